@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything Dangan needs on a fresh Debian 12 machine. Idempotent and non-interactive:
+# packages already present are left alone, so a second run costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ninja-build
+  libpoco-dev libssl-dev libarchive-dev libsqlite3-dev sqlite3
+  libboost-test-dev
+  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
+  libhpdf-dev fonts-wqy-zenhei
+  python3 python3-pil python3-numpy
+  openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: all packages present" >&2

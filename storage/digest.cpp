@@ -1,0 +1,83 @@
+#include "storage/digest.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace dangan {
+
+Digest::Digest(const std::string& algorithm) {
+  md_ = EVP_get_digestbyname(algorithm.c_str());
+  if (!md_) return;
+  ctx_ = EVP_MD_CTX_new();
+  if (ctx_ && EVP_DigestInit_ex(ctx_, md_, nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+Digest::~Digest() {
+  if (ctx_) EVP_MD_CTX_free(ctx_);
+}
+
+void Digest::Update(const void* data, size_t n) {
+  if (ctx_ && n) EVP_DigestUpdate(ctx_, data, n);
+}
+
+std::string Digest::HexFinal() {
+  if (!ctx_) return "";
+  unsigned char buf[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_, buf, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string out(len * 2, '0');
+  for (unsigned i = 0; i < len; ++i) {
+    out[2 * i] = kHex[buf[i] >> 4];
+    out[2 * i + 1] = kHex[buf[i] & 15];
+  }
+  EVP_DigestInit_ex(ctx_, md_, nullptr);
+  return out;
+}
+
+Result<std::string> Digest::OfFile(const std::string& path, const std::string& algorithm,
+                                   uint64_t* bytes_read) {
+  Digest d(algorithm);
+  if (!d.valid()) return Status::InvalidArgument("unknown digest algorithm " + algorithm);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IOError(path + ": " + std::strerror(err));
+  }
+#ifdef POSIX_FADV_SEQUENTIAL
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+  std::vector<char> buf(1 << 20);
+  uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Status::IOError(path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    d.Update(buf.data(), static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  if (bytes_read) *bytes_read = total;
+  return d.HexFinal();
+}
+
+std::string Digest::OfString(std::string_view s, const std::string& algorithm) {
+  Digest d(algorithm);
+  d.Update(s);
+  return d.HexFinal();
+}
+
+}  // namespace dangan
