@@ -1,10 +1,130 @@
 #include "archive/cli/command_line.h"
 
+#include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include <clocale>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <map>
+
+#include "archive/cli/commands.h"
 
 namespace dangan::cli {
-int Main(int, char**) {
-  std::cerr << "dangan: not yet\n";
-  return 2;
+
+namespace {
+
+const char* kUsage = R"(dangan — electronic business archive for social-insurance agencies
+
+usage: dangan [--root DIR] [--config FILE] [--actor NAME] COMMAND [ARGS]
+
+commands:
+  init              create an archive
+  ingest CASE.json… file closed business cases (born-digital) and print their 档号
+  show REF          a record's metadata, files and events
+  search QUERY      full-text and field search of the catalogue
+  verify            re-hash packages against their manifests and the catalogue
+  export REF        write a record's package as an unpacked BagIt bag
+  bag validate DIR  check any BagIt bag (RFC 8493)
+  audit verify      walk the audit chain and report the first broken link
+
+global options:
+  --root DIR        the archive (default: archive.root of the config file, else ./var/dangan)
+  --config FILE     properties file (default: $DANGAN_CONFIG, else ./dangan.properties if present)
+  --actor NAME      who is acting, for the audit trail (default: $USER)
+
+Run `dangan COMMAND --help` for a command's options.
+)";
+
+}  // namespace
+
+int Fail(const std::string& message, int code) {
+  std::cerr << "dangan: " << message << "\n";
+  return code;
 }
+
+int Main(int argc, char** argv) {
+  // libarchive and the C library need a UTF-8 character type for Chinese file names.
+  std::setlocale(LC_CTYPE, "C.UTF-8");
+  Context ctx;
+  std::string config_path;
+  std::string root_option;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const std::string& name) -> const char* {
+      if (a.size() > name.size() && a.compare(0, name.size() + 1, name + "=") == 0)
+        return argv[i] + name.size() + 1;
+      if (a == name && i + 1 < argc) return argv[++i];
+      return nullptr;
+    };
+    if (a == "--help" || a == "-h" || a == "help") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "dangan 0.1.0\n";
+      return 0;
+    } else if (a.rfind("--root", 0) == 0) {
+      const char* v = value("--root");
+      if (!v) return Fail("--root needs a directory", 2);
+      root_option = v;
+    } else if (a.rfind("--config", 0) == 0) {
+      const char* v = value("--config");
+      if (!v) return Fail("--config needs a file", 2);
+      config_path = v;
+    } else if (a.rfind("--actor", 0) == 0) {
+      const char* v = value("--actor");
+      if (!v) return Fail("--actor needs a name", 2);
+      ctx.actor = v;
+    } else if (a.rfind("-", 0) == 0) {
+      return Fail("unknown option " + a + " (see dangan --help)", 2);
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (config_path.empty()) {
+    if (const char* env = std::getenv("DANGAN_CONFIG"); env && *env) config_path = env;
+    else if (std::filesystem::exists("dangan.properties")) config_path = "dangan.properties";
+  }
+  std::string configured_root;
+  if (!config_path.empty()) {
+    try {
+      Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
+          new Poco::Util::PropertyFileConfiguration(config_path));
+      configured_root = cfg->getString("archive.root", "");
+    } catch (const Poco::Exception& e) {
+      return Fail("cannot read config " + config_path + ": " + e.displayText(), 2);
+    }
+  }
+  ctx.root = !root_option.empty() ? root_option
+             : !configured_root.empty() ? configured_root
+                                        : "var/dangan";
+  if (ctx.actor.empty()) {
+    const char* user = std::getenv("USER");
+    ctx.actor = user && *user ? std::string("cli:") + user : "cli";
+  }
+
+  static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
+      {"init", RunInit},     {"ingest", RunIngest}, {"show", RunShow},
+      {"search", RunSearch}, {"verify", RunVerify}, {"export", RunExport},
+      {"bag", RunBag},       {"audit", RunAudit},
+  };
+  auto it = kCommands.find(argv[i]);
+  if (it == kCommands.end())
+    return Fail(std::string("unknown command '") + argv[i] + "' (see dangan --help)", 2);
+  try {
+    return it->second(ctx, argc - i, argv + i);
+  } catch (const std::exception& e) {
+    // Modules report errors as values; reaching here is a bug, but it must still end clearly.
+    return Fail(std::string("internal error: ") + e.what(), 70);
+  }
+}
+
 }  // namespace dangan::cli

@@ -1,0 +1,66 @@
+// ArchiveSession: one open archive as the `dangan` program sees it — its settings, scheme, 档号
+// template, catalogue and package store, wired together, with crash recovery run at open.
+// Owns everything it opens; filing through it is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "archive/filing.h"
+#include "archive/reference_number.h"
+#include "archive/scheme.h"
+#include "storage/catalogue.h"
+#include "storage/env.h"
+#include "storage/package_store.h"
+
+namespace dangan::cli {
+
+// The settings an archive keeps in <root>/archive.properties.
+struct ArchiveSettings {
+  std::string fonds = "J001";
+  std::string category = "SB";
+  std::string organization = "社会保险经办机构";
+  std::string reference_template = ReferenceTemplate::kDefault;
+};
+
+class ArchiveSession {
+ public:
+  static constexpr const char* kSettingsFile = "archive.properties";
+  static constexpr const char* kCatalogueFile = "catalogue.db";
+  static constexpr const char* kSchemeOverride = "scheme.local.json";
+
+  // Creates a new archive at `root`; fails if one is there already.
+  static Status Create(const std::string& root, const ArchiveSettings& settings);
+  // Opens an existing archive, loads and validates its scheme, and removes what a crash left.
+  static Result<std::unique_ptr<ArchiveSession>> Open(const std::string& root,
+                                                      Env* env = Env::Default());
+
+  const std::string& root() const { return root_; }
+  const ArchiveSettings& settings() const { return settings_; }
+  const ClassificationScheme& scheme() const { return *scheme_; }
+  const ReferenceTemplate& reference_template() const { return *template_; }
+  Catalogue& catalogue() { return *catalogue_; }
+  PackageStore& packages() { return *packages_; }
+  Filing& filing() { return *filing_; }
+  int recovered_packages() const { return recovered_; }
+
+  // Appends an audit event now; failures are returned, never ignored.
+  Status Log(const std::string& actor, const std::string& action, const std::string& reference,
+             const std::string& detail_json);
+
+ private:
+  ArchiveSession() = default;
+  std::string root_;
+  ArchiveSettings settings_;
+  std::unique_ptr<ClassificationScheme> scheme_;
+  std::unique_ptr<ReferenceTemplate> template_;
+  std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<PackageStore> packages_;
+  std::unique_ptr<Filing> filing_;
+  int recovered_ = 0;
+};
+
+// Now, as ISO 8601 with the local UTC offset, e.g. 2026-11-23T10:05:00+08:00.
+std::string NowIso8601();
+
+}  // namespace dangan::cli

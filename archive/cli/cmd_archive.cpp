@@ -1,0 +1,116 @@
+// `dangan init` and `dangan ingest`: creating an archive and filing born-digital cases.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <vector>
+
+#include "archive/cli/archive_session.h"
+#include "archive/cli/arguments.h"
+#include "archive/cli/commands.h"
+#include "archive/cli/report_status.h"
+
+namespace dangan::cli {
+
+int RunInit(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {"--fonds", "--category", "--organization", "--template"},
+                               {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help")) {
+    std::cout << "usage: dangan [--root DIR] init [--fonds J001] [--category SB]\n"
+                 "                  [--organization NAME] [--template PATTERN]\n"
+                 "Creates an archive: settings, catalogue.db and packages/ under the root.\n"
+                 "  --fonds         全宗号, 4 letters or digits (default J001)\n"
+                 "  --category      门类代码 (default SB)\n"
+                 "  --organization  立档单位, written to every package's bag-info.txt\n"
+                 "  --template      档号 template (default "
+              << ReferenceTemplate::kDefault << ")\n";
+    return 0;
+  }
+  if (!args->positional.empty()) return Fail("init takes no arguments", 2);
+  ArchiveSettings s;
+  s.fonds = args->Get("--fonds", s.fonds);
+  s.category = args->Get("--category", s.category);
+  s.organization = args->Get("--organization", s.organization);
+  s.reference_template = args->Get("--template", s.reference_template);
+  Status st = ArchiveSession::Create(ctx.root, s);
+  if (!st.ok()) return FailStatus(st);
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  st = (*session)->Log(ctx.actor, "init", "",
+                       "{\"fonds\":\"" + s.fonds + "\",\"scheme\":\"" +
+                           (*session)->scheme().version() + "\"}");
+  if (!st.ok()) return FailStatus(st);
+  std::cout << "created archive " << ctx.root << " (全宗号 " << s.fonds << ", scheme "
+            << (*session)->scheme().version() << ")\n";
+  return 0;
+}
+
+int RunIngest(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {"--channel"}, {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help")) {
+    std::cout << "usage: dangan ingest [--channel business|manual] CASE.json...\n"
+                 "Files closed business cases. Every case is checked first; if any is invalid,\n"
+                 "the problems are listed and nothing is filed. Prints one 档号 per case.\n"
+                 "A case already filed with the same content prints its existing 档号 again;\n"
+                 "the same (source, case_id) with other content is refused.\n";
+    return 0;
+  }
+  if (args->positional.empty()) return Fail("ingest needs at least one CASE.json", 2);
+  std::string channel = args->Get("--channel", "business");
+  if (channel != "business" && channel != "manual")
+    return Fail("--channel must be business or manual", 2);
+
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  ArchiveSession& s = **session;
+
+  constexpr size_t kMaxCaseBytes = 16 << 20;
+  std::vector<CaseSubmission> cases;
+  bool bad = false;
+  for (const auto& path : args->positional) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::cerr << "dangan: " << path << ": cannot read the file\n";
+      bad = true;
+      continue;
+    }
+    std::string text;
+    text.resize(kMaxCaseBytes + 1);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxCaseBytes) {
+      std::cerr << "dangan: " << path << ": larger than 16 MiB; put content in files\n";
+      bad = true;
+      continue;
+    }
+    CaseDecodeOptions opts;
+    auto slash = path.rfind('/');
+    opts.base_dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    auto c = DecodeCaseJson(text, s.scheme(), opts);
+    if (!c.ok()) {
+      PrintStatus(path, c.status());
+      bad = true;
+      continue;
+    }
+    cases.push_back(std::move(*c));
+  }
+  if (bad) return Fail("nothing was filed");
+
+  int failures = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto receipt = s.filing().File(cases[i], channel, ctx.actor);
+    if (!receipt.ok()) {
+      PrintStatus(args->positional[i], receipt.status());
+      ++failures;
+      continue;
+    }
+    std::cout << receipt->reference << "\n";
+    if (receipt->already_filed)
+      std::cerr << "dangan: " << args->positional[i] << ": already filed as " << receipt->reference
+                << " (unchanged)\n";
+  }
+  return failures ? 1 : 0;
+}
+
+}  // namespace dangan::cli

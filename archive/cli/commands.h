@@ -1,0 +1,26 @@
+// The subcommands of `dangan`. Each takes the global context and its own arguments, prints its
+// results on stdout and its errors on stderr, and returns the process exit code.
+#pragma once
+
+#include <string>
+
+namespace dangan::cli {
+
+struct Context {
+  std::string root;   // the archive directory
+  std::string actor;  // who is acting, for the audit chain
+};
+
+int RunInit(const Context& ctx, int argc, char** argv);
+int RunIngest(const Context& ctx, int argc, char** argv);
+int RunShow(const Context& ctx, int argc, char** argv);
+int RunSearch(const Context& ctx, int argc, char** argv);
+int RunVerify(const Context& ctx, int argc, char** argv);
+int RunExport(const Context& ctx, int argc, char** argv);
+int RunBag(const Context& ctx, int argc, char** argv);
+int RunAudit(const Context& ctx, int argc, char** argv);
+
+// Prints "dangan: <message>" (and each field error) on stderr; returns `code`.
+int Fail(const std::string& message, int code = 1);
+
+}  // namespace dangan::cli

@@ -1,0 +1,193 @@
+#include "archive/filing.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+#include <Poco/String.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace dangan {
+namespace {
+
+void Field(Poco::SHA2Engine& h, const std::string& s) {
+  std::string len = std::to_string(s.size()) + ":";
+  h.update(len);
+  h.update(s);
+}
+
+// The identity of a submission's content: same case, same fingerprint ⇒ the same record.
+std::string Fingerprint(const CaseSubmission& c, const std::vector<StagedFile>& files) {
+  Poco::SHA2Engine h(Poco::SHA2Engine::SHA_256);
+  for (const std::string* s : {&c.source, &c.case_id, &c.item, &c.title, &c.formed_on, &c.closed_at,
+                               &c.agency, &c.handler, &c.doc_number, &c.responsible, &c.serial,
+                               &c.security, &c.text})
+    Field(h, *s);
+  Field(h, c.person ? "P" + c.person->id_number + "\n" + c.person->name : "");
+  Field(h, c.unit ? "U" + c.unit->credit_code + "\n" + c.unit->name : "");
+  for (const auto& s : c.steps) {
+    Field(h, s.action);
+    Field(h, s.at);
+    Field(h, s.by);
+    Field(h, s.basis);
+    Field(h, s.description);
+  }
+  for (const auto& f : files) {
+    Field(h, f.meta.name);
+    Field(h, f.meta.sha256);
+  }
+  return Poco::DigestEngine::digestToHex(h.digest());
+}
+
+std::string Lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace
+
+std::string FormatOfFileName(const std::string& name) {
+  auto dot = name.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : Lower(name.substr(dot + 1));
+  if (ext == "pdf") return "PDF";
+  if (ext == "ofd") return "OFD";
+  if (ext == "tif" || ext == "tiff") return "TIFF";
+  if (ext == "jpg" || ext == "jpeg") return "JPEG";
+  if (ext == "png") return "PNG";
+  if (ext == "xml") return "XML";
+  if (ext == "txt") return "TXT";
+  if (ext == "json") return "JSON";
+  if (ext == "doc" || ext == "docx") return "DOCX";
+  if (ext == "xls" || ext == "xlsx") return "XLSX";
+  return ext.empty() ? "UNKNOWN" : Poco::toUpper(ext);
+}
+
+Filing::Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl,
+               FilingSettings settings, CataloguePort& catalogue, PackageSink& packages,
+               FileHasher hasher, std::function<std::string()> clock)
+    : scheme_(scheme),
+      template_(tmpl),
+      settings_(std::move(settings)),
+      catalogue_(catalogue),
+      packages_(packages),
+      hasher_(std::move(hasher)),
+      clock_(std::move(clock)) {}
+
+Result<FilingReceipt> Filing::File(const CaseSubmission& c, const std::string& channel,
+                                   const std::string& actor) {
+  std::string today = clock_().substr(0, 10);
+  today.erase(std::remove(today.begin(), today.end(), '-'), today.end());
+  auto errors = ValidateCase(c, scheme_, today);
+  if (!errors.empty()) return Status::InvalidArgument("the case is not valid", errors);
+
+  // Hash every file before touching storage: a wrong declared digest must store nothing.
+  std::vector<StagedFile> staged;
+  for (size_t i = 0; i < c.files.size(); ++i) {
+    const auto& f = c.files[i];
+    auto h = hasher_(f.path);
+    std::string field = "files[" + std::to_string(i) + "]";
+    if (!h.ok()) {
+      if (h.status().code() == ErrorCode::kNotFound)
+        errors.push_back({field + ".path", "file not found: " + f.path});
+      else
+        errors.push_back({field + ".path", h.status().message()});
+      continue;
+    }
+    if (!f.declared_sha256.empty() && Lower(f.declared_sha256) != h->first) {
+      errors.push_back({field + ".sha256", "declared " + Lower(f.declared_sha256) +
+                                               " but the file's SHA-256 is " + h->first});
+      continue;
+    }
+    StagedFile s;
+    s.meta.name = f.name;
+    s.meta.role = "original";
+    s.meta.format = FormatOfFileName(f.name);
+    s.meta.size = h->second;
+    s.meta.sha256 = h->first;
+    s.path = f.path;
+    staged.push_back(std::move(s));
+  }
+  if (!errors.empty()) return Status::InvalidArgument("the case's files are not valid", errors);
+
+  const std::string fingerprint = Fingerprint(c, staged);
+  auto replay = [&](const FiledCase& fc) -> Result<FilingReceipt> {
+    if (fc.fingerprint != fingerprint)
+      return Status::Conflict("case " + c.source + "/" + c.case_id + " was filed as " + fc.reference +
+                              " with different content");
+    return FilingReceipt{fc.reference, fc.package_sha256, fc.filed_at, true};
+  };
+  // Cheap check without the lock first; repeated inside the transaction to close the race.
+  auto known = catalogue_.FindCase(c.source, c.case_id);
+  if (!known.ok()) return known.status();
+  if (*known) return replay(**known);
+
+  const BusinessItem* item = scheme_.FindItem(c.item);
+  Record r;
+  r.source = c.source;
+  r.case_id = c.case_id;
+  r.channel = channel;
+  r.fingerprint = fingerprint;
+  r.title = c.title;
+  r.doc_number = c.doc_number;
+  r.responsible = c.responsible.empty() ? c.agency : c.responsible;
+  r.formed_on = c.formed_on;
+  r.closed_at = c.closed_at;
+  if (!c.security.empty()) r.security = c.security;
+  r.agency = c.agency;
+  r.handler = c.handler;
+  r.serial = c.serial;
+  r.person = c.person;
+  r.unit = c.unit;
+  r.steps = c.steps;
+  r.text = c.text;
+  for (const auto& s : staged) r.files.push_back(s.meta);
+  r.parts.fonds = settings_.fonds;
+  r.parts.category = settings_.category;
+  r.parts.year = std::stoi(c.formed_on.substr(0, 4));
+  r.parts.retention = item->retention;
+  r.parts.item = item->code;
+  r.parts.class_code = item->class_code;
+
+  auto txn = catalogue_.BeginFiling();
+  if (!txn.ok()) return txn.status();
+  auto again = (*txn)->FindCase(c.source, c.case_id);
+  if (!again.ok()) return again.status();
+  if (*again) return replay(**again);
+
+  r.series = template_.SeriesKey(r.parts);
+  auto seq = (*txn)->NextSequence(r.series);
+  if (!seq.ok()) return seq.status();
+  r.parts.seq = *seq;
+  r.reference = template_.Format(r.parts);
+  r.filed_at = clock_();
+
+  auto package = packages_.Write(r, staged);
+  if (!package.ok()) return package.status();
+  r.package_path = package->path;
+  r.package_sha256 = package->sha256;
+  r.package_bytes = package->bytes;
+
+  auto fail = [&](const Status& st) -> Result<FilingReceipt> {
+    // The row never committed, so the package must go too; a failed discard is left for the
+    // recovery pass at the next open.
+    packages_.Discard(*package);
+    return st;
+  };
+  Status st = (*txn)->InsertRecord(r);
+  if (!st.ok()) return fail(st);
+  AuditEvent event;
+  event.at = r.filed_at;
+  event.actor = actor;
+  event.action = "file";
+  event.reference = r.reference;
+  event.detail = "{\"channel\":\"" + channel + "\",\"package_sha256\":\"" + r.package_sha256 +
+                 "\",\"files\":" + std::to_string(r.files.size()) + "}";
+  auto appended = (*txn)->AppendEvent(event);
+  if (!appended.ok()) return fail(appended.status());
+  st = (*txn)->Commit();
+  if (!st.ok()) return fail(st);
+  packages_.Committed(*package);
+  return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false};
+}
+
+}  // namespace dangan

@@ -1,0 +1,118 @@
+// Filing: the one use case that files a record (DESIGN.md: "filing is one use case"). Capture,
+// `dangan ingest` and the intake API all end here: validate, assign the 档号, write the package,
+// commit the catalogue row and append the audit event, or leave nothing behind.
+// The ports below are implemented by storage/; a Filing borrows them (the caller owns them) and
+// is safe to call from several threads when the ports are.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive/audit_chain.h"
+#include "archive/case_submission.h"
+#include "archive/record.h"
+#include "archive/reference_number.h"
+#include "archive/scheme.h"
+#include "archive/status.h"
+
+namespace dangan {
+
+// What is known of an already-filed case, for idempotent intake.
+struct FiledCase {
+  std::string reference;
+  std::string fingerprint;
+  std::string package_sha256;
+  std::string filed_at;
+};
+
+// A write transaction on the catalogue that holds the filing lock until Commit() or destruction
+// (which rolls back). 件号 allocated inside it are gap-free because a rollback frees them.
+class FilingTransaction {
+ public:
+  virtual ~FilingTransaction() = default;
+  virtual Result<int> NextSequence(const std::string& series) = 0;
+  virtual Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                                    const std::string& case_id) = 0;
+  virtual Status InsertRecord(const Record& record) = 0;
+  // Links `draft` to the chain's current head and stores it.
+  virtual Result<AuditEvent> AppendEvent(const AuditEvent& draft) = 0;
+  virtual Status Commit() = 0;
+};
+
+class CataloguePort {
+ public:
+  virtual ~CataloguePort() = default;
+  virtual Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                                    const std::string& case_id) = 0;
+  virtual Result<std::unique_ptr<FilingTransaction>> BeginFiling() = 0;
+};
+
+// A file staged for a package, with its digest already known.
+struct StagedFile {
+  RecordFile meta;   // name, role, format, size, sha256
+  std::string path;  // where the bytes are now
+};
+
+struct PackageInfo {
+  std::string path;  // relative to the archive root
+  std::string sha256;
+  uint64_t bytes = 0;
+};
+
+class PackageSink {
+ public:
+  virtual ~PackageSink() = default;
+  // Writes the record's package durably under its final name; the package is not reachable until
+  // the catalogue row commits. Fails without leaving a file behind.
+  virtual Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) = 0;
+  // Removes a package written for a filing that did not commit.
+  virtual Status Discard(const PackageInfo& package) = 0;
+  // Told once the catalogue row is durable, so crash recovery need not look at this package.
+  virtual void Committed(const PackageInfo& package) = 0;
+};
+
+// Hashes a file (SHA-256) and reports its size; provided by storage/.
+using FileHasher = std::function<Result<std::pair<std::string, uint64_t>>(const std::string& path)>;
+
+struct FilingSettings {
+  std::string fonds;     // 全宗号
+  std::string category;  // 门类代码
+  std::string organization;
+};
+
+struct FilingReceipt {
+  std::string reference;
+  std::string package_sha256;
+  std::string filed_at;
+  bool already_filed = false;  // true when the same case was filed before (idempotent replay)
+};
+
+class Filing {
+ public:
+  Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl, FilingSettings settings,
+         CataloguePort& catalogue, PackageSink& packages, FileHasher hasher,
+         std::function<std::string()> clock);
+
+  // Files one case received through `channel` by `actor`. Errors: InvalidArgument (with fields)
+  // for bad input, Conflict for a known case with other content, IOError/NoSpace when storage
+  // fails (nothing visible then).
+  Result<FilingReceipt> File(const CaseSubmission& submission, const std::string& channel,
+                             const std::string& actor);
+
+ private:
+  const ClassificationScheme& scheme_;
+  const ReferenceTemplate& template_;
+  FilingSettings settings_;
+  CataloguePort& catalogue_;
+  PackageSink& packages_;
+  FileHasher hasher_;
+  std::function<std::string()> clock_;
+};
+
+// The format name recorded for a file, from its extension ("PDF", "TIFF", "JPEG", "XML"…).
+std::string FormatOfFileName(const std::string& name);
+
+}  // namespace dangan

@@ -1,0 +1,495 @@
+#include "storage/catalogue.h"
+
+#include <regex>
+
+#include "archive/identifiers.h"
+#include "storage/cjk_tokenizer.h"
+#include "storage/record_json.h"
+
+namespace dangan {
+namespace {
+
+// Each entry moves the schema up one version; never edit a released entry, add a new one.
+const char* const kMigrations[] = {
+    // 1: records, files, audit chain, fixity, full text
+    R"SQL(
+CREATE TABLE records(
+  id INTEGER PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  series TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  fonds TEXT NOT NULL,
+  class_code TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  retention TEXT NOT NULL,
+  title TEXT NOT NULL,
+  formed_on TEXT NOT NULL,
+  person_id TEXT,
+  unit_code TEXT,
+  pages INTEGER NOT NULL DEFAULT 0,
+  metadata_json TEXT NOT NULL,
+  package_path TEXT NOT NULL UNIQUE,
+  package_sha256 TEXT NOT NULL,
+  package_bytes INTEGER NOT NULL,
+  filed_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'filed',
+  UNIQUE(series, seq),
+  UNIQUE(source, case_id)
+);
+CREATE INDEX records_person ON records(person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX records_unit ON records(unit_code) WHERE unit_code IS NOT NULL;
+CREATE INDEX records_class_year ON records(class_code, year);
+CREATE INDEX records_year ON records(year);
+CREATE TABLE record_files(
+  record_id INTEGER NOT NULL REFERENCES records(id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  format TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY(record_id, name)
+) WITHOUT ROWID;
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reference TEXT,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX events_reference ON events(reference) WHERE reference IS NOT NULL;
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TABLE fixity(
+  id INTEGER PRIMARY KEY,
+  reference TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  ok INTEGER NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX fixity_reference ON fixity(reference, id);
+CREATE TABLE record_text(
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE records_fts USING fts5(
+  title, body, content='record_text', content_rowid='id', tokenize='dangan_cjk'
+);
+)SQL",
+};
+
+std::string BodyText(const Record& r) {
+  std::string body;
+  auto add = [&body](const std::string& s) {
+    if (s.empty()) return;
+    if (!body.empty()) body += '\n';
+    body += s;
+  };
+  if (r.person) {
+    add(r.person->name);
+    add(r.person->id_number);
+  }
+  if (r.unit) {
+    add(r.unit->name);
+    add(r.unit->credit_code);
+  }
+  add(r.reference);
+  add(r.doc_number);
+  add(r.responsible);
+  add(r.agency);
+  add(r.handler);
+  add(r.serial);
+  add(r.case_id);
+  for (const auto& s : r.steps) {
+    add(s.action + " " + s.by);
+    add(s.description);
+  }
+  for (const auto& f : r.files) add(f.name);
+  add(r.text);
+  return body;
+}
+
+Result<std::optional<FiledCase>> FindCaseOn(SqliteDb& db, const std::string& source,
+                                            const std::string& case_id) {
+  auto st = db.Prepare(
+      "SELECT reference, fingerprint, package_sha256, filed_at FROM records"
+      " WHERE source=?1 AND case_id=?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, source).Bind(2, case_id);
+  Status err;
+  if (st->Step(&err)) return std::optional<FiledCase>(
+      FiledCase{st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+  if (!err.ok()) return err;
+  return std::optional<FiledCase>();
+}
+
+Result<AuditEvent> AppendEventOn(SqliteDb& db, const AuditEvent& draft) {
+  auto head = db.Prepare(
+      "SELECT seq, at, actor, action, reference, detail, prev_hash, hash FROM events"
+      " ORDER BY seq DESC LIMIT 1");
+  if (!head.ok()) return head.status();
+  Status err;
+  std::optional<AuditEvent> prev;
+  if (head->Step(&err)) {
+    prev = AuditEvent{head->Int(0),  head->Text(1), head->Text(2), head->Text(3),
+                      head->Text(4), head->Text(5), head->Text(6), head->Text(7)};
+  }
+  if (!err.ok()) return err;
+  AuditEvent e = ChainEvent(draft, prev ? &*prev : nullptr);
+  auto ins = db.Prepare(
+      "INSERT INTO events(seq, at, actor, action, reference, detail, prev_hash, hash)"
+      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).BindOptional(5, e.reference);
+  ins->Bind(6, e.detail).Bind(7, e.prev_hash).Bind(8, e.hash);
+  DANGAN_RETURN_IF_ERROR(ins->Run());
+  return e;
+}
+
+class SqliteFilingTransaction : public FilingTransaction {
+ public:
+  explicit SqliteFilingTransaction(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  ~SqliteFilingTransaction() override {
+    if (!done_) db_->Exec("ROLLBACK");
+  }
+
+  Result<int> NextSequence(const std::string& series) override {
+    auto st = db_->Prepare("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE series=?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, series);
+    Status err;
+    if (!st->Step(&err)) return err.ok() ? Status::Internal("no sequence") : err;
+    return static_cast<int>(st->Int(0));
+  }
+
+  Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                            const std::string& case_id) override {
+    return FindCaseOn(*db_, source, case_id);
+  }
+
+  Status InsertRecord(const Record& r) override {
+    auto st = db_->Prepare(
+        "INSERT INTO records(reference, series, seq, source, case_id, channel, fingerprint, fonds,"
+        " class_code, item_code, year, retention, title, formed_on, person_id, unit_code, pages,"
+        " metadata_json, package_path, package_sha256, package_bytes, filed_at, state)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+        "?23)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, r.reference).Bind(2, r.series).Bind(3, r.parts.seq).Bind(4, r.source);
+    st->Bind(5, r.case_id).Bind(6, r.channel).Bind(7, r.fingerprint).Bind(8, r.parts.fonds);
+    st->Bind(9, r.parts.class_code).Bind(10, r.parts.item).Bind(11, r.parts.year);
+    st->Bind(12, r.parts.retention).Bind(13, r.title).Bind(14, r.formed_on);
+    st->BindOptional(15, r.person ? r.person->id_number : "");
+    st->BindOptional(16, r.unit ? r.unit->credit_code : "");
+    st->Bind(17, r.pages).Bind(18, RecordToJson(r)).Bind(19, r.package_path);
+    st->Bind(20, r.package_sha256).Bind(21, static_cast<int64_t>(r.package_bytes));
+    st->Bind(22, r.filed_at).Bind(23, r.state);
+    DANGAN_RETURN_IF_ERROR(st->Run().WithContext("cataloguing " + r.reference));
+    int64_t id = sqlite3_last_insert_rowid(db_->handle());
+    auto f = db_->Prepare(
+        "INSERT INTO record_files(record_id, name, role, format, size, sha256)"
+        " VALUES(?1,?2,?3,?4,?5,?6)");
+    if (!f.ok()) return f.status();
+    for (const auto& file : r.files) {
+      f->Reset();
+      f->Bind(1, id).Bind(2, file.name).Bind(3, file.role).Bind(4, file.format);
+      f->Bind(5, static_cast<int64_t>(file.size)).Bind(6, file.sha256);
+      DANGAN_RETURN_IF_ERROR(f->Run());
+    }
+    std::string body = BodyText(r);
+    for (const char* sql : {"INSERT INTO record_text(id, title, body) VALUES(?1,?2,?3)",
+                            "INSERT INTO records_fts(rowid, title, body) VALUES(?1,?2,?3)"}) {
+      auto t = db_->Prepare(sql);
+      if (!t.ok()) return t.status();
+      t->Bind(1, id).Bind(2, r.title).Bind(3, body);
+      DANGAN_RETURN_IF_ERROR(t->Run());
+    }
+    return Status::Ok();
+  }
+
+  Result<AuditEvent> AppendEvent(const AuditEvent& draft) override {
+    return AppendEventOn(*db_, draft);
+  }
+
+  Status Commit() override {
+    Status st = db_->Exec("COMMIT");
+    if (st.ok()) done_ = true;
+    return st;
+  }
+
+ private:
+  std::unique_ptr<SqliteDb> db_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& path, bool create) {
+  auto db = SqliteDb::Open(path, create);
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR(RegisterCjkTokenizer((*db)->handle()));
+  return db;
+}
+
+Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& path, bool create,
+                                                   const ReferenceTemplate* shape) {
+  auto db = OpenCatalogueConnection(path, create);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<Catalogue> cat(new Catalogue(path, std::move(*db), shape));
+  SqliteDb& d = *cat->db_;
+  DANGAN_RETURN_IF_ERROR(d.Exec("BEGIN IMMEDIATE"));
+  auto v = d.Prepare("PRAGMA user_version");
+  if (!v.ok()) return v.status();
+  Status err;
+  v->Step(&err);
+  int version = static_cast<int>(v->Int(0));
+  v = Statement();
+  constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+  if (version > kLatest) {
+    d.Exec("ROLLBACK");
+    return Status::InvalidArgument(path + " has catalogue schema " + std::to_string(version) +
+                                   ", newer than this program knows (" + std::to_string(kLatest) +
+                                   ")");
+  }
+  for (int i = version; i < kLatest; ++i) {
+    Status st = d.Exec(kMigrations[i]);
+    if (!st.ok()) {
+      d.Exec("ROLLBACK");
+      return st.WithContext("migrating the catalogue to schema " + std::to_string(i + 1));
+    }
+  }
+  DANGAN_RETURN_IF_ERROR(d.Exec("PRAGMA user_version=" + std::to_string(kLatest) + "; COMMIT"));
+  cat->schema_version_ = kLatest;
+  return cat;
+}
+
+Result<std::optional<FiledCase>> Catalogue::FindCase(const std::string& source,
+                                                     const std::string& case_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return FindCaseOn(*db_, source, case_id);
+}
+
+Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
+  auto db = OpenCatalogueConnection(path_, false);
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  return std::unique_ptr<FilingTransaction>(new SqliteFilingTransaction(std::move(*db)));
+}
+
+Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("SELECT metadata_json, state FROM records WHERE reference=?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, reference);
+  Status err;
+  if (!st->Step(&err)) {
+    if (!err.ok()) return err;
+    return std::optional<Record>();
+  }
+  auto r = RecordFromJson(st->Text(0));
+  if (!r.ok()) return r.status();
+  r->state = st->Text(1);
+  return std::optional<Record>(std::move(*r));
+}
+
+Result<std::vector<std::string>> Catalogue::References() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("SELECT reference FROM records ORDER BY id");
+  if (!st.ok()) return st.status();
+  std::vector<std::string> out;
+  Status err;
+  while (st->Step(&err)) out.push_back(st->Text(0));
+  if (!err.ok()) return err;
+  return out;
+}
+
+Result<bool> Catalogue::HasPackage(const std::string& rel_path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("SELECT 1 FROM records WHERE package_path=?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, rel_path);
+  Status err;
+  bool found = st->Step(&err);
+  if (!err.ok()) return err;
+  return found;
+}
+
+Result<int64_t> Catalogue::CountRecords() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("SELECT count(*) FROM records");
+  if (!st.ok()) return st.status();
+  Status err;
+  st->Step(&err);
+  if (!err.ok()) return err;
+  return st->Int(0);
+}
+
+Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
+  SearchSpec spec = spec_in;
+  if (spec.limit <= 0 || spec.limit > 1000) spec.limit = 20;
+  if (spec.offset < 0) spec.offset = 0;
+  std::vector<std::string> phrases;
+  std::string reference;
+  // Identifiers and 档号 are answered from B-tree indexes: an n-gram index is 1000× slower there.
+  {
+    size_t i = 0;
+    const std::string& t = spec.text;
+    while (i < t.size()) {
+      while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n')) ++i;
+      size_t j = i;
+      while (j < t.size() && t[j] != ' ' && t[j] != '\t' && t[j] != '\n') ++j;
+      if (j > i) {
+        std::string term = t.substr(i, j - i);
+        if (term.size() == 18 && IsValidIdNumber(term) && spec.person_id.empty()) {
+          spec.person_id = ParseIdNumber(term).value().normalized;
+        } else if (term.size() == 18 && IsValidCreditCode(term) && spec.unit_code.empty()) {
+          spec.unit_code = ParseCreditCode(term).value();
+        } else if (shape_ && reference.empty() && shape_->Matches(term)) {
+          reference = term;
+        } else if (!CjkTokenize(term, CjkTokenizeMode::kQuery).empty()) {
+          std::string q = "\"";
+          for (char c : term) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+          phrases.push_back(q + "\"");
+        }
+      }
+      i = j;
+    }
+  }
+  std::string match;
+  for (const auto& p : phrases) match += (match.empty() ? "" : " AND ") + p;
+
+  std::string where;
+  std::vector<std::pair<int, std::string>> text_binds;
+  std::vector<std::pair<int, int64_t>> int_binds;
+  int n = 1;
+  auto cond = [&](const std::string& sql) { where += (where.empty() ? " WHERE " : " AND ") + sql; };
+  if (!match.empty()) {
+    cond("records_fts MATCH ?" + std::to_string(n));
+    text_binds.push_back({n++, match});
+  }
+  auto eq = [&](const std::string& col, const std::string& v) {
+    if (v.empty()) return;
+    cond("r." + col + "=?" + std::to_string(n));
+    text_binds.push_back({n++, v});
+  };
+  eq("reference", reference);
+  eq("class_code", spec.class_code);
+  eq("item_code", spec.item);
+  eq("retention", spec.retention);
+  eq("person_id", spec.person_id);
+  eq("unit_code", spec.unit_code);
+  if (spec.year) {
+    cond("r.year=?" + std::to_string(n));
+    int_binds.push_back({n++, spec.year});
+  }
+  const std::string from = match.empty()
+                               ? " FROM records r"
+                               : " FROM records_fts JOIN records r ON r.id = records_fts.rowid";
+  auto bind_all = [&](Statement& s) {
+    for (auto& [i, v] : text_binds) s.Bind(i, v);
+    for (auto& [i, v] : int_binds) s.Bind(i, v);
+  };
+
+  std::lock_guard<std::mutex> lock(mu_);
+  SearchPage page;
+  {
+    auto c = db_->Prepare("SELECT count(*) FROM (SELECT 1" + from + where + " LIMIT " +
+                          std::to_string(kCountCap + 1) + ")");
+    if (!c.ok()) return c.status();
+    bind_all(*c);
+    Status err;
+    c->Step(&err);
+    if (!err.ok()) return err.WithContext("search");
+    page.total = c->Int(0);
+    if (page.total > kCountCap) {
+      page.total = kCountCap;
+      page.total_is_lower_bound = true;
+    }
+  }
+  // Rank by relevance while that is cheap; beyond the cap, newest first streams from the index.
+  std::string order = " ORDER BY r.id DESC";
+  if (!match.empty() && !page.total_is_lower_bound) order = " ORDER BY records_fts.rank, r.id DESC";
+  std::string cols =
+      "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
+  cols += match.empty() ? ", ''" : ", snippet(records_fts, -1, '[', ']', '…', 16)";
+  auto q = db_->Prepare(cols + from + where + order + " LIMIT " + std::to_string(spec.limit) +
+                        " OFFSET " + std::to_string(spec.offset));
+  if (!q.ok()) return q.status();
+  bind_all(*q);
+  Status err;
+  while (q->Step(&err)) {
+    page.hits.push_back(SearchHit{q->Text(0), q->Text(1), static_cast<int>(q->Int(2)), q->Text(3),
+                                  q->Text(4), q->Text(5), q->Text(6), q->Text(7)});
+  }
+  if (!err.ok()) return err.WithContext("search");
+  return page;
+}
+
+Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string sql =
+      "SELECT seq, at, actor, action, coalesce(reference,''), detail, prev_hash, hash FROM events";
+  if (!reference.empty()) sql += " WHERE reference=?1";
+  sql += " ORDER BY seq";
+  auto st = db_->Prepare(sql);
+  if (!st.ok()) return st.status();
+  if (!reference.empty()) st->Bind(1, reference);
+  std::vector<AuditEvent> out;
+  Status err;
+  while (st->Step(&err)) {
+    out.push_back(AuditEvent{st->Int(0), st->Text(1), st->Text(2), st->Text(3), st->Text(4),
+                             st->Text(5), st->Text(6), st->Text(7)});
+  }
+  if (!err.ok()) return err;
+  return out;
+}
+
+Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft) {
+  std::lock_guard<std::mutex> lock(mu_);
+  DANGAN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  auto e = AppendEventOn(*db_, draft);
+  if (!e.ok()) {
+    db_->Exec("ROLLBACK");
+    return e.status();
+  }
+  Status st = db_->Exec("COMMIT");
+  if (!st.ok()) {
+    db_->Exec("ROLLBACK");
+    return st;
+  }
+  return e;
+}
+
+Status Catalogue::RecordFixity(const FixityResult& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES(?1,?2,?3,?4)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, r.reference).Bind(2, r.checked_at).Bind(3, r.ok ? 1 : 0).Bind(4, r.detail);
+  return st->Run();
+}
+
+Result<std::optional<FixityResult>> Catalogue::LastFixity(const std::string& reference) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto st = db_->Prepare(
+      "SELECT checked_at, ok, detail FROM fixity WHERE reference=?1 ORDER BY id DESC LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, reference);
+  Status err;
+  if (st->Step(&err))
+    return std::optional<FixityResult>(
+        FixityResult{reference, st->Text(0), st->Int(1) != 0, st->Text(2)});
+  if (!err.ok()) return err;
+  return std::optional<FixityResult>();
+}
+
+}  // namespace dangan

@@ -1,0 +1,100 @@
+// Catalogue: the archive's index in SQLite (WAL): records, their files, the audit chain, fixity
+// results, and a full-text index over title, metadata and text using the dangan_cjk FTS5
+// tokenizer (1- and 2-character Chinese queries hit the index; ID numbers hit a B-tree).
+// Thread-safe: reads share one connection under a mutex; each filing opens its own connection and
+// holds SQLite's write lock (BEGIN IMMEDIATE) until it commits, which serialises 件号 allocation
+// across threads and processes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive/filing.h"
+#include "storage/sqlite_db.h"
+
+namespace dangan {
+
+struct SearchSpec {
+  std::string text;  // free text; 档号 and identifiers are recognised
+  std::string class_code;
+  std::string item;
+  std::string retention;
+  int year = 0;
+  std::string person_id;  // exact 公民身份号码
+  std::string unit_code;  // exact 统一社会信用代码
+  int offset = 0;
+  int limit = 20;
+};
+
+struct SearchHit {
+  std::string reference;
+  std::string title;
+  int year = 0;
+  std::string class_code;
+  std::string item;
+  std::string retention;
+  std::string formed_on;
+  std::string snippet;  // matched text with [ ] around hits; empty without a text query
+};
+
+struct SearchPage {
+  int64_t total = 0;            // matches, counted up to kCountCap
+  bool total_is_lower_bound = false;
+  std::vector<SearchHit> hits;
+};
+
+struct FixityResult {
+  std::string reference;
+  std::string checked_at;
+  bool ok = false;
+  std::string detail;
+};
+
+class Catalogue : public CataloguePort {
+ public:
+  static constexpr int64_t kCountCap = 10000;
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens (and with `create`, creates) the catalogue at `path`, applying pending migrations.
+  // `reference_shape` recognises 档号 in search text (may be null).
+  static Result<std::unique_ptr<Catalogue>> Open(const std::string& path, bool create,
+                                                 const ReferenceTemplate* reference_shape = nullptr);
+
+  Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                            const std::string& case_id) override;
+  Result<std::unique_ptr<FilingTransaction>> BeginFiling() override;
+
+  Result<std::optional<Record>> GetRecord(const std::string& reference);
+  Result<std::vector<std::string>> References();  // all filed records, in filing order
+  Result<bool> HasPackage(const std::string& rel_path);
+  Result<int64_t> CountRecords();
+  Result<SearchPage> Search(const SearchSpec& spec);
+
+  // Audit events about one record (or all events when `reference` is empty), in chain order.
+  Result<std::vector<AuditEvent>> Events(const std::string& reference = "");
+  // Appends an event outside filing (verify, export, view…), linked to the chain's head.
+  Result<AuditEvent> AppendEvent(const AuditEvent& draft);
+  Status RecordFixity(const FixityResult& result);
+  Result<std::optional<FixityResult>> LastFixity(const std::string& reference);
+
+  int schema_version() const { return schema_version_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  Catalogue(std::string path, std::unique_ptr<SqliteDb> db, const ReferenceTemplate* shape)
+      : path_(std::move(path)), db_(std::move(db)), shape_(shape) {}
+  std::string path_;
+  std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;
+  const ReferenceTemplate* shape_;
+  int schema_version_ = 0;
+};
+
+// Opens a connection on which the catalogue's tables can be used (tokenizer registered).
+Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& path, bool create);
+
+}  // namespace dangan

@@ -1,0 +1,569 @@
+#include "storage/package_store.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <clocale>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "archive/text.h"
+#include "storage/digest.h"
+#include "storage/record_xml.h"
+
+namespace dangan {
+namespace {
+
+constexpr const char* kPackagesDir = "packages";
+constexpr const char* kStagingDir = "packages/.staging";
+constexpr const char* kPendingDir = "packages/.pending";
+constexpr size_t kBlock = 1 << 20;
+
+// libarchive converts names through the C library's multibyte functions; without a UTF-8
+// LC_CTYPE it mangles (and in some versions crashes on) Chinese names.
+void EnsureUtf8Locale() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* cur = std::setlocale(LC_CTYPE, nullptr);
+    std::string c = cur ? cur : "";
+    if (c.find("UTF-8") == std::string::npos && c.find("utf8") == std::string::npos)
+      std::setlocale(LC_CTYPE, "C.UTF-8");
+  });
+}
+
+std::string RandomName() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+std::string DirName(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// The sink libarchive writes the tar through: every byte goes to the Env file and the package
+// digest; the first failure is kept so the caller sees ENOSPC or EIO, not "archive error".
+struct TarSink {
+  WritableFile* file;
+  Digest digest;
+  uint64_t bytes = 0;
+  Status error;
+};
+
+la_ssize_t TarWrite(struct archive*, void* client, const void* buf, size_t n) {
+  auto* sink = static_cast<TarSink*>(client);
+  Status st = sink->file->Append(buf, n);
+  if (!st.ok()) {
+    if (sink->error.ok()) sink->error = st;
+    return -1;
+  }
+  sink->digest.Update(buf, n);
+  sink->bytes += n;
+  return static_cast<la_ssize_t>(n);
+}
+
+class TarWriter {
+ public:
+  TarWriter(TarSink* sink, time_t mtime) : sink_(sink), mtime_(mtime) {
+    a_ = archive_write_new();
+    archive_write_set_format_pax_restricted(a_);
+    archive_write_set_bytes_per_block(a_, 64 * 1024);
+    archive_write_set_bytes_in_last_block(a_, 1);
+    opened_ = archive_write_open2(a_, sink_, nullptr, TarWrite, nullptr, nullptr) == ARCHIVE_OK;
+  }
+  ~TarWriter() { archive_write_free(a_); }
+
+  Status Error(const std::string& what) {
+    if (!sink_->error.ok()) return sink_->error;
+    const char* msg = archive_error_string(a_);
+    return Status::IOError(what + ": " + (msg ? msg : "tar write failed"));
+  }
+
+  Status Header(const std::string& path, uint64_t size) {
+    if (!opened_) return Error("open");
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname_utf8(e, path.c_str());
+    archive_entry_set_size(e, static_cast<la_int64_t>(size));
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_mtime(e, mtime_, 0);
+    int rc = archive_write_header(a_, e);
+    archive_entry_free(e);
+    if (rc != ARCHIVE_OK) return Error(path);
+    return Status::Ok();
+  }
+
+  Status Data(const void* p, size_t n, const std::string& path) {
+    if (n == 0) return Status::Ok();
+    la_ssize_t w = archive_write_data(a_, p, n);
+    if (w < 0 || static_cast<size_t>(w) != n) return Error(path);
+    return Status::Ok();
+  }
+
+  Status AddString(const std::string& path, const std::string& content) {
+    DANGAN_RETURN_IF_ERROR(Header(path, content.size()));
+    return Data(content.data(), content.size(), path);
+  }
+
+  // Streams a file into the tar; returns its SHA-256 as read, to be compared with the digest the
+  // file had when it was accepted.
+  Result<std::string> AddFile(const std::string& path, const std::string& source, uint64_t size) {
+    DANGAN_RETURN_IF_ERROR(Header(path, size));
+    int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError(source, errno);
+    Digest d;
+    std::vector<char> buf(kBlock);
+    uint64_t total = 0;
+    Status st;
+    for (;;) {
+      ssize_t n = ::read(fd, buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        st = PosixError(source, errno);
+        break;
+      }
+      if (n == 0) break;
+      total += static_cast<uint64_t>(n);
+      if (total > size) {
+        st = Status::Corruption(source + " grew while it was being filed");
+        break;
+      }
+      d.Update(buf.data(), static_cast<size_t>(n));
+      st = Data(buf.data(), static_cast<size_t>(n), path);
+      if (!st.ok()) break;
+    }
+    ::close(fd);
+    if (!st.ok()) return st;
+    if (total != size) return Status::Corruption(source + " shrank while it was being filed");
+    return d.HexFinal();
+  }
+
+  Status Finish() {
+    if (archive_write_close(a_) != ARCHIVE_OK) return Error("close");
+    return Status::Ok();
+  }
+
+ private:
+  archive* a_;
+  TarSink* sink_;
+  time_t mtime_;
+  bool opened_ = false;
+};
+
+std::string Today() {
+  time_t t = time(nullptr);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  char buf[16];
+  strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+struct ManifestEntry {
+  std::string digest;
+  std::string path;
+};
+
+std::string DecodeManifestPath(const std::string& p) {
+  std::string out;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '%' && i + 2 < p.size() + 0 && i + 2 <= p.size() - 1) {
+      std::string code = p.substr(i + 1, 2);
+      if (code == "0A" || code == "0a") { out += '\n'; i += 2; continue; }
+      if (code == "0D" || code == "0d") { out += '\r'; i += 2; continue; }
+      if (code == "25") { out += '%'; i += 2; continue; }
+    }
+    out += p[i];
+  }
+  return out;
+}
+
+std::vector<ManifestEntry> ParseManifest(const std::string& text) {
+  std::vector<ManifestEntry> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto sp = line.find_first_of(" \t");
+    if (sp == std::string::npos) continue;
+    auto start = line.find_first_not_of(" \t", sp);
+    if (start == std::string::npos) continue;
+    out.push_back({line.substr(0, sp), DecodeManifestPath(line.substr(start))});
+  }
+  return out;
+}
+
+// Member names from a tar we did not necessarily write: refuse anything that could land outside
+// the destination.
+bool SafeMemberPath(const std::string& p) {
+  if (p.empty() || p[0] == '/' || p[0] == '~' || p.find('\\') != std::string::npos) return false;
+  if (!IsValidUtf8(p)) return false;
+  std::istringstream in(p);
+  std::string seg;
+  while (std::getline(in, seg, '/'))
+    if (seg == ".." || seg == ".") return false;
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeManifestPath(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%') out += "%25";
+    else if (c == '\n') out += "%0A";
+    else if (c == '\r') out += "%0D";
+    else out += c;
+  }
+  return out;
+}
+
+PackageStore::PackageStore(std::string root, std::string organization, Env* env)
+    : root_(std::move(root)), organization_(std::move(organization)), env_(env) {
+  EnsureUtf8Locale();
+}
+
+Status PackageStore::Init() {
+  for (const char* d : {kPackagesDir, kStagingDir, kPendingDir})
+    DANGAN_RETURN_IF_ERROR(env_->CreateDirs(root_ + "/" + d));
+  return Status::Ok();
+}
+
+std::string PackageStore::FileNameFor(const std::string& reference) {
+  std::string out;
+  for (size_t i = 0; i < reference.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(reference[i]);
+    if (reference.compare(i, 2, "\xC2\xB7") == 0) {  // '·' (U+00B7)
+      out += '.';
+      ++i;
+    } else if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
+      out += static_cast<char>(c);
+    } else if (c < 0x80 || (c & 0xC0) != 0x80) {
+      out += '_';
+    }
+  }
+  return out + ".tar";
+}
+
+Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<StagedFile>& files) {
+  const std::string rel = std::string(kPackagesDir) + "/" + std::to_string(r.parts.year) + "/" +
+                          FileNameFor(r.reference);
+  const std::string final_path = root_ + "/" + rel;
+  const std::string tmp_path = root_ + "/" + kStagingDir + "/" + RandomName() + ".tar.part";
+  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference);
+
+  auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
+  auto file = env_->NewWritableFile(tmp_path);
+  if (!file.ok()) return file.status().WithContext("writing package " + r.reference);
+
+  TarSink sink{file->get(), Digest(), 0, Status()};
+  std::string manifest, tag_manifest;
+  uint64_t oxum_bytes = 0, oxum_count = 0;
+  Status st;
+  {
+    TarWriter tar(&sink, time(nullptr));
+    auto add_tag = [&](const std::string& name, const std::string& content) {
+      tag_manifest += Digest::OfString(content) + "  " + name + "\n";
+      return tar.AddString(name, content);
+    };
+    auto add_payload = [&](const std::string& name, const std::string& content) {
+      manifest += Digest::OfString(content) + "  " + EncodeManifestPath(name) + "\n";
+      oxum_bytes += content.size();
+      ++oxum_count;
+      return tar.AddString(name, content);
+    };
+    st = add_tag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+    if (st.ok()) st = add_payload("data/metadata.xml", RecordToXml(r, organization_));
+    for (size_t i = 0; st.ok() && i < files.size(); ++i) {
+      const auto& f = files[i];
+      const std::string name = "data/files/" + f.meta.name;
+      auto digest = tar.AddFile(name, f.path, f.meta.size);
+      if (!digest.ok()) {
+        st = digest.status();
+      } else if (*digest != f.meta.sha256) {
+        st = Status::Corruption(f.path + " changed while it was being filed");
+      } else {
+        manifest += *digest + "  " + EncodeManifestPath(name) + "\n";
+        oxum_bytes += f.meta.size;
+        ++oxum_count;
+      }
+    }
+    if (st.ok() && !r.text.empty()) st = add_payload("data/text/content.txt", r.text);
+    if (st.ok()) st = add_tag("manifest-sha256.txt", manifest);
+    if (st.ok()) {
+      std::string info = "Source-Organization: " + organization_ + "\n" +
+                         "External-Identifier: " + r.reference + "\n" +
+                         "Internal-Sender-Identifier: " + r.source + "/" + r.case_id + "\n" +
+                         "Bagging-Date: " + Today() + "\n" +
+                         "Payload-Oxum: " + std::to_string(oxum_bytes) + "." +
+                         std::to_string(oxum_count) + "\n" +
+                         "Bag-Software-Agent: dangan 0.1\n";
+      st = add_tag("bag-info.txt", info);
+    }
+    if (st.ok()) st = tar.AddString("tagmanifest-sha256.txt", tag_manifest);
+    if (st.ok()) st = tar.Finish();
+  }
+  if (st.ok()) st = (*file)->Sync();
+  Status close_st = (*file)->Close();
+  if (st.ok()) st = close_st;
+  if (!st.ok()) {
+    cleanup_tmp();
+    return st.WithContext("writing package " + r.reference);
+  }
+
+  // The marker must be durable before the package can appear under its final name, so that a
+  // crash between rename and catalogue commit is always found and undone by Recover().
+  st = env_->CreateDirs(DirName(final_path));
+  if (st.ok()) {
+    auto m = env_->NewWritableFile(marker);
+    if (!m.ok()) {
+      st = m.status();
+    } else {
+      st = (*m)->Append(rel.data(), rel.size());
+      if (st.ok()) st = (*m)->Sync();
+      Status c = (*m)->Close();
+      if (st.ok()) st = c;
+    }
+  }
+  if (st.ok()) st = env_->SyncDir(root_ + "/" + kPendingDir);
+  if (st.ok()) st = env_->RenameFile(tmp_path, final_path);
+  if (st.ok()) st = env_->SyncDir(DirName(final_path));
+  if (!st.ok()) {
+    cleanup_tmp();
+    if (env_->FileExists(final_path)) env_->RemoveFile(final_path);
+    env_->RemoveFile(marker);
+    return st.WithContext("storing package " + r.reference);
+  }
+  return PackageInfo{rel, sink.digest.HexFinal(), sink.bytes};
+}
+
+Status PackageStore::Discard(const PackageInfo& p) {
+  Status st = env_->RemoveFile(root_ + "/" + p.path);
+  if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  auto slash = p.path.rfind('/');
+  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1));
+  return Status::Ok();
+}
+
+void PackageStore::Committed(const PackageInfo& p) {
+  auto slash = p.path.rfind('/');
+  // Not synced: if the removal is lost, Recover() finds the row committed and only drops the marker.
+  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1));
+}
+
+Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {
+  DANGAN_RETURN_IF_ERROR(Init());
+  auto staging = env_->ListDir(root_ + "/" + kStagingDir);
+  if (!staging.ok()) return staging.status();
+  for (const auto& name : *staging) env_->RemoveFile(root_ + "/" + kStagingDir + "/" + name);
+  auto pending = env_->ListDir(root_ + "/" + kPendingDir);
+  if (!pending.ok()) return pending.status();
+  int removed = 0;
+  for (const auto& name : *pending) {
+    const std::string marker = root_ + "/" + kPendingDir + "/" + name;
+    std::string rel;
+    {
+      int fd = ::open(marker.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        char buf[4096];
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) rel.assign(buf, static_cast<size_t>(n));
+        ::close(fd);
+      }
+    }
+    if (!rel.empty() && rel.rfind(std::string(kPackagesDir) + "/", 0) == 0 &&
+        rel.find("..") == std::string::npos && !committed(rel)) {
+      if (env_->FileExists(root_ + "/" + rel)) {
+        DANGAN_RETURN_IF_ERROR(env_->RemoveFile(root_ + "/" + rel));
+        ++removed;
+      }
+    }
+    env_->RemoveFile(marker);
+  }
+  return removed;
+}
+
+namespace {
+
+struct TarReader {
+  archive* a = nullptr;
+  explicit TarReader(const std::string& path) {
+    a = archive_read_new();
+    archive_read_support_format_tar(a);
+    ok = archive_read_open_filename(a, path.c_str(), kBlock) == ARCHIVE_OK;
+  }
+  ~TarReader() { archive_read_free(a); }
+  std::string Error() const {
+    const char* e = archive_error_string(a);
+    return e ? e : "unreadable tar";
+  }
+  bool ok = false;
+};
+
+std::string MemberName(archive_entry* e) {
+  const char* u = archive_entry_pathname_utf8(e);
+  if (!u) u = archive_entry_pathname(e);
+  return u ? u : "";
+}
+
+}  // namespace
+
+PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string& expected_sha256,
+                                  const std::vector<RecordFile>& expected_files) const {
+  PackageCheck check;
+  const std::string path = AbsolutePath(rel_path);
+  uint64_t bytes = 0;
+  auto whole = Digest::OfFile(path, "sha256", &bytes);
+  check.bytes_read = bytes;
+  if (!whole.ok()) {
+    check.problems.push_back({rel_path, "missing", whole.status().message()});
+    return check;
+  }
+  if (*whole == expected_sha256) {
+    check.ok = true;
+    return check;
+  }
+  check.problems.push_back({rel_path, "changed", "package digest is " + *whole + ", catalogue has " +
+                                                     expected_sha256});
+  // Look inside to say what changed.
+  TarReader tar(path);
+  if (!tar.ok) {
+    check.problems.push_back({rel_path, "unreadable", tar.Error()});
+    return check;
+  }
+  std::map<std::string, std::string> actual;  // member → sha256
+  std::map<std::string, std::string> tag_text;
+  archive_entry* e;
+  std::vector<char> buf(kBlock);
+  for (;;) {
+    int rc = archive_read_next_header(tar.a, &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) {
+      check.problems.push_back({rel_path, "truncated", tar.Error()});
+      break;
+    }
+    std::string name = MemberName(e);
+    if (archive_entry_filetype(e) != AE_IFREG) {
+      check.problems.push_back({name, "foreign", "not a regular file"});
+      continue;
+    }
+    Digest d;
+    std::string small;
+    bool keep = name.find('/') == std::string::npos;  // tag files are read for their content
+    la_ssize_t n;
+    while ((n = archive_read_data(tar.a, buf.data(), buf.size())) > 0) {
+      d.Update(buf.data(), static_cast<size_t>(n));
+      if (keep && small.size() < (16u << 20)) small.append(buf.data(), static_cast<size_t>(n));
+    }
+    if (n < 0) {
+      check.problems.push_back({name, "truncated", tar.Error()});
+      break;
+    }
+    actual[name] = d.HexFinal();
+    if (keep) tag_text[name] = std::move(small);
+  }
+  std::map<std::string, std::string> listed;
+  if (!tag_text.count("manifest-sha256.txt")) {
+    check.problems.push_back({"manifest-sha256.txt", "missing", "the bag has no SHA-256 manifest"});
+  } else {
+    for (const auto& m : ParseManifest(tag_text["manifest-sha256.txt"])) listed[m.path] = m.digest;
+  }
+  if (tag_text.count("tagmanifest-sha256.txt")) {
+    for (const auto& m : ParseManifest(tag_text["tagmanifest-sha256.txt"])) {
+      auto it = actual.find(m.path);
+      if (it == actual.end()) check.problems.push_back({m.path, "missing", "listed in tagmanifest"});
+      else if (it->second != m.digest)
+        check.problems.push_back({m.path, "changed", "tag file differs from tagmanifest"});
+    }
+  }
+  // The catalogue is the authority for payload files: a consistent rewrite of both file and
+  // manifest is still caught here.
+  for (const auto& f : expected_files) listed.emplace("data/files/" + f.name, f.sha256);
+  for (const auto& f : expected_files) {
+    const std::string name = "data/files/" + f.name;
+    auto it = actual.find(name);
+    if (it == actual.end()) check.problems.push_back({name, "missing", "content file is gone"});
+    else if (it->second != f.sha256)
+      check.problems.push_back({name, "changed", "sha256 " + it->second + ", filed as " + f.sha256});
+  }
+  for (const auto& [name, digest] : listed) {
+    if (name.rfind("data/files/", 0) == 0) continue;  // done above
+    auto it = actual.find(name);
+    if (it == actual.end()) check.problems.push_back({name, "missing", "listed in manifest"});
+    else if (it->second != digest) check.problems.push_back({name, "changed", "differs from manifest"});
+  }
+  static const std::set<std::string> kTagFiles = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt",
+                                                  "tagmanifest-sha256.txt"};
+  for (const auto& [name, digest] : actual) {
+    if (!listed.count(name) && !kTagFiles.count(name))
+      check.problems.push_back({name, "extra", "not in the manifest or the catalogue"});
+  }
+  return check;
+}
+
+Status PackageStore::Extract(const std::string& rel_path, const std::string& dir) const {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
+    return Status::InvalidArgument(dir + " exists and is not empty");
+  TarReader tar(AbsolutePath(rel_path));
+  if (!tar.ok) return Status::IOError(rel_path + ": " + tar.Error());
+  fs::create_directories(dir, ec);
+  if (ec) return PosixError(dir, ec.value());
+  archive_entry* e;
+  std::vector<char> buf(kBlock);
+  for (;;) {
+    int rc = archive_read_next_header(tar.a, &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) return Status::Corruption(rel_path + ": " + tar.Error());
+    std::string name = MemberName(e);
+    if (archive_entry_filetype(e) == AE_IFDIR) continue;
+    if (archive_entry_filetype(e) != AE_IFREG || !SafeMemberPath(name))
+      return Status::Corruption(rel_path + ": refusing member '" + name + "'");
+    fs::path out = fs::path(dir) / name;
+    fs::create_directories(out.parent_path(), ec);
+    if (ec) return PosixError(out.parent_path().string(), ec.value());
+    auto file = Env::Default()->NewWritableFile(out.string());
+    if (!file.ok()) return file.status();
+    la_ssize_t n;
+    while ((n = archive_read_data(tar.a, buf.data(), buf.size())) > 0)
+      DANGAN_RETURN_IF_ERROR((*file)->Append(buf.data(), static_cast<size_t>(n)));
+    if (n < 0) return Status::Corruption(rel_path + ": " + tar.Error());
+    DANGAN_RETURN_IF_ERROR((*file)->Close());
+  }
+  return Status::Ok();
+}
+
+Result<std::string> PackageStore::ReadMember(const std::string& rel_path, const std::string& member,
+                                             size_t max_bytes) const {
+  TarReader tar(AbsolutePath(rel_path));
+  if (!tar.ok) return Status::IOError(rel_path + ": " + tar.Error());
+  archive_entry* e;
+  for (;;) {
+    int rc = archive_read_next_header(tar.a, &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) return Status::Corruption(rel_path + ": " + tar.Error());
+    if (MemberName(e) != member) continue;
+    if (archive_entry_size(e) > static_cast<la_int64_t>(max_bytes))
+      return Status::InvalidArgument(member + " is too large to read whole");
+    std::string out(static_cast<size_t>(archive_entry_size(e)), '\0');
+    la_ssize_t n = archive_read_data(tar.a, out.data(), out.size());
+    if (n < 0 || static_cast<size_t>(n) != out.size())
+      return Status::Corruption(rel_path + ": " + tar.Error());
+    return out;
+  }
+  return Status::NotFound(member + " is not in " + rel_path);
+}
+
+}  // namespace dangan

@@ -1,0 +1,71 @@
+// PackageStore: keeps each record (件) as one BagIt 1.0 bag serialised as a pax tar under
+// <root>/packages/. Writes are streamed (payloads never sit whole in memory), hashed with SHA-256
+// as they pass, and made durable (temp name, fsync, rename, fsync dir) before Write() returns.
+// A pending marker lets Recover() remove packages whose catalogue row never committed.
+// Thread-safe: concurrent Write/Verify calls use separate files. The Env is borrowed.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "archive/filing.h"
+#include "storage/env.h"
+
+namespace dangan {
+
+struct PackageProblem {
+  std::string path;  // path inside the bag, or the package file itself
+  std::string what;  // "changed", "missing", "extra", "truncated", "unreadable", ...
+  std::string detail;
+};
+
+struct PackageCheck {
+  bool ok = false;
+  std::vector<PackageProblem> problems;
+  uint64_t bytes_read = 0;
+};
+
+class PackageStore : public PackageSink {
+ public:
+  PackageStore(std::string root, std::string organization, Env* env = Env::Default());
+
+  // Creates the directories the store needs.
+  Status Init();
+
+  Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) override;
+  Status Discard(const PackageInfo& package) override;
+  // Removes the pending marker once the catalogue row is durable.
+  void Committed(const PackageInfo& package) override;
+
+  // Deletes half-written temporaries and every package left pending whose row `committed` does
+  // not know. Call once at open, before filing starts. Returns how many packages were removed.
+  Result<int> Recover(const std::function<bool(const std::string& rel_path)>& committed);
+
+  // Checks a package against the digest the catalogue recorded and, if that differs, looks
+  // inside to name every damaged, missing and extra file against the bag's own manifests and
+  // the catalogue's file list (`expected_files`: name → sha256 of data/files/<name>).
+  PackageCheck Verify(const std::string& rel_path, const std::string& expected_sha256,
+                      const std::vector<RecordFile>& expected_files) const;
+
+  // Unpacks a package into `dir` (created; must not exist or be empty) as a plain bag.
+  Status Extract(const std::string& rel_path, const std::string& dir) const;
+
+  // Reads one member (e.g. "data/metadata.xml") of a package into memory; for small members.
+  Result<std::string> ReadMember(const std::string& rel_path, const std::string& member,
+                                 size_t max_bytes = 16 << 20) const;
+
+  std::string AbsolutePath(const std::string& rel_path) const { return root_ + "/" + rel_path; }
+  // The package's file name for a 档号: ASCII only, '·' becomes '.'.
+  static std::string FileNameFor(const std::string& reference);
+
+ private:
+  std::string root_;
+  std::string organization_;
+  Env* env_;
+};
+
+// Percent-encodes a path for a BagIt manifest line (RFC 8493 §2.1.3: %, CR, LF).
+std::string EncodeManifestPath(const std::string& path);
+
+}  // namespace dangan

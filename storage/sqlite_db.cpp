@@ -1,0 +1,118 @@
+#include "storage/sqlite_db.h"
+
+namespace dangan {
+
+Status SqliteStatus(sqlite3* db, int rc, const std::string& context) {
+  std::string msg = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_FULL: return Status::NoSpace(msg);
+    case SQLITE_IOERR: return Status::IOError(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT: return Status::Conflict(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status(ErrorCode::kUnavailable, msg);
+    case SQLITE_CANTOPEN: return Status::IOError(msg);
+    default: return Status::Internal(msg);
+  }
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(s_);
+    db_ = o.db_;
+    s_ = o.s_;
+    o.s_ = nullptr;
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int i, const std::string& v) {
+  sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int i, int64_t v) {
+  sqlite3_bind_int64(s_, i, v);
+  return *this;
+}
+
+Statement& Statement::BindNull(int i) {
+  sqlite3_bind_null(s_, i);
+  return *this;
+}
+
+bool Statement::Step(Status* status) {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE && status) *status = SqliteStatus(db_, rc, "query");
+  return false;
+}
+
+Status Statement::Run() {
+  Status st;
+  while (Step(&st)) {
+  }
+  sqlite3_reset(s_);
+  return st;
+}
+
+Statement& Statement::Reset() {
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+  return *this;
+}
+
+std::string Statement::Text(int col) const {
+  const unsigned char* t = sqlite3_column_text(s_, col);
+  if (!t) return "";
+  return std::string(reinterpret_cast<const char*>(t),
+                     static_cast<size_t>(sqlite3_column_bytes(s_, col)));
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = SqliteStatus(db, rc, "opening " + path);
+    sqlite3_close(db);
+    return st;
+  }
+  std::unique_ptr<SqliteDb> out(new SqliteDb(db));
+  sqlite3_busy_timeout(db, 60000);
+  sqlite3_extended_result_codes(db, 1);
+  // WAL keeps readers off the writer's back; synchronous=FULL makes a commit durable on return,
+  // which the promise "a 201 means it is kept" needs.
+  DANGAN_RETURN_IF_ERROR(out->Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      " PRAGMA temp_store=MEMORY;"));
+  return out;
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+
+Status SqliteDb::Exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Status st = SqliteStatus(nullptr, rc, msg);
+    return Status(st.code(), msg);
+  }
+  return Status::Ok();
+}
+
+Result<Statement> SqliteDb::Prepare(const std::string& sql) {
+  sqlite3_stmt* s = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "preparing SQL");
+  return Statement(db_, s);
+}
+
+Status SqliteDb::Error(const std::string& context) const {
+  return SqliteStatus(db_, sqlite3_errcode(db_), context);
+}
+
+}  // namespace dangan

@@ -1,0 +1,66 @@
+// SqliteDb and Statement: a thin RAII layer over the SQLite C API that turns result codes into
+// Status values. A SqliteDb is one connection: use it from one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "archive/status.h"
+
+namespace dangan {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Statement(Statement&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Statement& operator=(Statement&& o) noexcept;
+  ~Statement() { sqlite3_finalize(s_); }
+
+  Statement& Bind(int i, const std::string& v);
+  Statement& Bind(int i, int64_t v);
+  Statement& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Statement& BindNull(int i);
+  // Binds an empty string as NULL (optional columns).
+  Statement& BindOptional(int i, const std::string& v) {
+    return v.empty() ? BindNull(i) : Bind(i, v);
+  }
+
+  // Advances: true with a row, false when done; errors go to `status`.
+  bool Step(Status* status);
+  // Runs to completion (for statements without rows).
+  Status Run();
+  Statement& Reset();
+
+  std::string Text(int col) const;
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Real(int col) const { return sqlite3_column_double(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+class SqliteDb {
+ public:
+  // Opens (creating if `create`) a database file with WAL, foreign keys and a busy timeout.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool create);
+  ~SqliteDb();
+
+  Status Exec(const std::string& sql);
+  Result<Statement> Prepare(const std::string& sql);
+  sqlite3* handle() { return db_; }
+  Status Error(const std::string& context) const;
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+Status SqliteStatus(sqlite3* db, int rc, const std::string& context);
+
+}  // namespace dangan
