@@ -470,12 +470,20 @@ Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft) {
   return e;
 }
 
-Status Catalogue::RecordFixity(const FixityResult& r) {
+Status Catalogue::RecordFixity(const std::vector<FixityResult>& results) {
   std::lock_guard<std::mutex> lock(mu_);
+  DANGAN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
   auto st = db_->Prepare("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES(?1,?2,?3,?4)");
-  if (!st.ok()) return st.status();
-  st->Bind(1, r.reference).Bind(2, r.checked_at).Bind(3, r.ok ? 1 : 0).Bind(4, r.detail);
-  return st->Run();
+  Status result = st.status();
+  for (size_t i = 0; result.ok() && i < results.size(); ++i) {
+    const FixityResult& r = results[i];
+    st->Reset();
+    st->Bind(1, r.reference).Bind(2, r.checked_at).Bind(3, r.ok ? 1 : 0).Bind(4, r.detail);
+    result = st->Run();
+  }
+  if (result.ok()) result = db_->Exec("COMMIT");
+  if (!result.ok()) db_->Exec("ROLLBACK");
+  return result;
 }
 
 Result<std::optional<FixityResult>> Catalogue::LastFixity(const std::string& reference) {

@@ -78,7 +78,8 @@ class Catalogue : public CataloguePort {
   Result<std::vector<AuditEvent>> Events(const std::string& reference = "");
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   Result<AuditEvent> AppendEvent(const AuditEvent& draft);
-  Status RecordFixity(const FixityResult& result);
+  // Keeps fixity results, all in one transaction (a full audit writes one row per record).
+  Status RecordFixity(const std::vector<FixityResult>& results);
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference);
 
   int schema_version() const { return schema_version_; }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "archive/cli/archive_session.h"
@@ -88,6 +89,7 @@ int RunVerify(const Context& ctx, int argc, char** argv) {
   std::atomic<size_t> next{0}, done{0};
   std::atomic<uint64_t> bytes{0};
   std::mutex out_mu;
+  std::vector<FixityResult> results;
   int damaged = 0, unknown = 0;
   Status first_error;
   ProgressBar bar(refs.size(), !args->Has("--quiet"));
@@ -97,29 +99,27 @@ int RunVerify(const Context& ctx, int argc, char** argv) {
       if (i >= refs.size()) return;
       const std::string& ref = refs[i];
       auto rec = s.catalogue().GetRecord(ref);
-      std::lock_guard<std::mutex> lock(out_mu);  // released while hashing below
       if (!rec.ok() || !*rec) {
+        std::lock_guard<std::mutex> lock(out_mu);
         ++unknown;
         std::cerr << "dangan: " << ref << ": "
                   << (rec.ok() ? "no such record" : rec.status().message()) << "\n";
         ++done;
         continue;
       }
-      out_mu.unlock();
       PackageCheck check =
           s.packages().Verify((*rec)->package_path, (*rec)->package_sha256, (*rec)->files);
       bytes += check.bytes_read;
       std::string detail;
       for (const auto& p : check.problems)
         detail += (detail.empty() ? "" : "; ") + p.path + ": " + p.what + " (" + p.detail + ")";
-      FixityResult fr{ref, NowIso8601(), check.ok, check.ok ? "intact" : detail};
-      Status st = s.catalogue().RecordFixity(fr);
+      Status st;
       if (!check.ok) {
-        Status logged = s.Log(ctx.actor, "fixity-damage", ref,
-                              "{\"problems\":" + std::to_string(check.problems.size()) + "}");
-        if (st.ok()) st = logged;
+        st = s.Log(ctx.actor, "fixity-damage", ref,
+                   "{\"problems\":" + std::to_string(check.problems.size()) + "}");
       }
-      out_mu.lock();
+      std::lock_guard<std::mutex> lock(out_mu);
+      results.push_back({ref, NowIso8601(), check.ok, check.ok ? "intact" : detail});
       if (!st.ok() && first_error.ok()) first_error = st;
       if (!check.ok) {
         ++damaged;
@@ -136,6 +136,8 @@ int RunVerify(const Context& ctx, int argc, char** argv) {
   std::vector<std::thread> threads;
   for (int t = 0; t < jobs; ++t) threads.emplace_back(worker);
   for (auto& t : threads) t.join();
+  Status kept = s.catalogue().RecordFixity(results);
+  if (first_error.ok()) first_error = kept;
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Status logged = s.Log(ctx.actor, "verify", "",
                         "{\"records\":" + std::to_string(refs.size()) +

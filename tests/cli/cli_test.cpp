@@ -1,0 +1,711 @@
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+// End-to-end tests of the `dangan` program: every test runs the real binary in a fresh directory
+// and checks its exit status, stdout, stderr and what it left on disk.
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/SHA2Engine.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using dangan::testing::ReadFile;
+using dangan::testing::TempDir;
+using dangan::testing::WriteFile;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+struct RunResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const RunResult& r) {
+  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+}
+
+// Runs a shell command line in `cwd`, capturing stdout and stderr in files under `scratch`.
+RunResult Shell(const std::string& cwd, const std::string& scratch, const std::string& cmdline) {
+  static int counter = 0;
+  ++counter;
+  const std::string out = scratch + "/out-" + std::to_string(counter);
+  const std::string err = scratch + "/err-" + std::to_string(counter);
+  const std::string cmd = "cd " + Quote(cwd) + " && env -u DANGAN_CONFIG LC_ALL=C.UTF-8 " +
+                          cmdline + " >" + Quote(out) + " 2>" + Quote(err) + " </dev/null";
+  int status = std::system(cmd.c_str());
+  RunResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ReadFile(out);
+  r.err = ReadFile(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+Object::Ptr ParseObject(const std::string& json) {
+  Poco::JSON::Parser parser;
+  return parser.parse(json).extract<Object::Ptr>();
+}
+
+std::string Stringify(const Object::Ptr& o) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out, 2);
+  return out.str();
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  Poco::SHA2Engine h(Poco::SHA2Engine::SHA_256);
+  h.update(bytes);
+  return Poco::DigestEngine::digestToHex(h.digest());
+}
+
+// A 公民身份号码 with a correct GB 11643 check digit.
+std::string IdNumber(const std::string& first17) {
+  static const int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) sum += (first17[i] - '0') * kWeights[i];
+  return first17 + "10X98765432"[sum % 11];
+}
+
+// One scratch directory with an archive under it and cases beside it.
+class Sandbox {
+ public:
+  Sandbox() : root_(dir_ / "archive"), cases_(dir_ / "cases"), scratch_(dir_ / "scratch") {
+    fs::create_directories(cases_);
+    fs::create_directories(scratch_);
+  }
+
+  const std::string& root() const { return root_; }
+  const std::string& cases() const { return cases_; }
+  std::string operator/(const std::string& name) const { return dir_ / name; }
+
+  // `dangan ARGS` without --root.
+  RunResult Bare(const std::vector<std::string>& args) const {
+    std::string cmd = Quote(DANGAN_BINARY);
+    for (const auto& a : args) cmd += " " + Quote(a);
+    return Shell(dir_.path(), scratch_, cmd);
+  }
+  // `dangan --root ROOT ARGS`.
+  RunResult Run(const std::vector<std::string>& args) const {
+    std::vector<std::string> all = {"--root", root_};
+    all.insert(all.end(), args.begin(), args.end());
+    return Bare(all);
+  }
+  RunResult Command(const std::string& cmdline) const {
+    return Shell(dir_.path(), scratch_, cmdline);
+  }
+
+  void Init() const {
+    RunResult r = Run({"init", "--fonds", "J012"});
+    BOOST_TEST_REQUIRE(r.code == 0, r);
+  }
+
+  // Writes `count` valid generated cases under cases/<sub>/; returns their case.json paths.
+  std::vector<std::string> Generate(const std::string& sub, int count, int seed) const {
+    const std::string out = cases_ + "/" + sub;
+    RunResult r = Command("python3 " + Quote(std::string(DANGAN_SOURCE_DIR) +
+                                             "/scripts/make_cases.py") +
+                          " --out " + Quote(out) + " --count " + std::to_string(count) +
+                          " --seed " + std::to_string(seed));
+    BOOST_TEST_REQUIRE(r.code == 0, r);
+    std::vector<std::string> paths = Lines(r.out);
+    BOOST_TEST_REQUIRE(paths.size() == static_cast<size_t>(count));
+    return paths;
+  }
+
+  // Writes a case with a controlled title and text (no unit) and its one file 申请表.txt.
+  std::string MakeCase(const std::string& name, const std::string& case_id,
+                       const std::string& item, const std::string& title, const std::string& text,
+                       const std::string& person_id, const std::string& person_name) const {
+    const std::string dir = cases_ + "/" + name;
+    const std::string content = text + "\n";
+    WriteFile(dir + "/申请表.txt", content);
+    Object::Ptr c = new Object;
+    c->set("source", "sbxt");
+    c->set("case_id", case_id);
+    c->set("item", item);
+    c->set("title", title);
+    c->set("formed_on", "2025-03-01");
+    c->set("closed_at", "2025-03-01T16:30:00+08:00");
+    c->set("agency", "城关经办中心");
+    c->set("handler", "周明");
+    Object::Ptr person = new Object;
+    person->set("id_number", person_id);
+    person->set("name", person_name);
+    c->set("person", person);
+    Array::Ptr steps = new Array;
+    Object::Ptr step = new Object;
+    step->set("action", "受理");
+    step->set("at", "2025-03-01T09:10:00+08:00");
+    step->set("by", "窗口");
+    steps->add(step);
+    c->set("steps", steps);
+    c->set("text", text);
+    Array::Ptr files = new Array;
+    Object::Ptr f = new Object;
+    f->set("name", "申请表.txt");
+    f->set("path", "申请表.txt");
+    f->set("sha256", Sha256Hex(content));
+    files->add(f);
+    c->set("files", files);
+    WriteFile(dir + "/case.json", Stringify(c));
+    return dir + "/case.json";
+  }
+
+  // Ingests cases that must be valid; returns the 档号 printed for each.
+  std::vector<std::string> Ingest(const std::vector<std::string>& paths) const {
+    std::vector<std::string> args = {"ingest"};
+    args.insert(args.end(), paths.begin(), paths.end());
+    RunResult r = Run(args);
+    BOOST_TEST_REQUIRE(r.code == 0, r);
+    std::vector<std::string> refs = Lines(r.out);
+    BOOST_TEST_REQUIRE(refs.size() == paths.size(), r);
+    return refs;
+  }
+
+  // `search ARGS --json`: the total and the references of the hits.
+  std::pair<int, std::set<std::string>> Search(std::vector<std::string> args) const {
+    args.insert(args.begin(), "search");
+    args.push_back("--json");
+    args.push_back("--limit");
+    args.push_back("1000");
+    RunResult r = Run(args);
+    BOOST_TEST_REQUIRE(r.code == 0, r);
+    Object::Ptr o = ParseObject(r.out);
+    std::set<std::string> refs;
+    Array::Ptr hits = o->getArray("hits");
+    for (size_t i = 0; hits && i < hits->size(); ++i)
+      refs.insert(hits->getObject(i)->getValue<std::string>("reference"));
+    return {o->getValue<int>("total"), refs};
+  }
+  int Total() const { return Search({"--year", "2025"}).first; }
+
+  // The package files ending in .tar under packages/.
+  int TarCount() const {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::recursive_directory_iterator(root_ + "/packages", ec))
+      if (e.is_regular_file() && e.path().extension() == ".tar") ++n;
+    return n;
+  }
+
+  Object::Ptr ShowJson(const std::string& ref) const {
+    RunResult r = Run({"show", ref, "--json"});
+    BOOST_TEST_REQUIRE(r.code == 0, r);
+    return ParseObject(r.out);
+  }
+  std::string PackagePath(const std::string& ref) const {
+    std::string rel = ShowJson(ref)->getObject("package")->getValue<std::string>("path");
+    return rel.front() == '/' ? rel : root_ + "/" + rel;
+  }
+
+ private:
+  TempDir dir_;  // first: the others are made from it
+  std::string root_;
+  std::string cases_;
+  std::string scratch_;
+};
+
+void EditJson(const std::string& path, const std::function<void(Object::Ptr)>& edit) {
+  Object::Ptr o = ParseObject(ReadFile(path));
+  edit(o);
+  WriteFile(path, Stringify(o));
+}
+
+Object::Ptr FirstFile(const Object::Ptr& c) { return c->getArray("files")->getObject(0); }
+
+// The stdout of `verify` split into one block per "DAMAGED <ref>" line.
+std::map<std::string, std::string> DamagedBlocks(const std::string& out) {
+  std::map<std::string, std::string> blocks;
+  std::string current;
+  for (const auto& line : Lines(out)) {
+    if (line.rfind("DAMAGED ", 0) == 0) {
+      current = line.substr(8);
+      blocks[current];
+    } else if (!current.empty()) {
+      blocks[current] += line + "\n";
+    }
+  }
+  return blocks;
+}
+
+const std::regex kReference("J012-SB·20[0-9]{2}-(Y|D100|D50|D30|D10)-[0-9]{4}-[0-9]{4}");
+
+// ---------------------------------------------------------------------------------------------
+// 1. Help and usage errors
+
+BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
+  Sandbox box;
+  RunResult top = box.Bare({"--help"});
+  BOOST_TEST(top.code == 0, top);
+  BOOST_TEST(Contains(top.out, "usage"), top);
+  for (const std::string cmd :
+       {"init", "ingest", "show", "search", "verify", "export", "bag", "audit"}) {
+    BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
+      RunResult r = box.Run({cmd, "--help"});
+      BOOST_TEST(r.code == 0, r);
+      BOOST_TEST(Contains(r.out, "usage"), r);
+    }
+  }
+  // Asking for help creates nothing.
+  BOOST_TEST(!fs::exists(box.root()));
+}
+
+BOOST_AUTO_TEST_CASE(UnknownCommandAndOptionsAreUsageErrors) {
+  Sandbox box;
+  RunResult r = box.Run({"frobnicate"});
+  BOOST_TEST(r.code == 2, r);
+  BOOST_TEST(Contains(r.err, "frobnicate"), r);
+
+  r = box.Bare({"--no-such-global", "init"});
+  BOOST_TEST(r.code == 2, r);
+  BOOST_TEST(Contains(r.err, "--no-such-global"), r);
+
+  box.Init();
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"search", "养老", "--no-such-option"},
+                                             {"verify", "--all", "--bogus"},
+                                             {"ingest", "--bogus", "x.json"},
+                                             {"init", "--bogus"}}) {
+    BOOST_TEST_CONTEXT(args[0] << " " << args.back()) {
+      RunResult u = box.Run(args);
+      BOOST_TEST(u.code == 2, u);
+      BOOST_TEST(Contains(u.err, "--"), u);
+      BOOST_TEST(Contains(u.err, "unknown option"), u);
+    }
+  }
+  // A missing command is a usage error too.
+  r = box.Run({});
+  BOOST_TEST(r.code == 2, r);
+  BOOST_TEST(!r.err.empty(), r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Ingesting generated cases
+
+BOOST_AUTO_TEST_CASE(IngestTwelveGeneratedCases) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 12, 7);
+  std::vector<std::string> args = {"ingest"};
+  args.insert(args.end(), paths.begin(), paths.end());
+  RunResult r = box.Run(args);
+  BOOST_TEST_REQUIRE(r.code == 0, r);
+  std::vector<std::string> refs = Lines(r.out);
+  BOOST_TEST_REQUIRE(refs.size() == 12u, r);
+  BOOST_TEST(std::set<std::string>(refs.begin(), refs.end()).size() == 12u, r);
+  for (const auto& ref : refs) BOOST_TEST(std::regex_match(ref, kReference), ref);
+  BOOST_TEST(box.TarCount() == 12);
+
+  // Re-ingesting the same content is idempotent: the same 档号, success, nothing new stored.
+  RunResult again = box.Run({"ingest", paths[4]});
+  BOOST_TEST(again.code == 0, again);
+  BOOST_TEST(Lines(again.out) == std::vector<std::string>{refs[4]}, again);
+  BOOST_TEST(box.Total() == 12);
+  BOOST_TEST(box.TarCount() == 12);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Invalid input: a clear message naming the field, and nothing stored
+
+struct InvalidCase {
+  Sandbox box;
+  std::vector<std::string> paths;  // [0] is filed, [1] and [2] are spare valid cases
+  InvalidCase() {
+    box.Init();
+    paths = box.Generate("gen", 3, 11);
+    box.Ingest({paths[0]});
+    BOOST_TEST_REQUIRE(box.Total() == 1);
+    BOOST_TEST_REQUIRE(box.TarCount() == 1);
+  }
+  // Ingests and expects a refusal naming each of `needles` on stderr, with nothing filed.
+  void ExpectRefused(const std::vector<std::string>& files,
+                     const std::vector<std::string>& needles) {
+    std::vector<std::string> args = {"ingest"};
+    args.insert(args.end(), files.begin(), files.end());
+    RunResult r = box.Run(args);
+    BOOST_TEST(r.code == 1, r);
+    for (const auto& n : needles) BOOST_TEST(Contains(r.err, n), "stderr lacks '" << n << "'\n" << r);
+    BOOST_TEST(r.out.empty(), r);
+    BOOST_TEST(box.Total() == 1);
+    BOOST_TEST(box.TarCount() == 1);
+  }
+  void Edit(const std::function<void(Object::Ptr)>& edit) { EditJson(paths[1], edit); }
+};
+
+BOOST_FIXTURE_TEST_CASE(MissingTitleIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) { c->remove("title"); });
+  ExpectRefused({paths[1]}, {"title", "required"});
+}
+
+BOOST_FIXTURE_TEST_CASE(UnknownItemCodeIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) { c->set("item", "9999"); });
+  ExpectRefused({paths[1]}, {"item", "9999"});
+}
+
+BOOST_FIXTURE_TEST_CASE(BadIdNumberCheckDigitIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) {
+    Object::Ptr p = c->getObject("person");
+    std::string id = p->getValue<std::string>("id_number");
+    id.back() = id.back() == '1' ? '2' : '1';
+    p->set("id_number", id);
+  });
+  ExpectRefused({paths[1]}, {"person.id_number"});
+}
+
+BOOST_FIXTURE_TEST_CASE(BadCreditCodeIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) {
+    Object::Ptr u = c->getObject("unit");
+    std::string code = u->getValue<std::string>("credit_code");
+    code.back() = code.back() == '1' ? '2' : '1';
+    u->set("credit_code", code);
+  });
+  ExpectRefused({paths[1]}, {"unit.credit_code"});
+}
+
+BOOST_FIXTURE_TEST_CASE(ImpossibleDateIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) { c->set("formed_on", "2025-02-30"); });
+  ExpectRefused({paths[1]}, {"formed_on", "2025-02-30"});
+}
+
+BOOST_FIXTURE_TEST_CASE(PathEscapingTheCaseDirectoryIsRefused, InvalidCase) {
+  WriteFile(box.cases() + "/gen/x", "outside\n");
+  Edit([](Object::Ptr c) {
+    FirstFile(c)->set("path", "../x");
+    FirstFile(c)->remove("sha256");
+  });
+  ExpectRefused({paths[1]}, {"files[0].path"});
+}
+
+BOOST_FIXTURE_TEST_CASE(WrongDeclaredDigestIsRefused, InvalidCase) {
+  Edit([](Object::Ptr c) { FirstFile(c)->set("sha256", std::string(64, '0')); });
+  ExpectRefused({paths[1]}, {"files[0].sha256"});
+}
+
+BOOST_FIXTURE_TEST_CASE(MissingFileIsRefused, InvalidCase) {
+  fs::remove(fs::path(paths[1]).parent_path() / "申请表.txt");
+  ExpectRefused({paths[1]}, {"files[0].path", "not found"});
+}
+
+BOOST_FIXTURE_TEST_CASE(NotJsonIsRefused, InvalidCase) {
+  WriteFile(paths[1], "this is not JSON {\n");
+  ExpectRefused({paths[1]}, {paths[1], "JSON"});
+}
+
+BOOST_FIXTURE_TEST_CASE(BatchWithOneInvalidCaseFilesNeither, InvalidCase) {
+  Edit([](Object::Ptr c) { c->remove("title"); });
+  ExpectRefused({paths[2], paths[1]}, {"title", "nothing was filed"});
+}
+
+// The declared digest and the file's existence are part of the case too: a batch whose second
+// case has a wrong digest must not file the first.
+BOOST_FIXTURE_TEST_CASE(BatchWithBadDigestFilesNeither, InvalidCase) {
+  Edit([](Object::Ptr c) { FirstFile(c)->set("sha256", std::string(64, '0')); });
+  ExpectRefused({paths[2], paths[1]}, {"files[0].sha256"});
+}
+
+BOOST_FIXTURE_TEST_CASE(BatchWithMissingFileFilesNeither, InvalidCase) {
+  fs::remove(fs::path(paths[1]).parent_path() / "申请表.txt");
+  ExpectRefused({paths[2], paths[1]}, {"files[0].path"});
+}
+
+BOOST_FIXTURE_TEST_CASE(SameCaseWithOtherContentIsRefused, InvalidCase) {
+  const std::string ref = *box.Search({"--year", "2025"}).second.begin();
+  const std::string title = box.ShowJson(ref)->getValue<std::string>("title");
+  EditJson(paths[0], [](Object::Ptr c) { c->set("title", "改过的题名"); });
+  RunResult r = box.Run({"ingest", paths[0]});
+  BOOST_TEST(r.code == 1, r);
+  BOOST_TEST(Contains(r.err, "different content"), r);
+  BOOST_TEST(Contains(r.err, ref), r);
+  BOOST_TEST(box.Total() == 1);
+  BOOST_TEST(box.TarCount() == 1);
+  BOOST_TEST(box.ShowJson(ref)->getValue<std::string>("title") == title);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. show
+
+BOOST_AUTO_TEST_CASE(ShowPrintsTheRecord) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 2, 3);
+  std::vector<std::string> refs = box.Ingest(paths);
+  Object::Ptr input = ParseObject(ReadFile(paths[1]));
+  const std::string title = input->getValue<std::string>("title");
+
+  RunResult r = box.Run({"show", refs[1]});
+  BOOST_TEST(r.code == 0, r);
+  BOOST_TEST(Contains(r.out, "题名"), r);
+  BOOST_TEST(Contains(r.out, title), r);
+  BOOST_TEST(Contains(r.out, refs[1]), r);
+  BOOST_TEST(!Contains(r.out, refs[0]), r);
+
+  Object::Ptr shown = box.ShowJson(refs[1]);
+  BOOST_TEST(shown->getValue<std::string>("reference") == refs[1]);
+  BOOST_TEST(shown->getValue<std::string>("title") == title);
+  BOOST_TEST(shown->getValue<std::string>("case_id") == input->getValue<std::string>("case_id"));
+  Array::Ptr files = shown->getArray("files");
+  BOOST_TEST_REQUIRE(files);
+  BOOST_TEST_REQUIRE(files->size() == 1u);
+  BOOST_TEST(files->getObject(0)->getValue<std::string>("name") == "申请表.txt");
+  BOOST_TEST(files->getObject(0)->getValue<std::string>("sha256") ==
+             FirstFile(input)->getValue<std::string>("sha256"));
+  const std::string content = ReadFile(fs::path(paths[1]).parent_path() / "申请表.txt");
+  BOOST_TEST(files->getObject(0)->getValue<uint64_t>("size") == content.size());
+
+  RunResult unknown = box.Run({"show", "J012-SB·2025-Y-0101-9999"});
+  BOOST_TEST(unknown.code != 0, unknown);
+  BOOST_TEST(Contains(unknown.err, "J012-SB·2025-Y-0101-9999"), unknown);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. search
+
+BOOST_AUTO_TEST_CASE(SearchFindsExactlyTheExpectedRecords) {
+  Sandbox box;
+  box.Init();
+  const std::string id_a = IdNumber("11010519800101123");
+  const std::string id_b = IdNumber("31010419851212456");
+  const std::string id_c = IdNumber("44010619900615789");
+  const std::string id_d = IdNumber("35010219700909321");
+  std::vector<std::string> refs = box.Ingest({
+      box.MakeCase("a", "T-0001", "0301", "养老金核定表", "养老金核定表 月标准三千元", id_a, "张三"),
+      box.MakeCase("b", "T-0002", "0503", "失业保险金申领", "失业保险金申领 领取十二个月", id_b,
+                   "李四"),
+      box.MakeCase("c", "T-0003", "0602", "工伤认定决定书", "工伤认定决定书 认定为工伤", id_c,
+                   "王五"),
+      box.MakeCase("d", "T-0004", "0304", "养老保险关系转移接续申请表", "转移接续 跨省转入", id_d,
+                   "赵六"),
+  });
+  const std::string& a = refs[0];
+  const std::string& b = refs[1];
+  const std::string& c = refs[2];
+  const std::string& d = refs[3];
+  using Refs = std::set<std::string>;
+
+  auto check = [&](const std::vector<std::string>& args, const Refs& expected) {
+    BOOST_TEST_CONTEXT("search " << args[0]) {
+      auto [total, found] = box.Search(args);
+      BOOST_TEST(found == expected);
+      BOOST_TEST(total == static_cast<int>(expected.size()));
+    }
+  };
+  check({"伤"}, Refs{c});                 // one character
+  check({"养"}, Refs{a, d});              // one character, two records
+  check({"失业"}, Refs{b});               // two characters
+  check({"核定"}, Refs{a});               // two characters, title only
+  check({"工伤认定"}, Refs{c});           // four characters
+  check({"跨省转入"}, Refs{d});           // four characters, text only
+  check({"养老保险"}, Refs{d});           // four characters
+  check({id_b}, Refs{b});                 // 公民身份号码: that person's one record
+  check({"--class", "03"}, Refs{a, d});   // class filter alone
+  check({"养", "--class", "03"}, Refs{a, d});
+  check({"伤", "--class", "03"}, Refs{});  // the filter applies to the query
+  check({"失业", "--class", "05"}, Refs{b});
+  check({"医疗"}, Refs{});                // absent
+  check({"犇"}, Refs{});                  // absent single character
+  check({"--year", "2025"}, Refs{a, b, c, d});
+
+  // The text output names the hit and reports the count on stderr.
+  RunResult r = box.Run({"search", "工伤"});
+  BOOST_TEST(r.code == 0, r);
+  BOOST_TEST(Contains(r.out, c), r);
+  BOOST_TEST(!Contains(r.out, a), r);
+  BOOST_TEST(Contains(r.err, "1 record"), r);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. verify
+
+BOOST_AUTO_TEST_CASE(VerifyNamesEveryDamagedPackage) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 4, 5);
+  std::vector<std::string> refs = box.Ingest(paths);
+
+  RunResult ok = box.Run({"verify", "--all"});
+  BOOST_TEST_REQUIRE(ok.code == 0, ok);
+  BOOST_TEST(!Contains(ok.out, "DAMAGED"), ok);
+
+  // (a) change one byte of the payload inside the first package.
+  {
+    const std::string pkg = box.PackagePath(refs[0]);
+    std::string bytes = ReadFile(pkg);
+    const std::string payload = ReadFile(fs::path(paths[0]).parent_path() / "申请表.txt");
+    size_t at = bytes.find(payload);
+    BOOST_TEST_REQUIRE(at != std::string::npos, "payload not found in " << pkg);
+    size_t digit = bytes.find("金额 ", at);
+    BOOST_TEST_REQUIRE(digit < at + payload.size());
+    digit += std::string("金额 ").size();
+    bytes[digit] = bytes[digit] == '1' ? '2' : '1';
+    WriteFile(pkg, bytes);
+    BOOST_TEST_REQUIRE(ReadFile(pkg).size() == bytes.size());
+  }
+  // (b) truncate the second.
+  {
+    const std::string pkg = box.PackagePath(refs[1]);
+    auto size = fs::file_size(pkg);
+    fs::resize_file(pkg, size / 2);
+  }
+  // (c) delete the third.
+  {
+    const std::string pkg = box.PackagePath(refs[2]);
+    BOOST_TEST_REQUIRE(fs::remove(pkg));
+  }
+
+  RunResult r = box.Run({"verify", "--all"});
+  BOOST_TEST(r.code == 1, r);
+  std::map<std::string, std::string> damaged = DamagedBlocks(r.out);
+  BOOST_TEST(damaged.size() == 3u, r);
+  BOOST_TEST(damaged.count(refs[0]) == 1u, r);
+  BOOST_TEST(damaged.count(refs[1]) == 1u, r);
+  BOOST_TEST(damaged.count(refs[2]) == 1u, r);
+  BOOST_TEST(damaged.count(refs[3]) == 0u, r);
+  BOOST_TEST(!Contains(r.out, refs[3]), r);
+  BOOST_TEST(Contains(damaged[refs[0]], "changed"), r);
+  BOOST_TEST(Contains(damaged[refs[1]], "truncated"), r);
+  BOOST_TEST(Contains(damaged[refs[2]], "missing"), r);
+
+  // Verifying just the intact record still succeeds; the damaged one alone fails.
+  RunResult one = box.Run({"verify", refs[3]});
+  BOOST_TEST(one.code == 0, one);
+  BOOST_TEST(Contains(one.out, "OK " + refs[3]), one);
+  RunResult bad = box.Run({"verify", refs[2]});
+  BOOST_TEST(bad.code == 1, bad);
+  BOOST_TEST(Contains(bad.out, "DAMAGED " + refs[2]), bad);
+
+  // show reports the fixity outcome.
+  Object::Ptr shown = box.ShowJson(refs[0]);
+  Object::Ptr fixity = shown->getObject("fixity");
+  BOOST_TEST_REQUIRE(fixity);
+  BOOST_TEST(fixity->getValue<bool>("ok") == false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. export and bag validate
+
+BOOST_AUTO_TEST_CASE(ExportWritesAValidBag) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 2, 9);
+  std::vector<std::string> refs = box.Ingest(paths);
+  const std::string bag = box / "bag";
+
+  RunResult r = box.Run({"export", refs[1], "--bag", bag});
+  BOOST_TEST_REQUIRE(r.code == 0, r);
+  BOOST_TEST(fs::is_regular_file(bag + "/bagit.txt"));
+  const std::string info = ReadFile(bag + "/bag-info.txt");
+  BOOST_TEST(Contains(info, "External-Identifier: " + refs[1]), info);
+  BOOST_TEST(Contains(info, "Payload-Oxum:"), info);
+  const std::string input = ReadFile(fs::path(paths[1]).parent_path() / "申请表.txt");
+  const std::string exported = bag + "/data/files/申请表.txt";
+  BOOST_TEST_REQUIRE(fs::is_regular_file(exported));
+  BOOST_TEST(ReadFile(exported) == input);
+
+  const std::string checker =
+      "python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/tests/tools/bagit_check.py") + " ";
+  RunResult valid = box.Bare({"bag", "validate", bag});
+  BOOST_TEST(valid.code == 0, valid);
+  RunResult independent = box.Command(checker + Quote(bag));
+  BOOST_TEST(independent.code == 0, independent);
+
+  std::string changed = input;
+  changed[0] = changed[0] == 'A' ? 'B' : 'A';
+  WriteFile(exported, changed);
+  BOOST_TEST_REQUIRE(ReadFile(exported).size() == input.size());
+  RunResult invalid = box.Bare({"bag", "validate", bag});
+  BOOST_TEST(invalid.code == 1, invalid);
+  RunResult independent_invalid = box.Command(checker + Quote(bag));
+  BOOST_TEST(independent_invalid.code == 1, independent_invalid);
+
+  // Exporting into a directory that is not empty fails and leaves what was there.
+  const std::string busy = box / "busy";
+  WriteFile(busy + "/keep.txt", "mine\n");
+  RunResult refused = box.Run({"export", refs[0], "--bag", busy});
+  BOOST_TEST(refused.code != 0, refused);
+  BOOST_TEST(!refused.err.empty(), refused);
+  BOOST_TEST(ReadFile(busy + "/keep.txt") == "mine\n");
+  BOOST_TEST(!fs::exists(busy + "/bagit.txt"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. audit verify
+
+void Exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  BOOST_TEST_REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  BOOST_TEST_REQUIRE(rc == SQLITE_OK, message);
+}
+
+BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 2, 13);
+  box.Ingest(paths);
+
+  RunResult ok = box.Run({"audit", "verify"});
+  BOOST_TEST_REQUIRE(ok.code == 0, ok);
+  BOOST_TEST(!Contains(ok.out, "BROKEN"), ok);
+
+  // The append-only trigger refuses the edit while it exists.
+  {
+    sqlite3* db = nullptr;
+    BOOST_TEST_REQUIRE(sqlite3_open((box.root() + "/catalogue.db").c_str(), &db) == SQLITE_OK);
+    int rc = sqlite3_exec(db, "UPDATE events SET detail='{}' WHERE seq=2;", nullptr, nullptr,
+                          nullptr);
+    sqlite3_close(db);
+    BOOST_TEST(rc != SQLITE_OK);
+  }
+  Exec(box.root() + "/catalogue.db",
+       "DROP TRIGGER events_append_only_update; UPDATE events SET detail='{}' WHERE seq=2;");
+  RunResult r = box.Run({"audit", "verify"});
+  BOOST_TEST(r.code == 1, r);
+  BOOST_TEST(Contains(r.out, "event 2"), r);
+}
+
+}  // namespace
