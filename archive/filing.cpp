@@ -75,13 +75,29 @@ Filing::Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl
 
 Result<FilingReceipt> Filing::File(const CaseSubmission& c, const std::string& channel,
                                    const std::string& actor) {
+  auto prepared = Prepare(c);
+  if (!prepared.ok()) return prepared.status();
+  return File(*prepared, channel, actor);
+}
+
+namespace {
+Result<FilingReceipt> Replay(const PreparedCase& p, const FiledCase& fc) {
+  if (fc.fingerprint != p.fingerprint)
+    return Status::Conflict("case " + p.submission.source + "/" + p.submission.case_id +
+                            " was filed as " + fc.reference + " with different content");
+  return FilingReceipt{fc.reference, fc.package_sha256, fc.filed_at, true};
+}
+}  // namespace
+
+Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
   std::string today = clock_().substr(0, 10);
   today.erase(std::remove(today.begin(), today.end(), '-'), today.end());
   auto errors = ValidateCase(c, scheme_, today);
   if (!errors.empty()) return Status::InvalidArgument("the case is not valid", errors);
 
   // Hash every file before touching storage: a wrong declared digest must store nothing.
-  std::vector<StagedFile> staged;
+  PreparedCase p;
+  p.submission = c;
   for (size_t i = 0; i < c.files.size(); ++i) {
     const auto& f = c.files[i];
     auto h = hasher_(f.path);
@@ -105,21 +121,26 @@ Result<FilingReceipt> Filing::File(const CaseSubmission& c, const std::string& c
     s.meta.size = h->second;
     s.meta.sha256 = h->first;
     s.path = f.path;
-    staged.push_back(std::move(s));
+    p.files.push_back(std::move(s));
   }
   if (!errors.empty()) return Status::InvalidArgument("the case's files are not valid", errors);
-
-  const std::string fingerprint = Fingerprint(c, staged);
-  auto replay = [&](const FiledCase& fc) -> Result<FilingReceipt> {
-    if (fc.fingerprint != fingerprint)
-      return Status::Conflict("case " + c.source + "/" + c.case_id + " was filed as " + fc.reference +
-                              " with different content");
-    return FilingReceipt{fc.reference, fc.package_sha256, fc.filed_at, true};
-  };
-  // Cheap check without the lock first; repeated inside the transaction to close the race.
+  p.fingerprint = Fingerprint(c, p.files);
   auto known = catalogue_.FindCase(c.source, c.case_id);
   if (!known.ok()) return known.status();
-  if (*known) return replay(**known);
+  if (*known) {
+    auto replay = Replay(p, **known);
+    if (!replay.ok()) return replay.status();
+    p.already_filed = **known;
+  }
+  return p;
+}
+
+Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& channel,
+                                   const std::string& actor) {
+  const CaseSubmission& c = p.submission;
+  const std::vector<StagedFile>& staged = p.files;
+  const std::string& fingerprint = p.fingerprint;
+  if (p.already_filed) return Replay(p, *p.already_filed);
 
   const BusinessItem* item = scheme_.FindItem(c.item);
   Record r;
@@ -150,9 +171,10 @@ Result<FilingReceipt> Filing::File(const CaseSubmission& c, const std::string& c
 
   auto txn = catalogue_.BeginFiling();
   if (!txn.ok()) return txn.status();
+  // Checked again under the lock: another filer may have taken this case meanwhile.
   auto again = (*txn)->FindCase(c.source, c.case_id);
   if (!again.ok()) return again.status();
-  if (*again) return replay(**again);
+  if (*again) return Replay(p, **again);
 
   r.series = template_.SeriesKey(r.parts);
   auto seq = (*txn)->NextSequence(r.series);

@@ -90,6 +90,15 @@ struct FilingReceipt {
   bool already_filed = false;  // true when the same case was filed before (idempotent replay)
 };
 
+// A case whose files have been hashed and checked, ready to be filed. Preparing every case of a
+// batch first lets a caller refuse the whole batch before anything is stored.
+struct PreparedCase {
+  CaseSubmission submission;
+  std::vector<StagedFile> files;
+  std::string fingerprint;
+  std::optional<FiledCase> already_filed;  // same case, same content, filed before
+};
+
 class Filing {
  public:
   Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl, FilingSettings settings,
@@ -100,6 +109,15 @@ class Filing {
   // for bad input, Conflict for a known case with other content, IOError/NoSpace when storage
   // fails (nothing visible then).
   Result<FilingReceipt> File(const CaseSubmission& submission, const std::string& channel,
+                             const std::string& actor);
+
+  // The checking half of File(): validates, hashes the files (a wrong declared digest or a
+  // missing file is InvalidArgument), and looks the case up (Conflict if known with other
+  // content). Stores nothing.
+  Result<PreparedCase> Prepare(const CaseSubmission& submission);
+  // The storing half: assigns the 档号, writes the package, commits. A case filed meanwhile by
+  // someone else is answered as a replay or a Conflict, as in File().
+  Result<FilingReceipt> File(const PreparedCase& prepared, const std::string& channel,
                              const std::string& actor);
 
  private:

@@ -261,7 +261,7 @@ Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<Stage
                           FileNameFor(r.reference);
   const std::string final_path = root_ + "/" + rel;
   const std::string tmp_path = root_ + "/" + kStagingDir + "/" + RandomName() + ".tar.part";
-  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference);
+  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference) + ".marker";
 
   auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
   auto file = env_->NewWritableFile(tmp_path);
@@ -352,14 +352,14 @@ Status PackageStore::Discard(const PackageInfo& p) {
   Status st = env_->RemoveFile(root_ + "/" + p.path);
   if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
   auto slash = p.path.rfind('/');
-  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1));
+  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
   return Status::Ok();
 }
 
 void PackageStore::Committed(const PackageInfo& p) {
   auto slash = p.path.rfind('/');
   // Not synced: if the removal is lost, Recover() finds the row committed and only drops the marker.
-  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1));
+  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
 }
 
 Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {

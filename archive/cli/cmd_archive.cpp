@@ -95,11 +95,22 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
     }
     cases.push_back(std::move(*c));
   }
+  // Hash every file and look every case up before filing any: one bad case files none.
+  std::vector<PreparedCase> prepared;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto p = s.filing().Prepare(cases[i]);
+    if (!p.ok()) {
+      PrintStatus(args->positional[i], p.status());
+      bad = true;
+      continue;
+    }
+    prepared.push_back(std::move(*p));
+  }
   if (bad) return Fail("nothing was filed");
 
   int failures = 0;
-  for (size_t i = 0; i < cases.size(); ++i) {
-    auto receipt = s.filing().File(cases[i], channel, ctx.actor);
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    auto receipt = s.filing().File(prepared[i], channel, ctx.actor);
     if (!receipt.ok()) {
       PrintStatus(args->positional[i], receipt.status());
       ++failures;

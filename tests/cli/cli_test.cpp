@@ -36,8 +36,10 @@ using Poco::JSON::Object;
 std::string Quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -143,10 +145,9 @@ class Sandbox {
   // Writes `count` valid generated cases under cases/<sub>/; returns their case.json paths.
   std::vector<std::string> Generate(const std::string& sub, int count, int seed) const {
     const std::string out = cases_ + "/" + sub;
-    RunResult r = Command("python3 " + Quote(std::string(DANGAN_SOURCE_DIR) +
-                                             "/scripts/make_cases.py") +
-                          " --out " + Quote(out) + " --count " + std::to_string(count) +
-                          " --seed " + std::to_string(seed));
+    RunResult r = Command(
+        "python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") + " --out " +
+        Quote(out) + " --count " + std::to_string(count) + " --seed " + std::to_string(seed));
     BOOST_TEST_REQUIRE(r.code == 0, r);
     std::vector<std::string> paths = Lines(r.out);
     BOOST_TEST_REQUIRE(paths.size() == static_cast<size_t>(count));
@@ -154,8 +155,8 @@ class Sandbox {
   }
 
   // Writes a case with a controlled title and text (no unit) and its one file 申请表.txt.
-  std::string MakeCase(const std::string& name, const std::string& case_id,
-                       const std::string& item, const std::string& title, const std::string& text,
+  std::string MakeCase(const std::string& name, const std::string& case_id, const std::string& item,
+                       const std::string& title, const std::string& text,
                        const std::string& person_id, const std::string& person_name) const {
     const std::string dir = cases_ + "/" + name;
     const std::string content = text + "\n";
@@ -365,7 +366,8 @@ struct InvalidCase {
     args.insert(args.end(), files.begin(), files.end());
     RunResult r = box.Run(args);
     BOOST_TEST(r.code == 1, r);
-    for (const auto& n : needles) BOOST_TEST(Contains(r.err, n), "stderr lacks '" << n << "'\n" << r);
+    for (const auto& n : needles)
+      BOOST_TEST(Contains(r.err, n), "stderr lacks '" << n << "'\n" << r);
     BOOST_TEST(r.out.empty(), r);
     BOOST_TEST(box.Total() == 1);
     BOOST_TEST(box.TarCount() == 1);
@@ -509,7 +511,8 @@ BOOST_AUTO_TEST_CASE(SearchFindsExactlyTheExpectedRecords) {
   const std::string id_c = IdNumber("44010619900615789");
   const std::string id_d = IdNumber("35010219700909321");
   std::vector<std::string> refs = box.Ingest({
-      box.MakeCase("a", "T-0001", "0301", "养老金核定表", "养老金核定表 月标准三千元", id_a, "张三"),
+      box.MakeCase("a", "T-0001", "0301", "养老金核定表", "养老金核定表 月标准三千元", id_a,
+                   "张三"),
       box.MakeCase("b", "T-0002", "0503", "失业保险金申领", "失业保险金申领 领取十二个月", id_b,
                    "李四"),
       box.MakeCase("c", "T-0003", "0602", "工伤认定决定书", "工伤认定决定书 认定为工伤", id_c,
@@ -530,20 +533,20 @@ BOOST_AUTO_TEST_CASE(SearchFindsExactlyTheExpectedRecords) {
       BOOST_TEST(total == static_cast<int>(expected.size()));
     }
   };
-  check({"伤"}, Refs{c});                 // one character
-  check({"养"}, Refs{a, d});              // one character, two records
-  check({"失业"}, Refs{b});               // two characters
-  check({"核定"}, Refs{a});               // two characters, title only
-  check({"工伤认定"}, Refs{c});           // four characters
-  check({"跨省转入"}, Refs{d});           // four characters, text only
-  check({"养老保险"}, Refs{d});           // four characters
-  check({id_b}, Refs{b});                 // 公民身份号码: that person's one record
-  check({"--class", "03"}, Refs{a, d});   // class filter alone
+  check({"伤"}, Refs{c});                // one character
+  check({"养"}, Refs{a, d});             // one character, two records
+  check({"失业"}, Refs{b});              // two characters
+  check({"核定"}, Refs{a});              // two characters, title only
+  check({"工伤认定"}, Refs{c});          // four characters
+  check({"跨省转入"}, Refs{d});          // four characters, text only
+  check({"养老保险"}, Refs{d});          // four characters
+  check({id_b}, Refs{b});                // 公民身份号码: that person's one record
+  check({"--class", "03"}, Refs{a, d});  // class filter alone
   check({"养", "--class", "03"}, Refs{a, d});
   check({"伤", "--class", "03"}, Refs{});  // the filter applies to the query
   check({"失业", "--class", "05"}, Refs{b});
-  check({"医疗"}, Refs{});                // absent
-  check({"犇"}, Refs{});                  // absent single character
+  check({"医疗"}, Refs{});  // absent
+  check({"犇"}, Refs{});    // absent single character
   check({"--year", "2025"}, Refs{a, b, c, d});
 
   // The text output names the hit and reports the count on stderr.
@@ -696,8 +699,8 @@ BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
   {
     sqlite3* db = nullptr;
     BOOST_TEST_REQUIRE(sqlite3_open((box.root() + "/catalogue.db").c_str(), &db) == SQLITE_OK);
-    int rc = sqlite3_exec(db, "UPDATE events SET detail='{}' WHERE seq=2;", nullptr, nullptr,
-                          nullptr);
+    int rc =
+        sqlite3_exec(db, "UPDATE events SET detail='{}' WHERE seq=2;", nullptr, nullptr, nullptr);
     sqlite3_close(db);
     BOOST_TEST(rc != SQLITE_OK);
   }

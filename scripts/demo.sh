@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: sets up, builds, creates a local archive in ./var/dangan,
+# files sample closed cases from a business system, then searches, shows, verifies and exports
+# one record as a BagIt bag. The README's first quick-start command. Re-running it starts afresh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build.sh
+dangan="${DANGAN_BUILD_DIR:-build}/dangan"
+root=var/dangan
+rm -rf "$root" var/demo-cases var/demo-bag
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "create an archive (全宗号 J012) in $root"
+"$dangan" --root "$root" init --fonds J012 --organization "示例市社会保险事业管理中心"
+
+step "file 24 closed cases from the business system"
+python3 scripts/make_cases.py --out var/demo-cases --count 24 --seed 2026 >/dev/null
+"$dangan" --root "$root" ingest var/demo-cases/*/case.json | tee var/demo-refs.txt
+
+step "file one case again: idempotent, same 档号"
+"$dangan" --root "$root" ingest var/demo-cases/case-00001/case.json
+
+step "search: one character, two characters, four characters"
+"$dangan" --root "$root" search 险 --limit 3
+"$dangan" --root "$root" search 养老 --limit 3
+"$dangan" --root "$root" search 工伤认定 --limit 3
+
+step "search by 公民身份号码 (exact, from an index)"
+id=$(python3 -c 'import json;print(json.load(open("var/demo-cases/case-00007/case.json"))["person"]["id_number"])')
+"$dangan" --root "$root" search "$id"
+
+ref=$(head -n 1 var/demo-refs.txt)
+step "show $ref"
+"$dangan" --root "$root" show "$ref"
+
+step "verify every package"
+"$dangan" --root "$root" verify --all
+
+step "export $ref as a BagIt bag and validate it"
+"$dangan" --root "$root" export "$ref" --bag var/demo-bag
+"$dangan" bag validate var/demo-bag
+python3 tests/tools/bagit_check.py var/demo-bag && echo "independent BagIt check: valid"
+
+step "audit chain"
+"$dangan" --root "$root" audit verify
+printf '\nThe archive is in %s; try: %s --root %s search 失业\n' "$root" "$dangan" "$root"
