@@ -128,8 +128,8 @@ Result<std::optional<FiledCase>> FindCaseOn(SqliteDb& db, const std::string& sou
   if (!st.ok()) return st.status();
   st->Bind(1, source).Bind(2, case_id);
   Status err;
-  if (st->Step(&err)) return std::optional<FiledCase>(
-      FiledCase{st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+  if (st->Step(&err))
+    return std::optional<FiledCase>(FiledCase{st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
   if (!err.ok()) return err;
   return std::optional<FiledCase>();
 }
@@ -248,7 +248,7 @@ Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& path, bool
   auto db = OpenCatalogueConnection(path, create);
   if (!db.ok()) return db.status();
   std::unique_ptr<Catalogue> cat(new Catalogue(path, std::move(*db), shape));
-  SqliteDb& d = *cat->db_;
+  SqliteDb& d = *cat->idle_.front();
   DANGAN_RETURN_IF_ERROR(d.Exec("BEGIN IMMEDIATE"));
   auto v = d.Prepare("PRAGMA user_version");
   if (!v.ok()) return v.status();
@@ -277,8 +277,9 @@ Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& path, bool
 
 Result<std::optional<FiledCase>> Catalogue::FindCase(const std::string& source,
                                                      const std::string& case_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return FindCaseOn(*db_, source, case_id);
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  return FindCaseOn(**db, source, case_id);
 }
 
 Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
@@ -289,8 +290,9 @@ Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
 }
 
 Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare("SELECT metadata_json, state FROM records WHERE reference=?1");
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT metadata_json, state FROM records WHERE reference=?1");
   if (!st.ok()) return st.status();
   st->Bind(1, reference);
   Status err;
@@ -305,8 +307,9 @@ Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference)
 }
 
 Result<std::vector<std::string>> Catalogue::References() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare("SELECT reference FROM records ORDER BY id");
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT reference FROM records ORDER BY id");
   if (!st.ok()) return st.status();
   std::vector<std::string> out;
   Status err;
@@ -316,8 +319,9 @@ Result<std::vector<std::string>> Catalogue::References() {
 }
 
 Result<bool> Catalogue::HasPackage(const std::string& rel_path) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare("SELECT 1 FROM records WHERE package_path=?1");
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT 1 FROM records WHERE package_path=?1");
   if (!st.ok()) return st.status();
   st->Bind(1, rel_path);
   Status err;
@@ -327,8 +331,9 @@ Result<bool> Catalogue::HasPackage(const std::string& rel_path) {
 }
 
 Result<int64_t> Catalogue::CountRecords() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare("SELECT count(*) FROM records");
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT count(*) FROM records");
   if (!st.ok()) return st.status();
   Status err;
   st->Step(&err);
@@ -402,11 +407,12 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     for (auto& [i, v] : int_binds) s.Bind(i, v);
   };
 
-  std::lock_guard<std::mutex> lock(mu_);
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
   SearchPage page;
   {
-    auto c = db_->Prepare("SELECT count(*) FROM (SELECT 1" + from + where + " LIMIT " +
-                          std::to_string(kCountCap + 1) + ")");
+    auto c = (*db)->Prepare("SELECT count(*) FROM (SELECT 1" + from + where + " LIMIT " +
+                            std::to_string(kCountCap + 1) + ")");
     if (!c.ok()) return c.status();
     bind_all(*c);
     Status err;
@@ -424,8 +430,8 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   std::string cols =
       "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
   cols += match.empty() ? ", ''" : ", snippet(records_fts, -1, '[', ']', '…', 16)";
-  auto q = db_->Prepare(cols + from + where + order + " LIMIT " + std::to_string(spec.limit) +
-                        " OFFSET " + std::to_string(spec.offset));
+  auto q = (*db)->Prepare(cols + from + where + order + " LIMIT " + std::to_string(spec.limit) +
+                          " OFFSET " + std::to_string(spec.offset));
   if (!q.ok()) return q.status();
   bind_all(*q);
   Status err;
@@ -438,12 +444,13 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
 }
 
 Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference) {
-  std::lock_guard<std::mutex> lock(mu_);
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
   std::string sql =
       "SELECT seq, at, actor, action, coalesce(reference,''), detail, prev_hash, hash FROM events";
   if (!reference.empty()) sql += " WHERE reference=?1";
   sql += " ORDER BY seq";
-  auto st = db_->Prepare(sql);
+  auto st = (*db)->Prepare(sql);
   if (!st.ok()) return st.status();
   if (!reference.empty()) st->Bind(1, reference);
   std::vector<AuditEvent> out;
@@ -457,25 +464,28 @@ Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference) 
 }
 
 Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft) {
-  std::lock_guard<std::mutex> lock(mu_);
-  DANGAN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  auto e = AppendEventOn(*db_, draft);
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  auto e = AppendEventOn(**db, draft);
   if (!e.ok()) {
-    db_->Exec("ROLLBACK");
+    (*db)->Exec("ROLLBACK");
     return e.status();
   }
-  Status st = db_->Exec("COMMIT");
+  Status st = (*db)->Exec("COMMIT");
   if (!st.ok()) {
-    db_->Exec("ROLLBACK");
+    (*db)->Exec("ROLLBACK");
     return st;
   }
   return e;
 }
 
 Status Catalogue::RecordFixity(const std::vector<FixityResult>& results) {
-  std::lock_guard<std::mutex> lock(mu_);
-  DANGAN_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  auto st = db_->Prepare("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES(?1,?2,?3,?4)");
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  auto st =
+      (*db)->Prepare("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES(?1,?2,?3,?4)");
   Status result = st.status();
   for (size_t i = 0; result.ok() && i < results.size(); ++i) {
     const FixityResult& r = results[i];
@@ -483,14 +493,15 @@ Status Catalogue::RecordFixity(const std::vector<FixityResult>& results) {
     st->Bind(1, r.reference).Bind(2, r.checked_at).Bind(3, r.ok ? 1 : 0).Bind(4, r.detail);
     result = st->Run();
   }
-  if (result.ok()) result = db_->Exec("COMMIT");
-  if (!result.ok()) db_->Exec("ROLLBACK");
+  if (result.ok()) result = (*db)->Exec("COMMIT");
+  if (!result.ok()) (*db)->Exec("ROLLBACK");
   return result;
 }
 
 Result<std::optional<FixityResult>> Catalogue::LastFixity(const std::string& reference) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto st = db_->Prepare(
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare(
       "SELECT checked_at, ok, detail FROM fixity WHERE reference=?1 ORDER BY id DESC LIMIT 1");
   if (!st.ok()) return st.status();
   st->Bind(1, reference);
@@ -500,6 +511,32 @@ Result<std::optional<FixityResult>> Catalogue::LastFixity(const std::string& ref
         FixityResult{reference, st->Text(0), st->Int(1) != 0, st->Text(2)});
   if (!err.ok()) return err;
   return std::optional<FixityResult>();
+}
+
+Catalogue::Lease::~Lease() {
+  if (!db_) return;
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  owner_->idle_.push_back(std::move(db_));
+}
+
+Result<Catalogue::Lease> Catalogue::Borrow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(db));
+    }
+  }
+  auto db = OpenCatalogueConnection(path_, false);
+  if (!db.ok()) return db.status();
+  return Lease(this, std::move(*db));
+}
+
+Status Catalogue::WithConnection(const std::function<Status(SqliteDb&)>& fn) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  return fn(**db);
 }
 
 }  // namespace dangan

@@ -1,12 +1,13 @@
 // Catalogue: the archive's index in SQLite (WAL): records, their files, the audit chain, fixity
 // results, and a full-text index over title, metadata and text using the dangan_cjk FTS5
 // tokenizer (1- and 2-character Chinese queries hit the index; ID numbers hit a B-tree).
-// Thread-safe: reads share one connection under a mutex; each filing opens its own connection and
-// holds SQLite's write lock (BEGIN IMMEDIATE) until it commits, which serialises 件号 allocation
-// across threads and processes.
+// Thread-safe: each call borrows a connection from a small pool (WAL lets readers run beside the
+// writer); each filing opens its own connection and holds SQLite's write lock (BEGIN IMMEDIATE)
+// until it commits, which serialises 件号 allocation across threads and processes.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,7 +43,7 @@ struct SearchHit {
 };
 
 struct SearchPage {
-  int64_t total = 0;            // matches, counted up to kCountCap
+  int64_t total = 0;  // matches, counted up to kCountCap
   bool total_is_lower_bound = false;
   std::vector<SearchHit> hits;
 };
@@ -61,8 +62,8 @@ class Catalogue : public CataloguePort {
 
   // Opens (and with `create`, creates) the catalogue at `path`, applying pending migrations.
   // `reference_shape` recognises 档号 in search text (may be null).
-  static Result<std::unique_ptr<Catalogue>> Open(const std::string& path, bool create,
-                                                 const ReferenceTemplate* reference_shape = nullptr);
+  static Result<std::unique_ptr<Catalogue>> Open(
+      const std::string& path, bool create, const ReferenceTemplate* reference_shape = nullptr);
 
   Result<std::optional<FiledCase>> FindCase(const std::string& source,
                                             const std::string& case_id) override;
@@ -82,15 +83,36 @@ class Catalogue : public CataloguePort {
   Status RecordFixity(const std::vector<FixityResult>& results);
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference);
 
+  // Runs `fn` with a pooled connection, for modules above storage that need their own SQL
+  // (statistics, reports). `fn` must leave no transaction open on it.
+  Status WithConnection(const std::function<Status(SqliteDb&)>& fn);
+
   int schema_version() const { return schema_version_; }
   const std::string& path() const { return path_; }
 
  private:
+  // A pooled connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(Catalogue* owner, std::unique_ptr<SqliteDb> db) : owner_(owner), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    SqliteDb* operator->() { return db_.get(); }
+    SqliteDb& operator*() { return *db_; }
+
+   private:
+    Catalogue* owner_;
+    std::unique_ptr<SqliteDb> db_;
+  };
+  Result<Lease> Borrow();
+
   Catalogue(std::string path, std::unique_ptr<SqliteDb> db, const ReferenceTemplate* shape)
-      : path_(std::move(path)), db_(std::move(db)), shape_(shape) {}
+      : path_(std::move(path)), shape_(shape) {
+    idle_.push_back(std::move(db));
+  }
   std::string path_;
-  std::mutex mu_;
-  std::unique_ptr<SqliteDb> db_;
+  std::mutex mu_;  // guards idle_
+  std::vector<std::unique_ptr<SqliteDb>> idle_;
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
 };
