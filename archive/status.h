@@ -15,6 +15,8 @@ namespace dangan {
 enum class ErrorCode {
   kOk = 0,
   kInvalidArgument,  // the caller's input is wrong; `fields` names what
+  kMalformed,        // the input cannot even be parsed (not JSON, broken multipart)
+  kUnsupportedMediaType,
   kNotFound,
   kConflict,       // same identity, different content (idempotency)
   kCorruption,     // stored bytes do not match what was recorded
@@ -22,6 +24,9 @@ enum class ErrorCode {
   kNoSpace,
   kFailedCheck,    // a four-property check refused the record
   kUnavailable,    // busy or shutting down; retrying may succeed
+  kTooLarge,       // the input exceeds a size limit
+  kUnauthorized,   // missing or wrong credentials
+  kForbidden,      // authenticated, but not allowed
   kInternal,
 };
 

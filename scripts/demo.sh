@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: sets up, builds, creates a local archive in ./var/dangan,
 # files sample closed cases from a business system, then searches, shows, verifies and exports
-# one record as a BagIt bag. The README's first quick-start command. Re-running it starts afresh.
+# one record as a BagIt bag, then serves the API on the sample data (pass --no-serve to stop
+# before that). The README's first quick-start command. Re-running it starts afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -44,4 +45,21 @@ python3 tests/tools/bagit_check.py var/demo-bag && echo "independent BagIt check
 
 step "audit chain"
 "$dangan" --root "$root" audit verify
-printf '\nThe archive is in %s; try: %s --root %s search 失业\n' "$root" "$dangan" "$root"
+
+if [ "${1:-}" = "--no-serve" ]; then
+  printf '\nThe archive is in %s; try: %s --root %s search 失业\n' "$root" "$dangan" "$root"
+  exit 0
+fi
+step "demo server with the sample data (Ctrl-C stops it)"
+intake=$("$dangan" --root "$root" apikey create --source sbxt | tail -n 1)
+reader=$("$dangan" --root "$root" apikey create --source demo-reader --role reader | tail -n 1)
+port=${DANGAN_PORT:-8080}
+cat <<EOT
+Try, in another terminal:
+  curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records?q=%E5%A4%B1%E4%B8%9A'
+  curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records/$(python3 -c 'import urllib.parse,sys;print(urllib.parse.quote(sys.argv[1]))' "$ref")'
+  curl -s -X POST -H 'Authorization: Bearer $intake' -F 'case=<var/demo-cases/case-00002/case.json' \\
+       -F 'file=@var/demo-cases/case-00002/申请表.txt' http://127.0.0.1:$port/api/v1/cases
+  curl -s http://127.0.0.1:$port/api/v1/openapi.json
+EOT
+exec "$dangan" --root "$root" serve --port "$port"

@@ -87,6 +87,27 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
   body, title, content='record_text', content_rowid='id', tokenize='dangan_cjk'
 );
 )SQL",
+    // 2: 查档证明 (inquiry certificates), append-only; intake statistics by filing time
+    R"SQL(
+CREATE TABLE certificates(
+  id INTEGER PRIMARY KEY,
+  serial TEXT NOT NULL UNIQUE,
+  year INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  requester TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  references_json TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  UNIQUE(year, seq)
+);
+CREATE TRIGGER certificates_append_only_update BEFORE UPDATE ON certificates
+  BEGIN SELECT RAISE(ABORT, 'certificates are append-only'); END;
+CREATE TRIGGER certificates_append_only_delete BEFORE DELETE ON certificates
+  BEGIN SELECT RAISE(ABORT, 'certificates are append-only'); END;
+CREATE INDEX records_filed_at ON records(filed_at);
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -422,6 +443,20 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     if (page.total > kCountCap) {
       page.total = kCountCap;
       page.total_is_lower_bound = true;
+    }
+  }
+  if (spec.facets) {
+    // Over at most kCountCap matches, like the total: a facet over a million rows would cost
+    // more than the whole search.
+    for (const auto& [facet, column] : std::vector<std::pair<std::string, std::string>>{
+             {"class", "class_code"}, {"year", "year"}, {"retention", "retention"}}) {
+      auto f = (*db)->Prepare("SELECT v, count(*) FROM (SELECT r." + column + " AS v" + from +
+                              where + " LIMIT " + std::to_string(kCountCap) + ") GROUP BY v");
+      if (!f.ok()) return f.status();
+      bind_all(*f);
+      Status err;
+      while (f->Step(&err)) page.facets[facet][f->Text(0)] = f->Int(1);
+      if (!err.ok()) return err.WithContext("search facets");
     }
   }
   // Rank by relevance while that is cheap; beyond the cap, newest first streams from the index.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,7 @@ struct SearchSpec {
   std::string unit_code;  // exact 统一社会信用代码
   int offset = 0;
   int limit = 20;
+  bool facets = false;  // count matches by class, year and retention
 };
 
 struct SearchHit {
@@ -46,6 +48,8 @@ struct SearchPage {
   int64_t total = 0;  // matches, counted up to kCountCap
   bool total_is_lower_bound = false;
   std::vector<SearchHit> hits;
+  // facet name ("class", "year", "retention") → value → count, over the first kCountCap matches.
+  std::map<std::string, std::map<std::string, int64_t>> facets;
 };
 
 struct FixityResult {
@@ -58,7 +62,6 @@ struct FixityResult {
 class Catalogue : public CataloguePort {
  public:
   static constexpr int64_t kCountCap = 10000;
-  static constexpr int kSchemaVersion = 1;
 
   // Opens (and with `create`, creates) the catalogue at `path`, applying pending migrations.
   // `reference_shape` recognises 档号 in search text (may be null).

@@ -545,25 +545,62 @@ Status PackageStore::Extract(const std::string& rel_path, const std::string& dir
   return Status::Ok();
 }
 
+namespace {
+// Advances `tar` to the header of `member`: OK with the entry, NotFound, or Corruption.
+Status SeekMember(TarReader& tar, const std::string& rel_path, const std::string& member,
+                  archive_entry** entry) {
+  if (!tar.ok) return Status::IOError(rel_path + ": " + tar.Error());
+  for (;;) {
+    int rc = archive_read_next_header(tar.a, entry);
+    if (rc == ARCHIVE_EOF) return Status::NotFound(member + " is not in the package");
+    if (rc < ARCHIVE_WARN) return Status::Corruption(rel_path + ": " + tar.Error());
+    if (MemberName(*entry) == member && archive_entry_filetype(*entry) == AE_IFREG)
+      return Status::Ok();
+  }
+}
+}  // namespace
+
+Result<uint64_t> PackageStore::MemberSize(const std::string& rel_path,
+                                          const std::string& member) const {
+  TarReader tar(AbsolutePath(rel_path));
+  archive_entry* e;
+  DANGAN_RETURN_IF_ERROR(SeekMember(tar, rel_path, member, &e));
+  return static_cast<uint64_t>(archive_entry_size(e));
+}
+
+Status PackageStore::CopyMember(const std::string& rel_path, const std::string& member,
+                                uint64_t offset, uint64_t length, std::ostream& out) const {
+  TarReader tar(AbsolutePath(rel_path));
+  archive_entry* e;
+  DANGAN_RETURN_IF_ERROR(SeekMember(tar, rel_path, member, &e));
+  std::vector<char> buf(kBlock);
+  uint64_t pos = 0, end = offset + length;
+  la_ssize_t n;
+  while (pos < end && (n = archive_read_data(tar.a, buf.data(), buf.size())) > 0) {
+    uint64_t chunk_end = pos + static_cast<uint64_t>(n);
+    if (chunk_end > offset) {
+      uint64_t from = offset > pos ? offset - pos : 0;
+      uint64_t to = std::min<uint64_t>(static_cast<uint64_t>(n), end - pos);
+      out.write(buf.data() + from, static_cast<std::streamsize>(to - from));
+      if (!out) return Status::IOError("the client stopped reading");
+    }
+    pos = chunk_end;
+  }
+  return Status::Ok();
+}
+
 Result<std::string> PackageStore::ReadMember(const std::string& rel_path, const std::string& member,
                                              size_t max_bytes) const {
   TarReader tar(AbsolutePath(rel_path));
-  if (!tar.ok) return Status::IOError(rel_path + ": " + tar.Error());
   archive_entry* e;
-  for (;;) {
-    int rc = archive_read_next_header(tar.a, &e);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc < ARCHIVE_WARN) return Status::Corruption(rel_path + ": " + tar.Error());
-    if (MemberName(e) != member) continue;
-    if (archive_entry_size(e) > static_cast<la_int64_t>(max_bytes))
-      return Status::InvalidArgument(member + " is too large to read whole");
-    std::string out(static_cast<size_t>(archive_entry_size(e)), '\0');
-    la_ssize_t n = archive_read_data(tar.a, out.data(), out.size());
-    if (n < 0 || static_cast<size_t>(n) != out.size())
-      return Status::Corruption(rel_path + ": " + tar.Error());
-    return out;
-  }
-  return Status::NotFound(member + " is not in " + rel_path);
+  DANGAN_RETURN_IF_ERROR(SeekMember(tar, rel_path, member, &e));
+  if (archive_entry_size(e) > static_cast<la_int64_t>(max_bytes))
+    return Status::InvalidArgument(member + " is too large to read whole");
+  std::string out(static_cast<size_t>(archive_entry_size(e)), '\0');
+  la_ssize_t n = archive_read_data(tar.a, out.data(), out.size());
+  if (n < 0 || static_cast<size_t>(n) != out.size())
+    return Status::Corruption(rel_path + ": " + tar.Error());
+  return out;
 }
 
 }  // namespace dangan

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ class PackageStore : public PackageSink {
   // Reads one member (e.g. "data/metadata.xml") of a package into memory; for small members.
   Result<std::string> ReadMember(const std::string& rel_path, const std::string& member,
                                  size_t max_bytes = 16 << 20) const;
+
+  // Size of one member, e.g. "data/files/申请表.pdf"; NotFound if absent.
+  Result<uint64_t> MemberSize(const std::string& rel_path, const std::string& member) const;
+  // Streams bytes [offset, offset + length) of a member to `out` without holding it in memory.
+  Status CopyMember(const std::string& rel_path, const std::string& member, uint64_t offset,
+                    uint64_t length, std::ostream& out) const;
 
   std::string AbsolutePath(const std::string& rel_path) const { return root_ + "/" + rel_path; }
   // The package's file name for a 档号: ASCII only, '·' becomes '.'.

@@ -30,6 +30,10 @@ commands:
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
+  serve             the HTTP API (intake, retrieval, statistics, reports)
+  apikey create     a key for a business system (intake) or a reader
+  report KIND       PDF and CSV reports: catalogue (归档文件目录), certificate (查档证明),
+                    verify-certificate, statistics (年度统计表), csv
 
 global options:
   --root DIR        the archive (default: archive.root of the config file, else ./var/dangan)
@@ -114,7 +118,8 @@ int Main(int argc, char** argv) {
   static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
       {"init", RunInit},     {"ingest", RunIngest}, {"show", RunShow},
       {"search", RunSearch}, {"verify", RunVerify}, {"export", RunExport},
-      {"bag", RunBag},       {"audit", RunAudit},
+      {"bag", RunBag},       {"audit", RunAudit},   {"serve", RunServe},
+      {"apikey", RunApiKey},   {"report", RunReport},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

@@ -19,6 +19,9 @@ int RunVerify(const Context& ctx, int argc, char** argv);
 int RunExport(const Context& ctx, int argc, char** argv);
 int RunBag(const Context& ctx, int argc, char** argv);
 int RunAudit(const Context& ctx, int argc, char** argv);
+int RunServe(const Context& ctx, int argc, char** argv);
+int RunApiKey(const Context& ctx, int argc, char** argv);
+int RunReport(const Context& ctx, int argc, char** argv);
 
 // Prints "dangan: <message>" (and each field error) on stderr; returns `code`.
 int Fail(const std::string& message, int code = 1);

@@ -1,0 +1,98 @@
+// `dangan serve` (the HTTP API) and `dangan apikey create` (credentials for it).
+#include <signal.h>
+
+#include <iostream>
+
+#include "archive/cli/archive_session.h"
+#include "archive/cli/arguments.h"
+#include "archive/cli/commands.h"
+#include "archive/cli/report_status.h"
+#include "storage/secret_key.h"
+#include "web/api_server.h"
+
+namespace dangan::cli {
+
+int RunServe(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {"--port", "--bind", "--threads", "--tls-cert", "--tls-key"}, {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help")) {
+    std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
+                 "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
+                 "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
+                 "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
+                 "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n";
+    return 0;
+  }
+  if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
+  web::ServerOptions opt;
+  opt.bind = args->Get("--bind", opt.bind);
+  if (args->options.count("--port")) {
+    auto p = ParseInt("--port", args->Get("--port"), 0, 65535);
+    if (!p.ok()) return FailStatus(p.status(), 2);
+    opt.port = *p;
+  }
+  if (args->options.count("--threads")) {
+    auto t = ParseInt("--threads", args->Get("--threads"), 1, 512);
+    if (!t.ok()) return FailStatus(t.status(), 2);
+    opt.threads = *t;
+  }
+  opt.tls_certificate = args->Get("--tls-cert");
+  opt.tls_private_key = args->Get("--tls-key");
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  ArchiveSession& s = **session;
+  auto secret = LoadOrCreateSecret(ctx.root);
+  if (!secret.ok()) return FailStatus(secret.status());
+  web::ApiKeyStore keys(ctx.root);
+  web::Services services{ctx.root,   &s.scheme(), &s.catalogue(), &s.packages(),
+                         &s.filing(), &keys,       *secret};
+
+  // Block the stop signals before the server's threads start, so only sigwait() sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  web::ApiServer server(services, opt);
+  Status st = server.Start();
+  if (!st.ok()) return FailStatus(st);
+  std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://" << opt.bind << ":" << server.port() << std::endl;
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::cerr << "dangan: stopping; finishing requests in flight\n";
+  server.Stop(30);
+  return 0;
+}
+
+int RunApiKey(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {"--source", "--role"}, {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help") || args->positional.size() != 1 || args->positional[0] != "create") {
+    std::cout << "usage: dangan apikey create --source NAME [--role intake|reader]\n"
+                 "Creates an API key and prints it once, alone on the last line; only its hash\n"
+                 "is kept. intake keys (business systems) file and query their own cases;\n"
+                 "reader keys search and read records, statistics and reports.\n";
+    return args->Has("--help") ? 0 : 2;
+  }
+  std::string role = args->Get("--role", "intake");
+  if (role != "intake" && role != "reader") return Fail("--role must be intake or reader", 2);
+  if (!args->options.count("--source")) return Fail("apikey create needs --source NAME", 2);
+  auto session = ArchiveSession::Open(ctx.root);  // the archive must exist
+  if (!session.ok()) return FailStatus(session.status());
+  web::ApiKeyStore keys(ctx.root);
+  auto key = keys.Create(args->Get("--source"),
+                         role == "reader" ? web::ApiRole::kReader : web::ApiRole::kIntake);
+  if (!key.ok()) return FailStatus(key.status(), 2);
+  Status logged = (*session)->Log(ctx.actor, "apikey-create", "",
+                                  "{\"source\":\"" + args->Get("--source") + "\",\"role\":\"" + role +
+                                      "\",\"key_id\":\"" + key->substr(3, 8) + "\"}");
+  if (!logged.ok()) return FailStatus(logged);
+  std::cout << "API key for " << args->Get("--source") << " (" << role
+            << "); it is shown only now:\n"
+            << *key << "\n";
+  return 0;
+}
+
+}  // namespace dangan::cli

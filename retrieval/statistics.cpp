@@ -1,0 +1,298 @@
+#include "retrieval/statistics.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <map>
+#include <sstream>
+
+namespace dangan {
+
+namespace {
+
+// Records the agency still keeps.
+constexpr const char* kInCustody = "state NOT IN ('destroyed','transferred')";
+
+// Runs `sql` (binding `texts` as ?1, ?2…) and hands each row to `row`.
+Status Query(Catalogue& catalogue, const std::string& sql, const std::vector<std::string>& texts,
+             const std::function<void(const Statement&)>& row) {
+  return catalogue.WithConnection([&](SqliteDb& db) -> Status {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    for (size_t i = 0; i < texts.size(); ++i) st->Bind(static_cast<int>(i + 1), texts[i]);
+    Status err;
+    while (st->Step(&err)) row(*st);
+    return err;
+  });
+}
+
+Tally TallyAt(const Statement& s, int first) {
+  return Tally{s.Int(first), s.Int(first + 1), s.Int(first + 2)};
+}
+
+constexpr const char* kTallyCols =
+    "count(*), coalesce(sum(pages),0), coalesce(sum(package_bytes),0)";
+
+// Orders `found` (code → tally) by the scheme's list of codes, adding zero rows, then the
+// unknown codes.
+std::vector<HoldingsRow> InSchemeOrder(
+    const std::map<std::string, Tally>& found,
+    const std::vector<std::pair<std::string, std::string>>& scheme_codes) {
+  std::vector<HoldingsRow> out;
+  std::map<std::string, Tally> rest = found;
+  for (const auto& [code, name] : scheme_codes) {
+    auto it = rest.find(code);
+    out.push_back({code, name, it == rest.end() ? Tally{} : it->second});
+    if (it != rest.end()) rest.erase(it);
+  }
+  for (const auto& [code, tally] : rest) out.push_back({code, "", tally});
+  return out;
+}
+
+Result<std::vector<HoldingsRow>> GroupedHoldings(
+    Catalogue& catalogue, const std::string& column, const std::string& where,
+    const std::vector<std::string>& binds,
+    const std::vector<std::pair<std::string, std::string>>* scheme_codes) {
+  std::map<std::string, Tally> found;
+  Status st = Query(catalogue,
+                    "SELECT " + column + ", " + kTallyCols + " FROM records WHERE " + where +
+                        " GROUP BY " + column,
+                    binds, [&](const Statement& s) { found[s.Text(0)] = TallyAt(s, 1); });
+  if (!st.ok()) return st.WithContext("statistics");
+  if (scheme_codes) return InSchemeOrder(found, *scheme_codes);
+  std::vector<HoldingsRow> out;
+  for (const auto& [code, tally] : found) out.push_back({code, "", tally});
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ClassCodes(const ClassificationScheme& scheme) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& c : scheme.classes()) out.push_back({c.code, c.name});
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> RetentionCodes(
+    const ClassificationScheme& scheme) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : scheme.retention_codes()) out.push_back({r.code, r.name});
+  return out;
+}
+
+bool IsMonth(const std::string& m) {
+  return m.size() == 7 && std::isdigit(static_cast<unsigned char>(m[0])) &&
+         std::isdigit(static_cast<unsigned char>(m[1])) &&
+         std::isdigit(static_cast<unsigned char>(m[2])) &&
+         std::isdigit(static_cast<unsigned char>(m[3])) && m[4] == '-' &&
+         ((m[5] == '0' && m[6] >= '1' && m[6] <= '9') ||
+          (m[5] == '1' && m[6] >= '0' && m[6] <= '2'));
+}
+
+Poco::JSON::Object::Ptr TallyJson(const Tally& t) {
+  Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("records", t.records);
+  o->set("pages", t.pages);
+  o->set("bytes", t.bytes);
+  return o;
+}
+
+}  // namespace
+
+Result<std::vector<HoldingsRow>> HoldingsByClass(Catalogue& catalogue,
+                                                 const ClassificationScheme* scheme) {
+  std::vector<std::pair<std::string, std::string>> codes;
+  if (scheme) codes = ClassCodes(*scheme);
+  return GroupedHoldings(catalogue, "class_code", kInCustody, {}, scheme ? &codes : nullptr);
+}
+
+Result<std::vector<HoldingsRow>> HoldingsByYear(Catalogue& catalogue) {
+  // Years are integers: group on the column, order numerically.
+  std::vector<HoldingsRow> out;
+  Status st = Query(catalogue,
+                    std::string("SELECT year, ") + kTallyCols + " FROM records WHERE " +
+                        kInCustody + " GROUP BY year ORDER BY year",
+                    {}, [&](const Statement& s) {
+                      out.push_back({std::to_string(s.Int(0)), "", TallyAt(s, 1)});
+                    });
+  if (!st.ok()) return st.WithContext("statistics");
+  return out;
+}
+
+Result<std::vector<HoldingsRow>> HoldingsByRetention(Catalogue& catalogue,
+                                                     const ClassificationScheme* scheme) {
+  std::vector<std::pair<std::string, std::string>> codes;
+  if (scheme) codes = RetentionCodes(*scheme);
+  return GroupedHoldings(catalogue, "retention", kInCustody, {}, scheme ? &codes : nullptr);
+}
+
+Result<Tally> TotalHoldings(Catalogue& catalogue) {
+  Tally t;
+  Status st =
+      Query(catalogue, std::string("SELECT ") + kTallyCols + " FROM records WHERE " + kInCustody,
+            {}, [&](const Statement& s) { t = TallyAt(s, 0); });
+  if (!st.ok()) return st.WithContext("statistics");
+  return t;
+}
+
+Result<std::vector<IntakeRow>> IntakeByMonth(Catalogue& catalogue, const std::string& from_month,
+                                             const std::string& to_month) {
+  if (!from_month.empty() && !IsMonth(from_month))
+    return Status::InvalidArgument("a month is written YYYY-MM", {{"from", from_month}});
+  if (!to_month.empty() && !IsMonth(to_month))
+    return Status::InvalidArgument("a month is written YYYY-MM", {{"to", to_month}});
+  // Range conditions on filed_at itself let SQLite walk the records_filed_at index.
+  std::string where = "1";
+  std::vector<std::string> binds;
+  if (!from_month.empty()) {
+    binds.push_back(from_month);
+    where += " AND filed_at >= ?" + std::to_string(binds.size());
+  }
+  if (!to_month.empty()) {
+    binds.push_back(to_month + "-99");  // after every day of the month, before the next month
+    where += " AND filed_at < ?" + std::to_string(binds.size());
+  }
+  std::vector<IntakeRow> out;
+  Status st =
+      Query(catalogue,
+            std::string("SELECT substr(filed_at,1,7) AS month, channel, ") + kTallyCols +
+                " FROM records WHERE " + where + " GROUP BY month, channel ORDER BY month, channel",
+            binds, [&](const Statement& s) {
+              out.push_back({s.Text(0), s.Text(1), TallyAt(s, 2)});
+            });
+  if (!st.ok()) return st.WithContext("statistics");
+  return out;
+}
+
+Result<FixityStatus> FixityStatusSummary(Catalogue& catalogue) {
+  FixityStatus fs;
+  // The last check of each record through the fixity(reference, id) index.
+  const std::string last =
+      "SELECT r.reference AS reference, (SELECT f.ok FROM fixity f WHERE f.reference = r.reference"
+      " ORDER BY f.id DESC LIMIT 1) AS ok FROM records r WHERE r." +
+      std::string(kInCustody);
+  Status st = Query(catalogue,
+                    "SELECT coalesce(sum(ok = 1),0), coalesce(sum(ok = 0),0),"
+                    " coalesce(sum(ok IS NULL),0) FROM (" +
+                        last + ")",
+                    {}, [&](const Statement& s) {
+                      fs.ok = s.Int(0);
+                      fs.damaged = s.Int(1);
+                      fs.never_checked = s.Int(2);
+                    });
+  if (st.ok() && fs.damaged > 0)
+    st = Query(catalogue,
+               "SELECT reference FROM (" + last + ") WHERE ok = 0 ORDER BY reference LIMIT " +
+                   std::to_string(FixityStatus::kMaxListed),
+               {}, [&](const Statement& s) { fs.damaged_references.push_back(s.Text(0)); });
+  if (st.ok())
+    st = Query(catalogue, "SELECT coalesce(max(checked_at),'') FROM fixity", {},
+               [&](const Statement& s) { fs.last_checked_at = s.Text(0); });
+  if (!st.ok()) return st.WithContext("statistics");
+  return fs;
+}
+
+Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
+                                                 const ClassificationScheme& scheme, int year) {
+  if (year < 1900 || year > 2999)
+    return Status::InvalidArgument("the year must be between 1900 and 2999",
+                                   {{"year", std::to_string(year)}});
+  AnnualStatistics a;
+  a.year = year;
+  // filed_at is ISO 8601 in the agency's local time, so string ranges are date ranges.
+  const std::string start = std::to_string(year) + "-01-01";
+  const std::string end = std::to_string(year + 1) + "-01-01";
+  const std::string held = std::string(kInCustody) + " AND filed_at < ?1";
+
+  Status st = Query(catalogue,
+                    std::string("SELECT ") + kTallyCols + ", count(DISTINCT fonds) FROM records" +
+                        " WHERE " + held,
+                    {end}, [&](const Statement& s) {
+                      a.holdings = TallyAt(s, 0);
+                      a.fonds = s.Int(3);
+                    });
+  if (st.ok())
+    st = Query(catalogue,
+               std::string("SELECT ") + kTallyCols +
+                   " FROM records WHERE filed_at >= ?1 AND filed_at < ?2",
+               {start, end}, [&](const Statement& s) { a.intake = TallyAt(s, 0); });
+  if (!st.ok()) return st.WithContext("annual statistics");
+
+  auto codes = RetentionCodes(scheme);
+  auto by_retention = GroupedHoldings(catalogue, "retention", "filed_at >= ?1 AND filed_at < ?2",
+                                      {start, end}, &codes);
+  if (!by_retention.ok()) return by_retention.status();
+  a.intake_by_retention = std::move(*by_retention);
+
+  std::map<std::string, std::pair<int64_t, int64_t>> classes;  // code → (holdings, intake)
+  st = Query(catalogue,
+             "SELECT class_code, sum(" + held +
+                 "), sum(filed_at >= ?2 AND filed_at < ?1)"
+                 " FROM records WHERE filed_at < ?1 GROUP BY class_code",
+             {end, start}, [&](const Statement& s) {
+               classes[s.Text(0)] = {s.Int(1), s.Int(2)};
+             });
+  if (!st.ok()) return st.WithContext("annual statistics");
+  for (const auto& c : scheme.classes()) {
+    auto it = classes.find(c.code);
+    AnnualClassRow row{c.code, c.name, 0, 0};
+    if (it != classes.end()) {
+      row.holdings = it->second.first;
+      row.intake = it->second.second;
+      classes.erase(it);
+    }
+    a.by_class.push_back(row);
+  }
+  for (const auto& [code, counts] : classes)
+    a.by_class.push_back({code, "", counts.first, counts.second});
+
+  st = Query(catalogue,
+             "SELECT count(*), coalesce(sum(json_array_length(references_json)),0)"
+             " FROM certificates WHERE year = ?1",
+             {std::to_string(year)}, [&](const Statement& s) {
+               a.certificates_issued = s.Int(0);
+               a.records_certified = s.Int(1);
+             });
+  if (!st.ok()) return st.WithContext("annual statistics");
+  return a;
+}
+
+std::string AnnualStatisticsToJson(const AnnualStatistics& a) {
+  using Poco::JSON::Array;
+  using Poco::JSON::Object;
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("year", a.year);
+  o->set("fonds", a.fonds);
+  o->set("holdings", TallyJson(a.holdings));
+  o->set("holdings_volumes", a.holdings_volumes);
+  o->set("intake", TallyJson(a.intake));
+  Array::Ptr ret = new Array;
+  for (const auto& r : a.intake_by_retention) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("retention", r.key);
+    x->set("name", r.label);
+    x->set("records", r.tally.records);
+    x->set("pages", r.tally.pages);
+    x->set("bytes", r.tally.bytes);
+    ret->add(x);
+  }
+  o->set("intake_by_retention", ret);
+  Array::Ptr cls = new Array;
+  for (const auto& c : a.by_class) {
+    Object::Ptr x = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    x->set("class", c.class_code);
+    x->set("name", c.name);
+    x->set("holdings", c.holdings);
+    x->set("intake", c.intake);
+    cls->add(x);
+  }
+  o->set("by_class", cls);
+  o->set("certificates_issued", a.certificates_issued);
+  o->set("records_certified", a.records_certified);
+  o->set("transferred_records", a.transferred_records);
+  o->set("destroyed_records", a.destroyed_records);
+  o->set("persons_served", a.persons_served);
+  std::ostringstream out;
+  o->stringify(out);
+  return out.str();
+}
+
+}  // namespace dangan

@@ -1,0 +1,356 @@
+#define BOOST_TEST_MODULE api
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/Base64Encoder.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "storage/digest.h"
+#include "storage/secret_key.h"
+#include "tests/support/case_factory.h"
+#include "web/api_server.h"
+
+using namespace dangan;
+using namespace dangan::testing;
+using Poco::JSON::Object;
+
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+  Object::Ptr Json() const {
+    Poco::JSON::Parser p;
+    return p.parse(body).extract<Object::Ptr>();
+  }
+};
+
+// A real archive behind a real server on a loopback port.
+class Fixture {
+ public:
+  explicit Fixture(uint64_t max_upload = 4ull << 30) : keys(archive.root()) {
+    secret = LoadOrCreateSecret(archive.root()).value();
+    intake_key = keys.Create("sbxt", web::ApiRole::kIntake).value();
+    other_key = keys.Create("other", web::ApiRole::kIntake).value();
+    reader_key = keys.Create("workbench", web::ApiRole::kReader).value();
+    auto& s = archive.session();
+    web::Services services{archive.root(), &s.scheme(), &s.catalogue(), &s.packages(),
+                           &s.filing(),    &keys,       secret};
+    web::ServerOptions opt;
+    opt.port = 0;
+    opt.threads = 4;
+    opt.max_json_bytes = 1 << 20;
+    opt.max_upload_bytes = max_upload;
+    server = std::make_unique<web::ApiServer>(services, opt);
+    Status st = server->Start();
+    if (!st.ok()) throw std::runtime_error(st.ToString());
+  }
+  ~Fixture() { server->Stop(5); }
+
+  Reply Send(const std::string& method, const std::string& path, const std::string& key = "",
+             const std::string& body = "", const std::string& type = "",
+             const std::map<std::string, std::string>& headers = {}) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(server->port()));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!key.empty()) req.set("Authorization", "Bearer " + key);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!type.empty()) req.setContentType(type);
+    if (!body.empty() || method == "POST") req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::istream& in = session.receiveResponse(resp);
+    Reply r;
+    r.status = resp.getStatus();
+    Poco::StreamCopier::copyToString(in, r.body);
+    for (const auto& [k, v] : resp) r.headers[k] = v;
+    return r;
+  }
+
+  std::string CaseJson(const std::string& case_id, const std::string& title,
+                       const std::vector<std::pair<std::string, std::string>>& files,
+                       bool base64 = true, const std::string& declared = "") {
+    std::string json = R"({"source":"sbxt","case_id":")" + case_id + R"(","item":"0503","title":")" +
+                       title + R"(","formed_on":"2025-04-01","closed_at":"2025-04-01T16:00:00+08:00",
+      "agency":"测试市社会保险事业管理中心","handler":"王经办","serial":"流水-001",
+      "person":{"id_number":")" + ValidIdNumber() + R"(","name":"李四"},
+      "unit":{"credit_code":")" + ValidCreditCode() + R"(","name":"测试（中国）有限公司"},
+      "steps":[{"action":"受理","at":"2025-04-01T09:00:00+08:00","by":"窗口","description":"材料齐全"}],
+      "files":[)";
+    for (size_t i = 0; i < files.size(); ++i) {
+      json += (i ? "," : "") + std::string("{\"name\":\"") + files[i].first + "\"";
+      if (base64) {
+        std::ostringstream enc;
+        Poco::Base64Encoder e(enc);
+        e.rdbuf()->setLineLength(0);
+        e << files[i].second;
+        e.close();
+        json += ",\"content\":\"" + enc.str() + "\"";
+      }
+      if (!declared.empty() && i == 0) json += ",\"sha256\":\"" + declared + "\"";
+      json += "}";
+    }
+    return json + "]}";
+  }
+
+  std::string Multipart(const std::string& case_json,
+                        const std::vector<std::pair<std::string, std::string>>& files,
+                        std::string* type) {
+    const std::string b = "----dangan-test-boundary";
+    *type = "multipart/form-data; boundary=" + b;
+    std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"case\"\r\n\r\n" +
+                       case_json + "\r\n";
+    for (const auto& [name, content] : files)
+      body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
+              "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n";
+    return body + "--" + b + "--\r\n";
+  }
+
+  // Sends raw bytes and returns the status code of the reply (0 if none).
+  int RawStatus(const std::string& request) {
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server->port())));
+    sock.sendBytes(request.data(), static_cast<int>(request.size()));
+    char buf[512] = {};
+    int n = sock.receiveBytes(buf, sizeof buf - 1);
+    std::string head(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    if (head.rfind("HTTP/1.1 ", 0) != 0) return 0;
+    return std::stoi(head.substr(9, 3));
+  }
+
+  int64_t Count() { return archive.session().catalogue().CountRecords().value(); }
+
+  TestArchive archive;
+  web::ApiKeyStore keys;
+  std::string secret, intake_key, other_key, reader_key;
+  std::unique_ptr<web::ApiServer> server;
+};
+
+std::set<std::string> ErrorFields(const Reply& r) {
+  std::set<std::string> out;
+  auto arr = r.Json()->getArray("errors");
+  for (size_t i = 0; arr && i < arr->size(); ++i)
+    out.insert(arr->getObject(i)->getValue<std::string>("field"));
+  return out;
+}
+
+std::string Enc(const std::string& s) {
+  std::string out;
+  Poco::URI::encode(s, "/?#&=+", out);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(health_openapi_and_unknown_routes) {
+  Fixture f;
+  auto h = f.Send("GET", "/healthz");
+  BOOST_TEST(h.status == 200);
+  BOOST_TEST(h.body.find("\"status\":\"ok\"") != std::string::npos);
+  auto api = f.Send("GET", "/api/v1/openapi.json");
+  BOOST_REQUIRE(api.status == 200);
+  auto paths = api.Json()->getObject("paths");
+  // Every served route is described, with its method.
+  for (const auto& r : f.server->router().routes()) {
+    BOOST_TEST_CONTEXT(r.method << " " << r.pattern) {
+      BOOST_REQUIRE(paths->has(r.pattern));
+      std::string m = Poco::toLower(r.method);
+      BOOST_TEST(paths->getObject(r.pattern)->has(m));
+    }
+  }
+  BOOST_TEST(paths->size() >= 8u);
+  BOOST_TEST(f.Send("GET", "/api/v1/nothing").status == 404);
+  BOOST_TEST(f.Send("DELETE", "/api/v1/cases", f.intake_key).status == 405);
+  auto bad = f.Send("GET", "/api/v1/records/%ZZ", f.reader_key);
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(bad.headers["Content-Type"].find("application/problem+json") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
+  Fixture f;
+  std::string json = f.CaseJson("A-1", "失业保险金申领审核表", {{"申请表.txt", "内容"}});
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", "", json, "application/json").status == 401);
+  std::string forged = f.intake_key;
+  forged.back() = forged.back() == '0' ? '1' : '0';
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", forged, json, "application/json").status == 401);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", "dk_zz", json, "application/json").status == 401);
+  auto other = f.Send("POST", "/api/v1/cases", f.other_key, json, "application/json");
+  BOOST_TEST(other.status == 403);
+  BOOST_TEST(f.Send("GET", "/api/v1/records?q=失业", f.intake_key).status == 403);
+  BOOST_TEST(f.Send("GET", "/api/v1/records", "").status == 401);
+  BOOST_TEST(f.Count() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(json_intake_is_idempotent_and_signs_its_receipt) {
+  Fixture f;
+  std::string json = f.CaseJson("J-1", "李四 失业保险金申领审核表（第1次）", {{"申请表 1.txt", "申请内容：失业保险金"}});
+  auto r = f.Send("POST", "/api/v1/cases", f.intake_key, json, "application/json");
+  BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
+  auto o = r.Json();
+  std::string ref = o->getValue<std::string>("reference");
+  BOOST_TEST(ref == "J012-SB·2025-D10-0503-0001");
+  auto receipt = o->getObject("receipt");
+  std::string signed_text = receipt->getValue<std::string>("signed");
+  BOOST_TEST(signed_text.find(ref) != std::string::npos);
+  BOOST_TEST(receipt->getValue<std::string>("signature") == HmacSha256Hex(f.secret, signed_text));
+  BOOST_TEST(r.headers["Location"] == "/api/v1/cases/sbxt/J-1");
+
+  auto again = f.Send("POST", "/api/v1/cases", f.intake_key, json, "application/json");
+  BOOST_TEST(again.status == 200);
+  BOOST_TEST(again.Json()->getValue<std::string>("reference") == ref);
+  BOOST_TEST(again.Json()->getObject("receipt")->getValue<std::string>("signature") ==
+             receipt->getValue<std::string>("signature"));
+
+  auto changed = f.Send("POST", "/api/v1/cases", f.intake_key,
+                        f.CaseJson("J-1", "别的题名", {{"申请表 1.txt", "申请内容：失业保险金"}}),
+                        "application/json");
+  BOOST_TEST(changed.status == 409);
+  BOOST_TEST(f.Count() == 1);
+
+  auto status = f.Send("GET", "/api/v1/cases/sbxt/J-1", f.intake_key);
+  BOOST_TEST(status.status == 200);
+  BOOST_TEST(status.Json()->getValue<std::string>("status") == "filed");
+  BOOST_TEST(f.Send("GET", "/api/v1/cases/sbxt/NOPE", f.intake_key).status == 404);
+  BOOST_TEST(f.Send("GET", "/api/v1/cases/sbxt/J-1", f.other_key).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(bad_cases_get_422_naming_fields_and_store_nothing) {
+  Fixture f;
+  auto digest = f.Send("POST", "/api/v1/cases", f.intake_key,
+                       f.CaseJson("D-1", "题名", {{"a.txt", "abc"}}, true, std::string(64, '0')),
+                       "application/json");
+  BOOST_TEST(digest.status == 422);
+  BOOST_TEST(ErrorFields(digest).count("files[0].sha256") == 1u);
+
+  std::string json = f.CaseJson("D-2", "题名", {{"a.txt", "abc"}});
+  json.replace(json.find("\"item\":\"0503\""), 13, "\"item\":\"9999\"");
+  json.replace(json.find(ValidIdNumber()), 18, "110105194912310021");
+  auto fields = f.Send("POST", "/api/v1/cases", f.intake_key, json, "application/json");
+  BOOST_TEST(fields.status == 422);
+  auto ef = ErrorFields(fields);
+  BOOST_TEST(ef.count("item") == 1u);
+  BOOST_TEST(ef.count("person.id_number") == 1u);
+
+  auto no_content = f.Send("POST", "/api/v1/cases", f.intake_key,
+                           f.CaseJson("D-3", "题名", {{"a.txt", "abc"}}, false), "application/json");
+  BOOST_TEST(no_content.status == 422);
+  BOOST_TEST(ErrorFields(no_content).count("files[0].content") == 1u);
+
+  auto traversal = f.CaseJson("D-4", "题名", {{"../../etc/passwd", "x"}});
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, traversal, "application/json").status == 422);
+
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "{not json", "application/json").status == 400);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "[1]", "application/json").status == 400);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "hello", "text/plain").status == 415);
+  // A declared body over the limit is refused before any of it is read.
+  BOOST_TEST(f.RawStatus("POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         f.intake_key +
+                         "\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n") == 413);
+  BOOST_TEST(f.Count() == 0);
+  BOOST_TEST(f.archive.PackageFiles().empty());
+  BOOST_TEST(std::filesystem::is_empty(f.archive.Path("intake")));
+}
+
+BOOST_AUTO_TEST_CASE(multipart_intake_streams_files_and_checks_parts) {
+  Fixture f(64 * 1024);
+  std::string binary(20000, '\0');
+  for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 31);
+  std::vector<std::pair<std::string, std::string>> files = {{"扫描件.tif", binary},
+                                                            {"申请表.txt", "申请"}};
+  std::string type;
+  std::string body = f.Multipart(f.CaseJson("M-1", "工伤认定申请", files, false), files, &type);
+  auto r = f.Send("POST", "/api/v1/cases", f.intake_key, body, type);
+  BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
+  std::string ref = r.Json()->getValue<std::string>("reference");
+  auto rec = f.archive.session().catalogue().GetRecord(ref).value();
+  BOOST_REQUIRE(rec.has_value());
+  BOOST_TEST(rec->files[0].sha256 == Digest::OfString(binary));
+
+  // A listed file without its part, and a part nobody listed.
+  std::string t2;
+  auto missing = f.Send("POST", "/api/v1/cases", f.intake_key,
+                        f.Multipart(f.CaseJson("M-2", "题名", files, false), {files[0]}, &t2), t2);
+  BOOST_TEST(missing.status == 422);
+  BOOST_TEST(ErrorFields(missing).count("files[1].name") == 1u);
+  auto extra = f.Send("POST", "/api/v1/cases", f.intake_key,
+                      f.Multipart(f.CaseJson("M-3", "题名", {files[1]}, false), files, &t2), t2);
+  BOOST_TEST(extra.status == 422);
+  // Larger than the upload limit (64 KiB here).
+  std::string big(100 * 1024, 'x');
+  auto too_big = f.Send("POST", "/api/v1/cases", f.intake_key,
+                        f.Multipart(f.CaseJson("M-4", "题名", {{"big.bin", big}}, false),
+                                    {{"big.bin", big}}, &t2),
+                        t2);
+  BOOST_TEST(too_big.status == 413);
+  auto broken = f.Send("POST", "/api/v1/cases", f.intake_key, "--nope\r\ngarbage", t2);
+  BOOST_TEST((broken.status == 400 || broken.status == 422));
+  BOOST_TEST(f.Count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
+  Fixture f;
+  std::string content = "0123456789申请表内容";
+  auto r1 = f.Send("POST", "/api/v1/cases", f.intake_key,
+                   f.CaseJson("R-1", "失业保险金申领审核表", {{"申请表.txt", content}}),
+                   "application/json");
+  auto r2 = f.Send("POST", "/api/v1/cases", f.intake_key,
+                   f.CaseJson("R-2", "稳岗补贴核定", {{"b.txt", "x"}}), "application/json");
+  BOOST_REQUIRE(r1.status == 201);
+  BOOST_REQUIRE(r2.status == 201);
+  std::string ref = r1.Json()->getValue<std::string>("reference");
+
+  auto s = f.Send("GET", "/api/v1/records?q=" + Enc("失业") + "&size=5", f.reader_key);
+  BOOST_REQUIRE_MESSAGE(s.status == 200, s.body);
+  auto so = s.Json();
+  BOOST_TEST(so->getValue<int>("total") == 1);
+  auto hit = so->getArray("hits")->getObject(0);
+  BOOST_TEST(hit->getValue<std::string>("reference") == ref);
+  BOOST_TEST(hit->getValue<std::string>("snippet").find("[失业]") != std::string::npos);
+  BOOST_TEST(so->getObject("facets")->getObject("class")->getValue<int>("05") == 1);
+  auto one = f.Send("GET", "/api/v1/records?q=" + Enc("核"), f.reader_key);
+  BOOST_TEST(one.Json()->getValue<int>("total") == 2);
+  BOOST_TEST(f.Send("GET", "/api/v1/records?size=1000", f.reader_key).status == 422);
+  BOOST_TEST(f.Send("GET", "/api/v1/records?year=abc", f.reader_key).status == 422);
+
+  auto detail = f.Send("GET", "/api/v1/records/" + Enc(ref), f.reader_key);
+  BOOST_REQUIRE(detail.status == 200);
+  auto d = detail.Json();
+  BOOST_TEST(d->getValue<std::string>("title") == "失业保险金申领审核表");
+  BOOST_TEST(d->getObject("unit")->getValue<std::string>("name") == "测试（中国）有限公司");
+  BOOST_TEST(d->getArray("steps")->getObject(0)->getValue<std::string>("description") == "材料齐全");
+  BOOST_TEST(d->getObject("fixity")->getValue<std::string>("status") == "unchecked");
+  BOOST_TEST(d->getArray("events")->size() >= 2u);  // filed, and this view
+  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Enc("J012-SB·2025-D10-0503-9999"), f.reader_key).status == 404);
+
+  std::string file_path = "/api/v1/records/" + Enc(ref) + "/files/" + Enc("申请表.txt");
+  auto whole = f.Send("GET", file_path, f.reader_key);
+  BOOST_TEST(whole.status == 200);
+  BOOST_TEST(whole.body == content);
+  auto part = f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=2-5"}});
+  BOOST_TEST(part.status == 206);
+  BOOST_TEST(part.body == "2345");
+  BOOST_TEST(part.headers["Content-Range"] == "bytes 2-5/" + std::to_string(content.size()));
+  auto tail = f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=-3"}});
+  BOOST_TEST(tail.body == content.substr(content.size() - 3));
+  BOOST_TEST(f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=999-"}}).status == 416);
+  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Enc(ref) + "/files/nope.txt", f.reader_key).status == 404);
+
+  auto pkg = f.Send("GET", "/api/v1/records/" + Enc(ref) + "/package", f.reader_key);
+  BOOST_TEST(pkg.status == 200);
+  auto rec = f.archive.session().catalogue().GetRecord(ref).value();
+  BOOST_TEST(Digest::OfString(pkg.body) == rec->package_sha256);
+
+  auto metrics = f.Send("GET", "/metrics");
+  BOOST_TEST(metrics.body.find("dangan_filings_total{result=\"created\"} 2") != std::string::npos);
+  BOOST_TEST(metrics.body.find("dangan_http_requests_total{method=\"GET\",route=\"/api/v1/records\"") !=
+             std::string::npos);
+}

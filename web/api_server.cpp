@@ -1,0 +1,156 @@
+#include "web/api_server.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <thread>
+
+#include "web/http_json.h"
+
+namespace dangan::web {
+
+class Dispatcher : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Dispatcher(ApiServer* server) : server_(server) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& resp) override {
+    server_->Dispatch(req, resp);
+  }
+
+ private:
+  ApiServer* server_;
+};
+
+namespace {
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(ApiServer* server) : server_(server) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new Dispatcher(server_);
+  }
+
+ private:
+  ApiServer* server_;
+};
+}  // namespace
+
+ApiServer::ApiServer(Services services, ServerOptions options)
+    : services_(std::move(services)), options_(options) {
+  AddSystemRoutes(router_, services_, metrics_);
+  AddIntakeRoutes(router_, services_, metrics_, options_);
+  AddRecordRoutes(router_, services_);
+  // openapi.json is generated from the finished table, itself included.
+  router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
+               [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});
+}
+
+ApiServer::~ApiServer() { Stop(0); }
+
+Status ApiServer::Start() {
+  try {
+    Poco::Net::SocketAddress address(options_.bind, static_cast<Poco::UInt16>(options_.port));
+    Poco::Net::ServerSocket socket;
+    if (!options_.tls_certificate.empty() || !options_.tls_private_key.empty()) {
+      if (options_.tls_certificate.empty() || options_.tls_private_key.empty())
+        return Status::InvalidArgument("TLS needs both a certificate and a private key");
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(
+          Poco::Net::Context::TLS_SERVER_USE, options_.tls_private_key, options_.tls_certificate,
+          "", Poco::Net::Context::VERIFY_NONE);
+      context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+      socket = Poco::Net::SecureServerSocket(address, 64, context);
+    } else {
+      socket = Poco::Net::ServerSocket(address, 64);
+    }
+    port_ = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(options_.threads);
+    params->setMaxQueued(options_.queue);
+    params->setTimeout(Poco::Timespan(options_.timeout_seconds, 0));
+    params->setKeepAlive(true);
+    params->setKeepAliveTimeout(Poco::Timespan(15, 0));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(this), socket, params);
+    server_->start();
+  } catch (const Poco::Exception& e) {
+    return Status::IOError("cannot listen on " + options_.bind + ":" +
+                           std::to_string(options_.port) + ": " + e.displayText());
+  }
+  return Status::Ok();
+}
+
+void ApiServer::Stop(int grace_seconds) {
+  if (!server_) return;
+  stopping_ = true;
+  server_->stop();  // no new connections
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  server_->stopAll(true);
+  server_.reset();
+}
+
+void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+  auto started = std::chrono::steady_clock::now();
+  std::string route_name = "unmatched";
+  const std::string& uri = req.getURI();
+  std::string path = uri.substr(0, uri.find('?'));
+  try {
+    if (stopping_) {
+      resp.setKeepAlive(false);
+      SendProblem(resp, 503, "Service Unavailable", "the server is shutting down");
+    } else {
+      std::vector<std::string> params;
+      bool known = false, bad = false;
+      const Route* route = router_.Match(req.getMethod(), path, &params, &known, &bad);
+      auto query = QueryParameters(uri);
+      if (bad || !query.ok()) {
+        SendProblem(resp, 400, "Bad Request",
+                    bad ? "the path is not valid UTF-8 percent-encoding" : query.status().message());
+      } else if (!route) {
+        if (known) {
+          SendProblem(resp, 405, "Method Not Allowed", req.getMethod() + " is not allowed on " + path);
+        } else {
+          SendProblem(resp, 404, "Not Found", "no such endpoint: " + path);
+        }
+      } else {
+        route_name = route->pattern;
+        Exchange x{req, resp, std::move(params), std::move(*query), std::nullopt};
+        bool allowed = true;
+        if (route->access != Access::kPublic) {
+          std::string auth = req.get("Authorization", "");
+          std::optional<ApiPrincipal> who;
+          if (auth.rfind("Bearer ", 0) == 0) who = services_.keys->Authenticate(auth.substr(7));
+          if (!who) {
+            resp.set("WWW-Authenticate", "Bearer");
+            SendProblem(resp, 401, "Unauthorized",
+                        auth.empty() ? "an API key is required (Authorization: Bearer KEY)"
+                                     : "the API key is not valid");
+            allowed = false;
+          } else if (route->access == Access::kReader && who->role != ApiRole::kReader) {
+            SendProblem(resp, 403, "Forbidden", "this key may only file and query its own cases");
+            allowed = false;
+          }
+          x.principal = who;
+        }
+        if (allowed) route->handler(x);
+      }
+    }
+  } catch (const Poco::Exception& e) {
+    // The client went away or sent garbage mid-body; answer if we still can.
+    if (!resp.sent()) SendProblem(resp, 400, "Bad Request", e.displayText());
+  } catch (const std::exception& e) {
+    if (!resp.sent()) SendProblem(resp, 500, "Internal Server Error", "unexpected error");
+  }
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.ObserveRequest(req.getMethod(), route_name, static_cast<int>(resp.getStatus()), secs);
+}
+
+}  // namespace dangan::web

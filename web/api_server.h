@@ -1,0 +1,76 @@
+// ApiServer: the Poco HTTP server of `dangan serve`: REST API under /api/v1, /healthz, /metrics,
+// with bearer API keys, size limits, timeouts and a thread pool. It borrows the archive's services
+// (the caller keeps them alive until Stop() returns). Start/Stop from one thread; requests are
+// served concurrently.
+#pragma once
+
+#include <Poco/Net/HTTPServer.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "archive/filing.h"
+#include "archive/scheme.h"
+#include "storage/catalogue.h"
+#include "storage/package_store.h"
+#include "web/api_keys.h"
+#include "web/metrics.h"
+#include "web/router.h"
+
+namespace dangan::web {
+
+// What the handlers work with; all borrowed.
+struct Services {
+  std::string root;
+  const ClassificationScheme* scheme = nullptr;
+  Catalogue* catalogue = nullptr;
+  PackageStore* packages = nullptr;
+  Filing* filing = nullptr;
+  ApiKeyStore* keys = nullptr;
+  std::string secret;  // HMAC key for receipts
+};
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port
+  int threads = 16;
+  int queue = 64;
+  int timeout_seconds = 60;
+  size_t max_json_bytes = 64u << 20;         // JSON bodies (base64 content included)
+  uint64_t max_upload_bytes = 4ull << 30;    // one multipart request
+  // TLS when both are set (PEM files); plain HTTP otherwise, e.g. behind a terminating proxy.
+  std::string tls_certificate;
+  std::string tls_private_key;
+};
+
+class ApiServer {
+ public:
+  ApiServer(Services services, ServerOptions options);
+  ~ApiServer();
+  Status Start();
+  // Stops accepting, lets requests in flight (filings included) finish, up to `grace_seconds`.
+  void Stop(int grace_seconds = 30);
+  int port() const { return port_; }
+  const Router& router() const { return router_; }
+  Metrics& metrics() { return metrics_; }
+
+ private:
+  friend class Dispatcher;
+  void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
+  Services services_;
+  ServerOptions options_;
+  Router router_;
+  Metrics metrics_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::atomic<bool> stopping_{false};
+  int port_ = 0;
+};
+
+// Route registration, one function per area (web/*_api.cpp).
+void AddSystemRoutes(Router& router, Services& services, Metrics& metrics);
+void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
+                     const ServerOptions& options);
+void AddRecordRoutes(Router& router, Services& services);
+
+}  // namespace dangan::web

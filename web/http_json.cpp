@@ -1,0 +1,144 @@
+#include "web/http_json.h"
+
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/URI.h>
+
+#include <sstream>
+
+#include "archive/text.h"
+
+namespace dangan::web {
+
+std::string JsonQuote(const std::string& s) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::formatString(s, out);
+  return out.str();
+}
+
+void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const std::string& json) {
+  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  resp.setContentType("application/json; charset=utf-8");
+  resp.setContentLength64(static_cast<Poco::Int64>(json.size()));
+  resp.set("Cache-Control", "no-store");
+  resp.set("X-Content-Type-Options", "nosniff");
+  resp.send() << json;
+}
+
+void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::string& title,
+                 const std::string& detail, const std::vector<FieldError>& fields) {
+  std::string json = "{\"type\":\"about:blank\",\"title\":" + JsonQuote(title) +
+                     ",\"status\":" + std::to_string(status) + ",\"detail\":" + JsonQuote(detail);
+  if (!fields.empty()) {
+    json += ",\"errors\":[";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      json += (i ? "," : "") + std::string("{\"field\":") + JsonQuote(fields[i].field) +
+              ",\"message\":" + JsonQuote(fields[i].message) + "}";
+    }
+    json += "]";
+  }
+  json += "}";
+  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  // An error may come before the request body was read; the connection cannot be reused then.
+  resp.setKeepAlive(false);
+  resp.setContentType("application/problem+json; charset=utf-8");
+  resp.setContentLength64(static_cast<Poco::Int64>(json.size()));
+  resp.set("Cache-Control", "no-store");
+  resp.send() << json;
+}
+
+int HttpStatusFor(const Status& st) {
+  switch (st.code()) {
+    case ErrorCode::kOk: return 200;
+    case ErrorCode::kInvalidArgument: return 422;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kNoSpace: return 507;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kFailedCheck: return 422;
+    case ErrorCode::kTooLarge: return 413;
+    case ErrorCode::kMalformed: return 400;
+    case ErrorCode::kUnsupportedMediaType: return 415;
+    case ErrorCode::kUnauthorized: return 401;
+    case ErrorCode::kForbidden: return 403;
+    default: return 500;
+  }
+}
+
+void SendStatus(Poco::Net::HTTPServerResponse& resp, const Status& st) {
+  int code = HttpStatusFor(st);
+  std::string title = code == 422   ? "Unprocessable Content"
+                      : code == 404 ? "Not Found"
+                      : code == 409 ? "Conflict"
+                      : code == 507 ? "Insufficient Storage"
+                      : code == 503 ? "Service Unavailable"
+                      : code == 413 ? "Content Too Large"
+                      : code == 400 ? "Bad Request"
+                      : code == 415 ? "Unsupported Media Type"
+                      : code == 401 ? "Unauthorized"
+                      : code == 403 ? "Forbidden"
+                                    : "Internal Server Error";
+  SendProblem(resp, code, title, st.message(), st.fields());
+}
+
+Result<std::map<std::string, std::string>> QueryParameters(const std::string& uri) {
+  std::map<std::string, std::string> out;
+  auto q = uri.find('?');
+  if (q == std::string::npos) return out;
+  std::string query = uri.substr(q + 1);
+  size_t i = 0;
+  while (i <= query.size()) {
+    size_t amp = query.find('&', i);
+    if (amp == std::string::npos) amp = query.size();
+    std::string pair = query.substr(i, amp - i);
+    if (!pair.empty()) {
+      auto eq = pair.find('=');
+      std::string k = pair.substr(0, eq), v = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      for (auto* s : {&k, &v})
+        for (auto& c : *s)
+          if (c == '+') c = ' ';
+      std::string dk, dv;
+      try {
+        Poco::URI::decode(k, dk);
+        Poco::URI::decode(v, dv);
+      } catch (const Poco::Exception&) {
+        return Status::InvalidArgument("the query string is not valid percent-encoding");
+      }
+      if (!IsValidUtf8(dk) || !IsValidUtf8(dv))
+        return Status::InvalidArgument("query parameter " + dk + " is not valid UTF-8",
+                                       {{dk, "is not valid UTF-8"}});
+      out[dk] = dv;
+    }
+    i = amp + 1;
+  }
+  return out;
+}
+
+Result<std::string> DecodePathSegment(const std::string& segment) {
+  std::string out;
+  try {
+    Poco::URI::decode(segment, out);
+  } catch (const Poco::Exception&) {
+    return Status::InvalidArgument("the path is not valid percent-encoding");
+  }
+  if (!IsValidUtf8(out)) return Status::InvalidArgument("the path is not valid UTF-8");
+  return out;
+}
+
+Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit) {
+  if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit))
+    return Status(ErrorCode::kTooLarge, "the request body is larger than " +
+                                                   std::to_string(limit) + " bytes");
+  std::string body;
+  std::istream& in = req.stream();
+  char buf[65536];
+  while (in) {
+    in.read(buf, sizeof buf);
+    body.append(buf, static_cast<size_t>(in.gcount()));
+    if (body.size() > limit)
+      return Status(ErrorCode::kTooLarge,
+                    "the request body is larger than " + std::to_string(limit) + " bytes");
+  }
+  return body;
+}
+
+}  // namespace dangan::web

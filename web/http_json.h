@@ -1,0 +1,34 @@
+// Small helpers every handler uses: JSON bodies, RFC 7807 problem responses with per-field errors,
+// query parameters. Stateless; thread-safe.
+#pragma once
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <map>
+#include <string>
+
+#include "archive/status.h"
+
+namespace dangan::web {
+
+void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const std::string& json);
+// {"type":"about:blank","title":…,"status":…,"detail":…,"errors":[{"field","message"}]}
+void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::string& title,
+                 const std::string& detail, const std::vector<FieldError>& fields = {});
+// Maps a Status to an HTTP status (InvalidArgument 422, NotFound 404, Conflict 409, NoSpace 507,
+// Unavailable 503, others 500) and sends it as a problem.
+void SendStatus(Poco::Net::HTTPServerResponse& resp, const Status& status);
+int HttpStatusFor(const Status& status);
+
+std::string JsonQuote(const std::string& s);
+
+// Decoded query parameters (last value wins); invalid percent-encoding is an error.
+Result<std::map<std::string, std::string>> QueryParameters(const std::string& uri);
+// Percent-decodes one path segment; fails on invalid encoding or invalid UTF-8.
+Result<std::string> DecodePathSegment(const std::string& segment);
+
+// Reads the whole request body, refusing more than `limit` bytes (413).
+Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit);
+
+}  // namespace dangan::web

@@ -1,0 +1,270 @@
+// Retrieval: GET /api/v1/records (search with facets and snippets), a record with its events and
+// fixity status, its files (with HTTP ranges) and its whole package.
+#include <Poco/URI.h>
+
+#include <fstream>
+#include <regex>
+
+#include "archive/cli/archive_session.h"
+#include "storage/record_json.h"
+#include "web/api_server.h"
+#include "web/http_json.h"
+
+namespace dangan::web {
+
+namespace {
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  bool partial = false;
+};
+
+// One "bytes=" range (RFC 9110 §14); several ranges are answered whole, which the RFC allows.
+Result<ByteRange> ParseRange(const std::string& header, uint64_t size) {
+  ByteRange r{0, size, false};
+  if (header.empty() || header.find(',') != std::string::npos) return r;
+  static const std::regex kRange("bytes=([0-9]*)-([0-9]*)");
+  std::smatch m;
+  if (!std::regex_match(header, m, kRange) || (m[1].length() == 0 && m[2].length() == 0))
+    return r;  // unknown units are ignored
+  try {
+    if (m[1].length() == 0) {  // suffix: the last N bytes
+      uint64_t n = std::stoull(m[2]);
+      if (n == 0) return Status::InvalidArgument("unsatisfiable");
+      n = std::min(n, size);
+      return ByteRange{size - n, n, true};
+    }
+    uint64_t first = std::stoull(m[1]);
+    uint64_t last = m[2].length() ? std::stoull(m[2]) : size - 1;
+    if (first >= size || last < first) return Status::InvalidArgument("unsatisfiable");
+    last = std::min(last, size - 1);
+    return ByteRange{first, last - first + 1, true};
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("unsatisfiable");
+  }
+}
+
+// Sends headers for a (possibly partial) body; returns false if it already answered 416.
+bool StartBody(Exchange& x, uint64_t size, const std::string& type, const std::string& filename,
+               ByteRange* range) {
+  auto r = ParseRange(x.req.get("Range", ""), size);
+  x.resp.set("Accept-Ranges", "bytes");
+  if (!r.ok()) {
+    x.resp.set("Content-Range", "bytes */" + std::to_string(size));
+    SendProblem(x.resp, 416, "Range Not Satisfiable", "the file has " + std::to_string(size) + " bytes");
+    return false;
+  }
+  *range = *r;
+  if (range->partial) {
+    x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_PARTIAL_CONTENT);
+    x.resp.set("Content-Range", "bytes " + std::to_string(range->offset) + "-" +
+                                    std::to_string(range->offset + range->length - 1) + "/" +
+                                    std::to_string(size));
+  } else {
+    x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+  }
+  x.resp.setContentType(type);
+  x.resp.setContentLength64(static_cast<Poco::Int64>(range->length));
+  // RFC 6266 with RFC 8187 so Chinese names survive.
+  std::string encoded;
+  Poco::URI::encode(filename, "", encoded);
+  x.resp.set("Content-Disposition", "attachment; filename*=UTF-8''" + encoded);
+  x.resp.set("X-Content-Type-Options", "nosniff");
+  return true;
+}
+
+std::string MimeOf(const std::string& format) {
+  if (format == "PDF") return "application/pdf";
+  if (format == "TIFF") return "image/tiff";
+  if (format == "JPEG") return "image/jpeg";
+  if (format == "PNG") return "image/png";
+  if (format == "XML") return "application/xml";
+  if (format == "TXT") return "text/plain; charset=utf-8";
+  if (format == "JSON") return "application/json";
+  return "application/octet-stream";
+}
+
+Result<Record> FindRecord(Services& s, const std::string& reference) {
+  auto rec = s.catalogue->GetRecord(reference);
+  if (!rec.ok()) return rec.status();
+  if (!*rec) return Status::NotFound("no record " + reference);
+  return std::move(**rec);
+}
+
+Status LogAccess(Services& s, const Exchange& x, const std::string& action,
+                 const std::string& reference, const std::string& what) {
+  AuditEvent e;
+  e.at = cli::NowIso8601();
+  e.actor = "api:" + x.principal->source + ":" + x.principal->key_id;
+  e.action = action;
+  e.reference = reference;
+  e.detail = "{\"what\":" + JsonQuote(what) + "}";
+  auto r = s.catalogue->AppendEvent(e);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<int> IntParam(const std::map<std::string, std::string>& q, const std::string& name, int def,
+                     int min, int max) {
+  auto it = q.find(name);
+  if (it == q.end() || it->second.empty()) return def;
+  try {
+    size_t used = 0;
+    int v = std::stoi(it->second, &used);
+    if (used == it->second.size() && v >= min && v <= max) return v;
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidArgument("query parameter " + name + " is not valid",
+                                 {{name, "must be a whole number from " + std::to_string(min) +
+                                             " to " + std::to_string(max)}});
+}
+
+}  // namespace
+
+void AddRecordRoutes(Router& router, Services& services) {
+  router.Add({"GET", "/api/v1/records", Access::kReader,
+              "Search records: full text (any length of Chinese), filters, facets, snippets",
+              [&services](Exchange& x) {
+                SearchSpec spec;
+                auto get = [&](const char* k) {
+                  auto it = x.query.find(k);
+                  return it == x.query.end() ? std::string() : it->second;
+                };
+                spec.text = get("q");
+                spec.class_code = get("class");
+                spec.item = get("item");
+                spec.retention = get("retention");
+                spec.person_id = get("person");
+                spec.unit_code = get("unit");
+                auto year = IntParam(x.query, "year", 0, 0, 2999);
+                auto page = IntParam(x.query, "page", 1, 1, 100000);
+                auto size = IntParam(x.query, "size", 20, 1, 100);
+                for (const auto* r : {&year, &page, &size})
+                  if (!r->ok()) return SendStatus(x.resp, r->status());
+                if (spec.text.size() > 1000)
+                  return SendProblem(x.resp, 422, "Unprocessable Content", "the query is too long",
+                                     {{"q", "is longer than 1000 bytes"}});
+                spec.year = *year;
+                spec.limit = *size;
+                spec.offset = (*page - 1) * *size;
+                spec.facets = true;
+                auto result = services.catalogue->Search(spec);
+                if (!result.ok()) return SendStatus(x.resp, result.status());
+                std::string json = "{\"total\":" + std::to_string(result->total) +
+                                   ",\"total_is_lower_bound\":" +
+                                   (result->total_is_lower_bound ? "true" : "false") +
+                                   ",\"page\":" + std::to_string(*page) +
+                                   ",\"size\":" + std::to_string(*size) + ",\"hits\":[";
+                for (size_t i = 0; i < result->hits.size(); ++i) {
+                  const auto& h = result->hits[i];
+                  json += (i ? "," : "") + std::string("{\"reference\":") + JsonQuote(h.reference) +
+                          ",\"title\":" + JsonQuote(h.title) + ",\"year\":" + std::to_string(h.year) +
+                          ",\"class\":" + JsonQuote(h.class_code) + ",\"item\":" + JsonQuote(h.item) +
+                          ",\"retention\":" + JsonQuote(h.retention) +
+                          ",\"formed_on\":" + JsonQuote(h.formed_on) +
+                          ",\"snippet\":" + JsonQuote(h.snippet) + "}";
+                }
+                json += "],\"facets\":{";
+                bool first = true;
+                for (const auto& [facet, counts] : result->facets) {
+                  json += (first ? "" : ",") + JsonQuote(facet) + ":{";
+                  first = false;
+                  bool f2 = true;
+                  for (const auto& [v, n] : counts) {
+                    json += (f2 ? "" : ",") + JsonQuote(v) + ":" + std::to_string(n);
+                    f2 = false;
+                  }
+                  json += "}";
+                }
+                json += "}}";
+                SendJson(x.resp, 200, json);
+              },
+              {"q", "class", "item", "year", "retention", "person", "unit", "page", "size"}});
+
+  router.Add({"GET", "/api/v1/records/{reference}", Access::kReader,
+              "A record: metadata, handling steps, files, events and fixity status",
+              [&services](Exchange& x) {
+                auto rec = FindRecord(services, x.params[0]);
+                if (!rec.ok()) return SendStatus(x.resp, rec.status());
+                Status logged = LogAccess(services, x, "view", rec->reference, "metadata");
+                if (!logged.ok()) return SendStatus(x.resp, logged);
+                auto events = services.catalogue->Events(rec->reference);
+                auto fixity = services.catalogue->LastFixity(rec->reference);
+                if (!events.ok()) return SendStatus(x.resp, events.status());
+                if (!fixity.ok()) return SendStatus(x.resp, fixity.status());
+                std::string json = RecordToJson(*rec);
+                json.pop_back();
+                json += ",\"events\":[";
+                for (size_t i = 0; i < events->size(); ++i) {
+                  const auto& e = (*events)[i];
+                  json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
+                          ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
+                          ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(e.detail) +
+                          ",\"hash\":" + JsonQuote(e.hash) + "}";
+                }
+                json += "],\"fixity\":";
+                if (*fixity)
+                  json += "{\"checked_at\":" + JsonQuote((*fixity)->checked_at) +
+                          ",\"status\":" + ((*fixity)->ok ? "\"intact\"" : "\"damaged\"") +
+                          ",\"detail\":" + JsonQuote((*fixity)->detail) + "}";
+                else
+                  json += "{\"status\":\"unchecked\"}";
+                SendJson(x.resp, 200, json + "}");
+              }});
+
+  router.Add({"GET", "/api/v1/records/{reference}/files/{name}", Access::kReader,
+              "Download one content file of a record (Range requests supported)",
+              [&services](Exchange& x) {
+                auto rec = FindRecord(services, x.params[0]);
+                if (!rec.ok()) return SendStatus(x.resp, rec.status());
+                const RecordFile* file = nullptr;
+                for (const auto& f : rec->files)
+                  if (f.name == x.params[1]) file = &f;
+                if (!file)
+                  return SendProblem(x.resp, 404, "Not Found",
+                                     rec->reference + " has no file named '" + x.params[1] + "'");
+                const std::string member = "data/files/" + file->name;
+                auto size = services.packages->MemberSize(rec->package_path, member);
+                if (!size.ok()) return SendStatus(x.resp, size.status());
+                Status logged = LogAccess(services, x, "download", rec->reference, file->name);
+                if (!logged.ok()) return SendStatus(x.resp, logged);
+                ByteRange range;
+                if (!StartBody(x, *size, MimeOf(file->format), file->name, &range)) return;
+                x.resp.set("ETag", "\"" + file->sha256 + "\"");
+                std::ostream& out = x.resp.send();
+                services.packages->CopyMember(rec->package_path, member, range.offset, range.length,
+                                              out);
+              }});
+
+  router.Add({"GET", "/api/v1/records/{reference}/package", Access::kReader,
+              "Download the record's package: a BagIt bag as a tar (Range requests supported)",
+              [&services](Exchange& x) {
+                auto rec = FindRecord(services, x.params[0]);
+                if (!rec.ok()) return SendStatus(x.resp, rec.status());
+                std::string path = services.packages->AbsolutePath(rec->package_path);
+                std::ifstream in(path, std::ios::binary);
+                if (!in) return SendProblem(x.resp, 500, "Internal Server Error",
+                                            "the package of " + rec->reference + " cannot be read");
+                Status logged = LogAccess(services, x, "download", rec->reference, "package");
+                if (!logged.ok()) return SendStatus(x.resp, logged);
+                ByteRange range;
+                auto slash = rec->package_path.rfind('/');
+                if (!StartBody(x, rec->package_bytes, "application/x-tar",
+                               rec->package_path.substr(slash + 1), &range))
+                  return;
+                x.resp.set("ETag", "\"" + rec->package_sha256 + "\"");
+                std::ostream& out = x.resp.send();
+                in.seekg(static_cast<std::streamoff>(range.offset));
+                std::vector<char> buf(1 << 20);
+                uint64_t left = range.length;
+                while (left > 0 && in) {
+                  in.read(buf.data(), static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size())));
+                  std::streamsize n = in.gcount();
+                  if (n <= 0) break;
+                  out.write(buf.data(), n);
+                  left -= static_cast<uint64_t>(n);
+                }
+              }});
+}
+
+}  // namespace dangan::web

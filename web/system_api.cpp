@@ -1,0 +1,44 @@
+// /healthz and /metrics.
+#include "web/api_server.h"
+#include "web/http_json.h"
+
+namespace dangan::web {
+
+void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
+  router.Add({"GET", "/healthz", Access::kPublic, "Liveness and catalogue reachability",
+              [&services](Exchange& x) {
+                auto n = services.catalogue->CountRecords();
+                if (!n.ok()) {
+                  SendProblem(x.resp, 503, "Service Unavailable", n.status().message());
+                  return;
+                }
+                SendJson(x.resp, 200, "{\"status\":\"ok\",\"records\":" + std::to_string(*n) + "}");
+              }});
+  router.Add({"GET", "/metrics", Access::kPublic, "Prometheus metrics", [&](Exchange& x) {
+                std::map<std::string, double> gauges;
+                auto n = services.catalogue->CountRecords();
+                if (n.ok()) gauges["dangan_records"] = static_cast<double>(*n);
+                services.catalogue->WithConnection([&gauges](SqliteDb& db) {
+                  // The latest fixity result of each record, counted by outcome.
+                  auto st = db.Prepare(
+                      "SELECT f.ok, count(*) FROM fixity f JOIN (SELECT reference, max(id) AS id"
+                      " FROM fixity GROUP BY reference) last ON last.id = f.id GROUP BY f.ok");
+                  if (!st.ok()) return st.status();
+                  Status err;
+                  gauges["dangan_fixity_records{status=\"damaged\"}"] = 0;
+                  gauges["dangan_fixity_records{status=\"intact\"}"] = 0;
+                  while (st->Step(&err))
+                    gauges[st->Int(0) ? "dangan_fixity_records{status=\"intact\"}"
+                                      : "dangan_fixity_records{status=\"damaged\"}"] =
+                        static_cast<double>(st->Int(1));
+                  return err;
+                });
+                std::string body = metrics.Render(gauges);
+                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+                x.resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
+                x.resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
+                x.resp.send() << body;
+              }});
+}
+
+}  // namespace dangan::web
