@@ -46,6 +46,7 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddSystemRoutes(router_, services_, metrics_);
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
+  AddReportRoutes(router_, services_);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});

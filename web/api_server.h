@@ -7,6 +7,7 @@
 #include <Poco/Net/HTTPServer.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct Services {
   Filing* filing = nullptr;
   ApiKeyStore* keys = nullptr;
   std::string secret;  // HMAC key for receipts
+  std::string fonds;
+  std::string organization;
+  std::function<std::string()> clock;  // now, ISO 8601 with offset
 };
 
 struct ServerOptions {
@@ -72,5 +76,6 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics);
 void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                      const ServerOptions& options);
 void AddRecordRoutes(Router& router, Services& services);
+void AddReportRoutes(Router& router, Services& services);
 
 }  // namespace dangan::web

@@ -44,8 +44,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   auto secret = LoadOrCreateSecret(ctx.root);
   if (!secret.ok()) return FailStatus(secret.status());
   web::ApiKeyStore keys(ctx.root);
-  web::Services services{ctx.root,   &s.scheme(), &s.catalogue(), &s.packages(),
-                         &s.filing(), &keys,       *secret};
+  web::Services services{ctx.root,   &s.scheme(), &s.catalogue(),          &s.packages(),
+                         &s.filing(), &keys,       *secret,                 s.settings().fonds,
+                         s.settings().organization, NowIso8601};
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;

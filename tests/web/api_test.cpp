@@ -46,7 +46,8 @@ class Fixture {
     reader_key = keys.Create("workbench", web::ApiRole::kReader).value();
     auto& s = archive.session();
     web::Services services{archive.root(), &s.scheme(), &s.catalogue(), &s.packages(),
-                           &s.filing(),    &keys,       secret};
+                           &s.filing(),    &keys,       secret,         "J012",
+                           "测试市社会保险事业管理中心", cli::NowIso8601};
     web::ServerOptions opt;
     opt.port = 0;
     opt.threads = 4;
@@ -353,4 +354,75 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
   BOOST_TEST(metrics.body.find("dangan_filings_total{result=\"created\"} 2") != std::string::npos);
   BOOST_TEST(metrics.body.find("dangan_http_requests_total{method=\"GET\",route=\"/api/v1/records\"") !=
              std::string::npos);
+}
+
+namespace {
+std::string PdfText(const std::string& pdf) {
+  TempDir dir;
+  WriteFile(dir / "r.pdf", pdf);
+  std::string cmd = "pdftotext -layout " + (dir / "r.pdf") + " " + (dir / "r.txt") + " 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return "";
+  return ReadFile(dir / "r.txt");
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(statistics_reports_and_csv) {
+  Fixture f;
+  auto r1 = f.Send("POST", "/api/v1/cases", f.intake_key,
+                   f.CaseJson("S-1", "失业保险金申领审核表", {{"a.txt", "abc"}}), "application/json");
+  auto r2 = f.Send("POST", "/api/v1/cases", f.intake_key,
+                   f.CaseJson("S-2", "稳岗补贴, \\\"核定\\\"", {{"b.txt", "defg"}}), "application/json");
+  BOOST_REQUIRE(r1.status == 201);
+  BOOST_REQUIRE(r2.status == 201);
+  std::string ref1 = r1.Json()->getValue<std::string>("reference");
+
+  auto holdings = f.Send("GET", "/api/v1/stats/holdings", f.reader_key);
+  BOOST_REQUIRE_MESSAGE(holdings.status == 200, holdings.body);
+  BOOST_TEST(holdings.Json()->getObject("total")->getValue<int>("records") == 2);
+  auto by_class = holdings.Json()->getArray("by_class");
+  bool found05 = false;
+  for (size_t i = 0; i < by_class->size(); ++i) {
+    auto row = by_class->getObject(i);
+    if (row->getValue<std::string>("key") == "05") {
+      found05 = true;
+      BOOST_TEST(row->getObject("holdings")->getValue<int>("records") == 2);
+    }
+  }
+  BOOST_TEST(found05);
+  auto intake = f.Send("GET", "/api/v1/stats/intake", f.reader_key);
+  BOOST_TEST(intake.body.find("\"channel\":\"business\"") != std::string::npos);
+  BOOST_TEST(f.Send("GET", "/api/v1/stats/annual", f.reader_key).status == 422);
+  auto fixity = f.Send("GET", "/api/v1/stats/fixity", f.reader_key);
+  BOOST_TEST(fixity.Json()->getValue<int>("never_checked") == 2);
+
+  auto cat = f.Send("GET", "/api/v1/reports/catalogue?year=2025", f.reader_key);
+  BOOST_REQUIRE_MESSAGE(cat.status == 200, cat.body.substr(0, 300));
+  BOOST_TEST(cat.headers["Content-Type"] == "application/pdf");
+  std::string text = PdfText(cat.body);
+  BOOST_TEST(text.find("归档文件目录") != std::string::npos);
+  BOOST_TEST(text.find(ref1) != std::string::npos);
+  BOOST_TEST(text.find("失业保险金申领审核表") != std::string::npos);
+  BOOST_TEST(f.Send("GET", "/api/v1/reports/catalogue?year=20x5", f.reader_key).status == 422);
+
+  auto cert = f.Send("POST", "/api/v1/reports/certificates", f.reader_key,
+                     R"({"requester":"李四","purpose":"办理退休","references":[")" + ref1 + R"("]})",
+                     "application/json");
+  BOOST_REQUIRE_MESSAGE(cert.status == 200, cert.body.substr(0, 300));
+  std::string serial = cert.headers["X-Certificate-Serial"];
+  std::string code = cert.headers["X-Certificate-Code"];
+  BOOST_TEST(PdfText(cert.body).find(serial) != std::string::npos);
+  auto genuine = f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=" + code);
+  BOOST_TEST(genuine.Json()->getValue<bool>("genuine"));
+  auto forged = f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=000000000000");
+  BOOST_TEST(!forged.Json()->getValue<bool>("genuine"));
+  auto unknown_ref = f.Send("POST", "/api/v1/reports/certificates", f.reader_key,
+                            R"({"requester":"李四","purpose":"x","references":["J012-NOPE"]})",
+                            "application/json");
+  BOOST_TEST(unknown_ref.status == 422);
+
+  auto csv = f.Send("GET", "/api/v1/records.csv?class=05", f.reader_key);
+  BOOST_REQUIRE(csv.status == 200);
+  BOOST_TEST(csv.body.find("失业保险金申领审核表") != std::string::npos);
+  BOOST_TEST(csv.body.find("\"稳岗补贴, \"\"核定\"\"\"") != std::string::npos);
+  BOOST_TEST(csv.headers["X-Rows"] == "2");
 }
