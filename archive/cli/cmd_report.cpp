@@ -15,6 +15,7 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "archive/cli/search_options.h"
 #include "archive/text.h"
 #include "retrieval/csv_export.h"
 #include "retrieval/reports.h"
@@ -285,7 +286,11 @@ int RunStatistics(const Context& ctx, int argc, char** argv) {
 int RunCsv(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(
       argc, argv, 2,
-      {"--class", "--item", "--year", "--retention", "--person", "--unit", "--out", "--max"},
+      [] {
+        auto o = kSearchOptions;
+        o.insert({"--out", "--max"});
+        return o;
+      }(),
       {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
@@ -298,17 +303,8 @@ int RunCsv(const Context& ctx, int argc, char** argv) {
                  "At most --max rows (default 100000).\n";
     return 0;
   }
-  SearchSpec spec;
-  for (const auto& p : args->positional) spec.text += (spec.text.empty() ? "" : " ") + p;
-  if (!IsValidUtf8(spec.text)) return Fail("the query is not valid UTF-8", 2);
-  spec.class_code = args->Get("--class");
-  spec.item = args->Get("--item");
-  spec.retention = args->Get("--retention");
-  spec.person_id = args->Get("--person");
-  spec.unit_code = args->Get("--unit");
-  auto year = YearOption(*args, false);
-  if (!year.ok()) return FailStatus(year.status(), 2);
-  spec.year = *year;
+  auto spec = SearchSpecFromArguments(*args);
+  if (!spec.ok()) return FailStatus(spec.status(), 2);
   int max_rows = 100000;
   if (args->options.count("--max")) {
     auto n = ParseInt("--max", args->Get("--max"), 1, 10000000);
@@ -320,15 +316,10 @@ int RunCsv(const Context& ctx, int argc, char** argv) {
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   const ClassificationScheme& scheme = (*session)->scheme();
-  if (!spec.class_code.empty() && !scheme.FindClass(spec.class_code))
-    return Fail("unknown class " + spec.class_code + " (the scheme has 01–09)", 2);
-  if (!spec.item.empty() && !scheme.FindItem(spec.item))
-    return Fail("unknown business item " + spec.item, 2);
-  if (!spec.retention.empty() && !scheme.FindRetention(spec.retention))
-    return Fail("unknown retention code " + spec.retention, 2);
+  if (Status st = CheckSearchFilters(*spec, scheme); !st.ok()) return FailStatus(st, 2);
   std::ostringstream csv;
   bool truncated = false;
-  auto rows = ExportSearchCsv((*session)->catalogue(), spec, &scheme, csv, max_rows, &truncated);
+  auto rows = ExportSearchCsv((*session)->catalogue(), *spec, &scheme, csv, max_rows, &truncated);
   if (!rows.ok()) return FailReport(rows.status());
   const std::string out = args->Get("--out");
   if (out == "-") {
@@ -339,9 +330,9 @@ int RunCsv(const Context& ctx, int argc, char** argv) {
   }
   Status st = (*session)->Log(ctx.actor, "report", "",
                               Detail({{"kind", "csv"},
-                                      {"query", spec.text.empty() ? "" : "(text)"},
-                                      {"class", spec.class_code},
-                                      {"year", spec.year ? std::to_string(spec.year) : ""},
+                                      {"query", spec->text.empty() ? "" : "(text)"},
+                                      {"class", spec->class_code},
+                                      {"year", spec->year ? std::to_string(spec->year) : ""},
                                       {"rows", std::to_string(*rows)}}));
   if (!st.ok()) return FailStatus(st);
   std::cerr << *rows << " record" << (*rows == 1 ? "" : "s")

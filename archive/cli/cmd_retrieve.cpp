@@ -9,6 +9,7 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "archive/cli/search_options.h"
 #include "archive/text.h"
 #include "storage/record_json.h"
 
@@ -104,10 +105,13 @@ int RunShow(const Context& ctx, int argc, char** argv) {
 }
 
 int RunSearch(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(
-      argc, argv, 1,
-      {"--class", "--item", "--year", "--retention", "--person", "--unit", "--limit", "--offset"},
-      {"--json", "--help"});
+  auto args = Arguments::Parse(argc, argv, 1,
+                               [] {
+                                 auto o = kSearchOptions;
+                                 o.insert({"--limit", "--offset"});
+                                 return o;
+                               }(),
+                               {"--json", "--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan search [QUERY] [--class C] [--item I] [--year Y] [--retention R]\n"
@@ -117,19 +121,9 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
                  "统一社会信用代码 or 档号 in the query is looked up exactly.\n";
     return 0;
   }
-  SearchSpec spec;
-  for (const auto& p : args->positional) spec.text += (spec.text.empty() ? "" : " ") + p;
-  if (!IsValidUtf8(spec.text)) return Fail("the query is not valid UTF-8", 2);
-  spec.class_code = args->Get("--class");
-  spec.item = args->Get("--item");
-  spec.retention = args->Get("--retention");
-  spec.person_id = args->Get("--person");
-  spec.unit_code = args->Get("--unit");
-  if (args->options.count("--year")) {
-    auto y = ParseInt("--year", args->Get("--year"), 1900, 2999);
-    if (!y.ok()) return FailStatus(y.status(), 2);
-    spec.year = *y;
-  }
+  auto parsed = SearchSpecFromArguments(*args);
+  if (!parsed.ok()) return FailStatus(parsed.status(), 2);
+  SearchSpec spec = *parsed;
   if (args->options.count("--limit")) {
     auto n = ParseInt("--limit", args->Get("--limit"), 1, 1000);
     if (!n.ok()) return FailStatus(n.status(), 2);
@@ -140,14 +134,13 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
     if (!n.ok()) return FailStatus(n.status(), 2);
     spec.offset = *n;
   }
-  if (!spec.class_code.empty() && spec.class_code.size() != 2)
-    return Fail("--class must be a two-digit class code", 2);
   if (spec.text.empty() && spec.class_code.empty() && spec.item.empty() && !spec.year &&
       spec.retention.empty() && spec.person_id.empty() && spec.unit_code.empty())
     return Fail("search needs a query or at least one filter", 2);
 
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
+  if (Status st = CheckSearchFilters(spec, (*session)->scheme()); !st.ok()) return FailStatus(st, 2);
   auto page = (*session)->catalogue().Search(spec);
   if (!page.ok()) return FailStatus(page.status());
   if (args->Has("--json")) {
