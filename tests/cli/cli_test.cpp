@@ -10,6 +10,7 @@
 #include <Poco/SHA2Engine.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -712,3 +713,51 @@ BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// 9. serve and apikey: a real server process, a filing over HTTP, and a clean stop on SIGTERM
+
+BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
+  Sandbox box;
+  box.Init();
+  RunResult key = box.Run({"apikey", "create", "--source", "sbxt"});
+  BOOST_TEST_REQUIRE(key.code == 0, key);
+  std::vector<std::string> key_lines = Lines(key.out);
+  const std::string api_key = key_lines.back();
+  BOOST_TEST(std::regex_match(api_key, std::regex("dk_[0-9a-f]{8}_[0-9a-f]{64}")), api_key);
+  BOOST_TEST(!Contains(ReadFile(box.root() + "/api_keys"), api_key));  // only its hash is kept
+  BOOST_TEST(box.Run({"apikey", "create", "--source", "bad source"}).code == 2);
+
+  std::vector<std::string> paths = box.Generate("srv", 1, 21);
+  const std::string log = box / "serve.log";
+  RunResult started = box.Command(Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) +
+                                  " serve --port 0 >" + Quote(log) + " 2>&1 & echo $!");
+  BOOST_TEST_REQUIRE(started.code == 0, started);
+  std::string port;
+  for (int i = 0; i < 100 && port.empty(); ++i) {
+    std::smatch m;
+    std::string text = ReadFile(log);
+    if (std::regex_search(text, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)")))
+      port = m[1];
+    else
+      usleep(50000);
+  }
+  BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
+  const std::string base = "http://127.0.0.1:" + port;
+  const std::string dir = fs::path(paths[0]).parent_path().string();
+  RunResult post = box.Command("curl -s -o " + Quote(box / "receipt.json") +
+                               " -w '%{http_code}' -H " + Quote("Authorization: Bearer " + api_key) +
+                               " -F " + Quote("case=<" + paths[0]) + " -F " +
+                               Quote("file=@" + dir + "/申请表.txt") + " " + base + "/api/v1/cases");
+  BOOST_TEST(post.out == "201", post << ReadFile(box / "receipt.json"));
+  BOOST_TEST(Contains(ReadFile(box / "receipt.json"), "\"signature\""));
+  RunResult health = box.Command("curl -s " + base + "/healthz");
+  BOOST_TEST(Contains(health.out, "\"records\":1"), health);
+
+  const std::string pid = Lines(started.out).at(0);
+  RunResult stop = box.Command("kill -TERM " + pid + " && for i in $(seq 100); do kill -0 " + pid +
+                               " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
+  BOOST_TEST(stop.code == 0, "the server did not stop on SIGTERM\n" << ReadFile(log));
+  BOOST_TEST(Contains(ReadFile(log), "stopping"));
+  BOOST_TEST(box.Total() == 1);
+}
