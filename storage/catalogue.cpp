@@ -395,6 +395,10 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   }
   std::string match;
   for (const auto& p : phrases) match += (match.empty() ? "" : " AND ") + p;
+  // Text with nothing searchable in it (only punctuation) matches nothing, not everything.
+  if (match.empty() && reference.empty() && spec.person_id == spec_in.person_id &&
+      spec.unit_code == spec_in.unit_code && spec.text.find_first_not_of(" \t\n") != std::string::npos)
+    return SearchPage{};
 
   std::string where;
   std::vector<std::pair<int, std::string>> text_binds;

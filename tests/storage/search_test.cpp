@@ -1,0 +1,83 @@
+#define BOOST_TEST_MODULE search
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/case_factory.h"
+
+using namespace dangan;
+using namespace dangan::testing;
+
+namespace {
+
+struct Filed {
+  Filed() {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"0301", "基本养老金待遇核定表"},
+        {"0503", "失业保险金申领审核表"},
+        {"0602", "工伤认定决定书"},
+        {"0102", "参保人员增员申报表"},
+    };
+    for (size_t i = 0; i < cases.size(); ++i) {
+      auto c = archive.MakeCase("S-" + std::to_string(i), cases[i].first, cases[i].second);
+      if (i == 2) c.person = Person{ValidIdNumber("44010619621211918"), "王五"};
+      auto r = archive.session().filing().File(c, "business", "test");
+      if (!r.ok()) throw std::runtime_error(r.status().ToString());
+      refs.push_back(r->reference);
+    }
+  }
+  std::vector<std::string> Find(const std::string& text, SearchSpec spec = {}) {
+    spec.text = text;
+    auto page = archive.session().catalogue().Search(spec);
+    if (!page.ok()) throw std::runtime_error(page.status().ToString());
+    std::vector<std::string> out;
+    for (const auto& h : page->hits) out.push_back(h.reference);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> Refs(std::initializer_list<int> which) {
+    std::vector<std::string> out;
+    for (int i : which) out.push_back(refs[static_cast<size_t>(i)]);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  TestArchive archive;
+  std::vector<std::string> refs;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(one_two_and_four_character_queries, Filed) {
+  BOOST_TEST(Find("伤") == Refs({2}));
+  BOOST_TEST(Find("金") == Refs({0, 1}));
+  BOOST_TEST(Find("养老") == Refs({0}));
+  BOOST_TEST(Find("核定") == Refs({0}));
+  BOOST_TEST(Find("工伤认定") == Refs({2}));
+  BOOST_TEST(Find("保险金申领") == Refs({1}));
+  BOOST_TEST(Find("认定工伤").empty());  // order matters inside a phrase
+  BOOST_TEST(Find("失业 审核") == Refs({1}));
+  BOOST_TEST(Find("失业 养老").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(identifiers_and_references_are_exact, Filed) {
+  BOOST_TEST(Find(ValidIdNumber("44010619621211918")) == Refs({2}));
+  std::string lower = ValidIdNumber("44010619621211918");
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  BOOST_TEST(Find(lower) == Refs({2}));
+  BOOST_TEST(Find(refs[3]) == Refs({3}));
+  BOOST_TEST(Find(ValidIdNumber("11010519800101001")).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Filed) {
+  for (const char* q : {"\"", "*", "()", "-", "NEAR(", "^"}) BOOST_TEST(Find(q).empty(), q);
+  SearchSpec by_class;
+  by_class.class_code = "03";
+  BOOST_TEST(Find("", by_class) == Refs({0}));
+  SearchSpec facets;
+  facets.facets = true;
+  facets.text = "表";  // in three titles, and in every record's file name 申请表.txt
+  auto page = archive.session().catalogue().Search(facets).value();
+  BOOST_TEST(page.total == 4);
+  BOOST_TEST(page.facets["class"]["01"] == 1);
+  BOOST_TEST(page.facets["retention"]["D100"] == 2);
+  // A one-character hit is marked with its bigram (the tokenizer's colocated unigram).
+  BOOST_TEST(page.hits[0].snippet.find("表]") != std::string::npos, page.hits[0].snippet);
+}
