@@ -255,6 +255,25 @@ class SqliteFilingTransaction : public FilingTransaction {
   bool done_ = false;
 };
 
+
+// Snippets show text around a hit; a 公民身份号码 in that text is shown masked (110105********002X)
+// since a search result list is not where anyone needs the full number.
+std::string MaskIdentifiers(const std::string& text) {
+  std::string out = text;
+  size_t i = 0;
+  while (i < out.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
+    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18))) out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& path, bool create) {
@@ -364,10 +383,19 @@ Result<int64_t> Catalogue::CountRecords() {
 
 Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   SearchSpec spec = spec_in;
+  // Filters compare with the canonical forms filing stores.
+  if (auto id = ParseIdNumber(spec.person_id); !spec.person_id.empty() && id.ok())
+    spec.person_id = id->normalized;
+  if (auto code = ParseCreditCode(spec.unit_code); !spec.unit_code.empty() && code.ok())
+    spec.unit_code = *code;
+  // Control characters (FTS5 stops at a NUL) separate words like spaces do.
+  for (auto& ch : spec.text)
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
   if (spec.limit <= 0 || spec.limit > 1000) spec.limit = 20;
   if (spec.offset < 0) spec.offset = 0;
   std::vector<std::string> phrases;
   std::string reference;
+  bool text_identifier = false;
   // Identifiers and 档号 are answered from B-tree indexes: an n-gram index is 1000× slower there.
   {
     size_t i = 0;
@@ -380,8 +408,10 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
         std::string term = t.substr(i, j - i);
         if (term.size() == 18 && IsValidIdNumber(term) && spec.person_id.empty()) {
           spec.person_id = ParseIdNumber(term).value().normalized;
+          text_identifier = true;
         } else if (term.size() == 18 && IsValidCreditCode(term) && spec.unit_code.empty()) {
           spec.unit_code = ParseCreditCode(term).value();
+          text_identifier = true;
         } else if (shape_ && reference.empty() && shape_->Matches(term)) {
           reference = term;
         } else if (!CjkTokenize(term, CjkTokenizeMode::kQuery).empty()) {
@@ -396,19 +426,17 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   std::string match;
   for (const auto& p : phrases) match += (match.empty() ? "" : " AND ") + p;
   // Text with nothing searchable in it (only punctuation) matches nothing, not everything.
-  if (match.empty() && reference.empty() && spec.person_id == spec_in.person_id &&
-      spec.unit_code == spec_in.unit_code && spec.text.find_first_not_of(" \t\n") != std::string::npos)
+  if (match.empty() && reference.empty() && !text_identifier &&
+      spec.text.find_first_not_of(' ') != std::string::npos)
     return SearchPage{};
 
-  std::string where;
+  // Filters on the records table; the text condition is kept apart so that it can run on the
+  // full-text index alone (no row lookups) whenever no filter needs the records.
+  std::string filters;
   std::vector<std::pair<int, std::string>> text_binds;
   std::vector<std::pair<int, int64_t>> int_binds;
-  int n = 1;
-  auto cond = [&](const std::string& sql) { where += (where.empty() ? " WHERE " : " AND ") + sql; };
-  if (!match.empty()) {
-    cond("records_fts MATCH ?" + std::to_string(n));
-    text_binds.push_back({n++, match});
-  }
+  int n = 2;  // ?1 is the MATCH expression
+  auto cond = [&](const std::string& sql) { filters += " AND " + sql; };
   auto eq = [&](const std::string& col, const std::string& v) {
     if (v.empty()) return;
     cond("r." + col + "=?" + std::to_string(n));
@@ -424,19 +452,29 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     cond("r.year=?" + std::to_string(n));
     int_binds.push_back({n++, spec.year});
   }
-  const std::string from = match.empty()
-                               ? " FROM records r"
-                               : " FROM records_fts JOIN records r ON r.id = records_fts.rowid";
+  const bool text = !match.empty();
   auto bind_all = [&](Statement& s) {
+    if (text) s.Bind(1, match);
     for (auto& [i, v] : text_binds) s.Bind(i, v);
     for (auto& [i, v] : int_binds) s.Bind(i, v);
   };
+  // The matching rows, as "FROM … WHERE …" yielding the column `id`.
+  std::string matches;
+  if (!text) {
+    matches = " FROM records r WHERE 1" + filters;
+  } else if (filters.empty()) {
+    matches = " FROM records_fts WHERE records_fts MATCH ?1";
+  } else {
+    matches = " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
+              " WHERE records_fts MATCH ?1" + filters;
+  }
+  const std::string id = !text ? "r.id" : "records_fts.rowid";
 
   auto db = Borrow();
   if (!db.ok()) return db.status();
   SearchPage page;
   {
-    auto c = (*db)->Prepare("SELECT count(*) FROM (SELECT 1" + from + where + " LIMIT " +
+    auto c = (*db)->Prepare("SELECT count(*) FROM (SELECT 1" + matches + " LIMIT " +
                             std::to_string(kCountCap + 1) + ")");
     if (!c.ok()) return c.status();
     bind_all(*c);
@@ -449,13 +487,16 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
       page.total_is_lower_bound = true;
     }
   }
-  if (spec.facets) {
-    // Over at most kCountCap matches, like the total: a facet over a million rows would cost
-    // more than the whole search.
+  if (spec.facets && page.total > 0) {
+    // Over the newest kFacetSample matches: counting facets over a million rows would cost more
+    // than the whole search. `facets_are_sample` says when that is less than all.
+    page.facets_are_sample = page.total > kFacetSample;
+    std::string sample = "SELECT " + id + " AS id" + matches + " ORDER BY " + id + " DESC LIMIT " +
+                         std::to_string(kFacetSample);
     for (const auto& [facet, column] : std::vector<std::pair<std::string, std::string>>{
              {"class", "class_code"}, {"year", "year"}, {"retention", "retention"}}) {
-      auto f = (*db)->Prepare("SELECT v, count(*) FROM (SELECT r." + column + " AS v" + from +
-                              where + " LIMIT " + std::to_string(kCountCap) + ") GROUP BY v");
+      auto f = (*db)->Prepare("SELECT rr." + column + ", count(*) FROM (" + sample +
+                              ") m JOIN records rr ON rr.id = m.id GROUP BY rr." + column);
       if (!f.ok()) return f.status();
       bind_all(*f);
       Status err;
@@ -463,22 +504,41 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
       if (!err.ok()) return err.WithContext("search facets");
     }
   }
-  // Rank by relevance while that is cheap; beyond the cap, newest first streams from the index.
-  std::string order = " ORDER BY r.id DESC";
-  if (!match.empty() && !page.total_is_lower_bound) order = " ORDER BY records_fts.rank, r.id DESC";
-  std::string cols =
-      "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
-  cols += match.empty() ? ", ''" : ", snippet(records_fts, -1, '[', ']', '…', 16)";
-  auto q = (*db)->Prepare(cols + from + where + order + " LIMIT " + std::to_string(spec.limit) +
-                          " OFFSET " + std::to_string(spec.offset));
-  if (!q.ok()) return q.status();
-  bind_all(*q);
-  Status err;
-  while (q->Step(&err)) {
-    page.hits.push_back(SearchHit{q->Text(0), q->Text(1), static_cast<int>(q->Int(2)), q->Text(3),
-                                  q->Text(4), q->Text(5), q->Text(6), q->Text(7)});
+  // The page's ids first, from the index alone: relevance while the matches are few enough to
+  // rank, newest first beyond that (FTS5 streams rowids in order, so LIMIT stops early).
+  std::vector<int64_t> ids;
+  {
+    std::string order = " ORDER BY " + id + " DESC";
+    if (text && !page.total_is_lower_bound) order = " ORDER BY records_fts.rank, " + id + " DESC";
+    auto q = (*db)->Prepare("SELECT " + id + matches + order + " LIMIT " +
+                            std::to_string(spec.limit) + " OFFSET " + std::to_string(spec.offset));
+    if (!q.ok()) return q.status();
+    bind_all(*q);
+    Status err;
+    while (q->Step(&err)) ids.push_back(q->Int(0));
+    if (!err.ok()) return err.WithContext("search");
   }
-  if (!err.ok()) return err.WithContext("search");
+  // Then the details, and snippets only for the rows shown.
+  auto row = (*db)->Prepare(
+      text ? "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention,"
+             " r.formed_on, snippet(records_fts, -1, '[', ']', '…', 16)"
+             " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
+             " WHERE records_fts MATCH ?1 AND records_fts.rowid = ?2"
+           : "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention,"
+             " r.formed_on, '' FROM records r WHERE r.id = ?2");
+  if (!row.ok()) return row.status();
+  for (int64_t rid : ids) {
+    row->Reset();
+    if (text) row->Bind(1, match);
+    row->Bind(2, rid);
+    Status err;
+    if (row->Step(&err)) {
+      page.hits.push_back(SearchHit{row->Text(0), row->Text(1), static_cast<int>(row->Int(2)),
+                                    row->Text(3), row->Text(4), row->Text(5), row->Text(6),
+                                    MaskIdentifiers(row->Text(7))});
+    }
+    if (!err.ok()) return err.WithContext("search");
+  }
   return page;
 }
 

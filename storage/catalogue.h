@@ -41,15 +41,17 @@ struct SearchHit {
   std::string item;
   std::string retention;
   std::string formed_on;
-  std::string snippet;  // matched text with [ ] around hits; empty without a text query
+  std::string snippet;  // matched text with [ ] around hits, ID numbers masked; empty without text
 };
 
 struct SearchPage {
   int64_t total = 0;  // matches, counted up to kCountCap
   bool total_is_lower_bound = false;
   std::vector<SearchHit> hits;
-  // facet name ("class", "year", "retention") → value → count, over the first kCountCap matches.
+  // facet name ("class", "year", "retention") → value → count, over the newest kFacetSample
+  // matches (all of them unless facets_are_sample).
   std::map<std::string, std::map<std::string, int64_t>> facets;
+  bool facets_are_sample = false;
 };
 
 struct FixityResult {
@@ -62,6 +64,7 @@ struct FixityResult {
 class Catalogue : public CataloguePort {
  public:
   static constexpr int64_t kCountCap = 10000;
+  static constexpr int64_t kFacetSample = 2000;
 
   // Opens (and with `create`, creates) the catalogue at `path`, applying pending migrations.
   // `reference_shape` recognises 档号 in search text (may be null).

@@ -84,8 +84,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   sqlite3_extended_result_codes(db, 1);
   // WAL keeps readers off the writer's back; synchronous=FULL makes a commit durable on return,
   // which the promise "a 201 means it is kept" needs.
+  // 8 KiB pages fit the catalogue's wide rows better than 4 KiB (less slack per leaf); it only
+  // takes effect on a new file. A 16 MiB cache per connection keeps index inserts off the disk.
+  if (create) DANGAN_RETURN_IF_ERROR(out->Exec("PRAGMA page_size=8192;"));
   DANGAN_RETURN_IF_ERROR(out->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      "PRAGMA cache_size=-16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
       " PRAGMA temp_store=MEMORY;"));
   return out;
 }

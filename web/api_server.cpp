@@ -137,6 +137,10 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
           } else if (route->access == Access::kReader && who->role != ApiRole::kReader) {
             SendProblem(resp, 403, "Forbidden", "this key may only file and query its own cases");
             allowed = false;
+          } else if (route->access == Access::kIntake && who->role != ApiRole::kIntake) {
+            // Records can never be taken back: only a business system's key may file them.
+            SendProblem(resp, 403, "Forbidden", "only a business system's intake key may file cases");
+            allowed = false;
           }
           x.principal = who;
         }

@@ -257,7 +257,7 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                          ReceiptJson(services, c->source, c->case_id, *receipt));
               }});
 
-  router.Add({"GET", "/api/v1/cases/{source}/{case_id}", Access::kIntake,
+  router.Add({"GET", "/api/v1/cases/{source}/{case_id}", Access::kAnyKey,
               "The filing status and receipt of a case", [&services](Exchange& x) {
                 const std::string& source = x.params[0];
                 const std::string& case_id = x.params[1];

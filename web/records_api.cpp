@@ -164,7 +164,8 @@ void AddRecordRoutes(Router& router, Services& services) {
                           ",\"formed_on\":" + JsonQuote(h.formed_on) +
                           ",\"snippet\":" + JsonQuote(h.snippet) + "}";
                 }
-                json += "],\"facets\":{";
+                json += std::string("],\"facets_are_sample\":") +
+                        (result->facets_are_sample ? "true" : "false") + ",\"facets\":{";
                 bool first = true;
                 for (const auto& [facet, counts] : result->facets) {
                   json += (first ? "" : ",") + JsonQuote(facet) + ":{";

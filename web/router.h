@@ -16,7 +16,8 @@
 
 namespace dangan::web {
 
-enum class Access { kPublic, kIntake, kReader };
+// kIntake: business-system keys only; kReader: reader keys only; kAnyKey: either.
+enum class Access { kPublic, kIntake, kReader, kAnyKey };
 
 struct Exchange {
   Poco::Net::HTTPServerRequest& req;
