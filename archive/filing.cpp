@@ -1,5 +1,7 @@
 #include "archive/filing.h"
 
+#include "archive/identifiers.h"
+
 #include <Poco/DigestEngine.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
@@ -98,6 +100,10 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
   // Hash every file before touching storage: a wrong declared digest must store nothing.
   PreparedCase p;
   p.submission = c;
+  // Identifiers are kept in one canonical form (trimmed, upper-case X) so exact lookups find them.
+  if (p.submission.person)
+    p.submission.person->id_number = ParseIdNumber(c.person->id_number, today)->normalized;
+  if (p.submission.unit) p.submission.unit->credit_code = *ParseCreditCode(c.unit->credit_code);
   for (size_t i = 0; i < c.files.size(); ++i) {
     const auto& f = c.files[i];
     auto h = hasher_(f.path);
@@ -124,7 +130,7 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
     p.files.push_back(std::move(s));
   }
   if (!errors.empty()) return Status::InvalidArgument("the case's files are not valid", errors);
-  p.fingerprint = Fingerprint(c, p.files);
+  p.fingerprint = Fingerprint(p.submission, p.files);
   auto known = catalogue_.FindCase(c.source, c.case_id);
   if (!known.ok()) return known.status();
   if (*known) {

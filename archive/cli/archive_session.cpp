@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "storage/archive_lock.h"
 #include "storage/digest.h"
 
 namespace dangan::cli {
@@ -92,18 +93,29 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
   if (!tmpl.ok()) return tmpl.status().WithContext(settings_path);
   s->template_ = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
 
+  auto lock = ArchiveLock::Acquire(root);
+  if (!lock.ok()) return lock.status();
+  s->lock_ = std::move(*lock);
   auto cat = Catalogue::Open((fs::path(root) / kCatalogueFile).string(), false, s->template_.get());
   if (!cat.ok()) return cat.status();
   s->catalogue_ = std::move(*cat);
   s->packages_ = std::make_unique<PackageStore>(root, s->settings_.organization, env);
-  Catalogue* catalogue = s->catalogue_.get();
-  auto recovered = s->packages_->Recover([catalogue](const std::string& rel) {
-    auto has = catalogue->HasPackage(rel);
-    // When in doubt keep the package: deleting a committed record's bytes is the worse error.
-    return !has.ok() || *has;
-  });
-  if (!recovered.ok()) return recovered.status().WithContext("recovering packages");
-  s->recovered_ = *recovered;
+  if (s->lock_->exclusive()) {
+    // No other process has the archive open, so nothing in flight can be mistaken for debris.
+    Catalogue* catalogue = s->catalogue_.get();
+    auto recovered = s->packages_->Recover([catalogue](const std::string& rel) {
+      auto has = catalogue->HasPackage(rel);
+      // When in doubt keep the package: deleting a committed record's bytes is the worse error.
+      return !has.ok() || *has;
+    });
+    if (!recovered.ok()) return recovered.status().WithContext("recovering packages");
+    s->recovered_ = *recovered;
+    // Uploads of requests a crash interrupted hold personal data: remove them.
+    std::error_code ignored;
+    for (auto& e : fs::directory_iterator(fs::path(root) / "intake", ignored))
+      fs::remove_all(e.path(), ignored);
+    DANGAN_RETURN_IF_ERROR(s->lock_->Share());
+  }
 
   FilingSettings fset{s->settings_.fonds, s->settings_.category, s->settings_.organization};
   s->filing_ = std::make_unique<Filing>(

@@ -9,6 +9,7 @@
 #include "archive/filing.h"
 #include "archive/reference_number.h"
 #include "archive/scheme.h"
+#include "storage/archive_lock.h"
 #include "storage/catalogue.h"
 #include "storage/env.h"
 #include "storage/package_store.h"
@@ -51,6 +52,7 @@ class ArchiveSession {
  private:
   ArchiveSession() = default;
   std::string root_;
+  std::unique_ptr<ArchiveLock> lock_;  // declared before the rest, so released after them
   ArchiveSettings settings_;
   std::unique_ptr<ClassificationScheme> scheme_;
   std::unique_ptr<ReferenceTemplate> template_;

@@ -215,3 +215,42 @@ BOOST_AUTO_TEST_CASE(injected_write_and_fsync_failures_leave_nothing_half_writte
   a.Reopen();
   BOOST_TEST(a.session().recovered_packages() == 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_second_opener_never_cleans_up_a_filing_in_flight) {
+  TestArchive a;
+  // A filing of this session is between rename and commit ...
+  Record r;
+  r.reference = "J012-SB·2025-D100-0102-0001";
+  r.parts.year = 2025;
+  std::string payload = a.Path("scratch/inflight.txt");
+  WriteFile(payload, "y");
+  StagedFile f;
+  f.meta = RecordFile{"inflight.txt", "original", "TXT", 1, Digest::OfString("y"), ""};
+  f.path = payload;
+  auto written = a.session().packages().Write(r, {f});
+  BOOST_REQUIRE(written.ok());
+  // ... when another process (here: another session) opens the archive, e.g. for a search.
+  auto other = cli::ArchiveSession::Open(a.root());
+  BOOST_REQUIRE(other.ok());
+  BOOST_TEST((*other)->recovered_packages() == 0);
+  BOOST_TEST(fs::exists(a.Path(written->path)));
+  other->reset();
+  // Once nobody else has it open, a crash's leftovers are cleaned up.
+  a.Reopen();
+  BOOST_TEST(a.session().recovered_packages() == 1);
+  BOOST_TEST(!fs::exists(a.Path(written->path)));
+}
+
+BOOST_AUTO_TEST_CASE(identifiers_are_filed_in_canonical_form) {
+  TestArchive a;
+  auto c = a.MakeCase("CANON");
+  std::string id = ValidIdNumber("11010519800101018");
+  BOOST_REQUIRE(id.back() == 'X');
+  c.person->id_number = "  " + id.substr(0, 17) + "x ";
+  auto r = a.session().filing().File(c, "business", "test");
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(a.session().catalogue().GetRecord(r->reference).value()->person->id_number == id);
+  SearchSpec by_person;
+  by_person.person_id = id.substr(0, 17) + "x";
+  BOOST_TEST(a.session().catalogue().Search(by_person).value().total == 1);
+}

@@ -186,6 +186,10 @@ BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
   BOOST_TEST(f.Send("POST", "/api/v1/cases", "dk_zz", json, "application/json").status == 401);
   auto other = f.Send("POST", "/api/v1/cases", f.other_key, json, "application/json");
   BOOST_TEST(other.status == 403);
+  // A reader key cannot file, not even for a source of its own name.
+  std::string as_reader = json;
+  as_reader.replace(as_reader.find("\"source\":\"sbxt\""), 15, "\"source\":\"workbench\"");
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.reader_key, as_reader, "application/json").status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records?q=失业", f.intake_key).status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records", "").status == 401);
   BOOST_TEST(f.Count() == 0);
