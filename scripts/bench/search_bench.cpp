@@ -1,0 +1,971 @@
+// Search benchmark: Catalogue::Search (dangan_cjk FTS5 index, B-tree for identifiers) against a
+// baseline built from the same rows (FTS5 trigram table, instr() scan for 1-2 character
+// queries), side by side in one run. Seeds a real catalogue through the filing insert path,
+// times 1-, 2- and 4-character Chinese queries and ID-number queries on both sides, compares
+// their result counts, measures file sizes and prints PASS/MISS against the issue's targets.
+// A benchmark, not a test: exits non-zero only on errors, never on missing a target.
+//
+// usage: search_bench [--records N] [--work DIR] [--keep] [--reuse] [--queries N] [--rounds N]
+//                     [--warmup N] [--seed N] [--no-breakdown]
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "archive/identifiers.h"
+#include "archive/record.h"
+#include "archive/reference_number.h"
+#include "storage/catalogue.h"
+#include "storage/sqlite_db.h"
+
+namespace fs = std::filesystem;
+using namespace dangan;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "search_bench: %s\n", what.c_str());
+  std::exit(2);
+}
+void Check(const Status& st, const std::string& what) {
+  if (!st.ok()) Die(what + ": " + st.ToString());
+}
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double Secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// ---- deterministic randomness ------------------------------------------------------------------
+uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+struct Rng {
+  uint64_t s;
+  Rng(uint64_t seed, uint64_t stream, uint64_t index) : s(Mix(Mix(seed * 1315423911u + stream) ^ index)) {}
+  uint64_t Next() { return s = Mix(s); }
+  int Int(int lo, int hi) { return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1)); }
+  bool Chance(int percent) { return Int(1, 100) <= percent; }
+  template <class T>
+  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+  std::string Hex(int n) {
+    static const char* d = "0123456789abcdef";
+    std::string s;
+    while (static_cast<int>(s.size()) < n) s += d[Next() & 15];
+    return s;
+  }
+};
+
+// UTF-8 helpers: the vocabulary is strings of Han characters.
+std::vector<std::string> Chars(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+std::string PickChar(Rng& r, const std::vector<std::string>& chars) { return r.Pick(chars); }
+
+// ---- vocabulary (after scripts/make_cases.py, extended) ----------------------------------------
+const std::vector<std::string> kSurnames = Chars(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳诸葛");
+const std::vector<std::string> kGiven = Chars(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志文博海波宇航晓东春梅秋菊"
+    "子涵浩然欣怡梓轩雨桐宏德淑珍凤琴立新卫红爱民振华丹蕾婷雪琳晨阳俊鑫瑶佳");
+struct City {
+  const char* region;
+  const char* name;   // 北京市朝阳区
+  const char* short_; // 北京
+};
+const std::vector<City> kCities = {
+    {"110105", "北京市朝阳区", "北京"}, {"110108", "北京市海淀区", "北京"},
+    {"310104", "上海市徐汇区", "上海"}, {"310115", "上海市浦东新区", "上海"},
+    {"440106", "广州市天河区", "广州"}, {"440305", "深圳市南山区", "深圳"},
+    {"350102", "福州市鼓楼区", "福州"}, {"350203", "厦门市思明区", "厦门"},
+    {"510107", "成都市武侯区", "成都"}, {"420106", "武汉市武昌区", "武汉"},
+    {"320102", "南京市玄武区", "南京"}, {"330106", "杭州市西湖区", "杭州"},
+    {"370102", "济南市历下区", "济南"}, {"410105", "郑州市金水区", "郑州"},
+    {"430103", "长沙市天心区", "长沙"}, {"610113", "西安市雁塔区", "西安"},
+    {"500103", "重庆市渝中区", "重庆"}, {"210102", "沈阳市和平区", "沈阳"},
+    {"130104", "石家庄市桥西区", "石家庄"}, {"450103", "南宁市青秀区", "南宁"},
+};
+const std::vector<std::string> kUnitWords = {"华信", "恒达", "金桥", "瑞丰", "长城", "新世纪", "东方",
+                                             "宏远", "众诚", "天宇", "博雅", "鼎盛", "兴业", "安泰",
+                                             "永利", "嘉禾", "中联", "汇通", "创新", "联合"};
+const std::vector<std::string> kUnitKinds = {"科技有限公司", "建筑工程有限公司", "商贸有限公司",
+                                             "物流有限公司", "医药有限公司", "餐饮管理有限公司",
+                                             "机械制造有限公司", "物业服务有限公司", "纺织厂",
+                                             "第一中学", "人民医院", "街道办事处"};
+const std::vector<std::string> kFiller = {
+    "经审核，申报材料齐全，符合有关规定，同意办理。",
+    "申请人对所提交材料的真实性负责。",
+    "本表一式两份，经办机构与申请人各执一份。",
+    "已核对原件，复印件与原件一致。",
+    "请于十五个工作日内到经办机构窗口领取结果。",
+    "如对本决定不服，可在收到之日起六十日内申请行政复议。",
+    "信息已录入社会保险信息系统。",
+    "单位已足额缴纳社会保险费，无欠费记录。",
+    "经办人已告知申请人相关权利义务。",
+    "附件：身份证复印件、劳动合同、银行账户信息。",
+    "材料不全部分已一次性告知申请人补正。",
+    "经电话回访，申请人确认信息无误。",
+};
+const std::vector<std::string> kInjury = {
+    "左手被机器压伤", "从脚手架跌落致腰椎骨折", "搬运货物时扭伤腰部", "在上班途中发生交通事故",
+    "操作冲床时右手食指被压伤", "被高空坠物砸伤头部", "清洗设备时被烫伤", "在车间滑倒致右腿骨折"};
+const std::vector<std::string> kReasons = {"劳动合同期满终止", "单位经济性裁员", "单位依法破产",
+                                           "用人单位提出解除劳动合同", "单位被吊销营业执照"};
+const std::vector<std::string> kRelations = {"配偶", "配偶", "配偶", "长子", "长女", "次子", "女儿",
+                                             "儿子", "孙子", "外孙女", "爷爷", "奶奶"};
+const std::vector<std::string> kMarriage = {"已婚", "已婚", "已婚", "未婚", "离异", "丧偶"};
+
+struct Item {
+  const char* code;
+  const char* class_code;
+  const char* retention;
+  const char* title;  // 题名 kind
+  int weight;
+};
+const std::vector<Item> kItems = {
+    {"0101", "01", "Y", "单位参保登记表", 4},       {"0102", "01", "D100", "参保人员增员申报表", 14},
+    {"0103", "01", "D100", "个人账户对账单", 6},    {"0105", "01", "D50", "社会保障卡申领登记表", 8},
+    {"0106", "01", "D50", "待遇领取资格认证表", 6}, {"0201", "02", "D100", "社会保险费缴费申报核定表", 8},
+    {"0202", "02", "D100", "养老保险补缴审批表", 6},  {"0203", "02", "D30", "社会保险费退费申请表", 2},
+    {"0301", "03", "D100", "基本养老金待遇核定表", 8}, {"0303", "03", "D50", "丧葬补助金抚恤金申领表", 2},
+    {"0304", "03", "D100", "养老保险关系转移接续申请表", 5}, {"0305", "03", "D30", "养老金暂停发放审批表", 1},
+    {"0501", "05", "D10", "失业登记表", 4},            {"0503", "05", "D10", "失业保险金申领审核表", 7},
+    {"0504", "05", "D10", "稳岗补贴申请表", 2},        {"0602", "06", "D50", "工伤认定决定书", 5},
+    {"0604", "06", "D50", "伤残待遇核定表", 2},        {"0605", "06", "D30", "工伤医疗费用报销审核表", 2},
+    {"0702", "07", "D10", "生育津贴核定表", 5},        {"0901", "09", "D30", "社会保险稽核通知书", 2},
+};
+
+std::string Money(Rng& r, int lo_yuan, int hi_yuan) {
+  int yuan = r.Int(lo_yuan, hi_yuan), fen = r.Int(0, 99);
+  char b[32];
+  std::snprintf(b, sizeof b, "%d.%02d", yuan, fen);
+  return b;
+}
+std::string Date(int y, int m, int d) {
+  char b[16];
+  std::snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, d);
+  return b;
+}
+std::string CnDate(int y, int m, int d) {
+  return std::to_string(y) + "年" + std::to_string(m) + "月" + std::to_string(d) + "日";
+}
+
+struct Generator {
+  uint64_t seed;
+  int64_t persons;
+  int64_t units;
+  ReferenceTemplate tmpl;
+  std::map<std::string, int> next_seq;  // per series
+  std::vector<int> item_cdf;
+
+  Generator(uint64_t s, int64_t records, ReferenceTemplate t)
+      : seed(s), persons(std::max<int64_t>(1, records / 2)), units(std::max<int64_t>(1, records / 50)),
+        tmpl(std::move(t)) {
+    int acc = 0;
+    for (const auto& it : kItems) item_cdf.push_back(acc += it.weight);
+  }
+
+  std::string PersonName(Rng& r) const {
+    std::string n = PickChar(r, kSurnames);
+    if (r.Chance(2)) n += PickChar(r, kSurnames);  // 复姓-like
+    n += PickChar(r, kGiven);
+    if (r.Chance(70)) n += PickChar(r, kGiven);
+    return n;
+  }
+
+  Person MakePerson(int64_t j) const {
+    Rng r(seed, 1, static_cast<uint64_t>(j));
+    const City& c = r.Pick(kCities);
+    int y = r.Int(1955, 2004), m = r.Int(1, 12), d = r.Int(1, 28);
+    char first17[24];
+    std::snprintf(first17, sizeof first17, "%s%04d%02d%02d%03d", c.region, y, m, d, r.Int(1, 999));
+    std::string id = std::string(first17) + IdNumberCheckChar(first17);
+    return Person{id, PersonName(r)};
+  }
+
+  Unit MakeUnit(int64_t j) const {
+    Rng r(seed, 2, static_cast<uint64_t>(j));
+    const City& c = r.Pick(kCities);
+    std::string body8;
+    for (int k = 0; k < 8; ++k) body8 += static_cast<char>('0' + r.Int(0, 9));
+    std::string first17 = std::string("91") + c.region + body8 + OrganizationCodeCheckChar(body8);
+    std::string code = first17 + CreditCodeCheckChar(first17);
+    return Unit{code, std::string(c.short_) + r.Pick(kUnitWords) + r.Pick(kUnitKinds)};
+  }
+
+  int64_t PersonOf(int64_t i) const {
+    Rng r(seed, 3, static_cast<uint64_t>(i));
+    return static_cast<int64_t>(r.Next() % static_cast<uint64_t>(persons));
+  }
+
+  Record Make(int64_t i) {
+    Rng r(seed, 3, static_cast<uint64_t>(i));
+    int64_t pj = static_cast<int64_t>(r.Next() % static_cast<uint64_t>(persons));
+    Person p = MakePerson(pj);
+    Unit u = MakeUnit(static_cast<int64_t>(r.Next() % static_cast<uint64_t>(units)));
+    int w = r.Int(1, item_cdf.back());
+    size_t k = 0;
+    while (item_cdf[k] < w) ++k;
+    const Item& item = kItems[k];
+    const City& city = r.Pick(kCities);
+    int year = r.Int(2016, 2025), month = r.Int(1, 12), day = r.Int(1, 28);
+    std::string formed = Date(year, month, day);
+    std::string agency = std::string(city.name) + "社会保险事业管理中心";
+
+    Record rec;
+    rec.parts.fonds = "J012";
+    rec.parts.category = "SB";
+    rec.parts.year = year;
+    rec.parts.retention = item.retention;
+    rec.parts.item = item.code;
+    rec.parts.class_code = item.class_code;
+    rec.series = tmpl.SeriesKey(rec.parts);
+    rec.parts.seq = ++next_seq[rec.series];
+    rec.reference = tmpl.Format(rec.parts);
+    rec.source = "sbxt";
+    char cid[48];
+    std::snprintf(cid, sizeof cid, "SBXT-%04d-%08" PRId64, year, i + 1);
+    rec.case_id = cid;
+    rec.channel = "business";
+    rec.fingerprint = r.Hex(64);
+    rec.title = p.name + " " + item.title + " " + formed;
+    if (r.Chance(40)) {
+      rec.doc_number = std::string(city.short_) + "人社" + (item.class_code[1] == '6' ? "伤" : "保") +
+                       "字〔" + std::to_string(year) + "〕" + std::to_string(r.Int(1, 9999)) + "号";
+    }
+    rec.responsible = agency;
+    rec.formed_on = formed;
+    rec.closed_at = formed + "T16:30:00+08:00";
+    rec.pages = r.Int(1, 12);
+    rec.agency = agency;
+    rec.handler = PersonName(r);
+    char serial[32];
+    std::snprintf(serial, sizeof serial, "LS%04d%08" PRId64, year, i + 1);
+    rec.serial = serial;
+    rec.person = p;
+    rec.unit = u;
+    rec.steps = {
+        {"受理", formed + "T09:10:00+08:00", "窗口受理岗 " + PersonName(r), "", ""},
+        {"审核", formed + "T14:00:00+08:00", "业务审核岗 " + PersonName(r), "",
+         r.Chance(30) ? "材料齐全，审核通过" : ""},
+        {"办结", formed + "T16:30:00+08:00", "经办岗 " + rec.handler, "", ""},
+    };
+    uint64_t bytes = static_cast<uint64_t>(r.Int(80, 4000)) * 1024;
+    rec.files = {{"申请表.pdf", "original", "PDF", bytes, r.Hex(64), ""},
+                 {"申请表.txt", "text", "TXT", static_cast<uint64_t>(r.Int(300, 2000)), r.Hex(64), ""}};
+
+    // Full text: the form as extracted (≈100-300 characters).
+    std::string t = std::string(item.title) + "\n姓名：" + p.name + "  公民身份号码：" + p.id_number +
+                    "\n单位名称：" + u.name + "  统一社会信用代码：" + u.credit_code + "\n";
+    std::string code = item.code;
+    std::string d2 = CnDate(year, month, day);
+    if (code == "0101") {
+      t += u.name + "于" + d2 + "申请办理单位参保登记，参保险种：企业职工基本养老保险、失业保险、工伤保险。法定代表人：" +
+           PersonName(r) + "，职工人数" + std::to_string(r.Int(5, 900)) + "人。";
+    } else if (code == "0102") {
+      t += u.name + "申报增员" + std::to_string(r.Int(1, 30)) + "人，其中" + p.name + "自" + d2 +
+           "起参加企业职工基本养老保险，缴费基数" + Money(r, 3000, 30000) + "元。婚姻状况：" +
+           r.Pick(kMarriage) + "。";
+    } else if (code == "0103") {
+      t += "截至" + std::to_string(year) + "年末，个人账户累计储存额" + Money(r, 5000, 300000) +
+           "元，本年缴费月数" + std::to_string(r.Int(1, 12)) + "个月，记账利率" + std::to_string(r.Int(2, 8)) + "%。";
+    } else if (code == "0105") {
+      t += "申领第三代社会保障卡，领卡方式：" + std::string(r.Chance(50) ? "邮寄" : "网点领取") +
+           "，金融账户开户银行：" + std::string(r.Chance(50) ? "中国工商银行" : "中国建设银行") + "。";
+    } else if (code == "0106") {
+      t += "养老金领取人员" + p.name + "于" + d2 + "通过" +
+           std::string(r.Chance(60) ? "人脸识别" : "社区上门") + "方式完成待遇领取资格认证。";
+    } else if (code == "0201") {
+      t += std::to_string(year) + "年" + std::to_string(month) + "月应缴社会保险费" + Money(r, 2000, 900000) +
+           "元，其中单位缴纳" + Money(r, 1000, 600000) + "元，个人缴纳" + Money(r, 500, 300000) + "元。";
+    } else if (code == "0202") {
+      int y1 = year - r.Int(1, 8);
+      t += "申请补缴" + std::to_string(y1) + "年" + std::to_string(r.Int(1, 12)) + "月至" + std::to_string(year - 1) +
+           "年12月企业职工基本养老保险费，补缴金额" + Money(r, 2000, 90000) + "元，滞纳金" + Money(r, 0, 9000) + "元。";
+    } else if (code == "0203") {
+      t += "因重复缴费申请退还社会保险费" + Money(r, 100, 20000) + "元，退费原因经核实无误。";
+    } else if (code == "0301") {
+      t += p.name + "于" + d2 + "达到法定退休年龄，累计缴费年限" + std::to_string(r.Int(15, 42)) +
+           "年，核定月基本养老金" + Money(r, 1800, 9000) + "元，其中基础养老金" + Money(r, 900, 4000) + "元。";
+    } else if (code == "0303") {
+      t += "参保人" + p.name + "于" + d2 + "因病死亡，其" + r.Pick(kRelations) + PersonName(r) +
+           "申领丧葬补助金" + Money(r, 3000, 9000) + "元及一次性抚恤金" + Money(r, 10000, 90000) + "元。";
+    } else if (code == "0304") {
+      const City& from = r.Pick(kCities);
+      t += p.name + "由" + from.name + "转入本地，转移基本养老保险关系，转入个人账户储存额" +
+           Money(r, 3000, 200000) + "元，统筹基金" + Money(r, 3000, 300000) + "元。";
+    } else if (code == "0305") {
+      t += "因" + std::string(r.Chance(50) ? "服刑" : "未按时完成资格认证") + "，自" + d2 + "起暂停发放基本养老金。";
+    } else if (code == "0501") {
+      t += p.name + "因" + r.Pick(kReasons) + "，于" + d2 + "办理失业登记，求职意向：" +
+           std::string(r.Chance(50) ? "技术工人" : "商业服务") + "。";
+    } else if (code == "0503") {
+      t += p.name + "因" + r.Pick(kReasons) + "与" + u.name + "解除劳动关系，累计缴纳失业保险费" +
+           std::to_string(r.Int(12, 240)) + "个月，核定领取失业保险金" + std::to_string(r.Int(3, 24)) +
+           "个月，每月" + Money(r, 1500, 2600) + "元。";
+    } else if (code == "0504") {
+      t += u.name + "上年度未裁员，申请稳岗补贴" + Money(r, 5000, 500000) + "元。";
+    } else if (code == "0602") {
+      t += p.name + "于" + d2 + "在" + u.name + "工作时" + r.Pick(kInjury) + "，经调查核实，根据《工伤保险条例》第十四条，认定为工伤。";
+    } else if (code == "0604") {
+      t += "经劳动能力鉴定委员会鉴定，伤残等级为" + std::to_string(r.Int(1, 10)) + "级，核定一次性伤残补助金" +
+           Money(r, 20000, 300000) + "元。";
+    } else if (code == "0605") {
+      t += "工伤医疗费用" + Money(r, 500, 90000) + "元，其中基金支付" + Money(r, 400, 80000) + "元。";
+    } else if (code == "0702") {
+      t += p.name + "于" + d2 + "分娩，婚姻状况：已婚，产假" + std::to_string(r.Int(98, 188)) +
+           "天，核定生育津贴" + Money(r, 5000, 60000) + "元，生育医疗费" + Money(r, 1000, 9000) + "元。";
+    } else {
+      t += "经稽核，" + u.name + "存在少报缴费基数问题，应补缴社会保险费" + Money(r, 1000, 200000) + "元。";
+    }
+    int fillers = r.Int(1, 3);
+    for (int f = 0; f < fillers; ++f) t += r.Pick(kFiller);
+    t += "\n经办机构：" + agency + "  经办人：" + rec.handler + "  日期：" + formed;
+    rec.text = t;
+    rec.filed_at = formed + "T17:00:00+08:00";
+    rec.package_path = "packages/" + std::to_string(year) + "/" + rec.case_id + ".tar";
+    rec.package_sha256 = r.Hex(64);
+    rec.package_bytes = bytes + 20480;
+    return rec;
+  }
+};
+
+// ---- small SQL helpers -------------------------------------------------------------------------
+Statement Prep(SqliteDb& db, const std::string& sql) {
+  auto st = db.Prepare(sql);
+  if (!st.ok()) Die("preparing [" + sql + "]: " + st.status().ToString());
+  return std::move(*st);
+}
+int64_t QueryInt(SqliteDb& db, const std::string& sql) {
+  Statement st = Prep(db, sql);
+  Status err;
+  if (!st.Step(&err)) Die("no row from [" + sql + "]: " + err.ToString());
+  return st.Int(0);
+}
+std::vector<std::string> PlanOf(SqliteDb& db, const std::string& sql, const std::string& bind1) {
+  Statement st = Prep(db, "EXPLAIN QUERY PLAN " + sql);
+  st.Bind(1, bind1);
+  std::vector<std::string> out;
+  Status err;
+  while (st.Step(&err)) out.push_back(st.Text(3));
+  return out;
+}
+
+uint64_t FileBytes(const std::string& p) {
+  std::error_code ec;
+  auto n = fs::file_size(p, ec);
+  return ec ? 0 : n;
+}
+
+// ---- Han n-gram statistics for query choice ---------------------------------------------------
+bool IsHan(uint32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || cp == 0x3007;
+}
+// Splits text into runs of Han characters (each a vector of UTF-8 characters).
+void HanRuns(const std::string& s, const std::function<void(const std::vector<std::string>&)>& fn) {
+  std::vector<std::string> run;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    uint32_t cp = 0;
+    if (n == 3 && i + 2 < s.size())
+      cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) | (s[i + 2] & 0x3F);
+    if (n == 3 && IsHan(cp)) {
+      run.push_back(s.substr(i, 3));
+    } else if (!run.empty()) {
+      fn(run);
+      run.clear();
+    }
+    i += n;
+  }
+  if (!run.empty()) fn(run);
+}
+
+struct Query {
+  int cat;  // 0: 1 char, 1: 2 chars, 2: 4 chars, 3: ID number
+  std::string text;
+  int64_t corpus_freq = 0;  // occurrences in the sample (Chinese), -1 = not in corpus
+};
+const char* kCatNames[] = {"1-char", "2-char", "4-char", "ID number"};
+
+// Picks `want` distinct n-grams: the named ones first, then half evenly over the 300 most frequent
+// ("common"), the rest evenly over the remaining ranks ("rare"), plus a few absent from the corpus.
+std::vector<Query> Choose(int cat, const std::unordered_map<std::string, int64_t>& freq,
+                          const std::vector<std::string>& named, const std::vector<std::string>& absent,
+                          int want) {
+  std::vector<std::pair<std::string, int64_t>> v(freq.begin(), freq.end());
+  std::sort(v.begin(), v.end(), [](auto& a, auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::vector<Query> out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& s) {
+    if (static_cast<int>(out.size()) >= want || !seen.insert(s).second) return;
+    auto it = freq.find(s);
+    out.push_back(Query{cat, s, it == freq.end() ? -1 : it->second});
+  };
+  for (const auto& s : named) add(s);
+  int n_absent = std::max(2, want / 40);
+  int room = want - static_cast<int>(out.size()) - n_absent;
+  int common = room / 2, rare = room - common;
+  size_t top = std::min<size_t>(300, v.size());
+  for (int k = 0; k < common && top; ++k) add(v[k * top / common].first);
+  size_t rest = v.size() - top;
+  for (int k = 0; k < rare && rest; ++k) add(v[top + k * rest / rare].first);
+  // Fill up (small corpora have few distinct n-grams) with whatever is left, most frequent first.
+  for (size_t k = 0; static_cast<int>(out.size()) < want - n_absent && k < v.size(); ++k) add(v[k].first);
+  for (const auto& s : absent) {
+    if (freq.count(s)) continue;
+    if (static_cast<int>(out.size()) >= want) break;
+    seen.insert(s);
+    out.push_back(Query{cat, s, -1});
+  }
+  return out;
+}
+
+double Pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t k = static_cast<size_t>(std::ceil(p / 100.0 * v.size()));
+  return v[std::min(v.size() - 1, k ? k - 1 : 0)];
+}
+
+struct Options {
+  int64_t records = 1000000;
+  std::string work;
+  bool keep = false;
+  bool reuse = false;
+  int queries = 200;
+  int rounds = 3;
+  int warmup = 25;  // queries per category in the untimed warm-up round
+  uint64_t seed = 1;
+  bool breakdown = true;
+};
+
+// ---- the baseline: FTS5 trigram + instr() ------------------------------------------------------
+struct Baseline {
+  std::unique_ptr<SqliteDb> db;
+  Statement match_count, match_rank, match_newest, scan_count, scan_newest;
+
+  struct Page {
+    int64_t total = 0;
+    bool lower_bound = false;
+    size_t hits = 0;
+  };
+
+  void Prepare() {
+    const std::string cap = std::to_string(Catalogue::kCountCap + 1);
+    match_count = Prep(*db, "SELECT count(*) FROM (SELECT 1 FROM b WHERE b MATCH ?1 LIMIT " + cap + ")");
+    const std::string cols = "SELECT rowid, title, snippet(b, -1, '[', ']', '…', 16) FROM b WHERE b MATCH ?1";
+    match_rank = Prep(*db, cols + " ORDER BY rank, rowid DESC LIMIT 20");
+    match_newest = Prep(*db, cols + " ORDER BY rowid DESC LIMIT 20");
+    const std::string scan = " FROM t WHERE instr(body, ?1) > 0 OR instr(title, ?1) > 0";
+    scan_count = Prep(*db, "SELECT count(*) FROM (SELECT 1" + scan + " LIMIT " + cap + ")");
+    scan_newest = Prep(*db, "SELECT id, title, body" + scan + " ORDER BY id DESC LIMIT 20");
+  }
+
+  Page Search(const std::string& q, bool use_match) {
+    Page page;
+    std::string bind = q;
+    if (use_match) bind = "\"" + q + "\"";  // queries here never contain '"'
+    Statement& count = use_match ? match_count : scan_count;
+    Status err;
+    count.Reset();
+    count.Bind(1, bind);
+    if (!count.Step(&err)) Die("baseline count: " + err.ToString());
+    page.total = count.Int(0);
+    count.Reset();
+    if (page.total > Catalogue::kCountCap) {
+      page.total = Catalogue::kCountCap;
+      page.lower_bound = true;
+    }
+    Statement& q2 = !use_match ? scan_newest : page.lower_bound ? match_newest : match_rank;
+    q2.Reset();
+    q2.Bind(1, bind);
+    while (q2.Step(&err)) {
+      ++page.hits;
+      std::string a = q2.Text(1), b = q2.Text(2);  // fetch the text as a caller would
+    }
+    if (!err.ok()) Die("baseline page: " + err.ToString());
+    q2.Reset();
+    return page;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto val = [&]() -> std::string {
+      if (i + 1 >= argc) Die(a + " needs a value");
+      return argv[++i];
+    };
+    auto num = [&](int64_t lo) -> int64_t {
+      std::string v = val();
+      char* end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end || n < lo) Die(a + " must be an integer ≥ " + std::to_string(lo));
+      return n;
+    };
+    if (a == "--records") o.records = num(1000);
+    else if (a == "--work") o.work = val();
+    else if (a == "--keep") o.keep = true;
+    else if (a == "--reuse") o.reuse = o.keep = true;
+    else if (a == "--queries") o.queries = static_cast<int>(num(10));
+    else if (a == "--rounds") o.rounds = static_cast<int>(num(1));
+    else if (a == "--warmup") o.warmup = static_cast<int>(num(0));
+    else if (a == "--seed") o.seed = static_cast<uint64_t>(num(0));
+    else if (a == "--no-breakdown") o.breakdown = false;
+    else if (a == "-h" || a == "--help") {
+      std::cout << "usage: search_bench [--records N] [--work DIR] [--keep] [--reuse] [--queries N]"
+                   " [--rounds N] [--warmup N] [--seed N] [--no-breakdown]\n"
+                   "  --records N   catalogue size (default 1000000)\n"
+                   "  --work DIR    where the databases go (default: a new dir under $TMPDIR or /tmp)\n"
+                   "  --keep        keep the work dir; --reuse: time a kept dir again without seeding\n"
+                   "  --queries N   queries per category (default 200)\n"
+                   "  --rounds N    timed rounds over all queries (default 3)\n"
+                   "  --warmup N    queries per category in the untimed warm-up (default 25)\n";
+      return 0;
+    } else {
+      Die("unknown option " + a + " (try --help)");
+    }
+  }
+  bool created_work = false;
+  if (o.work.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/dangan-search.XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!mkdtemp(buf.data())) Die("cannot create a work dir under " + tmpl);
+    o.work = buf.data();
+    created_work = true;
+  } else {
+    std::error_code ec;
+    if (!fs::exists(o.work)) {
+      fs::create_directories(o.work, ec);
+      if (ec) Die("cannot create " + o.work);
+      created_work = true;
+    } else if (!fs::is_directory(o.work)) {
+      Die("--work " + o.work + " is not a directory");
+    } else if (!o.reuse && !fs::is_empty(o.work)) {
+      Die("--work " + o.work + " is not empty (use --reuse to reuse a kept run)");
+    }
+  }
+  const std::string cat_path = o.work + "/catalogue.db";
+  const std::string base_path = o.work + "/baseline.db";
+  const std::string stamp_path = o.work + "/seeded.txt";
+  struct Cleanup {
+    std::string dir;
+    bool on;
+    ~Cleanup() {
+      if (on) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+      }
+    }
+  } cleanup{o.work, !o.keep && created_work};
+
+  std::cout << "# search benchmark: " << o.records << " records, " << o.queries
+            << " queries per category, " << o.rounds << " timed rounds, seed " << o.seed << "\n";
+  std::cout << "# work dir " << o.work << (o.keep ? " (kept)" : " (removed at exit)") << "\n";
+  std::cout << "# SQLite " << sqlite3_libversion() << ", " << sysconf(_SC_NPROCESSORS_ONLN) << " cores\n";
+
+  auto tmpl = ReferenceTemplate::Parse(ReferenceTemplate::kDefault);
+  if (!tmpl.ok()) Die(tmpl.status().ToString());
+  Generator gen(o.seed, o.records, *tmpl);
+
+  // ---- 1. seed the catalogue -------------------------------------------------------------------
+  std::string stamp = std::to_string(o.records) + " " + std::to_string(o.seed) + " v1";
+  bool reused = false;
+  if (o.reuse && fs::exists(stamp_path) && fs::exists(base_path)) {
+    std::ifstream in(stamp_path);
+    std::string line;
+    std::getline(in, line);
+    reused = line == stamp;
+    if (!reused) Die(o.work + " holds another run (" + line + "); use an empty --work");
+  }
+  if (!reused) {
+    if (fs::exists(cat_path)) Die(cat_path + " exists; use an empty --work");
+    auto cat = Catalogue::Open(cat_path, true, &*tmpl);
+    if (!cat.ok()) Die(cat.status().ToString());
+    const int64_t kBatch = 10000;
+    auto t0 = Clock::now();
+    auto last = t0;
+    for (int64_t first = 0; first < o.records; first += kBatch) {
+      auto tx = (*cat)->BeginFiling();
+      if (!tx.ok()) Die(tx.status().ToString());
+      for (int64_t i = first; i < std::min(o.records, first + kBatch); ++i) {
+        Record r = gen.Make(i);
+        Check((*tx)->InsertRecord(r), "inserting record " + std::to_string(i));
+      }
+      Check((*tx)->Commit(), "commit");
+      auto now = Clock::now();
+      if (Secs(now - last) > 30 || first + kBatch >= o.records) {
+        int64_t done = std::min(o.records, first + kBatch);
+        std::fprintf(stderr, "  seeded %" PRId64 " records, %.0f s, %.0f records/s\n", done,
+                     Secs(now - t0), done / Secs(now - t0));
+        last = now;
+      }
+    }
+    double seed_s = Secs(Clock::now() - t0);
+    auto conn = OpenCatalogueConnection(cat_path, false);
+    if (!conn.ok()) Die(conn.status().ToString());
+    auto t1 = Clock::now();
+    Check((*conn)->Exec("INSERT INTO records_fts(records_fts) VALUES('optimize')"), "optimize");
+    double opt_s = Secs(Clock::now() - t1);
+    t1 = Clock::now();
+    Check((*conn)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+    double ckpt_s = Secs(Clock::now() - t1);
+    std::printf("seed: %" PRId64 " records through BeginFiling/InsertRecord/Commit (batches of %" PRId64
+                "): %.1f s, %.0f records/s\n",
+                o.records, kBatch, seed_s, o.records / seed_s);
+    std::printf("seed: FTS 'optimize' %.1f s, wal_checkpoint(TRUNCATE) %.1f s; no VACUUM\n", opt_s, ckpt_s);
+
+    // ---- 2. the baseline, from the catalogue's own record_text --------------------------------
+    auto bdb = SqliteDb::Open(base_path, true);
+    if (!bdb.ok()) Die(bdb.status().ToString());
+    t1 = Clock::now();
+    Check((*bdb)->Exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;"
+                       " CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT NOT NULL, title TEXT NOT NULL);"
+                       " CREATE VIRTUAL TABLE b USING fts5(body, title, tokenize='trigram');"
+                       " ATTACH '" + cat_path + "' AS c;"
+                       " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_text ORDER BY id;"
+                       " INSERT INTO b(rowid, body, title) SELECT id, body, title FROM t ORDER BY id; COMMIT;"
+                       " DETACH c;"
+                       " INSERT INTO b(b) VALUES('optimize');"),
+          "building the baseline");
+    std::printf("baseline: built from record_text in %.1f s (trigram FTS5 + text table, optimized)\n",
+                Secs(Clock::now() - t1));
+    std::ofstream(stamp_path) << stamp << "\n" << seed_s << "\n";
+  } else {
+    std::printf("seed: reusing the catalogue and baseline in %s\n", o.work.c_str());
+  }
+
+  auto cat = Catalogue::Open(cat_path, false, &*tmpl);
+  if (!cat.ok()) Die(cat.status().ToString());
+  Baseline base;
+  {
+    auto bdb = SqliteDb::Open(base_path, false);
+    if (!bdb.ok()) Die(bdb.status().ToString());
+    base.db = std::move(*bdb);
+    base.Prepare();
+  }
+  auto diag_conn = OpenCatalogueConnection(cat_path, false);
+  if (!diag_conn.ok()) Die(diag_conn.status().ToString());
+  SqliteDb& diag = **diag_conn;
+
+  // ---- 3. sizes ----------------------------------------------------------------------------------
+  int64_t n_records = QueryInt(diag, "SELECT count(*) FROM records");
+  if (n_records != o.records) Die("catalogue has " + std::to_string(n_records) + " records");
+  int64_t raw = QueryInt(diag, "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_text");
+  Check(diag.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
+  uint64_t cat_bytes = FileBytes(cat_path) + FileBytes(cat_path + "-wal");
+  uint64_t base_bytes = FileBytes(base_path);
+  std::map<std::string, int64_t> tables;
+  bool have_dbstat = true;
+  {
+    auto st = diag.Prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC");
+    if (!st.ok()) {
+      have_dbstat = false;
+    } else {
+      Status err;
+      while (st->Step(&err)) tables[st->Text(0)] = st->Int(1);
+    }
+  }
+  int64_t fts_bytes = 0;
+  for (auto& [name, b] : tables)
+    if (name.rfind("records_fts", 0) == 0) fts_bytes += b;
+  int64_t freelist = QueryInt(diag, "PRAGMA freelist_count") * QueryInt(diag, "PRAGMA page_size");
+
+  // ---- choose queries ---------------------------------------------------------------------------
+  std::unordered_map<std::string, int64_t> f1, f2, f4;
+  {
+    int64_t step = std::max<int64_t>(1, o.records / 100000);  // sample ≈100k rows
+    Statement st = Prep(diag, "SELECT title || char(10) || body FROM record_text WHERE id % ?1 = 0");
+    st.Bind(1, step);
+    Status err;
+    while (st.Step(&err)) {
+      HanRuns(st.Text(0), [&](const std::vector<std::string>& run) {
+        for (size_t k = 0; k < run.size(); ++k) {
+          ++f1[run[k]];
+          if (k + 1 < run.size()) ++f2[run[k] + run[k + 1]];
+          if (k + 3 < run.size()) ++f4[run[k] + run[k + 1] + run[k + 2] + run[k + 3]];
+        }
+      });
+    }
+  }
+  std::vector<Query> queries;
+  for (auto& q : Choose(0, f1, Chars("保伤婚爷险养失业工育葬"), Chars("龘鱻靐齉爨麤"), o.queries)) queries.push_back(q);
+  for (auto& q : Choose(1, f2, {"养老", "失业", "工伤", "补缴", "丧葬", "生育", "转移", "稽核", "爷爷", "离异"},
+                        {"龘龘", "鱼翅", "火箭", "熊猫", "钢琴"}, o.queries))
+    queries.push_back(q);
+  for (auto& q : Choose(2, f4, {"工伤认定", "养老保险", "生育津贴", "失业保险", "丧葬补助", "社会保障", "缴费基数"},
+                        {"量子计算", "航天发射", "熊猫基地", "钢琴比赛"}, o.queries))
+    queries.push_back(q);
+  {
+    // ID numbers of seeded persons: records spread over the whole catalogue.
+    std::set<std::string> ids;
+    for (int64_t k = 0; static_cast<int>(ids.size()) < o.queries && k < 10 * o.queries; ++k) {
+      int64_t i = static_cast<int64_t>(Mix(o.seed * 77 + static_cast<uint64_t>(k)) % static_cast<uint64_t>(o.records));
+      std::string id = gen.MakePerson(gen.PersonOf(i)).id_number;
+      if (!IsValidIdNumber(id)) Die("generated an invalid ID number " + id);
+      if (ids.insert(id).second) queries.push_back(Query{3, id, 0});
+    }
+  }
+  int per_cat[4] = {0, 0, 0, 0};
+  for (auto& q : queries) ++per_cat[q.cat];
+  std::printf("queries: %d 1-char, %d 2-char, %d 4-char, %d ID numbers (common and rare n-grams from a"
+              " sample of the catalogue, plus a few with no hits)\n",
+              per_cat[0], per_cat[1], per_cat[2], per_cat[3]);
+
+  // ---- 4. timed runs -----------------------------------------------------------------------------
+  struct Obs {
+    std::vector<double> ours, base;
+    int64_t equal = 0, ours_more = 0, ours_less = 0, capped = 0, zero = 0;
+    std::vector<double> ours_capped, ours_ranked;  // by whether the count hit the cap
+    std::vector<std::string> less_examples, more_examples;
+  } obs[4];
+  auto run_ours = [&](const Query& q) {
+    SearchSpec spec;
+    spec.text = q.text;
+    auto t = Clock::now();
+    auto page = (*cat)->Search(spec);
+    double ms = Ms(Clock::now() - t);
+    if (!page.ok()) Die("Search(" + q.text + "): " + page.status().ToString());
+    return std::make_pair(ms, std::move(*page));
+  };
+  auto run_base = [&](const Query& q) {
+    bool use_match = q.cat >= 2;  // 4 chars and ID numbers: trigram MATCH; 1-2 chars: instr()
+    auto t = Clock::now();
+    auto page = base.Search(q.text, use_match);
+    return std::make_pair(Ms(Clock::now() - t), page);
+  };
+  std::mt19937_64 shuffle_rng(o.seed);
+  auto t_runs = Clock::now();
+  for (int round = -1; round < o.rounds; ++round) {  // round -1: warm-up, not recorded
+    std::vector<size_t> order;
+    int taken[4] = {0, 0, 0, 0};
+    for (size_t k = 0; k < queries.size(); ++k)
+      if (round >= 0 || taken[queries[k].cat]++ < o.warmup) order.push_back(k);
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    auto t_round = Clock::now();
+    for (size_t k = 0; k < order.size(); ++k) {
+      const Query& q = queries[order[k]];
+      bool ours_first = ((k + round) & 1) == 0;
+      std::pair<double, SearchPage> a;
+      std::pair<double, Baseline::Page> b;
+      if (ours_first) {
+        a = run_ours(q);
+        b = run_base(q);
+      } else {
+        b = run_base(q);
+        a = run_ours(q);
+      }
+      if (round < 0) continue;
+      Obs& ob = obs[q.cat];
+      ob.ours.push_back(a.first);
+      ob.base.push_back(b.first);
+      (a.second.total_is_lower_bound ? ob.ours_capped : ob.ours_ranked).push_back(a.first);
+      if (round == 0) {
+        const SearchPage& p = a.second;
+        if (p.hits.size() != static_cast<size_t>(std::min<int64_t>(20, p.total)))
+          Die("Search(" + q.text + ") returned " + std::to_string(p.hits.size()) + " hits for total " +
+              std::to_string(p.total));
+        if (p.total == b.second.total) ++ob.equal;
+        else if (p.total > b.second.total) {
+          ++ob.ours_more;
+          if (ob.more_examples.size() < 3)
+            ob.more_examples.push_back(q.text + " " + std::to_string(p.total) + "/" + std::to_string(b.second.total));
+        } else {
+          ++ob.ours_less;
+          if (ob.less_examples.size() < 3)
+            ob.less_examples.push_back(q.text + " " + std::to_string(p.total) + "/" + std::to_string(b.second.total));
+        }
+        if (p.total_is_lower_bound) ++ob.capped;
+        if (p.total == 0) ++ob.zero;
+      }
+    }
+    std::fprintf(stderr, "  %s: %zu queries x 2 sides in %.1f s\n",
+                 round < 0 ? "warm-up" : ("round " + std::to_string(round + 1)).c_str(), order.size(),
+                 Secs(Clock::now() - t_round));
+  }
+  double runs_s = Secs(Clock::now() - t_runs);
+
+  // ---- report ------------------------------------------------------------------------------------
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) < 0) load[0] = -1;
+  std::printf("\nlatency per query, ms (%d rounds after one warm-up round, interleaved; %.0f s in all;"
+              " load average %.2f)\n",
+              o.rounds, runs_s, load[0]);
+  std::printf("%-10s %5s | %9s %9s | %9s %9s | %9s %9s | %s\n", "category", "n", "ours p50", "ours p99",
+              "base p50", "base p99", "p50 ratio", "p99 ratio", "baseline method");
+  double ours_p99_max = 0, ratio2 = 0, ratio2_99 = 0;
+  for (int c = 0; c < 4; ++c) {
+    Obs& ob = obs[c];
+    double op50 = Pct(ob.ours, 50), op99 = Pct(ob.ours, 99), bp50 = Pct(ob.base, 50), bp99 = Pct(ob.base, 99);
+    ours_p99_max = std::max(ours_p99_max, op99);
+    if (c == 1) {
+      ratio2 = bp50 / op50;
+      ratio2_99 = bp99 / op99;
+    }
+    std::printf("%-10s %5zu | %9.3f %9.3f | %9.3f %9.3f | %8.1fx %8.1fx | %s\n", kCatNames[c], ob.ours.size(),
+                op50, op99, bp50, bp99, bp50 / op50, bp99 / op99,
+                c < 2 ? "instr() scan" : "trigram MATCH");
+  }
+  std::printf("(ratio = baseline / ours: above 1 means the catalogue is faster)\n");
+
+  std::printf("\nresult counts (first timed round; both capped at %" PRId64 " like Catalogue::Search)\n",
+              Catalogue::kCountCap);
+  int64_t mismatches = 0;
+  for (int c = 0; c < 4; ++c) {
+    Obs& ob = obs[c];
+    mismatches += ob.ours_more + ob.ours_less;
+    std::printf("%-10s equal %" PRId64 ", ours > baseline %" PRId64 ", ours < baseline %" PRId64
+                " (capped %" PRId64 ", no hits %" PRId64 ")",
+                kCatNames[c], ob.equal, ob.ours_more, ob.ours_less, ob.capped, ob.zero);
+    std::printf("; ours p50 %.3f ms when capped (n=%zu), %.3f ms otherwise (n=%zu)", Pct(ob.ours_capped, 50),
+                ob.ours_capped.size(), Pct(ob.ours_ranked, 50), ob.ours_ranked.size());
+    for (auto& e : ob.less_examples) std::printf("  less: %s", e.c_str());
+    for (auto& e : ob.more_examples) std::printf("  more: %s", e.c_str());
+    std::printf("\n");
+  }
+  std::printf("count mismatches: %" PRId64 "\n", mismatches);
+
+  std::printf("\nsizes\n");
+  std::printf("raw text (title + body bytes, as indexed) %10.1f MB  (%.0f bytes/record)\n", raw / 1e6,
+              static_cast<double>(raw) / o.records);
+  std::printf("catalogue file (after checkpoint)         %10.1f MB  = %.2fx raw  (freelist %.1f MB)\n",
+              cat_bytes / 1e6, static_cast<double>(cat_bytes) / raw, freelist / 1e6);
+  if (have_dbstat) {
+    std::printf("  full-text index (records_fts*)          %10.1f MB  = %.2fx raw\n", fts_bytes / 1e6,
+                static_cast<double>(fts_bytes) / raw);
+    std::vector<std::pair<std::string, int64_t>> v(tables.begin(), tables.end());
+    std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second > b.second; });
+    for (auto& [name, b] : v)
+      if (b * 200 >= static_cast<int64_t>(cat_bytes))  // ≥ 0.5 %
+        std::printf("    %-36s %10.1f MB  = %.2fx raw\n", name.c_str(), b / 1e6, static_cast<double>(b) / raw);
+  } else {
+    std::printf("  (dbstat not compiled into this SQLite: no per-table sizes)\n");
+  }
+  std::printf("baseline file (text table + trigram FTS)  %10.1f MB  = %.2fx raw\n", base_bytes / 1e6,
+              static_cast<double>(base_bytes) / raw);
+
+  std::printf("\ntargets\n");
+  std::printf("%s  p99 <= 20 ms in every category (worst ours p99 %.3f ms)\n", ours_p99_max <= 20 ? "PASS" : "MISS",
+              ours_p99_max);
+  std::printf("%s  >= 10x faster than the baseline on 2-character queries (median ratio %.1fx; p99 ratio %.1fx)\n",
+              ratio2 >= 10 ? "PASS" : "MISS", ratio2, ratio2_99);
+  double size_ratio = static_cast<double>(cat_bytes) / raw;
+  std::printf("%s  catalogue <= 2x the raw text (%.2fx; full-text index alone %.2fx)\n",
+              size_ratio <= 2 ? "PASS" : "MISS", size_ratio, static_cast<double>(fts_bytes) / raw);
+
+  // ---- breakdown of the catalogue's search statements ------------------------------------------
+  if (o.breakdown) {
+    const int kPer = std::min(6, o.queries);
+    std::printf("\nbreakdown: the SQL Catalogue::Search runs and alternatives, timed on a second connection"
+                " (median ms over %d queries per category spread from common to rare, one run each)\n", kPer);
+    const std::string from = " FROM records_fts JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ?1";
+    const std::string cap = std::to_string(Catalogue::kCountCap + 1);
+    const std::string cols = "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
+    const std::string snip = ", snippet(records_fts, -1, '[', ']', '…', 16)";
+    struct Variant {
+      const char* name;
+      std::string capped_sql, ranked_sql;  // the page statement when the count is / is not capped
+    };
+    std::vector<Variant> vars = {
+        {"count as Search (join records)", "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")", ""},
+        {"count without the join", "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ?1 LIMIT " + cap + ")", ""},
+        {"page as Search", cols + snip + from + " ORDER BY r.id DESC LIMIT 20 OFFSET 0",
+         cols + snip + from + " ORDER BY records_fts.rank, r.id DESC LIMIT 20 OFFSET 0"},
+        {"page without snippet()", cols + from + " ORDER BY r.id DESC LIMIT 20 OFFSET 0",
+         cols + from + " ORDER BY records_fts.rank, r.id DESC LIMIT 20 OFFSET 0"},
+        {"page ORDER BY records_fts.rowid DESC", cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
+         cols + snip + from + " ORDER BY records_fts.rank, records_fts.rowid DESC LIMIT 20"},
+        {"page: rowid DESC / rank in subquery", cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
+         cols + snip +
+             " FROM (SELECT rowid AS id, rank AS rk FROM records_fts WHERE records_fts MATCH ?1"
+             " ORDER BY rank, rowid DESC LIMIT 20) h"
+             " CROSS JOIN records_fts CROSS JOIN records r"
+             " WHERE records_fts MATCH ?1 AND records_fts.rowid = h.id AND r.id = h.id ORDER BY h.rk, h.id DESC"},
+    };
+    std::printf("%-40s %10s %10s %10s\n", "statement", "1-char", "2-char", "4-char");
+    for (const auto& v : vars) {
+      std::printf("%-40s", v.name);
+      for (int c = 0; c < 3; ++c) {
+        std::vector<double> t;
+        std::vector<const Query*> mine;
+        for (const auto& q : queries)
+          if (q.cat == c) mine.push_back(&q);
+        for (int k = 0; k < kPer && !mine.empty(); ++k) {
+          const Query& q = *mine[k * mine.size() / kPer];
+          std::string m = "\"" + q.text + "\"";
+          // Which page statement Search would run depends on whether the count hit the cap.
+          Statement cs = Prep(diag, "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")");
+          cs.Bind(1, m);
+          Status err;
+          cs.Step(&err);
+          bool capped = cs.Int(0) > Catalogue::kCountCap;
+          const std::string& sql = v.ranked_sql.empty() ? v.capped_sql : (capped && !v.capped_sql.empty() ? v.capped_sql : v.ranked_sql);
+          for (int rep = 0; rep < 1; ++rep) {
+            auto t0 = Clock::now();
+            Statement s = Prep(diag, sql);
+            s.Bind(1, m);
+            while (s.Step(&err)) {
+            }
+            if (!err.ok()) Die(std::string(v.name) + ": " + err.ToString());
+            t.push_back(Ms(Clock::now() - t0));
+          }
+        }
+        std::printf(" %10.3f", Pct(t, 50));
+      }
+      std::printf("\n");
+    }
+    // Plans, for a common 1-character query.
+    std::string common = "\"" + queries.front().text + "\"";
+    for (const auto& q : queries)
+      if (q.cat == 0 && q.corpus_freq > 0) {
+        common = "\"" + q.text + "\"";
+        break;
+      }
+    std::printf("\nquery plans (EXPLAIN QUERY PLAN, MATCH %s)\n", common.c_str());
+    for (int k : {0, 2, 4, 5}) {
+      const Variant& v = vars[k];
+      for (const std::string* sql : {&v.capped_sql, &v.ranked_sql}) {
+        if (sql->empty()) continue;
+        std::printf("  %s%s:\n", v.name, sql == &v.capped_sql ? " (count capped)" : " (ranked)");
+        for (auto& line : PlanOf(diag, *sql, common)) std::printf("    %s\n", line.c_str());
+      }
+    }
+  }
+  std::fflush(stdout);
+  return 0;
+}
