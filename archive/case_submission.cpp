@@ -107,6 +107,8 @@ std::vector<FieldError> ValidateCase(const CaseSubmission& c, const Classificati
     errors.push_back({"formed_on", "must be a calendar date YYYY-MM-DD, got '" + c.formed_on + "'"});
   else if (c.formed_on.substr(0, 4) + c.formed_on.substr(5, 2) + c.formed_on.substr(8, 2) > today)
     errors.push_back({"formed_on", "lies in the future"});
+  else if (c.formed_on < "1900-01-01")
+    errors.push_back({"formed_on", "must not be before 1900"});
   if (c.closed_at.empty()) errors.push_back({"closed_at", "is required"});
   else if (!IsIsoTimestamp(c.closed_at))
     errors.push_back({"closed_at", "must be ISO 8601 with a UTC offset, e.g. 2026-03-01T09:30:00+08:00"});

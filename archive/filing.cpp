@@ -213,7 +213,17 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   auto appended = (*txn)->AppendEvent(event);
   if (!appended.ok()) return fail(appended.status());
   st = (*txn)->Commit();
-  if (!st.ok()) return fail(st);
+  if (!st.ok()) {
+    // A failed COMMIT may still have reached the log; only a row that is truly absent lets the
+    // package go, or a committed record would lose its bytes.
+    auto landed = catalogue_.FindCase(c.source, c.case_id);
+    if (landed.ok() && *landed && (*landed)->reference == r.reference) {
+      packages_.Committed(*package);
+      return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false};
+    }
+    if (!landed.ok()) return st;  // unknown outcome: leave the package for recovery to judge
+    return fail(st);
+  }
   packages_.Committed(*package);
   return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false};
 }

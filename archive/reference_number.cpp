@@ -53,6 +53,22 @@ Result<ReferenceTemplate> ReferenceTemplate::Parse(const std::string& pattern) {
   if (t.pieces_.back().name != "seq") {
     return Status::InvalidArgument("档号 template must end with the 件号 {seq}");
   }
+  std::string shape;
+  for (const auto& piece : t.pieces_) {
+    if (piece.name.empty()) {
+      for (char c : piece.literal) {
+        if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) shape += '\\';
+        shape += c;
+      }
+    } else if (piece.name == "year") {
+      shape += "[0-9]{4}";
+    } else if (piece.name == "seq") {
+      shape += "[0-9]{" + std::to_string(t.seq_width_) + ",}";
+    } else {
+      shape += "[0-9A-Za-z]+";
+    }
+  }
+  t.shape_ = std::regex(shape);
   return t;
 }
 
@@ -62,7 +78,11 @@ std::string ReferenceTemplate::Render(const ReferenceParts& p, bool with_seq) co
     if (piece.name.empty()) out += piece.literal;
     else if (piece.name == "fonds") out += p.fonds;
     else if (piece.name == "category") out += p.category;
-    else if (piece.name == "year") out += std::to_string(p.year);
+    else if (piece.name == "year") {
+      char year[16];
+      std::snprintf(year, sizeof year, "%04d", p.year);
+      out += year;
+    }
     else if (piece.name == "retention") out += p.retention;
     else if (piece.name == "item") out += p.item;
     else if (piece.name == "class") out += p.class_code;
@@ -84,22 +104,9 @@ std::string ReferenceTemplate::SeriesKey(const ReferenceParts& parts) const {
 }
 
 bool ReferenceTemplate::Matches(const std::string& text) const {
-  std::string re;
-  for (const auto& piece : pieces_) {
-    if (piece.name.empty()) {
-      for (char c : piece.literal) {
-        if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) re += '\\';
-        re += c;
-      }
-    } else if (piece.name == "year") {
-      re += "[0-9]{4}";
-    } else if (piece.name == "seq") {
-      re += "[0-9]{" + std::to_string(seq_width_) + ",}";
-    } else {
-      re += "[0-9A-Za-z]+";
-    }
-  }
-  return std::regex_match(text, std::regex(re));
+  // std::regex recurses per character: keep arbitrary user text away from it.
+  if (text.empty() || text.size() > 128) return false;
+  return std::regex_match(text, shape_);
 }
 
 Status ValidateFonds(const std::string& fonds) {

@@ -3,6 +3,7 @@
 // Immutable after Parse(); safe to share across threads.
 #pragma once
 
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class ReferenceTemplate {
   std::string Render(const ReferenceParts& parts, bool with_seq) const;
   std::string pattern_;
   std::vector<Piece> pieces_;
+  std::regex shape_;  // a whole 档号, built by Parse()
   int seq_width_ = 4;
 };
 

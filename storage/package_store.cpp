@@ -40,6 +40,12 @@ void EnsureUtf8Locale() {
   });
 }
 
+// A file of ours that vanished mid-write is a storage failure, not a "not found" for the caller.
+Status AsStorageError(const Status& st) {
+  if (st.code() == ErrorCode::kNotFound) return Status::IOError(st.message());
+  return st;
+}
+
 std::string RandomName() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[32];
@@ -265,7 +271,7 @@ Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<Stage
 
   auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
   auto file = env_->NewWritableFile(tmp_path);
-  if (!file.ok()) return file.status().WithContext("writing package " + r.reference);
+  if (!file.ok()) return AsStorageError(file.status()).WithContext("writing package " + r.reference);
 
   TarSink sink{file->get(), Digest(), 0, Status()};
   std::string manifest, tag_manifest;
@@ -319,12 +325,14 @@ Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<Stage
   if (st.ok()) st = close_st;
   if (!st.ok()) {
     cleanup_tmp();
-    return st.WithContext("writing package " + r.reference);
+    return AsStorageError(st).WithContext("writing package " + r.reference);
   }
 
   // The marker must be durable before the package can appear under its final name, so that a
   // crash between rename and catalogue commit is always found and undone by Recover().
+  const bool new_dir = !env_->FileExists(DirName(final_path));
   st = env_->CreateDirs(DirName(final_path));
+  if (st.ok() && new_dir) st = env_->SyncDir(root_ + "/" + kPackagesDir);
   if (st.ok()) {
     auto m = env_->NewWritableFile(marker);
     if (!m.ok()) {
@@ -343,7 +351,7 @@ Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<Stage
     cleanup_tmp();
     if (env_->FileExists(final_path)) env_->RemoveFile(final_path);
     env_->RemoveFile(marker);
-    return st.WithContext("storing package " + r.reference);
+    return AsStorageError(st).WithContext("storing package " + r.reference);
   }
   return PackageInfo{rel, sink.digest.HexFinal(), sink.bytes};
 }

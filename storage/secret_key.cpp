@@ -43,6 +43,15 @@ Result<std::string> LoadOrCreateSecret(const std::string& root) {
     int err = errno;
     ::unlink(tmp.c_str());
     if (rc != 0 && err != EEXIST) return PosixError(path, err);
+    if (rc == 0) {
+      // Receipts and certificate codes depend on this key surviving a crash.
+      int dir = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir >= 0) {
+        int synced = ::fsync(dir);
+        ::close(dir);
+        if (synced != 0) return PosixError(root, errno);
+      }
+    }
   }
   return Status::Internal("cannot create " + path);
 }

@@ -3,6 +3,7 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/URI.h>
 
+#include <iostream>
 #include <sstream>
 
 #include "archive/text.h"
@@ -66,6 +67,13 @@ int HttpStatusFor(const Status& st) {
 
 void SendStatus(Poco::Net::HTTPServerResponse& resp, const Status& st) {
   int code = HttpStatusFor(st);
+  if (code >= 500 && code != 503 && code != 507) {
+    // The operator needs the detail; the client must not see server paths.
+    std::cerr << "dangan: request failed: " << st.ToString() << std::endl;
+    SendProblem(resp, code, "Internal Server Error",
+                "the archive could not complete the request; nothing was stored");
+    return;
+  }
   std::string title = code == 422   ? "Unprocessable Content"
                       : code == 404 ? "Not Found"
                       : code == 409 ? "Conflict"

@@ -10,6 +10,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 #include <filesystem>
 #include <fstream>
@@ -92,8 +93,10 @@ class UploadParts : public Poco::Net::PartHandler {
 
 std::string ReceiptJson(const Services& s, const std::string& source, const std::string& case_id,
                         const FilingReceipt& r) {
-  std::string signed_text = "dangan-receipt/1|" + source + "|" + case_id + "|" + r.reference + "|" +
-                            r.package_sha256 + "|" + r.filed_at;
+  // Each field as <length>:<value>, so no choice of case_id can make two receipts sign alike.
+  std::string signed_text = "dangan-receipt/2";
+  for (const std::string* f : {&source, &case_id, &r.reference, &r.package_sha256, &r.filed_at})
+    signed_text += "|" + std::to_string(f->size()) + ":" + *f;
   return "{\"reference\":" + JsonQuote(r.reference) + ",\"source\":" + JsonQuote(source) +
          ",\"case_id\":" + JsonQuote(case_id) + ",\"package_sha256\":" + JsonQuote(r.package_sha256) +
          ",\"filed_at\":" + JsonQuote(r.filed_at) +
@@ -251,8 +254,11 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                   return;
                 }
                 metrics.CountFiling(receipt->already_filed ? "replayed" : "created");
-                if (!receipt->already_filed)
-                  x.resp.set("Location", "/api/v1/cases/" + c->source + "/" + c->case_id);
+                if (!receipt->already_filed) {
+                  std::string id;
+                  Poco::URI::encode(c->case_id, "/?#&=+;:@$!'()*,[]\"% ", id);
+                  x.resp.set("Location", "/api/v1/cases/" + c->source + "/" + id);
+                }
                 SendJson(x.resp, receipt->already_filed ? 200 : 201,
                          ReceiptJson(services, c->source, c->case_id, *receipt));
               }});

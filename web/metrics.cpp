@@ -1,13 +1,18 @@
 #include "web/metrics.h"
 
+#include <set>
 #include <sstream>
 
 namespace dangan::web {
 
 void Metrics::ObserveRequest(const std::string& method, const std::string& route, int status,
                              double seconds) {
+  static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  // Clients choose the method string: unknown ones share one label so they cannot grow /metrics.
+  static const std::string kOther = "OTHER";
+  const std::string& m = kMethods.count(method) ? method : kOther;
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{method, route, status}];
+  ++requests_[{m, route, status}];
   Histogram& h = latency_[route];
   for (size_t i = 0; i < sizeof(kBuckets) / sizeof(double); ++i)
     if (seconds <= kBuckets[i]) ++h.counts[i];

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "archive/cli/archive_session.h"
+#include "storage/digest.h"
 #include "storage/record_json.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
@@ -23,7 +24,7 @@ struct ByteRange {
 // One "bytes=" range (RFC 9110 §14); several ranges are answered whole, which the RFC allows.
 Result<ByteRange> ParseRange(const std::string& header, uint64_t size) {
   ByteRange r{0, size, false};
-  if (header.empty() || header.find(',') != std::string::npos) return r;
+  if (header.empty() || header.find(',') != std::string::npos || size == 0) return r;
   static const std::regex kRange("bytes=([0-9]*)-([0-9]*)");
   std::smatch m;
   if (!std::regex_match(header, m, kRange) || (m[1].length() == 0 && m[2].length() == 0))
@@ -37,7 +38,8 @@ Result<ByteRange> ParseRange(const std::string& header, uint64_t size) {
     }
     uint64_t first = std::stoull(m[1]);
     uint64_t last = m[2].length() ? std::stoull(m[2]) : size - 1;
-    if (first >= size || last < first) return Status::InvalidArgument("unsatisfiable");
+    if (m[2].length() && last < first) return r;  // not a valid range: ignored (RFC 9110 §14.2)
+    if (first >= size) return Status::InvalidArgument("unsatisfiable");
     last = std::min(last, size - 1);
     return ByteRange{first, last - first + 1, true};
   } catch (const std::exception&) {
@@ -68,7 +70,7 @@ bool StartBody(Exchange& x, uint64_t size, const std::string& type, const std::s
   x.resp.setContentLength64(static_cast<Poco::Int64>(range->length));
   // RFC 6266 with RFC 8187 so Chinese names survive.
   std::string encoded;
-  Poco::URI::encode(filename, "", encoded);
+  Poco::URI::encode(filename, ";=,/?#&+:@$!'()*[]\"% ", encoded);
   x.resp.set("Content-Disposition", "attachment; filename*=UTF-8''" + encoded);
   x.resp.set("X-Content-Type-Options", "nosniff");
   return true;
@@ -150,6 +152,11 @@ void AddRecordRoutes(Router& router, Services& services) {
                 spec.facets = true;
                 auto result = services.catalogue->Search(spec);
                 if (!result.ok()) return SendStatus(x.resp, result.status());
+                // Searches can reveal whose records exist: kept, with the query only as a digest.
+                Status logged = LogAccess(services, x, "search", "",
+                                          "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id +
+                                                                       "|" + spec.unit_code));
+                if (!logged.ok()) return SendStatus(x.resp, logged);
                 std::string json = "{\"total\":" + std::to_string(result->total) +
                                    ",\"total_is_lower_bound\":" +
                                    (result->total_is_lower_bound ? "true" : "false") +

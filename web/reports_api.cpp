@@ -45,7 +45,7 @@ void SendPdf(Exchange& x, const std::string& pdf, const std::string& filename) {
   x.resp.setContentType("application/pdf");
   x.resp.setContentLength64(static_cast<Poco::Int64>(pdf.size()));
   std::string encoded;
-  Poco::URI::encode(filename, "", encoded);
+  Poco::URI::encode(filename, ";=,/?#&+:@$!'()*[]\"% ", encoded);
   x.resp.set("Content-Disposition", "inline; filename*=UTF-8''" + encoded);
   x.resp.set("Cache-Control", "no-store");
   x.resp.send() << pdf;

@@ -67,6 +67,7 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
 
   constexpr size_t kMaxCaseBytes = 16 << 20;
   std::vector<CaseSubmission> cases;
+  std::vector<std::string> case_paths;  // the file each of `cases` came from
   bool bad = false;
   for (const auto& path : args->positional) {
     std::ifstream in(path, std::ios::binary);
@@ -94,15 +95,25 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
       continue;
     }
     cases.push_back(std::move(*c));
+    case_paths.push_back(path);
   }
   // Hash every file and look every case up before filing any: one bad case files none.
   std::vector<PreparedCase> prepared;
   for (size_t i = 0; i < cases.size(); ++i) {
     auto p = s.filing().Prepare(cases[i]);
     if (!p.ok()) {
-      PrintStatus(args->positional[i], p.status());
+      PrintStatus(case_paths[i], p.status());
       bad = true;
       continue;
+    }
+    for (size_t k = 0; k < prepared.size(); ++k) {
+      const CaseSubmission& other = prepared[k].submission;
+      if (other.source == p->submission.source && other.case_id == p->submission.case_id &&
+          prepared[k].fingerprint != p->fingerprint) {
+        std::cerr << "dangan: " << case_paths[i] << ": case " << other.source << "/"
+                  << other.case_id << " appears twice in this batch with different content\n";
+        bad = true;
+      }
     }
     prepared.push_back(std::move(*p));
   }
@@ -112,13 +123,13 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
   for (size_t i = 0; i < prepared.size(); ++i) {
     auto receipt = s.filing().File(prepared[i], channel, ctx.actor);
     if (!receipt.ok()) {
-      PrintStatus(args->positional[i], receipt.status());
+      PrintStatus(case_paths[i], receipt.status());
       ++failures;
       continue;
     }
     std::cout << receipt->reference << "\n";
     if (receipt->already_filed)
-      std::cerr << "dangan: " << args->positional[i] << ": already filed as " << receipt->reference
+      std::cerr << "dangan: " << case_paths[i] << ": already filed as " << receipt->reference
                 << " (unchanged)\n";
   }
   return failures ? 1 : 0;
