@@ -505,11 +505,11 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     }
   }
   // The page's ids first, from the index alone: relevance while the matches are few enough to
-  // rank, newest first beyond that (FTS5 streams rowids in order, so LIMIT stops early).
+  // rank (kRankCap), newest first beyond that (FTS5 streams rowids in order; LIMIT stops early).
   std::vector<int64_t> ids;
   {
     std::string order = " ORDER BY " + id + " DESC";
-    if (text && !page.total_is_lower_bound) order = " ORDER BY records_fts.rank, " + id + " DESC";
+    if (text && page.total <= kRankCap) order = " ORDER BY records_fts.rank, " + id + " DESC";
     auto q = (*db)->Prepare("SELECT " + id + matches + order + " LIMIT " +
                             std::to_string(spec.limit) + " OFFSET " + std::to_string(spec.offset));
     if (!q.ok()) return q.status();

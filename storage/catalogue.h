@@ -65,6 +65,9 @@ class Catalogue : public CataloguePort {
  public:
   static constexpr int64_t kCountCap = 10000;
   static constexpr int64_t kFacetSample = 2000;
+  // Up to this many matches are ranked by relevance (bm25); more are listed newest first, which
+  // the index streams without looking at every match.
+  static constexpr int64_t kRankCap = 1000;
 
   // Opens (and with `create`, creates) the catalogue at `path`, applying pending migrations.
   // `reference_shape` recognises 档号 in search text (may be null).
