@@ -175,6 +175,11 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   r.parts.item = item->code;
   r.parts.class_code = item->class_code;
 
+  // The content goes to disk before the lock: only the small tail of the package is written
+  // while other filers wait.
+  auto staged_package = packages_.Stage(staged);
+  if (!staged_package.ok()) return staged_package.status();
+
   auto txn = catalogue_.BeginFiling();
   if (!txn.ok()) return txn.status();
   // Checked again under the lock: another filer may have taken this case meanwhile.
@@ -189,7 +194,7 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   r.reference = template_.Format(r.parts);
   r.filed_at = clock_();
 
-  auto package = packages_.Write(r, staged);
+  auto package = packages_.Seal(std::move(*staged_package), r);
   if (!package.ok()) return package.status();
   r.package_path = package->path;
   r.package_sha256 = package->sha256;

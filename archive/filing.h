@@ -62,12 +62,28 @@ struct PackageInfo {
   uint64_t bytes = 0;
 };
 
+// A package whose content files are written but which has no 档号 yet; destroying it removes it.
+class StagedPackage {
+ public:
+  virtual ~StagedPackage() = default;
+};
+
 class PackageSink {
  public:
   virtual ~PackageSink() = default;
-  // Writes the record's package durably under its final name; the package is not reachable until
-  // the catalogue row commits. Fails without leaving a file behind.
-  virtual Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) = 0;
+  // Writes the bulk of a package (the content files) under a temporary name. Filing does this
+  // before it takes the catalogue's write lock, so a large upload never holds up other work.
+  virtual Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) = 0;
+  // Completes a staged package for `record` (metadata, manifests, bag-info) and stores it durably
+  // under its final name; it is not reachable until the catalogue row commits. Fails without
+  // leaving a file behind.
+  virtual Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) = 0;
+  // Stage() then Seal().
+  Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) {
+    auto staged = Stage(files);
+    if (!staged.ok()) return staged.status();
+    return Seal(std::move(*staged), record);
+  }
   // Removes a package written for a filing that did not commit.
   virtual Status Discard(const PackageInfo& package) = 0;
   // Told once the catalogue row is durable, so crash recovery need not look at this package.

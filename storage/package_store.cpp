@@ -262,71 +262,111 @@ std::string PackageStore::FileNameFor(const std::string& reference) {
   return out + ".tar";
 }
 
-Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<StagedFile>& files) {
-  const std::string rel = std::string(kPackagesDir) + "/" + std::to_string(r.parts.year) + "/" +
-                          FileNameFor(r.reference);
-  const std::string final_path = root_ + "/" + rel;
-  const std::string tmp_path = root_ + "/" + kStagingDir + "/" + RandomName() + ".tar.part";
-  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference) + ".marker";
+namespace {
 
-  auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
-  auto file = env_->NewWritableFile(tmp_path);
-  if (!file.ok()) return AsStorageError(file.status()).WithContext("writing package " + r.reference);
+// The open tar of a package being written: content files first (Stage), then the tag files and
+// metadata that need the 档号 (Seal). The temporary file goes when this does, unless sealed.
+class TarInProgress : public StagedPackage {
+ public:
+  TarInProgress(Env* env, std::string tmp_path, std::unique_ptr<WritableFile> file)
+      : env_(env), tmp_path_(std::move(tmp_path)), file_(std::move(file)) {
+    sink_.file = file_.get();
+    tar_ = std::make_unique<TarWriter>(&sink_, time(nullptr));
+  }
+  ~TarInProgress() override {
+    tar_.reset();
+    if (file_) file_->Close();
+    if (!sealed_) env_->RemoveFile(tmp_path_);
+  }
 
-  TarSink sink{file->get(), Digest(), 0, Status()};
-  std::string manifest, tag_manifest;
-  uint64_t oxum_bytes = 0, oxum_count = 0;
-  Status st;
-  {
-    TarWriter tar(&sink, time(nullptr));
+  Status AddFiles(const std::vector<StagedFile>& files) {
+    for (const auto& f : files) {
+      const std::string name = "data/files/" + f.meta.name;
+      auto digest = tar_->AddFile(name, f.path, f.meta.size);
+      if (!digest.ok()) return digest.status();
+      if (*digest != f.meta.sha256) return Status::Corruption(f.path + " changed while it was being filed");
+      manifest_ += *digest + "  " + EncodeManifestPath(name) + "\n";
+      oxum_bytes_ += f.meta.size;
+      ++oxum_count_;
+    }
+    return Status::Ok();
+  }
+
+  Status Finish(const Record& r, const std::string& organization) {
+    std::string tag_manifest;
     auto add_tag = [&](const std::string& name, const std::string& content) {
       tag_manifest += Digest::OfString(content) + "  " + name + "\n";
-      return tar.AddString(name, content);
+      return tar_->AddString(name, content);
     };
     auto add_payload = [&](const std::string& name, const std::string& content) {
-      manifest += Digest::OfString(content) + "  " + EncodeManifestPath(name) + "\n";
-      oxum_bytes += content.size();
-      ++oxum_count;
-      return tar.AddString(name, content);
+      manifest_ += Digest::OfString(content) + "  " + EncodeManifestPath(name) + "\n";
+      oxum_bytes_ += content.size();
+      ++oxum_count_;
+      return tar_->AddString(name, content);
     };
-    st = add_tag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
-    if (st.ok()) st = add_payload("data/metadata.xml", RecordToXml(r, organization_));
-    for (size_t i = 0; st.ok() && i < files.size(); ++i) {
-      const auto& f = files[i];
-      const std::string name = "data/files/" + f.meta.name;
-      auto digest = tar.AddFile(name, f.path, f.meta.size);
-      if (!digest.ok()) {
-        st = digest.status();
-      } else if (*digest != f.meta.sha256) {
-        st = Status::Corruption(f.path + " changed while it was being filed");
-      } else {
-        manifest += *digest + "  " + EncodeManifestPath(name) + "\n";
-        oxum_bytes += f.meta.size;
-        ++oxum_count;
-      }
-    }
+    Status st = add_payload("data/metadata.xml", RecordToXml(r, organization));
     if (st.ok() && !r.text.empty()) st = add_payload("data/text/content.txt", r.text);
-    if (st.ok()) st = add_tag("manifest-sha256.txt", manifest);
+    if (st.ok()) st = add_tag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+    if (st.ok()) st = add_tag("manifest-sha256.txt", manifest_);
     if (st.ok()) {
-      std::string info = "Source-Organization: " + organization_ + "\n" +
+      std::string info = "Source-Organization: " + organization + "\n" +
                          "External-Identifier: " + r.reference + "\n" +
                          "Internal-Sender-Identifier: " + r.source + "/" + r.case_id + "\n" +
                          "Bagging-Date: " + Today() + "\n" +
-                         "Payload-Oxum: " + std::to_string(oxum_bytes) + "." +
-                         std::to_string(oxum_count) + "\n" +
-                         "Bag-Software-Agent: dangan 0.1\n";
+                         "Payload-Oxum: " + std::to_string(oxum_bytes_) + "." +
+                         std::to_string(oxum_count_) + "\n" + "Bag-Software-Agent: dangan 0.1\n";
       st = add_tag("bag-info.txt", info);
     }
-    if (st.ok()) st = tar.AddString("tagmanifest-sha256.txt", tag_manifest);
-    if (st.ok()) st = tar.Finish();
+    if (st.ok()) st = tar_->AddString("tagmanifest-sha256.txt", tag_manifest);
+    if (st.ok()) st = tar_->Finish();
+    tar_.reset();
+    if (st.ok()) st = file_->Sync();
+    Status closed = file_->Close();
+    file_.reset();
+    return st.ok() ? closed : st;
   }
-  if (st.ok()) st = (*file)->Sync();
-  Status close_st = (*file)->Close();
-  if (st.ok()) st = close_st;
-  if (!st.ok()) {
-    cleanup_tmp();
-    return AsStorageError(st).WithContext("writing package " + r.reference);
-  }
+
+  void MarkSealed() { sealed_ = true; }
+  const std::string& tmp_path() const { return tmp_path_; }
+  std::string digest() { return sink_.digest.HexFinal(); }
+  uint64_t bytes() const { return sink_.bytes; }
+
+ private:
+  Env* env_;
+  std::string tmp_path_;
+  std::unique_ptr<WritableFile> file_;
+  TarSink sink_{nullptr, Digest(), 0, Status()};
+  std::unique_ptr<TarWriter> tar_;
+  std::string manifest_;
+  uint64_t oxum_bytes_ = 0, oxum_count_ = 0;
+  bool sealed_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<StagedPackage>> PackageStore::Stage(const std::vector<StagedFile>& files) {
+  const std::string tmp_path = root_ + "/" + kStagingDir + "/" + RandomName() + ".tar.part";
+  auto file = env_->NewWritableFile(tmp_path);
+  if (!file.ok()) return AsStorageError(file.status()).WithContext("staging a package");
+  auto tar = std::make_unique<TarInProgress>(env_, tmp_path, std::move(*file));
+  Status st = tar->AddFiles(files);
+  if (!st.ok()) return AsStorageError(st).WithContext("staging a package");
+  return std::unique_ptr<StagedPackage>(std::move(tar));
+}
+
+Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, const Record& r) {
+  auto* tar = dynamic_cast<TarInProgress*>(staged.get());
+  if (!tar) return Status::Internal("not a package staged by this store");
+  const std::string rel = std::string(kPackagesDir) + "/" + std::to_string(r.parts.year) + "/" +
+                          FileNameFor(r.reference);
+  const std::string final_path = root_ + "/" + rel;
+  const std::string tmp_path = tar->tmp_path();
+  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference) + ".marker";
+  Status st = tar->Finish(r, organization_);
+  if (!st.ok()) return AsStorageError(st).WithContext("writing package " + r.reference);
+  const std::string digest = tar->digest();
+  const uint64_t bytes = tar->bytes();
+  auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
 
   // The marker must be durable before the package can appear under its final name, so that a
   // crash between rename and catalogue commit is always found and undone by Recover().
@@ -353,7 +393,8 @@ Result<PackageInfo> PackageStore::Write(const Record& r, const std::vector<Stage
     env_->RemoveFile(marker);
     return AsStorageError(st).WithContext("storing package " + r.reference);
   }
-  return PackageInfo{rel, sink.digest.HexFinal(), sink.bytes};
+  tar->MarkSealed();
+  return PackageInfo{rel, digest, bytes};
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {

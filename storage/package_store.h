@@ -34,7 +34,8 @@ class PackageStore : public PackageSink {
   // Creates the directories the store needs.
   Status Init();
 
-  Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) override;
+  Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) override;
+  Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) override;
   Status Discard(const PackageInfo& package) override;
   // Removes the pending marker once the catalogue row is durable.
   void Committed(const PackageInfo& package) override;
