@@ -42,7 +42,8 @@ std::optional<size_t> FindBrokenLink(const std::vector<AuditEvent>& events,
   for (size_t i = 0; i < events.size(); ++i) {
     const AuditEvent& e = events[i];
     if (e.seq != seq) {
-      if (why) *why = "event " + std::to_string(seq) + " is missing (found " + std::to_string(e.seq) + ")";
+      if (why)
+        *why = "event " + std::to_string(seq) + " is missing (found " + std::to_string(e.seq) + ")";
       return i;
     }
     if (e.prev_hash != prev) {

@@ -11,14 +11,14 @@
 namespace dangan {
 
 struct AuditEvent {
-  int64_t seq = 0;         // 1, 2, 3 … without gaps
-  std::string at;          // ISO 8601 with offset
-  std::string actor;       // user, API source, or "system"
-  std::string action;      // e.g. "file", "verify", "export", "view"
-  std::string reference;   // 档号 the event is about (may be empty)
-  std::string detail;      // JSON text; never personal data in clear
-  std::string prev_hash;   // hex SHA-256 of the previous event; 64 zeros for the first
-  std::string hash;        // hex SHA-256 over all of the above
+  int64_t seq = 0;        // 1, 2, 3 … without gaps
+  std::string at;         // ISO 8601 with offset
+  std::string actor;      // user, API source, or "system"
+  std::string action;     // e.g. "file", "verify", "export", "view"
+  std::string reference;  // 档号 the event is about (may be empty)
+  std::string detail;     // JSON text; never personal data in clear
+  std::string prev_hash;  // hex SHA-256 of the previous event; 64 zeros for the first
+  std::string hash;       // hex SHA-256 over all of the above
 };
 
 inline const std::string kGenesisHash(64, '0');

@@ -92,33 +92,42 @@ std::vector<FieldError> ValidateCase(const CaseSubmission& c, const Classificati
                                      const std::string& today) {
   std::vector<FieldError> errors;
   static const std::regex kSource("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-  if (c.source.empty()) errors.push_back({"source", "is required"});
+  if (c.source.empty())
+    errors.push_back({"source", "is required"});
   else if (!std::regex_match(c.source, kSource))
     errors.push_back({"source", "must be 1-64 letters, digits, '_', '.' or '-'"});
   Require(c.case_id, "case_id", 128, &errors);
-  if (HasControlChars(c.case_id)) errors.push_back({"case_id", "must not contain control characters"});
-  if (c.item.empty()) errors.push_back({"item", "is required"});
+  if (HasControlChars(c.case_id))
+    errors.push_back({"case_id", "must not contain control characters"});
+  if (c.item.empty())
+    errors.push_back({"item", "is required"});
   else if (!scheme.FindItem(c.item))
-    errors.push_back({"item", "'" + c.item + "' is not a business item of scheme " + scheme.version()});
+    errors.push_back(
+        {"item", "'" + c.item + "' is not a business item of scheme " + scheme.version()});
   Require(c.title, "title", 500, &errors);
   if (HasControlChars(c.title)) errors.push_back({"title", "must not contain control characters"});
-  if (c.formed_on.empty()) errors.push_back({"formed_on", "is required"});
+  if (c.formed_on.empty())
+    errors.push_back({"formed_on", "is required"});
   else if (!IsIsoDate(c.formed_on))
-    errors.push_back({"formed_on", "must be a calendar date YYYY-MM-DD, got '" + c.formed_on + "'"});
+    errors.push_back(
+        {"formed_on", "must be a calendar date YYYY-MM-DD, got '" + c.formed_on + "'"});
   else if (c.formed_on.substr(0, 4) + c.formed_on.substr(5, 2) + c.formed_on.substr(8, 2) > today)
     errors.push_back({"formed_on", "lies in the future"});
   else if (c.formed_on < "1900-01-01")
     errors.push_back({"formed_on", "must not be before 1900"});
-  if (c.closed_at.empty()) errors.push_back({"closed_at", "is required"});
+  if (c.closed_at.empty())
+    errors.push_back({"closed_at", "is required"});
   else if (!IsIsoTimestamp(c.closed_at))
-    errors.push_back({"closed_at", "must be ISO 8601 with a UTC offset, e.g. 2026-03-01T09:30:00+08:00"});
+    errors.push_back(
+        {"closed_at", "must be ISO 8601 with a UTC offset, e.g. 2026-03-01T09:30:00+08:00"});
   Require(c.agency, "agency", 200, &errors);
   Require(c.handler, "handler", 100, &errors);
   Limit(c.doc_number, "doc_number", 100, &errors);
   Limit(c.responsible, "responsible", 200, &errors);
   Limit(c.serial, "serial", 64, &errors);
   if (!c.security.empty() && c.security != "非密" && c.security != "公开" && c.security != "内部")
-    errors.push_back({"security", "must be 非密, 公开 or 内部 (classified material is not filed here)"});
+    errors.push_back(
+        {"security", "must be 非密, 公开 or 内部 (classified material is not filed here)"});
 
   if (c.person) {
     auto id = ParseIdNumber(c.person->id_number, today);
@@ -144,7 +153,8 @@ std::vector<FieldError> ValidateCase(const CaseSubmission& c, const Classificati
     std::string p = "files[" + std::to_string(i) + "]";
     const auto& f = c.files[i];
     std::string problem = FileNameProblem(f.name);
-    if (!problem.empty()) errors.push_back({p + ".name", problem});
+    if (!problem.empty())
+      errors.push_back({p + ".name", problem});
     else if (!names.insert(f.name).second)
       errors.push_back({p + ".name", "'" + f.name + "' appears twice"});
     if (f.path.empty()) errors.push_back({p + ".path", "is required"});
@@ -183,7 +193,8 @@ Result<CaseSubmission> DecodeCaseJson(const std::string& json, const Classificat
   c.security = r.String(root, "security", "security");
   c.text = r.String(root, "text", "text");
   if (auto p = r.ObjectAt(root, "person", "person")) {
-    c.person = Person{r.String(p, "id_number", "person.id_number"), r.String(p, "name", "person.name")};
+    c.person =
+        Person{r.String(p, "id_number", "person.id_number"), r.String(p, "name", "person.name")};
   }
   if (auto u = r.ObjectAt(root, "unit", "unit")) {
     c.unit = Unit{r.String(u, "credit_code", "unit.credit_code"), r.String(u, "name", "unit.name")};
@@ -196,8 +207,9 @@ Result<CaseSubmission> DecodeCaseJson(const std::string& json, const Classificat
         errors.push_back({p, "must be an object"});
         continue;
       }
-      c.steps.push_back(HandlingStep{r.String(s, "action", p + ".action"), r.String(s, "at", p + ".at"),
-                                     r.String(s, "by", p + ".by"), r.String(s, "basis", p + ".basis"),
+      c.steps.push_back(HandlingStep{r.String(s, "action", p + ".action"),
+                                     r.String(s, "at", p + ".at"), r.String(s, "by", p + ".by"),
+                                     r.String(s, "basis", p + ".basis"),
                                      r.String(s, "description", p + ".description")});
     }
   }

@@ -14,8 +14,8 @@
 namespace dangan {
 
 struct CaseFileInput {
-  std::string name;             // the name the file is archived under
-  std::string path;             // a local file holding the bytes (resolved, absolute or cwd-relative)
+  std::string name;  // the name the file is archived under
+  std::string path;  // a local file holding the bytes (resolved, absolute or cwd-relative)
   std::string declared_sha256;  // optional; verified before anything is stored
 };
 

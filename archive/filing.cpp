@@ -21,9 +21,9 @@ void Field(Poco::SHA2Engine& h, const std::string& s) {
 // The identity of a submission's content: same case, same fingerprint ⇒ the same record.
 std::string Fingerprint(const CaseSubmission& c, const std::vector<StagedFile>& files) {
   Poco::SHA2Engine h(Poco::SHA2Engine::SHA_256);
-  for (const std::string* s : {&c.source, &c.case_id, &c.item, &c.title, &c.formed_on, &c.closed_at,
-                               &c.agency, &c.handler, &c.doc_number, &c.responsible, &c.serial,
-                               &c.security, &c.text})
+  for (const std::string* s :
+       {&c.source, &c.case_id, &c.item, &c.title, &c.formed_on, &c.closed_at, &c.agency, &c.handler,
+        &c.doc_number, &c.responsible, &c.serial, &c.security, &c.text})
     Field(h, *s);
   Field(h, c.person ? "P" + c.person->id_number + "\n" + c.person->name : "");
   Field(h, c.unit ? "U" + c.unit->credit_code + "\n" + c.unit->name : "");

@@ -44,18 +44,18 @@ struct Record {
   // Identity
   std::string reference;  // 档号
   ReferenceParts parts;
-  std::string series;  // the 档号 without its 件号: the numbering series
-  std::string source;   // the business system (or "capture", "manual")
-  std::string case_id;  // the business system's case id
-  std::string channel;  // intake channel: "business", "capture", "manual"
+  std::string series;       // the 档号 without its 件号: the numbering series
+  std::string source;       // the business system (or "capture", "manual")
+  std::string case_id;      // the business system's case id
+  std::string channel;      // intake channel: "business", "capture", "manual"
   std::string fingerprint;  // digest of the submission, for idempotent intake
 
   // 文件实体 (DA/T 46)
-  std::string title;        // 题名
-  std::string doc_number;   // 文件编号 / 文号
-  std::string responsible;  // 责任者
-  std::string formed_on;    // 日期, YYYY-MM-DD
-  std::string closed_at;    // 办结时间, ISO 8601
+  std::string title;              // 题名
+  std::string doc_number;         // 文件编号 / 文号
+  std::string responsible;        // 责任者
+  std::string formed_on;          // 日期, YYYY-MM-DD
+  std::string closed_at;          // 办结时间, ISO 8601
   std::string security = "非密";  // 密级
   int pages = 0;
   std::string language = "汉语";

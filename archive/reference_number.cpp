@@ -75,17 +75,22 @@ Result<ReferenceTemplate> ReferenceTemplate::Parse(const std::string& pattern) {
 std::string ReferenceTemplate::Render(const ReferenceParts& p, bool with_seq) const {
   std::string out;
   for (const auto& piece : pieces_) {
-    if (piece.name.empty()) out += piece.literal;
-    else if (piece.name == "fonds") out += p.fonds;
-    else if (piece.name == "category") out += p.category;
+    if (piece.name.empty())
+      out += piece.literal;
+    else if (piece.name == "fonds")
+      out += p.fonds;
+    else if (piece.name == "category")
+      out += p.category;
     else if (piece.name == "year") {
       char year[16];
       std::snprintf(year, sizeof year, "%04d", p.year);
       out += year;
-    }
-    else if (piece.name == "retention") out += p.retention;
-    else if (piece.name == "item") out += p.item;
-    else if (piece.name == "class") out += p.class_code;
+    } else if (piece.name == "retention")
+      out += p.retention;
+    else if (piece.name == "item")
+      out += p.item;
+    else if (piece.name == "class")
+      out += p.class_code;
     else if (piece.name == "seq" && with_seq) {
       char buf[16];
       std::snprintf(buf, sizeof buf, "%0*d", seq_width_, p.seq);

@@ -19,7 +19,7 @@ struct ReferenceParts {
   std::string retention;  // 保管期限 code
   std::string item;       // 机构(问题)代码: here the business item code
   std::string class_code;
-  int seq = 0;            // 件号
+  int seq = 0;  // 件号
 };
 
 class ReferenceTemplate {

@@ -72,7 +72,8 @@ Status ParseDocument(const std::string& text, const std::string& origin, Draft* 
         r.code = GetString(o, "code", where, &errors);
         r.name = GetString(o, "name", where, &errors);
         if (!r.code.empty() && !std::regex_match(r.code, kRetention)) {
-          errors.push_back({where + ".code", "'" + r.code + "' is not a retention code (Y, KJ, Dnn)"});
+          errors.push_back(
+              {where + ".code", "'" + r.code + "' is not a retention code (Y, KJ, Dnn)"});
         }
         if (o->has("years") && !o->isNull("years")) {
           auto y = o->get("years");
@@ -124,13 +125,16 @@ Status ParseDocument(const std::string& text, const std::string& origin, Draft* 
             if (!item.code.empty() && !std::regex_match(item.code, kItemCode)) {
               errors.push_back({iw + ".code", "'" + item.code + "' is not a four-digit item code"});
             } else if (!item.code.empty() && item.code.substr(0, 2) != c.code) {
-              errors.push_back({iw + ".code", "item " + item.code + " does not start with its class code " + c.code});
+              errors.push_back({iw + ".code", "item " + item.code +
+                                                  " does not start with its class code " + c.code});
             }
             if (auto kw = io->getArray("keywords")) {
               for (size_t k = 0; k < kw->size(); ++k) {
                 auto v = kw->get(k);
-                if (v.isString()) item.keywords.push_back(v.extract<std::string>());
-                else errors.push_back({iw + ".keywords", "must be strings"});
+                if (v.isString())
+                  item.keywords.push_back(v.extract<std::string>());
+                else
+                  errors.push_back({iw + ".keywords", "must be strings"});
               }
             }
             c.item_codes.push_back(item.code);
@@ -213,8 +217,8 @@ Result<ClassificationScheme> ClassificationScheme::Parse(const std::string& base
 
   for (const auto& [code, item] : s.items_) {
     if (!s.FindRetention(item.retention)) {
-      errors.push_back({"item " + code + ".retention",
-                        "unknown retention code '" + item.retention + "'"});
+      errors.push_back(
+          {"item " + code + ".retention", "unknown retention code '" + item.retention + "'"});
     }
   }
   if (s.classes_.empty()) errors.push_back({"classes", "the scheme has no classes"});

@@ -18,15 +18,15 @@ enum class ErrorCode {
   kMalformed,        // the input cannot even be parsed (not JSON, broken multipart)
   kUnsupportedMediaType,
   kNotFound,
-  kConflict,       // same identity, different content (idempotency)
-  kCorruption,     // stored bytes do not match what was recorded
+  kConflict,    // same identity, different content (idempotency)
+  kCorruption,  // stored bytes do not match what was recorded
   kIOError,
   kNoSpace,
-  kFailedCheck,    // a four-property check refused the record
-  kUnavailable,    // busy or shutting down; retrying may succeed
-  kTooLarge,       // the input exceeds a size limit
-  kUnauthorized,   // missing or wrong credentials
-  kForbidden,      // authenticated, but not allowed
+  kFailedCheck,   // a four-property check refused the record
+  kUnavailable,   // busy or shutting down; retrying may succeed
+  kTooLarge,      // the input exceeds a size limit
+  kUnauthorized,  // missing or wrong credentials
+  kForbidden,     // authenticated, but not allowed
   kInternal,
 };
 
@@ -82,7 +82,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -106,8 +106,8 @@ class Result {
 
 }  // namespace dangan
 
-#define DANGAN_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::dangan::Status _st = (expr);          \
-    if (!_st.ok()) return _st;              \
+#define DANGAN_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::dangan::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)

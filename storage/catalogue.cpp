@@ -255,7 +255,6 @@ class SqliteFilingTransaction : public FilingTransaction {
   bool done_ = false;
 };
 
-
 // Snippets show text around a hit; a 公民身份号码 in that text is shown masked (110105********002X)
 // since a search result list is not where anyone needs the full number.
 std::string MaskIdentifiers(const std::string& text) {
@@ -268,7 +267,8 @@ std::string MaskIdentifiers(const std::string& text) {
     }
     size_t j = i;
     while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
-    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18))) out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
+    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
+      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
     i = j;
   }
   return out;
@@ -465,8 +465,10 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   } else if (filters.empty()) {
     matches = " FROM records_fts WHERE records_fts MATCH ?1";
   } else {
-    matches = " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
-              " WHERE records_fts MATCH ?1" + filters;
+    matches =
+        " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
+        " WHERE records_fts MATCH ?1" +
+        filters;
   }
   const std::string id = !text ? "r.id" : "records_fts.rowid";
 

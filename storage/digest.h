@@ -27,7 +27,8 @@ class Digest {
   std::string HexFinal();
 
   // Hex digest of a whole file, read in large blocks. Fails with IOError or NotFound.
-  static Result<std::string> OfFile(const std::string& path, const std::string& algorithm = "sha256",
+  static Result<std::string> OfFile(const std::string& path,
+                                    const std::string& algorithm = "sha256",
                                     uint64_t* bytes_read = nullptr);
   static std::string OfString(std::string_view s, const std::string& algorithm = "sha256");
 

@@ -186,9 +186,21 @@ std::string DecodeManifestPath(const std::string& p) {
   for (size_t i = 0; i < p.size(); ++i) {
     if (p[i] == '%' && i + 2 < p.size() + 0 && i + 2 <= p.size() - 1) {
       std::string code = p.substr(i + 1, 2);
-      if (code == "0A" || code == "0a") { out += '\n'; i += 2; continue; }
-      if (code == "0D" || code == "0d") { out += '\r'; i += 2; continue; }
-      if (code == "25") { out += '%'; i += 2; continue; }
+      if (code == "0A" || code == "0a") {
+        out += '\n';
+        i += 2;
+        continue;
+      }
+      if (code == "0D" || code == "0d") {
+        out += '\r';
+        i += 2;
+        continue;
+      }
+      if (code == "25") {
+        out += '%';
+        i += 2;
+        continue;
+      }
     }
     out += p[i];
   }
@@ -227,10 +239,14 @@ bool SafeMemberPath(const std::string& p) {
 std::string EncodeManifestPath(const std::string& path) {
   std::string out;
   for (char c : path) {
-    if (c == '%') out += "%25";
-    else if (c == '\n') out += "%0A";
-    else if (c == '\r') out += "%0D";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\n')
+      out += "%0A";
+    else if (c == '\r')
+      out += "%0D";
+    else
+      out += c;
   }
   return out;
 }
@@ -284,7 +300,8 @@ class TarInProgress : public StagedPackage {
       const std::string name = "data/files/" + f.meta.name;
       auto digest = tar_->AddFile(name, f.path, f.meta.size);
       if (!digest.ok()) return digest.status();
-      if (*digest != f.meta.sha256) return Status::Corruption(f.path + " changed while it was being filed");
+      if (*digest != f.meta.sha256)
+        return Status::Corruption(f.path + " changed while it was being filed");
       manifest_ += *digest + "  " + EncodeManifestPath(name) + "\n";
       oxum_bytes_ += f.meta.size;
       ++oxum_count_;
@@ -306,15 +323,15 @@ class TarInProgress : public StagedPackage {
     };
     Status st = add_payload("data/metadata.xml", RecordToXml(r, organization));
     if (st.ok() && !r.text.empty()) st = add_payload("data/text/content.txt", r.text);
-    if (st.ok()) st = add_tag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+    if (st.ok())
+      st = add_tag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
     if (st.ok()) st = add_tag("manifest-sha256.txt", manifest_);
     if (st.ok()) {
-      std::string info = "Source-Organization: " + organization + "\n" +
-                         "External-Identifier: " + r.reference + "\n" +
-                         "Internal-Sender-Identifier: " + r.source + "/" + r.case_id + "\n" +
-                         "Bagging-Date: " + Today() + "\n" +
-                         "Payload-Oxum: " + std::to_string(oxum_bytes_) + "." +
-                         std::to_string(oxum_count_) + "\n" + "Bag-Software-Agent: dangan 0.1\n";
+      std::string info =
+          "Source-Organization: " + organization + "\n" + "External-Identifier: " + r.reference +
+          "\n" + "Internal-Sender-Identifier: " + r.source + "/" + r.case_id + "\n" +
+          "Bagging-Date: " + Today() + "\n" + "Payload-Oxum: " + std::to_string(oxum_bytes_) + "." +
+          std::to_string(oxum_count_) + "\n" + "Bag-Software-Agent: dangan 0.1\n";
       st = add_tag("bag-info.txt", info);
     }
     if (st.ok()) st = tar_->AddString("tagmanifest-sha256.txt", tag_manifest);
@@ -407,7 +424,8 @@ Status PackageStore::Discard(const PackageInfo& p) {
 
 void PackageStore::Committed(const PackageInfo& p) {
   auto slash = p.path.rfind('/');
-  // Not synced: if the removal is lost, Recover() finds the row committed and only drops the marker.
+  // Not synced: if the removal is lost, Recover() finds the row committed and only drops the
+  // marker.
   env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
 }
 
@@ -483,8 +501,8 @@ PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string
     check.ok = true;
     return check;
   }
-  check.problems.push_back({rel_path, "changed", "package digest is " + *whole + ", catalogue has " +
-                                                     expected_sha256});
+  check.problems.push_back(
+      {rel_path, "changed", "package digest is " + *whole + ", catalogue has " + expected_sha256});
   // Look inside to say what changed.
   TarReader tar(path);
   if (!tar.ok) {
@@ -531,7 +549,8 @@ PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string
   if (tag_text.count("tagmanifest-sha256.txt")) {
     for (const auto& m : ParseManifest(tag_text["tagmanifest-sha256.txt"])) {
       auto it = actual.find(m.path);
-      if (it == actual.end()) check.problems.push_back({m.path, "missing", "listed in tagmanifest"});
+      if (it == actual.end())
+        check.problems.push_back({m.path, "missing", "listed in tagmanifest"});
       else if (it->second != m.digest)
         check.problems.push_back({m.path, "changed", "tag file differs from tagmanifest"});
     }
@@ -542,18 +561,22 @@ PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string
   for (const auto& f : expected_files) {
     const std::string name = "data/files/" + f.name;
     auto it = actual.find(name);
-    if (it == actual.end()) check.problems.push_back({name, "missing", "content file is gone"});
+    if (it == actual.end())
+      check.problems.push_back({name, "missing", "content file is gone"});
     else if (it->second != f.sha256)
-      check.problems.push_back({name, "changed", "sha256 " + it->second + ", filed as " + f.sha256});
+      check.problems.push_back(
+          {name, "changed", "sha256 " + it->second + ", filed as " + f.sha256});
   }
   for (const auto& [name, digest] : listed) {
     if (name.rfind("data/files/", 0) == 0) continue;  // done above
     auto it = actual.find(name);
-    if (it == actual.end()) check.problems.push_back({name, "missing", "listed in manifest"});
-    else if (it->second != digest) check.problems.push_back({name, "changed", "differs from manifest"});
+    if (it == actual.end())
+      check.problems.push_back({name, "missing", "listed in manifest"});
+    else if (it->second != digest)
+      check.problems.push_back({name, "changed", "differs from manifest"});
   }
-  static const std::set<std::string> kTagFiles = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt",
-                                                  "tagmanifest-sha256.txt"};
+  static const std::set<std::string> kTagFiles = {"bagit.txt", "bag-info.txt",
+                                                  "manifest-sha256.txt", "tagmanifest-sha256.txt"};
   for (const auto& [name, digest] : actual) {
     if (!listed.count(name) && !kTagFiles.count(name))
       check.problems.push_back({name, "extra", "not in the manifest or the catalogue"});

@@ -131,8 +131,8 @@ Result<Record> RecordFromJson(const std::string& json) {
     if (auto steps = o->getArray("steps")) {
       for (size_t i = 0; i < steps->size(); ++i) {
         auto s = steps->getObject(i);
-        r.steps.push_back({Str(s, "action"), Str(s, "at"), Str(s, "by"), Str(s, "basis"),
-                           Str(s, "description")});
+        r.steps.push_back(
+            {Str(s, "action"), Str(s, "at"), Str(s, "by"), Str(s, "basis"), Str(s, "description")});
       }
     }
     if (auto files = o->getArray("files")) {

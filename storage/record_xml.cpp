@@ -1,7 +1,7 @@
 #include "storage/record_xml.h"
 
-#include <Poco/XML/XMLWriter.h>
 #include <Poco/SAX/AttributesImpl.h>
+#include <Poco/XML/XMLWriter.h>
 
 #include <sstream>
 

@@ -1,10 +1,10 @@
 #include "storage/secret_key.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>

@@ -5,15 +5,22 @@ namespace dangan {
 Status SqliteStatus(sqlite3* db, int rc, const std::string& context) {
   std::string msg = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
-    case SQLITE_FULL: return Status::NoSpace(msg);
-    case SQLITE_IOERR: return Status::IOError(msg);
+    case SQLITE_FULL:
+      return Status::NoSpace(msg);
+    case SQLITE_IOERR:
+      return Status::IOError(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
-    case SQLITE_CONSTRAINT: return Status::Conflict(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict(msg);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status(ErrorCode::kUnavailable, msg);
-    case SQLITE_CANTOPEN: return Status::IOError(msg);
-    default: return Status::Internal(msg);
+    case SQLITE_LOCKED:
+      return Status(ErrorCode::kUnavailable, msg);
+    case SQLITE_CANTOPEN:
+      return Status::IOError(msg);
+    default:
+      return Status::Internal(msg);
   }
 }
 
@@ -87,9 +94,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   // 8 KiB pages fit the catalogue's wide rows better than 4 KiB (less slack per leaf); it only
   // takes effect on a new file. A 16 MiB cache per connection keeps index inserts off the disk.
   if (create) DANGAN_RETURN_IF_ERROR(out->Exec("PRAGMA page_size=8192;"));
-  DANGAN_RETURN_IF_ERROR(out->Exec(
-      "PRAGMA cache_size=-16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-      " PRAGMA temp_store=MEMORY;"));
+  DANGAN_RETURN_IF_ERROR(
+      out->Exec("PRAGMA cache_size=-16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                "PRAGMA foreign_keys=ON;"
+                " PRAGMA temp_store=MEMORY;"));
   return out;
 }
 

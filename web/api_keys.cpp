@@ -41,7 +41,8 @@ Result<std::string> ApiKeyStore::Create(const std::string& source, ApiRole role)
     return Status::Internal("no random bytes");
   std::string key_id = Hex(id, sizeof id);
   std::string key = "dk_" + key_id + "_" + Hex(secret, sizeof secret);
-  std::string line = key_id + "\t" + source + "\t" + RoleName(role) + "\t" + Digest::OfString(key) + "\n";
+  std::string line =
+      key_id + "\t" + source + "\t" + RoleName(role) + "\t" + Digest::OfString(key) + "\n";
   // Appends are serialised with flock so two `apikey create` runs cannot interleave lines.
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return PosixError(path_, errno);

@@ -1,9 +1,9 @@
 #include "web/api_server.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -32,7 +32,8 @@ namespace {
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   explicit Factory(ApiServer* server) : server_(server) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new Dispatcher(server_);
   }
 
@@ -61,11 +62,12 @@ Status ApiServer::Start() {
     if (!options_.tls_certificate.empty() || !options_.tls_private_key.empty()) {
       if (options_.tls_certificate.empty() || options_.tls_private_key.empty())
         return Status::InvalidArgument("TLS needs both a certificate and a private key");
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(
-          Poco::Net::Context::TLS_SERVER_USE, options_.tls_private_key, options_.tls_certificate,
-          "", Poco::Net::Context::VERIFY_NONE);
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, options_.tls_private_key,
+                                 options_.tls_certificate, "", Poco::Net::Context::VERIFY_NONE);
       context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+                                Poco::Net::Context::PROTO_TLSV1 |
+                                Poco::Net::Context::PROTO_TLSV1_1);
       socket = Poco::Net::SecureServerSocket(address, 64, context);
     } else {
       socket = Poco::Net::ServerSocket(address, 64);
@@ -112,11 +114,13 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
       const Route* route = router_.Match(req.getMethod(), path, &params, &known, &bad);
       auto query = QueryParameters(uri);
       if (bad || !query.ok()) {
-        SendProblem(resp, 400, "Bad Request",
-                    bad ? "the path is not valid UTF-8 percent-encoding" : query.status().message());
+        SendProblem(
+            resp, 400, "Bad Request",
+            bad ? "the path is not valid UTF-8 percent-encoding" : query.status().message());
       } else if (!route) {
         if (known) {
-          SendProblem(resp, 405, "Method Not Allowed", req.getMethod() + " is not allowed on " + path);
+          SendProblem(resp, 405, "Method Not Allowed",
+                      req.getMethod() + " is not allowed on " + path);
         } else {
           SendProblem(resp, 404, "Not Found", "no such endpoint: " + path);
         }
@@ -139,7 +143,8 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
             allowed = false;
           } else if (route->access == Access::kIntake && who->role != ApiRole::kIntake) {
             // Records can never be taken back: only a business system's key may file them.
-            SendProblem(resp, 403, "Forbidden", "only a business system's intake key may file cases");
+            SendProblem(resp, 403, "Forbidden",
+                        "only a business system's intake key may file cases");
             allowed = false;
           }
           x.principal = who;
@@ -153,8 +158,7 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
   } catch (const std::exception& e) {
     if (!resp.sent()) SendProblem(resp, 500, "Internal Server Error", "unexpected error");
   }
-  double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.ObserveRequest(req.getMethod(), route_name, static_cast<int>(resp.getStatus()), secs);
 }
 

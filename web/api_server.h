@@ -41,8 +41,8 @@ struct ServerOptions {
   int threads = 16;
   int queue = 64;
   int timeout_seconds = 60;
-  size_t max_json_bytes = 64u << 20;         // JSON bodies (base64 content included)
-  uint64_t max_upload_bytes = 4ull << 30;    // one multipart request
+  size_t max_json_bytes = 64u << 20;       // JSON bodies (base64 content included)
+  uint64_t max_upload_bytes = 4ull << 30;  // one multipart request
   // TLS when both are set (PEM files); plain HTTP otherwise, e.g. behind a terminating proxy.
   std::string tls_certificate;
   std::string tls_private_key;

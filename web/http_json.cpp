@@ -49,19 +49,32 @@ void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::str
 
 int HttpStatusFor(const Status& st) {
   switch (st.code()) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kInvalidArgument: return 422;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kNoSpace: return 507;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kFailedCheck: return 422;
-    case ErrorCode::kTooLarge: return 413;
-    case ErrorCode::kMalformed: return 400;
-    case ErrorCode::kUnsupportedMediaType: return 415;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    default: return 500;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 422;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kNoSpace:
+      return 507;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kFailedCheck:
+      return 422;
+    case ErrorCode::kTooLarge:
+      return 413;
+    case ErrorCode::kMalformed:
+      return 400;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    default:
+      return 500;
   }
 }
 
@@ -134,8 +147,8 @@ Result<std::string> DecodePathSegment(const std::string& segment) {
 
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit) {
   if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit))
-    return Status(ErrorCode::kTooLarge, "the request body is larger than " +
-                                                   std::to_string(limit) + " bytes");
+    return Status(ErrorCode::kTooLarge,
+                  "the request body is larger than " + std::to_string(limit) + " bytes");
   std::string body;
   std::istream& in = req.stream();
   char buf[65536];

@@ -74,7 +74,8 @@ class UploadParts : public Poco::Net::PartHandler {
       stream.read(buf, sizeof buf);
       std::streamsize n = stream.gcount();
       total_ += static_cast<uint64_t>(n);
-      if (total_ > limit_) throw TooLarge("the upload is larger than " + std::to_string(limit_) + " bytes");
+      if (total_ > limit_)
+        throw TooLarge("the upload is larger than " + std::to_string(limit_) + " bytes");
       out.write(buf, n);
     }
     if (!out) throw Poco::IOException("cannot stage upload");
@@ -98,7 +99,8 @@ std::string ReceiptJson(const Services& s, const std::string& source, const std:
   for (const std::string* f : {&source, &case_id, &r.reference, &r.package_sha256, &r.filed_at})
     signed_text += "|" + std::to_string(f->size()) + ":" + *f;
   return "{\"reference\":" + JsonQuote(r.reference) + ",\"source\":" + JsonQuote(source) +
-         ",\"case_id\":" + JsonQuote(case_id) + ",\"package_sha256\":" + JsonQuote(r.package_sha256) +
+         ",\"case_id\":" + JsonQuote(case_id) +
+         ",\"package_sha256\":" + JsonQuote(r.package_sha256) +
          ",\"filed_at\":" + JsonQuote(r.filed_at) +
          ",\"receipt\":{\"algorithm\":\"HMAC-SHA256\",\"signed\":" + JsonQuote(signed_text) +
          ",\"signature\":" + JsonQuote(HmacSha256Hex(s.secret, signed_text)) + "}}";
@@ -175,8 +177,9 @@ Result<std::string> ReceiveCase(Exchange& x, const std::string& dir, const Serve
       return Status(ErrorCode::kMalformed, "the multipart body is malformed: " + e.displayText());
     }
     if (!form.has("case"))
-      return Status::InvalidArgument("the multipart body needs a 'case' field holding the case JSON",
-                                     {{"case", "is required"}});
+      return Status::InvalidArgument(
+          "the multipart body needs a 'case' field holding the case JSON",
+          {{"case", "is required"}});
     auto obj = ParseObject(form.get("case"));
     if (!obj.ok()) return obj.status();
     std::vector<FieldError> errors;
@@ -195,14 +198,16 @@ Result<std::string> ReceiveCase(Exchange& x, const std::string& dir, const Serve
             f->set("path", parts.parts[p].staged);
           }
         }
-        if (!found) errors.push_back({field + ".name", "no uploaded file part named '" + name + "'"});
+        if (!found)
+          errors.push_back({field + ".name", "no uploaded file part named '" + name + "'"});
       }
     }
     for (size_t p = 0; p < parts.parts.size(); ++p)
       if (!used[p])
         errors.push_back({"parts", "uploaded file '" + parts.parts[p].filename +
                                        "' is not listed in the case's files"});
-    if (!errors.empty()) return Status::InvalidArgument("the upload does not match the case", errors);
+    if (!errors.empty())
+      return Status::InvalidArgument("the upload does not match the case", errors);
     return Stringify(*obj);
   }
   return Status(ErrorCode::kUnsupportedMediaType,
@@ -238,13 +243,13 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                 if (c->source != x.principal->source) {
                   metrics.CountFiling("invalid");
                   SendProblem(x.resp, 403, "Forbidden",
-                              "this key files cases for source '" + x.principal->source + "', not '" +
-                                  c->source + "'",
+                              "this key files cases for source '" + x.principal->source +
+                                  "', not '" + c->source + "'",
                               {{"source", "does not match the API key"}});
                   return;
                 }
-                auto receipt = services.filing->File(*c, "business", "api:" + x.principal->source +
-                                                                         ":" + x.principal->key_id);
+                auto receipt = services.filing->File(
+                    *c, "business", "api:" + x.principal->source + ":" + x.principal->key_id);
                 if (!receipt.ok()) {
                   metrics.CountFiling(receipt.status().code() == ErrorCode::kConflict ? "conflict"
                                       : receipt.status().code() == ErrorCode::kInvalidArgument
@@ -263,27 +268,27 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                          ReceiptJson(services, c->source, c->case_id, *receipt));
               }});
 
-  router.Add({"GET", "/api/v1/cases/{source}/{case_id}", Access::kAnyKey,
-              "The filing status and receipt of a case", [&services](Exchange& x) {
-                const std::string& source = x.params[0];
-                const std::string& case_id = x.params[1];
-                if (x.principal->role != ApiRole::kReader && source != x.principal->source) {
-                  SendProblem(x.resp, 403, "Forbidden", "this key may only query its own cases");
-                  return;
-                }
-                auto known = services.catalogue->FindCase(source, case_id);
-                if (!known.ok()) return SendStatus(x.resp, known.status());
-                if (!*known) {
-                  SendProblem(x.resp, 404, "Not Found",
-                              "case " + source + "/" + case_id + " has not been filed");
-                  return;
-                }
-                FilingReceipt r{(*known)->reference, (*known)->package_sha256, (*known)->filed_at,
-                                true};
-                std::string body = ReceiptJson(services, source, case_id, r);
-                body.insert(1, "\"status\":\"filed\",");
-                SendJson(x.resp, 200, body);
-              }});
+  router.Add(
+      {"GET", "/api/v1/cases/{source}/{case_id}", Access::kAnyKey,
+       "The filing status and receipt of a case", [&services](Exchange& x) {
+         const std::string& source = x.params[0];
+         const std::string& case_id = x.params[1];
+         if (x.principal->role != ApiRole::kReader && source != x.principal->source) {
+           SendProblem(x.resp, 403, "Forbidden", "this key may only query its own cases");
+           return;
+         }
+         auto known = services.catalogue->FindCase(source, case_id);
+         if (!known.ok()) return SendStatus(x.resp, known.status());
+         if (!*known) {
+           SendProblem(x.resp, 404, "Not Found",
+                       "case " + source + "/" + case_id + " has not been filed");
+           return;
+         }
+         FilingReceipt r{(*known)->reference, (*known)->package_sha256, (*known)->filed_at, true};
+         std::string body = ReceiptJson(services, source, case_id, r);
+         body.insert(1, "\"status\":\"filed\",");
+         SendJson(x.resp, 200, body);
+       }});
 }
 
 }  // namespace dangan::web

@@ -7,7 +7,8 @@ namespace dangan::web {
 
 void Metrics::ObserveRequest(const std::string& method, const std::string& route, int status,
                              double seconds) {
-  static const std::set<std::string> kMethods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  static const std::set<std::string> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
+                                                 "DELETE", "PATCH", "OPTIONS"};
   // Clients choose the method string: unknown ones share one label so they cannot grow /metrics.
   static const std::string kOther = "OTHER";
   const std::string& m = kMethods.count(method) ? method : kOther;

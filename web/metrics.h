@@ -14,12 +14,14 @@ class Metrics {
  public:
   void ObserveRequest(const std::string& method, const std::string& route, int status,
                       double seconds);
-  void CountFiling(const std::string& result);  // "created", "replayed", "conflict", "invalid", "error"
+  void CountFiling(
+      const std::string& result);  // "created", "replayed", "conflict", "invalid", "error"
   // Gauges supplied when /metrics is rendered (e.g. fixity status from the catalogue).
   std::string Render(const std::map<std::string, double>& gauges) const;
 
  private:
-  static constexpr double kBuckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+  static constexpr double kBuckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                        0.25,  0.5,   1,    2.5,   10};
   struct Histogram {
     uint64_t counts[sizeof(kBuckets) / sizeof(double)] = {};
     uint64_t total = 0;

@@ -54,7 +54,8 @@ bool StartBody(Exchange& x, uint64_t size, const std::string& type, const std::s
   x.resp.set("Accept-Ranges", "bytes");
   if (!r.ok()) {
     x.resp.set("Content-Range", "bytes */" + std::to_string(size));
-    SendProblem(x.resp, 416, "Range Not Satisfiable", "the file has " + std::to_string(size) + " bytes");
+    SendProblem(x.resp, 416, "Range Not Satisfiable",
+                "the file has " + std::to_string(size) + " bytes");
     return false;
   }
   *range = *r;
@@ -124,70 +125,73 @@ Result<int> IntParam(const std::map<std::string, std::string>& q, const std::str
 }  // namespace
 
 void AddRecordRoutes(Router& router, Services& services) {
-  router.Add({"GET", "/api/v1/records", Access::kReader,
-              "Search records: full text (any length of Chinese), filters, facets, snippets",
-              [&services](Exchange& x) {
-                SearchSpec spec;
-                auto get = [&](const char* k) {
-                  auto it = x.query.find(k);
-                  return it == x.query.end() ? std::string() : it->second;
-                };
-                spec.text = get("q");
-                spec.class_code = get("class");
-                spec.item = get("item");
-                spec.retention = get("retention");
-                spec.person_id = get("person");
-                spec.unit_code = get("unit");
-                auto year = IntParam(x.query, "year", 0, 0, 2999);
-                auto page = IntParam(x.query, "page", 1, 1, 100000);
-                auto size = IntParam(x.query, "size", 20, 1, 100);
-                for (const auto* r : {&year, &page, &size})
-                  if (!r->ok()) return SendStatus(x.resp, r->status());
-                if (spec.text.size() > 1000)
-                  return SendProblem(x.resp, 422, "Unprocessable Content", "the query is too long",
-                                     {{"q", "is longer than 1000 bytes"}});
-                spec.year = *year;
-                spec.limit = *size;
-                spec.offset = (*page - 1) * *size;
-                spec.facets = true;
-                auto result = services.catalogue->Search(spec);
-                if (!result.ok()) return SendStatus(x.resp, result.status());
-                // Searches can reveal whose records exist: kept, with the query only as a digest.
-                Status logged = LogAccess(services, x, "search", "",
-                                          "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id +
-                                                                       "|" + spec.unit_code));
-                if (!logged.ok()) return SendStatus(x.resp, logged);
-                std::string json = "{\"total\":" + std::to_string(result->total) +
-                                   ",\"total_is_lower_bound\":" +
-                                   (result->total_is_lower_bound ? "true" : "false") +
-                                   ",\"page\":" + std::to_string(*page) +
-                                   ",\"size\":" + std::to_string(*size) + ",\"hits\":[";
-                for (size_t i = 0; i < result->hits.size(); ++i) {
-                  const auto& h = result->hits[i];
-                  json += (i ? "," : "") + std::string("{\"reference\":") + JsonQuote(h.reference) +
-                          ",\"title\":" + JsonQuote(h.title) + ",\"year\":" + std::to_string(h.year) +
-                          ",\"class\":" + JsonQuote(h.class_code) + ",\"item\":" + JsonQuote(h.item) +
-                          ",\"retention\":" + JsonQuote(h.retention) +
-                          ",\"formed_on\":" + JsonQuote(h.formed_on) +
-                          ",\"snippet\":" + JsonQuote(h.snippet) + "}";
-                }
-                json += std::string("],\"facets_are_sample\":") +
-                        (result->facets_are_sample ? "true" : "false") + ",\"facets\":{";
-                bool first = true;
-                for (const auto& [facet, counts] : result->facets) {
-                  json += (first ? "" : ",") + JsonQuote(facet) + ":{";
-                  first = false;
-                  bool f2 = true;
-                  for (const auto& [v, n] : counts) {
-                    json += (f2 ? "" : ",") + JsonQuote(v) + ":" + std::to_string(n);
-                    f2 = false;
-                  }
-                  json += "}";
-                }
-                json += "}}";
-                SendJson(x.resp, 200, json);
-              },
-              {"q", "class", "item", "year", "retention", "person", "unit", "page", "size"}});
+  router.Add(
+      {"GET",
+       "/api/v1/records",
+       Access::kReader,
+       "Search records: full text (any length of Chinese), filters, facets, snippets",
+       [&services](Exchange& x) {
+         SearchSpec spec;
+         auto get = [&](const char* k) {
+           auto it = x.query.find(k);
+           return it == x.query.end() ? std::string() : it->second;
+         };
+         spec.text = get("q");
+         spec.class_code = get("class");
+         spec.item = get("item");
+         spec.retention = get("retention");
+         spec.person_id = get("person");
+         spec.unit_code = get("unit");
+         auto year = IntParam(x.query, "year", 0, 0, 2999);
+         auto page = IntParam(x.query, "page", 1, 1, 100000);
+         auto size = IntParam(x.query, "size", 20, 1, 100);
+         for (const auto* r : {&year, &page, &size})
+           if (!r->ok()) return SendStatus(x.resp, r->status());
+         if (spec.text.size() > 1000)
+           return SendProblem(x.resp, 422, "Unprocessable Content", "the query is too long",
+                              {{"q", "is longer than 1000 bytes"}});
+         spec.year = *year;
+         spec.limit = *size;
+         spec.offset = (*page - 1) * *size;
+         spec.facets = true;
+         auto result = services.catalogue->Search(spec);
+         if (!result.ok()) return SendStatus(x.resp, result.status());
+         // Searches can reveal whose records exist: kept, with the query only as a digest.
+         Status logged = LogAccess(
+             services, x, "search", "",
+             "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id + "|" + spec.unit_code));
+         if (!logged.ok()) return SendStatus(x.resp, logged);
+         std::string json =
+             "{\"total\":" + std::to_string(result->total) +
+             ",\"total_is_lower_bound\":" + (result->total_is_lower_bound ? "true" : "false") +
+             ",\"page\":" + std::to_string(*page) + ",\"size\":" + std::to_string(*size) +
+             ",\"hits\":[";
+         for (size_t i = 0; i < result->hits.size(); ++i) {
+           const auto& h = result->hits[i];
+           json += (i ? "," : "") + std::string("{\"reference\":") + JsonQuote(h.reference) +
+                   ",\"title\":" + JsonQuote(h.title) + ",\"year\":" + std::to_string(h.year) +
+                   ",\"class\":" + JsonQuote(h.class_code) + ",\"item\":" + JsonQuote(h.item) +
+                   ",\"retention\":" + JsonQuote(h.retention) +
+                   ",\"formed_on\":" + JsonQuote(h.formed_on) +
+                   ",\"snippet\":" + JsonQuote(h.snippet) + "}";
+         }
+         json += std::string("],\"facets_are_sample\":") +
+                 (result->facets_are_sample ? "true" : "false") + ",\"facets\":{";
+         bool first = true;
+         for (const auto& [facet, counts] : result->facets) {
+           json += (first ? "" : ",") + JsonQuote(facet) + ":{";
+           first = false;
+           bool f2 = true;
+           for (const auto& [v, n] : counts) {
+             json += (f2 ? "" : ",") + JsonQuote(v) + ":" + std::to_string(n);
+             f2 = false;
+           }
+           json += "}";
+         }
+         json += "}}";
+         SendJson(x.resp, 200, json);
+       },
+       {"q", "class", "item", "year", "retention", "person", "unit", "page", "size"}});
 
   router.Add({"GET", "/api/v1/records/{reference}", Access::kReader,
               "A record: metadata, handling steps, files, events and fixity status",
@@ -207,8 +211,9 @@ void AddRecordRoutes(Router& router, Services& services) {
                   const auto& e = (*events)[i];
                   json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
                           ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
-                          ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(e.detail) +
-                          ",\"hash\":" + JsonQuote(e.hash) + "}";
+                          ",\"action\":" + JsonQuote(e.action) +
+                          ",\"detail\":" + JsonQuote(e.detail) + ",\"hash\":" + JsonQuote(e.hash) +
+                          "}";
                 }
                 json += "],\"fixity\":";
                 if (*fixity)
@@ -251,8 +256,9 @@ void AddRecordRoutes(Router& router, Services& services) {
                 if (!rec.ok()) return SendStatus(x.resp, rec.status());
                 std::string path = services.packages->AbsolutePath(rec->package_path);
                 std::ifstream in(path, std::ios::binary);
-                if (!in) return SendProblem(x.resp, 500, "Internal Server Error",
-                                            "the package of " + rec->reference + " cannot be read");
+                if (!in)
+                  return SendProblem(x.resp, 500, "Internal Server Error",
+                                     "the package of " + rec->reference + " cannot be read");
                 Status logged = LogAccess(services, x, "download", rec->reference, "package");
                 if (!logged.ok()) return SendStatus(x.resp, logged);
                 ByteRange range;
@@ -266,7 +272,8 @@ void AddRecordRoutes(Router& router, Services& services) {
                 std::vector<char> buf(1 << 20);
                 uint64_t left = range.length;
                 while (left > 0 && in) {
-                  in.read(buf.data(), static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size())));
+                  in.read(buf.data(),
+                          static_cast<std::streamsize>(std::min<uint64_t>(left, buf.size())));
                   std::streamsize n = in.gcount();
                   if (n <= 0) break;
                   out.write(buf.data(), n);

@@ -25,7 +25,8 @@ std::string RowsJson(const std::vector<HoldingsRow>& rows) {
   std::string json = "[";
   for (size_t i = 0; i < rows.size(); ++i)
     json += (i ? "," : "") + std::string("{\"key\":") + JsonQuote(rows[i].key) +
-            ",\"label\":" + JsonQuote(rows[i].label) + ",\"holdings\":" + TallyJson(rows[i].tally) + "}";
+            ",\"label\":" + JsonQuote(rows[i].label) + ",\"holdings\":" + TallyJson(rows[i].tally) +
+            "}";
   return json + "]";
 }
 
@@ -63,7 +64,8 @@ Result<int> YearParam(const Exchange& x, bool required) {
     if (used == it->second.size() && y >= 1900 && y <= 2999) return y;
   } catch (const std::exception&) {
   }
-  return Status::InvalidArgument("year is not valid", {{"year", "must be a year from 1900 to 2999"}});
+  return Status::InvalidArgument("year is not valid",
+                                 {{"year", "must be a year from 1900 to 2999"}});
 }
 
 std::string Param(const Exchange& x, const char* name) {
@@ -84,11 +86,13 @@ void AddReportRoutes(Router& router, Services& services) {
                                          &by_retention.status(), &total.status()})
                   if (!st->ok()) return SendStatus(x.resp, *st);
                 SendJson(x.resp, 200,
-                         "{\"total\":" + TallyJson(*total) + ",\"by_class\":" + RowsJson(*by_class) +
-                             ",\"by_year\":" + RowsJson(*by_year) +
+                         "{\"total\":" + TallyJson(*total) + ",\"by_class\":" +
+                             RowsJson(*by_class) + ",\"by_year\":" + RowsJson(*by_year) +
                              ",\"by_retention\":" + RowsJson(*by_retention) + "}");
               }});
-  router.Add({"GET", "/api/v1/stats/intake", Access::kReader,
+  router.Add({"GET",
+              "/api/v1/stats/intake",
+              Access::kReader,
               "Intake by month (YYYY-MM) and channel (business, capture, manual)",
               [&services](Exchange& x) {
                 auto rows = IntakeByMonth(*services.catalogue, Param(x, "from"), Param(x, "to"));
@@ -97,8 +101,8 @@ void AddReportRoutes(Router& router, Services& services) {
                 for (size_t i = 0; i < rows->size(); ++i) {
                   const auto& r = (*rows)[i];
                   json += (i ? "," : "") + std::string("{\"month\":") + JsonQuote(r.month) +
-                          ",\"channel\":" + JsonQuote(r.channel) + ",\"intake\":" + TallyJson(r.tally) +
-                          "}";
+                          ",\"channel\":" + JsonQuote(r.channel) +
+                          ",\"intake\":" + TallyJson(r.tally) + "}";
                 }
                 SendJson(x.resp, 200, json + "]}");
               },
@@ -115,8 +119,8 @@ void AddReportRoutes(Router& router, Services& services) {
                   Status err;
                   bool first = true;
                   while (q->Step(&err)) {
-                    json += (first ? "" : ",") + std::string("{\"month\":") + JsonQuote(q->Text(0)) +
-                            ",\"action\":" + JsonQuote(q->Text(1)) +
+                    json += (first ? "" : ",") + std::string("{\"month\":") +
+                            JsonQuote(q->Text(0)) + ",\"action\":" + JsonQuote(q->Text(1)) +
                             ",\"events\":" + std::to_string(q->Int(2)) +
                             ",\"records\":" + std::to_string(q->Int(3)) + "}";
                     first = false;
@@ -134,13 +138,17 @@ void AddReportRoutes(Router& router, Services& services) {
                 for (size_t i = 0; i < f->damaged_references.size(); ++i)
                   damaged += (i ? "," : "") + JsonQuote(f->damaged_references[i]);
                 SendJson(x.resp, 200,
-                         "{\"intact\":" + std::to_string(f->ok) + ",\"damaged\":" +
-                             std::to_string(f->damaged) + ",\"never_checked\":" +
-                             std::to_string(f->never_checked) + ",\"last_checked_at\":" +
-                             JsonQuote(f->last_checked_at) + ",\"damaged_records\":" + damaged + "]}");
+                         "{\"intact\":" + std::to_string(f->ok) +
+                             ",\"damaged\":" + std::to_string(f->damaged) +
+                             ",\"never_checked\":" + std::to_string(f->never_checked) +
+                             ",\"last_checked_at\":" + JsonQuote(f->last_checked_at) +
+                             ",\"damaged_records\":" + damaged + "]}");
               }});
-  router.Add({"GET", "/api/v1/stats/annual", Access::kReader,
-              "The figures of the annual 社会保险业务档案管理基本情况统计表", [&services](Exchange& x) {
+  router.Add({"GET",
+              "/api/v1/stats/annual",
+              Access::kReader,
+              "The figures of the annual 社会保险业务档案管理基本情况统计表",
+              [&services](Exchange& x) {
                 auto year = YearParam(x, true);
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 auto a = ComputeAnnualStatistics(*services.catalogue, *services.scheme, *year);
@@ -149,8 +157,11 @@ void AddReportRoutes(Router& router, Services& services) {
               },
               {"year"}});
 
-  router.Add({"GET", "/api/v1/reports/catalogue", Access::kReader,
-              "归档文件目录 as PDF for a year (and class) or a series", [&services](Exchange& x) {
+  router.Add({"GET",
+              "/api/v1/reports/catalogue",
+              Access::kReader,
+              "归档文件目录 as PDF for a year (and class) or a series",
+              [&services](Exchange& x) {
                 auto year = YearParam(x, Param(x, "series").empty());
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 CatalogueSelection sel{*year, Param(x, "class"), Param(x, "series")};
@@ -159,8 +170,11 @@ void AddReportRoutes(Router& router, Services& services) {
                 SendPdf(x, *pdf, "归档文件目录-" + std::to_string(*year) + ".pdf");
               },
               {"year", "class", "series"}});
-  router.Add({"GET", "/api/v1/reports/statistics", Access::kReader,
-              "The annual statistics table as PDF", [&services](Exchange& x) {
+  router.Add({"GET",
+              "/api/v1/reports/statistics",
+              Access::kReader,
+              "The annual statistics table as PDF",
+              [&services](Exchange& x) {
                 auto year = YearParam(x, true);
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 auto pdf = RenderAnnualStatisticsPdf(Context(services), *year);
@@ -168,33 +182,36 @@ void AddReportRoutes(Router& router, Services& services) {
                 SendPdf(x, *pdf, "统计表-" + std::to_string(*year) + ".pdf");
               },
               {"year"}});
-  router.Add({"POST", "/api/v1/reports/certificates", Access::kReader,
-              "Issue a 查档证明: JSON {requester, purpose, references[]} → PDF with serial and code",
-              [&services](Exchange& x) {
-                auto body = ReadBody(x.req, 1 << 20);
-                if (!body.ok()) return SendStatus(x.resp, body.status());
-                CertificateRequest req;
-                try {
-                  Poco::JSON::Parser parser;
-                  auto o = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
-                  req.requester = o->optValue<std::string>("requester", "");
-                  req.purpose = o->optValue<std::string>("purpose", "");
-                  if (auto refs = o->getArray("references"))
-                    for (size_t i = 0; i < refs->size(); ++i)
-                      req.references.push_back(refs->getElement<std::string>(static_cast<unsigned>(i)));
-                } catch (const std::exception&) {
-                  return SendProblem(x.resp, 400, "Bad Request",
-                                     "the body must be a JSON object with requester, purpose and"
-                                     " references");
-                }
-                req.actor = "api:" + x.principal->source + ":" + x.principal->key_id;
-                auto issued = IssueCertificate(Context(services), req);
-                if (!issued.ok()) return SendStatus(x.resp, issued.status());
-                x.resp.set("X-Certificate-Serial", issued->certificate.serial);
-                x.resp.set("X-Certificate-Code", issued->certificate.code);
-                SendPdf(x, issued->pdf, "查档证明-" + issued->certificate.serial + ".pdf");
-              }});
-  router.Add({"GET", "/api/v1/reports/certificates/{serial}/verification", Access::kPublic,
+  router.Add(
+      {"POST", "/api/v1/reports/certificates", Access::kReader,
+       "Issue a 查档证明: JSON {requester, purpose, references[]} → PDF with serial and code",
+       [&services](Exchange& x) {
+         auto body = ReadBody(x.req, 1 << 20);
+         if (!body.ok()) return SendStatus(x.resp, body.status());
+         CertificateRequest req;
+         try {
+           Poco::JSON::Parser parser;
+           auto o = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
+           req.requester = o->optValue<std::string>("requester", "");
+           req.purpose = o->optValue<std::string>("purpose", "");
+           if (auto refs = o->getArray("references"))
+             for (size_t i = 0; i < refs->size(); ++i)
+               req.references.push_back(refs->getElement<std::string>(static_cast<unsigned>(i)));
+         } catch (const std::exception&) {
+           return SendProblem(x.resp, 400, "Bad Request",
+                              "the body must be a JSON object with requester, purpose and"
+                              " references");
+         }
+         req.actor = "api:" + x.principal->source + ":" + x.principal->key_id;
+         auto issued = IssueCertificate(Context(services), req);
+         if (!issued.ok()) return SendStatus(x.resp, issued.status());
+         x.resp.set("X-Certificate-Serial", issued->certificate.serial);
+         x.resp.set("X-Certificate-Code", issued->certificate.code);
+         SendPdf(x, issued->pdf, "查档证明-" + issued->certificate.serial + ".pdf");
+       }});
+  router.Add({"GET",
+              "/api/v1/reports/certificates/{serial}/verification",
+              Access::kPublic,
               "Public check that a 查档证明 with this serial and code is genuine",
               [&services](Exchange& x) {
                 auto check = VerifyCertificate(Context(services), x.params[0], Param(x, "code"));
@@ -208,7 +225,9 @@ void AddReportRoutes(Router& router, Services& services) {
                 SendJson(x.resp, 200, json + "}");
               },
               {"code"}});
-  router.Add({"GET", "/api/v1/records.csv", Access::kReader,
+  router.Add({"GET",
+              "/api/v1/records.csv",
+              Access::kReader,
               "CSV export of a catalogue query (same parameters as /api/v1/records)",
               [&services](Exchange& x) {
                 SearchSpec spec;

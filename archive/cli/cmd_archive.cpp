@@ -12,8 +12,8 @@
 namespace dangan::cli {
 
 int RunInit(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--fonds", "--category", "--organization", "--template"},
-                               {"--help"});
+  auto args = Arguments::Parse(
+      argc, argv, 1, {"--fonds", "--category", "--organization", "--template"}, {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan [--root DIR] init [--fonds J001] [--category SB]\n"
@@ -36,9 +36,9 @@ int RunInit(const Context& ctx, int argc, char** argv) {
   if (!st.ok()) return FailStatus(st);
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  st = (*session)->Log(ctx.actor, "init", "",
-                       "{\"fonds\":\"" + s.fonds + "\",\"scheme\":\"" +
-                           (*session)->scheme().version() + "\"}");
+  st = (*session)->Log(
+      ctx.actor, "init", "",
+      "{\"fonds\":\"" + s.fonds + "\",\"scheme\":\"" + (*session)->scheme().version() + "\"}");
   if (!st.ok()) return FailStatus(st);
   std::cout << "created archive " << ctx.root << " (全宗号 " << s.fonds << ", scheme "
             << (*session)->scheme().version() << ")\n";

@@ -171,7 +171,8 @@ int RunExport(const Context& ctx, int argc, char** argv) {
   if (!rec.ok()) return FailStatus(rec.status());
   if (!*rec) return Fail("no record " + ref);
   // Never hand on a damaged package as if it were the record.
-  PackageCheck check = s.packages().Verify((*rec)->package_path, (*rec)->package_sha256, (*rec)->files);
+  PackageCheck check =
+      s.packages().Verify((*rec)->package_path, (*rec)->package_sha256, (*rec)->files);
   if (!check.ok) return Fail(ref + " is damaged; run `dangan verify " + ref + "`");
   Status st = s.packages().Extract((*rec)->package_path, dir);
   if (!st.ok()) return FailStatus(st);

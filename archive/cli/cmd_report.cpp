@@ -284,14 +284,13 @@ int RunStatistics(const Context& ctx, int argc, char** argv) {
 }
 
 int RunCsv(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(
-      argc, argv, 2,
-      [] {
-        auto o = kSearchOptions;
-        o.insert({"--out", "--max"});
-        return o;
-      }(),
-      {"--help"});
+  auto args = Arguments::Parse(argc, argv, 2,
+                               [] {
+                                 auto o = kSearchOptions;
+                                 o.insert({"--out", "--max"});
+                                 return o;
+                               }(),
+                               {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan report csv [QUERY] [--class C] [--item I] [--year Y]\n"

@@ -27,9 +27,10 @@ int RunShow(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(argc, argv, 1, {}, {"--json", "--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
-    std::cout << "usage: dangan show REF [--json]\n"
-                 "Prints a record's metadata, files, handling steps, events and last fixity check.\n"
-                 "Every view is written to the audit trail.\n";
+    std::cout
+        << "usage: dangan show REF [--json]\n"
+           "Prints a record's metadata, files, handling steps, events and last fixity check.\n"
+           "Every view is written to the audit trail.\n";
     return 0;
   }
   if (args->positional.size() != 1) return Fail("show needs exactly one 档号", 2);
@@ -89,7 +90,8 @@ int RunShow(const Context& ctx, int argc, char** argv) {
     std::cout << "  " << f.name << "  " << f.format << "  " << f.size << " B  sha256:" << f.sha256
               << "\n";
   if (!r.steps.empty()) std::cout << "办理过程\n";
-  for (const auto& st : r.steps) std::cout << "  " << st.at << "  " << st.action << "  " << st.by << "\n";
+  for (const auto& st : r.steps)
+    std::cout << "  " << st.at << "  " << st.action << "  " << st.by << "\n";
   std::cout << "归档      " << r.filed_at << "\n"
             << "封装包    " << r.package_path << "  sha256:" << r.package_sha256 << "  "
             << r.package_bytes << " B\n";
@@ -114,11 +116,12 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
                                {"--json", "--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
-    std::cout << "usage: dangan search [QUERY] [--class C] [--item I] [--year Y] [--retention R]\n"
-                 "                     [--person ID] [--unit CODE] [--limit N] [--offset N] [--json]\n"
-                 "Searches titles, metadata and text. Chinese queries of any length match\n"
-                 "(养, 养老, 养老保险); words in a query must all occur. A 公民身份号码,\n"
-                 "统一社会信用代码 or 档号 in the query is looked up exactly.\n";
+    std::cout
+        << "usage: dangan search [QUERY] [--class C] [--item I] [--year Y] [--retention R]\n"
+           "                     [--person ID] [--unit CODE] [--limit N] [--offset N] [--json]\n"
+           "Searches titles, metadata and text. Chinese queries of any length match\n"
+           "(养, 养老, 养老保险); words in a query must all occur. A 公民身份号码,\n"
+           "统一社会信用代码 or 档号 in the query is looked up exactly.\n";
     return 0;
   }
   auto parsed = SearchSpecFromArguments(*args);
@@ -140,7 +143,8 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
 
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  if (Status st = CheckSearchFilters(spec, (*session)->scheme()); !st.ok()) return FailStatus(st, 2);
+  if (Status st = CheckSearchFilters(spec, (*session)->scheme()); !st.ok())
+    return FailStatus(st, 2);
   auto page = (*session)->catalogue().Search(spec);
   if (!page.ok()) return FailStatus(page.status());
   if (args->Has("--json")) {

@@ -13,7 +13,8 @@
 namespace dangan::cli {
 
 int RunServe(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--port", "--bind", "--threads", "--tls-cert", "--tls-key"}, {"--help"});
+  auto args = Arguments::Parse(
+      argc, argv, 1, {"--port", "--bind", "--threads", "--tls-cert", "--tls-key"}, {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
@@ -44,9 +45,10 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   auto secret = LoadOrCreateSecret(ctx.root);
   if (!secret.ok()) return FailStatus(secret.status());
   web::ApiKeyStore keys(ctx.root);
-  web::Services services{ctx.root,   &s.scheme(), &s.catalogue(),          &s.packages(),
-                         &s.filing(), &keys,       *secret,                 s.settings().fonds,
-                         s.settings().organization, NowIso8601};
+  web::Services services{ctx.root,      &s.scheme(),        &s.catalogue(),
+                         &s.packages(), &s.filing(),        &keys,
+                         *secret,       s.settings().fonds, s.settings().organization,
+                         NowIso8601};
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;
@@ -59,7 +61,8 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   web::ApiServer server(services, opt);
   Status st = server.Start();
   if (!st.ok()) return FailStatus(st);
-  std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://" << opt.bind << ":" << server.port() << std::endl;
+  std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://"
+            << opt.bind << ":" << server.port() << std::endl;
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
@@ -87,8 +90,8 @@ int RunApiKey(const Context& ctx, int argc, char** argv) {
                          role == "reader" ? web::ApiRole::kReader : web::ApiRole::kIntake);
   if (!key.ok()) return FailStatus(key.status(), 2);
   Status logged = (*session)->Log(ctx.actor, "apikey-create", "",
-                                  "{\"source\":\"" + args->Get("--source") + "\",\"role\":\"" + role +
-                                      "\",\"key_id\":\"" + key->substr(3, 8) + "\"}");
+                                  "{\"source\":\"" + args->Get("--source") + "\",\"role\":\"" +
+                                      role + "\",\"key_id\":\"" + key->substr(3, 8) + "\"}");
   if (!logged.ok()) return FailStatus(logged);
   std::cout << "API key for " << args->Get("--source") << " (" << role
             << "); it is shown only now:\n"

@@ -94,8 +94,10 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (config_path.empty()) {
-    if (const char* env = std::getenv("DANGAN_CONFIG"); env && *env) config_path = env;
-    else if (std::filesystem::exists("dangan.properties")) config_path = "dangan.properties";
+    if (const char* env = std::getenv("DANGAN_CONFIG"); env && *env)
+      config_path = env;
+    else if (std::filesystem::exists("dangan.properties"))
+      config_path = "dangan.properties";
   }
   std::string configured_root;
   if (!config_path.empty()) {
@@ -107,7 +109,7 @@ int Main(int argc, char** argv) {
       return Fail("cannot read config " + config_path + ": " + e.displayText(), 2);
     }
   }
-  ctx.root = !root_option.empty() ? root_option
+  ctx.root = !root_option.empty()       ? root_option
              : !configured_root.empty() ? configured_root
                                         : "var/dangan";
   if (ctx.actor.empty()) {
@@ -116,10 +118,9 @@ int Main(int argc, char** argv) {
   }
 
   static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
-      {"init", RunInit},     {"ingest", RunIngest}, {"show", RunShow},
-      {"search", RunSearch}, {"verify", RunVerify}, {"export", RunExport},
-      {"bag", RunBag},       {"audit", RunAudit},   {"serve", RunServe},
-      {"apikey", RunApiKey},   {"report", RunReport},
+      {"init", RunInit},     {"ingest", RunIngest}, {"show", RunShow},     {"search", RunSearch},
+      {"verify", RunVerify}, {"export", RunExport}, {"bag", RunBag},       {"audit", RunAudit},
+      {"serve", RunServe},   {"apikey", RunApiKey}, {"report", RunReport},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

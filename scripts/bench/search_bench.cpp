@@ -61,12 +61,17 @@ uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
 }
 struct Rng {
   uint64_t s;
-  Rng(uint64_t seed, uint64_t stream, uint64_t index) : s(Mix(Mix(seed * 1315423911u + stream) ^ index)) {}
+  Rng(uint64_t seed, uint64_t stream, uint64_t index)
+      : s(Mix(Mix(seed * 1315423911u + stream) ^ index)) {}
   uint64_t Next() { return s = Mix(s); }
-  int Int(int lo, int hi) { return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1)); }
+  int Int(int lo, int hi) {
+    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
+  }
   bool Chance(int percent) { return Int(1, 100) <= percent; }
   template <class T>
-  const T& Pick(const std::vector<T>& v) { return v[Next() % v.size()]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[Next() % v.size()];
+  }
   std::string Hex(int n) {
     static const char* d = "0123456789abcdef";
     std::string s;
@@ -90,35 +95,38 @@ std::string PickChar(Rng& r, const std::vector<std::string>& chars) { return r.P
 
 // ---- vocabulary (after scripts/make_cases.py, extended) ----------------------------------------
 const std::vector<std::string> kSurnames = Chars(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜"
-    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳诸葛");
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕"
+    "丁任沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "欧阳诸葛");
 const std::vector<std::string> kGiven = Chars(
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志文博海波宇航晓东春梅秋菊"
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏辉建国志文博海波宇航晓东春"
+    "梅秋菊"
     "子涵浩然欣怡梓轩雨桐宏德淑珍凤琴立新卫红爱民振华丹蕾婷雪琳晨阳俊鑫瑶佳");
 struct City {
   const char* region;
-  const char* name;   // 北京市朝阳区
-  const char* short_; // 北京
+  const char* name;    // 北京市朝阳区
+  const char* short_;  // 北京
 };
 const std::vector<City> kCities = {
-    {"110105", "北京市朝阳区", "北京"}, {"110108", "北京市海淀区", "北京"},
-    {"310104", "上海市徐汇区", "上海"}, {"310115", "上海市浦东新区", "上海"},
-    {"440106", "广州市天河区", "广州"}, {"440305", "深圳市南山区", "深圳"},
-    {"350102", "福州市鼓楼区", "福州"}, {"350203", "厦门市思明区", "厦门"},
-    {"510107", "成都市武侯区", "成都"}, {"420106", "武汉市武昌区", "武汉"},
-    {"320102", "南京市玄武区", "南京"}, {"330106", "杭州市西湖区", "杭州"},
-    {"370102", "济南市历下区", "济南"}, {"410105", "郑州市金水区", "郑州"},
-    {"430103", "长沙市天心区", "长沙"}, {"610113", "西安市雁塔区", "西安"},
-    {"500103", "重庆市渝中区", "重庆"}, {"210102", "沈阳市和平区", "沈阳"},
+    {"110105", "北京市朝阳区", "北京"},     {"110108", "北京市海淀区", "北京"},
+    {"310104", "上海市徐汇区", "上海"},     {"310115", "上海市浦东新区", "上海"},
+    {"440106", "广州市天河区", "广州"},     {"440305", "深圳市南山区", "深圳"},
+    {"350102", "福州市鼓楼区", "福州"},     {"350203", "厦门市思明区", "厦门"},
+    {"510107", "成都市武侯区", "成都"},     {"420106", "武汉市武昌区", "武汉"},
+    {"320102", "南京市玄武区", "南京"},     {"330106", "杭州市西湖区", "杭州"},
+    {"370102", "济南市历下区", "济南"},     {"410105", "郑州市金水区", "郑州"},
+    {"430103", "长沙市天心区", "长沙"},     {"610113", "西安市雁塔区", "西安"},
+    {"500103", "重庆市渝中区", "重庆"},     {"210102", "沈阳市和平区", "沈阳"},
     {"130104", "石家庄市桥西区", "石家庄"}, {"450103", "南宁市青秀区", "南宁"},
 };
-const std::vector<std::string> kUnitWords = {"华信", "恒达", "金桥", "瑞丰", "长城", "新世纪", "东方",
-                                             "宏远", "众诚", "天宇", "博雅", "鼎盛", "兴业", "安泰",
-                                             "永利", "嘉禾", "中联", "汇通", "创新", "联合"};
-const std::vector<std::string> kUnitKinds = {"科技有限公司", "建筑工程有限公司", "商贸有限公司",
-                                             "物流有限公司", "医药有限公司", "餐饮管理有限公司",
-                                             "机械制造有限公司", "物业服务有限公司", "纺织厂",
-                                             "第一中学", "人民医院", "街道办事处"};
+const std::vector<std::string> kUnitWords = {
+    "华信", "恒达", "金桥", "瑞丰", "长城", "新世纪", "东方", "宏远", "众诚", "天宇",
+    "博雅", "鼎盛", "兴业", "安泰", "永利", "嘉禾",   "中联", "汇通", "创新", "联合"};
+const std::vector<std::string> kUnitKinds = {
+    "科技有限公司", "建筑工程有限公司", "商贸有限公司",     "物流有限公司",
+    "医药有限公司", "餐饮管理有限公司", "机械制造有限公司", "物业服务有限公司",
+    "纺织厂",       "第一中学",         "人民医院",         "街道办事处"};
 const std::vector<std::string> kFiller = {
     "经审核，申报材料齐全，符合有关规定，同意办理。",
     "申请人对所提交材料的真实性负责。",
@@ -133,13 +141,14 @@ const std::vector<std::string> kFiller = {
     "材料不全部分已一次性告知申请人补正。",
     "经电话回访，申请人确认信息无误。",
 };
-const std::vector<std::string> kInjury = {
-    "左手被机器压伤", "从脚手架跌落致腰椎骨折", "搬运货物时扭伤腰部", "在上班途中发生交通事故",
-    "操作冲床时右手食指被压伤", "被高空坠物砸伤头部", "清洗设备时被烫伤", "在车间滑倒致右腿骨折"};
+const std::vector<std::string> kInjury = {"左手被机器压伤",           "从脚手架跌落致腰椎骨折",
+                                          "搬运货物时扭伤腰部",       "在上班途中发生交通事故",
+                                          "操作冲床时右手食指被压伤", "被高空坠物砸伤头部",
+                                          "清洗设备时被烫伤",         "在车间滑倒致右腿骨折"};
 const std::vector<std::string> kReasons = {"劳动合同期满终止", "单位经济性裁员", "单位依法破产",
                                            "用人单位提出解除劳动合同", "单位被吊销营业执照"};
-const std::vector<std::string> kRelations = {"配偶", "配偶", "配偶", "长子", "长女", "次子", "女儿",
-                                             "儿子", "孙子", "外孙女", "爷爷", "奶奶"};
+const std::vector<std::string> kRelations = {"配偶", "配偶", "配偶", "长子",   "长女", "次子",
+                                             "女儿", "儿子", "孙子", "外孙女", "爷爷", "奶奶"};
 const std::vector<std::string> kMarriage = {"已婚", "已婚", "已婚", "未婚", "离异", "丧偶"};
 
 struct Item {
@@ -150,16 +159,26 @@ struct Item {
   int weight;
 };
 const std::vector<Item> kItems = {
-    {"0101", "01", "Y", "单位参保登记表", 4},       {"0102", "01", "D100", "参保人员增员申报表", 14},
-    {"0103", "01", "D100", "个人账户对账单", 6},    {"0105", "01", "D50", "社会保障卡申领登记表", 8},
-    {"0106", "01", "D50", "待遇领取资格认证表", 6}, {"0201", "02", "D100", "社会保险费缴费申报核定表", 8},
-    {"0202", "02", "D100", "养老保险补缴审批表", 6},  {"0203", "02", "D30", "社会保险费退费申请表", 2},
-    {"0301", "03", "D100", "基本养老金待遇核定表", 8}, {"0303", "03", "D50", "丧葬补助金抚恤金申领表", 2},
-    {"0304", "03", "D100", "养老保险关系转移接续申请表", 5}, {"0305", "03", "D30", "养老金暂停发放审批表", 1},
-    {"0501", "05", "D10", "失业登记表", 4},            {"0503", "05", "D10", "失业保险金申领审核表", 7},
-    {"0504", "05", "D10", "稳岗补贴申请表", 2},        {"0602", "06", "D50", "工伤认定决定书", 5},
-    {"0604", "06", "D50", "伤残待遇核定表", 2},        {"0605", "06", "D30", "工伤医疗费用报销审核表", 2},
-    {"0702", "07", "D10", "生育津贴核定表", 5},        {"0901", "09", "D30", "社会保险稽核通知书", 2},
+    {"0101", "01", "Y", "单位参保登记表", 4},
+    {"0102", "01", "D100", "参保人员增员申报表", 14},
+    {"0103", "01", "D100", "个人账户对账单", 6},
+    {"0105", "01", "D50", "社会保障卡申领登记表", 8},
+    {"0106", "01", "D50", "待遇领取资格认证表", 6},
+    {"0201", "02", "D100", "社会保险费缴费申报核定表", 8},
+    {"0202", "02", "D100", "养老保险补缴审批表", 6},
+    {"0203", "02", "D30", "社会保险费退费申请表", 2},
+    {"0301", "03", "D100", "基本养老金待遇核定表", 8},
+    {"0303", "03", "D50", "丧葬补助金抚恤金申领表", 2},
+    {"0304", "03", "D100", "养老保险关系转移接续申请表", 5},
+    {"0305", "03", "D30", "养老金暂停发放审批表", 1},
+    {"0501", "05", "D10", "失业登记表", 4},
+    {"0503", "05", "D10", "失业保险金申领审核表", 7},
+    {"0504", "05", "D10", "稳岗补贴申请表", 2},
+    {"0602", "06", "D50", "工伤认定决定书", 5},
+    {"0604", "06", "D50", "伤残待遇核定表", 2},
+    {"0605", "06", "D30", "工伤医疗费用报销审核表", 2},
+    {"0702", "07", "D10", "生育津贴核定表", 5},
+    {"0901", "09", "D30", "社会保险稽核通知书", 2},
 };
 
 std::string Money(Rng& r, int lo_yuan, int hi_yuan) {
@@ -186,7 +205,9 @@ struct Generator {
   std::vector<int> item_cdf;
 
   Generator(uint64_t s, int64_t records, ReferenceTemplate t)
-      : seed(s), persons(std::max<int64_t>(1, records / 2)), units(std::max<int64_t>(1, records / 50)),
+      : seed(s),
+        persons(std::max<int64_t>(1, records / 2)),
+        units(std::max<int64_t>(1, records / 50)),
         tmpl(std::move(t)) {
     int acc = 0;
     for (const auto& it : kItems) item_cdf.push_back(acc += it.weight);
@@ -257,8 +278,9 @@ struct Generator {
     rec.fingerprint = r.Hex(64);
     rec.title = p.name + " " + item.title + " " + formed;
     if (r.Chance(40)) {
-      rec.doc_number = std::string(city.short_) + "人社" + (item.class_code[1] == '6' ? "伤" : "保") +
-                       "字〔" + std::to_string(year) + "〕" + std::to_string(r.Int(1, 9999)) + "号";
+      rec.doc_number = std::string(city.short_) + "人社" +
+                       (item.class_code[1] == '6' ? "伤" : "保") + "字〔" + std::to_string(year) +
+                       "〕" + std::to_string(r.Int(1, 9999)) + "号";
     }
     rec.responsible = agency;
     rec.formed_on = formed;
@@ -278,72 +300,87 @@ struct Generator {
         {"办结", formed + "T16:30:00+08:00", "经办岗 " + rec.handler, "", ""},
     };
     uint64_t bytes = static_cast<uint64_t>(r.Int(80, 4000)) * 1024;
-    rec.files = {{"申请表.pdf", "original", "PDF", bytes, r.Hex(64), ""},
-                 {"申请表.txt", "text", "TXT", static_cast<uint64_t>(r.Int(300, 2000)), r.Hex(64), ""}};
+    rec.files = {
+        {"申请表.pdf", "original", "PDF", bytes, r.Hex(64), ""},
+        {"申请表.txt", "text", "TXT", static_cast<uint64_t>(r.Int(300, 2000)), r.Hex(64), ""}};
 
     // Full text: the form as extracted (≈100-300 characters).
-    std::string t = std::string(item.title) + "\n姓名：" + p.name + "  公民身份号码：" + p.id_number +
-                    "\n单位名称：" + u.name + "  统一社会信用代码：" + u.credit_code + "\n";
+    std::string t = std::string(item.title) + "\n姓名：" + p.name + "  公民身份号码：" +
+                    p.id_number + "\n单位名称：" + u.name + "  统一社会信用代码：" + u.credit_code +
+                    "\n";
     std::string code = item.code;
     std::string d2 = CnDate(year, month, day);
     if (code == "0101") {
-      t += u.name + "于" + d2 + "申请办理单位参保登记，参保险种：企业职工基本养老保险、失业保险、工伤保险。法定代表人：" +
-           PersonName(r) + "，职工人数" + std::to_string(r.Int(5, 900)) + "人。";
+      t +=
+          u.name + "于" + d2 +
+          "申请办理单位参保登记，参保险种：企业职工基本养老保险、失业保险、工伤保险。法定代表人：" +
+          PersonName(r) + "，职工人数" + std::to_string(r.Int(5, 900)) + "人。";
     } else if (code == "0102") {
       t += u.name + "申报增员" + std::to_string(r.Int(1, 30)) + "人，其中" + p.name + "自" + d2 +
            "起参加企业职工基本养老保险，缴费基数" + Money(r, 3000, 30000) + "元。婚姻状况：" +
            r.Pick(kMarriage) + "。";
     } else if (code == "0103") {
       t += "截至" + std::to_string(year) + "年末，个人账户累计储存额" + Money(r, 5000, 300000) +
-           "元，本年缴费月数" + std::to_string(r.Int(1, 12)) + "个月，记账利率" + std::to_string(r.Int(2, 8)) + "%。";
+           "元，本年缴费月数" + std::to_string(r.Int(1, 12)) + "个月，记账利率" +
+           std::to_string(r.Int(2, 8)) + "%。";
     } else if (code == "0105") {
       t += "申领第三代社会保障卡，领卡方式：" + std::string(r.Chance(50) ? "邮寄" : "网点领取") +
-           "，金融账户开户银行：" + std::string(r.Chance(50) ? "中国工商银行" : "中国建设银行") + "。";
+           "，金融账户开户银行：" + std::string(r.Chance(50) ? "中国工商银行" : "中国建设银行") +
+           "。";
     } else if (code == "0106") {
       t += "养老金领取人员" + p.name + "于" + d2 + "通过" +
            std::string(r.Chance(60) ? "人脸识别" : "社区上门") + "方式完成待遇领取资格认证。";
     } else if (code == "0201") {
-      t += std::to_string(year) + "年" + std::to_string(month) + "月应缴社会保险费" + Money(r, 2000, 900000) +
-           "元，其中单位缴纳" + Money(r, 1000, 600000) + "元，个人缴纳" + Money(r, 500, 300000) + "元。";
+      t += std::to_string(year) + "年" + std::to_string(month) + "月应缴社会保险费" +
+           Money(r, 2000, 900000) + "元，其中单位缴纳" + Money(r, 1000, 600000) + "元，个人缴纳" +
+           Money(r, 500, 300000) + "元。";
     } else if (code == "0202") {
       int y1 = year - r.Int(1, 8);
-      t += "申请补缴" + std::to_string(y1) + "年" + std::to_string(r.Int(1, 12)) + "月至" + std::to_string(year - 1) +
-           "年12月企业职工基本养老保险费，补缴金额" + Money(r, 2000, 90000) + "元，滞纳金" + Money(r, 0, 9000) + "元。";
+      t += "申请补缴" + std::to_string(y1) + "年" + std::to_string(r.Int(1, 12)) + "月至" +
+           std::to_string(year - 1) + "年12月企业职工基本养老保险费，补缴金额" +
+           Money(r, 2000, 90000) + "元，滞纳金" + Money(r, 0, 9000) + "元。";
     } else if (code == "0203") {
       t += "因重复缴费申请退还社会保险费" + Money(r, 100, 20000) + "元，退费原因经核实无误。";
     } else if (code == "0301") {
       t += p.name + "于" + d2 + "达到法定退休年龄，累计缴费年限" + std::to_string(r.Int(15, 42)) +
-           "年，核定月基本养老金" + Money(r, 1800, 9000) + "元，其中基础养老金" + Money(r, 900, 4000) + "元。";
+           "年，核定月基本养老金" + Money(r, 1800, 9000) + "元，其中基础养老金" +
+           Money(r, 900, 4000) + "元。";
     } else if (code == "0303") {
       t += "参保人" + p.name + "于" + d2 + "因病死亡，其" + r.Pick(kRelations) + PersonName(r) +
-           "申领丧葬补助金" + Money(r, 3000, 9000) + "元及一次性抚恤金" + Money(r, 10000, 90000) + "元。";
+           "申领丧葬补助金" + Money(r, 3000, 9000) + "元及一次性抚恤金" + Money(r, 10000, 90000) +
+           "元。";
     } else if (code == "0304") {
       const City& from = r.Pick(kCities);
       t += p.name + "由" + from.name + "转入本地，转移基本养老保险关系，转入个人账户储存额" +
            Money(r, 3000, 200000) + "元，统筹基金" + Money(r, 3000, 300000) + "元。";
     } else if (code == "0305") {
-      t += "因" + std::string(r.Chance(50) ? "服刑" : "未按时完成资格认证") + "，自" + d2 + "起暂停发放基本养老金。";
+      t += "因" + std::string(r.Chance(50) ? "服刑" : "未按时完成资格认证") + "，自" + d2 +
+           "起暂停发放基本养老金。";
     } else if (code == "0501") {
       t += p.name + "因" + r.Pick(kReasons) + "，于" + d2 + "办理失业登记，求职意向：" +
            std::string(r.Chance(50) ? "技术工人" : "商业服务") + "。";
     } else if (code == "0503") {
       t += p.name + "因" + r.Pick(kReasons) + "与" + u.name + "解除劳动关系，累计缴纳失业保险费" +
-           std::to_string(r.Int(12, 240)) + "个月，核定领取失业保险金" + std::to_string(r.Int(3, 24)) +
-           "个月，每月" + Money(r, 1500, 2600) + "元。";
+           std::to_string(r.Int(12, 240)) + "个月，核定领取失业保险金" +
+           std::to_string(r.Int(3, 24)) + "个月，每月" + Money(r, 1500, 2600) + "元。";
     } else if (code == "0504") {
       t += u.name + "上年度未裁员，申请稳岗补贴" + Money(r, 5000, 500000) + "元。";
     } else if (code == "0602") {
-      t += p.name + "于" + d2 + "在" + u.name + "工作时" + r.Pick(kInjury) + "，经调查核实，根据《工伤保险条例》第十四条，认定为工伤。";
+      t += p.name + "于" + d2 + "在" + u.name + "工作时" + r.Pick(kInjury) +
+           "，经调查核实，根据《工伤保险条例》第十四条，认定为工伤。";
     } else if (code == "0604") {
-      t += "经劳动能力鉴定委员会鉴定，伤残等级为" + std::to_string(r.Int(1, 10)) + "级，核定一次性伤残补助金" +
-           Money(r, 20000, 300000) + "元。";
+      t += "经劳动能力鉴定委员会鉴定，伤残等级为" + std::to_string(r.Int(1, 10)) +
+           "级，核定一次性伤残补助金" + Money(r, 20000, 300000) + "元。";
     } else if (code == "0605") {
-      t += "工伤医疗费用" + Money(r, 500, 90000) + "元，其中基金支付" + Money(r, 400, 80000) + "元。";
+      t += "工伤医疗费用" + Money(r, 500, 90000) + "元，其中基金支付" + Money(r, 400, 80000) +
+           "元。";
     } else if (code == "0702") {
       t += p.name + "于" + d2 + "分娩，婚姻状况：已婚，产假" + std::to_string(r.Int(98, 188)) +
-           "天，核定生育津贴" + Money(r, 5000, 60000) + "元，生育医疗费" + Money(r, 1000, 9000) + "元。";
+           "天，核定生育津贴" + Money(r, 5000, 60000) + "元，生育医疗费" + Money(r, 1000, 9000) +
+           "元。";
     } else {
-      t += "经稽核，" + u.name + "存在少报缴费基数问题，应补缴社会保险费" + Money(r, 1000, 200000) + "元。";
+      t += "经稽核，" + u.name + "存在少报缴费基数问题，应补缴社会保险费" + Money(r, 1000, 200000) +
+           "元。";
     }
     int fillers = r.Int(1, 3);
     for (int f = 0; f < fillers; ++f) t += r.Pick(kFiller);
@@ -418,8 +455,8 @@ const char* kCatNames[] = {"1-char", "2-char", "4-char", "ID number"};
 // Picks `want` distinct n-grams: the named ones first, then half evenly over the 300 most frequent
 // ("common"), the rest evenly over the remaining ranks ("rare"), plus a few absent from the corpus.
 std::vector<Query> Choose(int cat, const std::unordered_map<std::string, int64_t>& freq,
-                          const std::vector<std::string>& named, const std::vector<std::string>& absent,
-                          int want) {
+                          const std::vector<std::string>& named,
+                          const std::vector<std::string>& absent, int want) {
   std::vector<std::pair<std::string, int64_t>> v(freq.begin(), freq.end());
   std::sort(v.begin(), v.end(), [](auto& a, auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
@@ -440,7 +477,8 @@ std::vector<Query> Choose(int cat, const std::unordered_map<std::string, int64_t
   size_t rest = v.size() - top;
   for (int k = 0; k < rare && rest; ++k) add(v[top + k * rest / rare].first);
   // Fill up (small corpora have few distinct n-grams) with whatever is left, most frequent first.
-  for (size_t k = 0; static_cast<int>(out.size()) < want - n_absent && k < v.size(); ++k) add(v[k].first);
+  for (size_t k = 0; static_cast<int>(out.size()) < want - n_absent && k < v.size(); ++k)
+    add(v[k].first);
   for (const auto& s : absent) {
     if (freq.count(s)) continue;
     if (static_cast<int>(out.size()) >= want) break;
@@ -482,8 +520,10 @@ struct Baseline {
 
   void Prepare() {
     const std::string cap = std::to_string(Catalogue::kCountCap + 1);
-    match_count = Prep(*db, "SELECT count(*) FROM (SELECT 1 FROM b WHERE b MATCH ?1 LIMIT " + cap + ")");
-    const std::string cols = "SELECT rowid, title, snippet(b, -1, '[', ']', '…', 16) FROM b WHERE b MATCH ?1";
+    match_count =
+        Prep(*db, "SELECT count(*) FROM (SELECT 1 FROM b WHERE b MATCH ?1 LIMIT " + cap + ")");
+    const std::string cols =
+        "SELECT rowid, title, snippet(b, -1, '[', ']', '…', 16) FROM b WHERE b MATCH ?1";
     match_rank = Prep(*db, cols + " ORDER BY rank, rowid DESC LIMIT 20");
     match_newest = Prep(*db, cols + " ORDER BY rowid DESC LIMIT 20");
     const std::string scan = " FROM t WHERE instr(body, ?1) > 0 OR instr(title, ?1) > 0";
@@ -536,24 +576,34 @@ int main(int argc, char** argv) {
       if (v.empty() || *end || n < lo) Die(a + " must be an integer ≥ " + std::to_string(lo));
       return n;
     };
-    if (a == "--records") o.records = num(1000);
-    else if (a == "--work") o.work = val();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--reuse") o.reuse = o.keep = true;
-    else if (a == "--queries") o.queries = static_cast<int>(num(10));
-    else if (a == "--rounds") o.rounds = static_cast<int>(num(1));
-    else if (a == "--warmup") o.warmup = static_cast<int>(num(0));
-    else if (a == "--seed") o.seed = static_cast<uint64_t>(num(0));
-    else if (a == "--no-breakdown") o.breakdown = false;
+    if (a == "--records")
+      o.records = num(1000);
+    else if (a == "--work")
+      o.work = val();
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "--reuse")
+      o.reuse = o.keep = true;
+    else if (a == "--queries")
+      o.queries = static_cast<int>(num(10));
+    else if (a == "--rounds")
+      o.rounds = static_cast<int>(num(1));
+    else if (a == "--warmup")
+      o.warmup = static_cast<int>(num(0));
+    else if (a == "--seed")
+      o.seed = static_cast<uint64_t>(num(0));
+    else if (a == "--no-breakdown")
+      o.breakdown = false;
     else if (a == "-h" || a == "--help") {
-      std::cout << "usage: search_bench [--records N] [--work DIR] [--keep] [--reuse] [--queries N]"
-                   " [--rounds N] [--warmup N] [--seed N] [--no-breakdown]\n"
-                   "  --records N   catalogue size (default 1000000)\n"
-                   "  --work DIR    where the databases go (default: a new dir under $TMPDIR or /tmp)\n"
-                   "  --keep        keep the work dir; --reuse: time a kept dir again without seeding\n"
-                   "  --queries N   queries per category (default 200)\n"
-                   "  --rounds N    timed rounds over all queries (default 3)\n"
-                   "  --warmup N    queries per category in the untimed warm-up (default 25)\n";
+      std::cout
+          << "usage: search_bench [--records N] [--work DIR] [--keep] [--reuse] [--queries N]"
+             " [--rounds N] [--warmup N] [--seed N] [--no-breakdown]\n"
+             "  --records N   catalogue size (default 1000000)\n"
+             "  --work DIR    where the databases go (default: a new dir under $TMPDIR or /tmp)\n"
+             "  --keep        keep the work dir; --reuse: time a kept dir again without seeding\n"
+             "  --queries N   queries per category (default 200)\n"
+             "  --rounds N    timed rounds over all queries (default 3)\n"
+             "  --warmup N    queries per category in the untimed warm-up (default 25)\n";
       return 0;
     } else {
       Die("unknown option " + a + " (try --help)");
@@ -597,7 +647,8 @@ int main(int argc, char** argv) {
   std::cout << "# search benchmark: " << o.records << " records, " << o.queries
             << " queries per category, " << o.rounds << " timed rounds, seed " << o.seed << "\n";
   std::cout << "# work dir " << o.work << (o.keep ? " (kept)" : " (removed at exit)") << "\n";
-  std::cout << "# SQLite " << sqlite3_libversion() << ", " << sysconf(_SC_NPROCESSORS_ONLN) << " cores\n";
+  std::cout << "# SQLite " << sqlite3_libversion() << ", " << sysconf(_SC_NPROCESSORS_ONLN)
+            << " cores\n";
 
   auto tmpl = ReferenceTemplate::Parse(ReferenceTemplate::kDefault);
   if (!tmpl.ok()) Die(tmpl.status().ToString());
@@ -645,26 +696,34 @@ int main(int argc, char** argv) {
     t1 = Clock::now();
     Check((*conn)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
     double ckpt_s = Secs(Clock::now() - t1);
-    std::printf("seed: %" PRId64 " records through BeginFiling/InsertRecord/Commit (batches of %" PRId64
+    std::printf("seed: %" PRId64
+                " records through BeginFiling/InsertRecord/Commit (batches of %" PRId64
                 "): %.1f s, %.0f records/s\n",
                 o.records, kBatch, seed_s, o.records / seed_s);
-    std::printf("seed: FTS 'optimize' %.1f s, wal_checkpoint(TRUNCATE) %.1f s; no VACUUM\n", opt_s, ckpt_s);
+    std::printf("seed: FTS 'optimize' %.1f s, wal_checkpoint(TRUNCATE) %.1f s; no VACUUM\n", opt_s,
+                ckpt_s);
 
     // ---- 2. the baseline, from the catalogue's own record_text --------------------------------
     auto bdb = SqliteDb::Open(base_path, true);
     if (!bdb.ok()) Die(bdb.status().ToString());
     t1 = Clock::now();
-    Check((*bdb)->Exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;"
-                       " CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT NOT NULL, title TEXT NOT NULL);"
-                       " CREATE VIRTUAL TABLE b USING fts5(body, title, tokenize='trigram');"
-                       " ATTACH '" + cat_path + "' AS c;"
-                       " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_text ORDER BY id;"
-                       " INSERT INTO b(rowid, body, title) SELECT id, body, title FROM t ORDER BY id; COMMIT;"
-                       " DETACH c;"
-                       " INSERT INTO b(b) VALUES('optimize');"),
-          "building the baseline");
-    std::printf("baseline: built from record_text in %.1f s (trigram FTS5 + text table, optimized)\n",
-                Secs(Clock::now() - t1));
+    Check(
+        (*bdb)->Exec(
+            "PRAGMA journal_mode=DELETE; PRAGMA synchronous=OFF;"
+            " CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT NOT NULL, title TEXT NOT NULL);"
+            " CREATE VIRTUAL TABLE b USING fts5(body, title, tokenize='trigram');"
+            " ATTACH '" +
+            cat_path +
+            "' AS c;"
+            " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_text "
+            "ORDER BY id;"
+            " INSERT INTO b(rowid, body, title) SELECT id, body, title FROM t ORDER BY id; COMMIT;"
+            " DETACH c;"
+            " INSERT INTO b(b) VALUES('optimize');"),
+        "building the baseline");
+    std::printf(
+        "baseline: built from record_text in %.1f s (trigram FTS5 + text table, optimized)\n",
+        Secs(Clock::now() - t1));
     std::ofstream(stamp_path) << stamp << "\n" << seed_s << "\n";
   } else {
     std::printf("seed: reusing the catalogue and baseline in %s\n", o.work.c_str());
@@ -683,10 +742,13 @@ int main(int argc, char** argv) {
   if (!diag_conn.ok()) Die(diag_conn.status().ToString());
   SqliteDb& diag = **diag_conn;
 
-  // ---- 3. sizes ----------------------------------------------------------------------------------
+  // ---- 3. sizes
+  // ----------------------------------------------------------------------------------
   int64_t n_records = QueryInt(diag, "SELECT count(*) FROM records");
   if (n_records != o.records) Die("catalogue has " + std::to_string(n_records) + " records");
-  int64_t raw = QueryInt(diag, "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_text");
+  int64_t raw = QueryInt(
+      diag,
+      "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_text");
   Check(diag.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
   uint64_t cat_bytes = FileBytes(cat_path) + FileBytes(cat_path + "-wal");
   uint64_t base_bytes = FileBytes(base_path);
@@ -710,7 +772,8 @@ int main(int argc, char** argv) {
   std::unordered_map<std::string, int64_t> f1, f2, f4;
   {
     int64_t step = std::max<int64_t>(1, o.records / 100000);  // sample ≈100k rows
-    Statement st = Prep(diag, "SELECT title || char(10) || body FROM record_text WHERE id % ?1 = 0");
+    Statement st =
+        Prep(diag, "SELECT title || char(10) || body FROM record_text WHERE id % ?1 = 0");
     st.Bind(1, step);
     Status err;
     while (st.Step(&err)) {
@@ -724,18 +787,23 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<Query> queries;
-  for (auto& q : Choose(0, f1, Chars("保伤婚爷险养失业工育葬"), Chars("龘鱻靐齉爨麤"), o.queries)) queries.push_back(q);
-  for (auto& q : Choose(1, f2, {"养老", "失业", "工伤", "补缴", "丧葬", "生育", "转移", "稽核", "爷爷", "离异"},
-                        {"龘龘", "鱼翅", "火箭", "熊猫", "钢琴"}, o.queries))
+  for (auto& q : Choose(0, f1, Chars("保伤婚爷险养失业工育葬"), Chars("龘鱻靐齉爨麤"), o.queries))
     queries.push_back(q);
-  for (auto& q : Choose(2, f4, {"工伤认定", "养老保险", "生育津贴", "失业保险", "丧葬补助", "社会保障", "缴费基数"},
-                        {"量子计算", "航天发射", "熊猫基地", "钢琴比赛"}, o.queries))
+  for (auto& q : Choose(
+           1, f2, {"养老", "失业", "工伤", "补缴", "丧葬", "生育", "转移", "稽核", "爷爷", "离异"},
+           {"龘龘", "鱼翅", "火箭", "熊猫", "钢琴"}, o.queries))
+    queries.push_back(q);
+  for (auto& q :
+       Choose(2, f4,
+              {"工伤认定", "养老保险", "生育津贴", "失业保险", "丧葬补助", "社会保障", "缴费基数"},
+              {"量子计算", "航天发射", "熊猫基地", "钢琴比赛"}, o.queries))
     queries.push_back(q);
   {
     // ID numbers of seeded persons: records spread over the whole catalogue.
     std::set<std::string> ids;
     for (int64_t k = 0; static_cast<int>(ids.size()) < o.queries && k < 10 * o.queries; ++k) {
-      int64_t i = static_cast<int64_t>(Mix(o.seed * 77 + static_cast<uint64_t>(k)) % static_cast<uint64_t>(o.records));
+      int64_t i = static_cast<int64_t>(Mix(o.seed * 77 + static_cast<uint64_t>(k)) %
+                                       static_cast<uint64_t>(o.records));
       std::string id = gen.MakePerson(gen.PersonOf(i)).id_number;
       if (!IsValidIdNumber(id)) Die("generated an invalid ID number " + id);
       if (ids.insert(id).second) queries.push_back(Query{3, id, 0});
@@ -743,11 +811,13 @@ int main(int argc, char** argv) {
   }
   int per_cat[4] = {0, 0, 0, 0};
   for (auto& q : queries) ++per_cat[q.cat];
-  std::printf("queries: %d 1-char, %d 2-char, %d 4-char, %d ID numbers (common and rare n-grams from a"
-              " sample of the catalogue, plus a few with no hits)\n",
-              per_cat[0], per_cat[1], per_cat[2], per_cat[3]);
+  std::printf(
+      "queries: %d 1-char, %d 2-char, %d 4-char, %d ID numbers (common and rare n-grams from a"
+      " sample of the catalogue, plus a few with no hits)\n",
+      per_cat[0], per_cat[1], per_cat[2], per_cat[3]);
 
-  // ---- 4. timed runs -----------------------------------------------------------------------------
+  // ---- 4. timed runs
+  // -----------------------------------------------------------------------------
   struct Obs {
     std::vector<double> ours, base;
     int64_t equal = 0, ours_more = 0, ours_less = 0, capped = 0, zero = 0;
@@ -798,52 +868,59 @@ int main(int argc, char** argv) {
       if (round == 0) {
         const SearchPage& p = a.second;
         if (p.hits.size() != static_cast<size_t>(std::min<int64_t>(20, p.total)))
-          Die("Search(" + q.text + ") returned " + std::to_string(p.hits.size()) + " hits for total " +
-              std::to_string(p.total));
-        if (p.total == b.second.total) ++ob.equal;
+          Die("Search(" + q.text + ") returned " + std::to_string(p.hits.size()) +
+              " hits for total " + std::to_string(p.total));
+        if (p.total == b.second.total)
+          ++ob.equal;
         else if (p.total > b.second.total) {
           ++ob.ours_more;
           if (ob.more_examples.size() < 3)
-            ob.more_examples.push_back(q.text + " " + std::to_string(p.total) + "/" + std::to_string(b.second.total));
+            ob.more_examples.push_back(q.text + " " + std::to_string(p.total) + "/" +
+                                       std::to_string(b.second.total));
         } else {
           ++ob.ours_less;
           if (ob.less_examples.size() < 3)
-            ob.less_examples.push_back(q.text + " " + std::to_string(p.total) + "/" + std::to_string(b.second.total));
+            ob.less_examples.push_back(q.text + " " + std::to_string(p.total) + "/" +
+                                       std::to_string(b.second.total));
         }
         if (p.total_is_lower_bound) ++ob.capped;
         if (p.total == 0) ++ob.zero;
       }
     }
     std::fprintf(stderr, "  %s: %zu queries x 2 sides in %.1f s\n",
-                 round < 0 ? "warm-up" : ("round " + std::to_string(round + 1)).c_str(), order.size(),
-                 Secs(Clock::now() - t_round));
+                 round < 0 ? "warm-up" : ("round " + std::to_string(round + 1)).c_str(),
+                 order.size(), Secs(Clock::now() - t_round));
   }
   double runs_s = Secs(Clock::now() - t_runs);
 
-  // ---- report ------------------------------------------------------------------------------------
+  // ---- report
+  // ------------------------------------------------------------------------------------
   double load[3] = {0, 0, 0};
   if (getloadavg(load, 3) < 0) load[0] = -1;
-  std::printf("\nlatency per query, ms (%d rounds after one warm-up round, interleaved; %.0f s in all;"
-              " load average %.2f)\n",
-              o.rounds, runs_s, load[0]);
-  std::printf("%-10s %5s | %9s %9s | %9s %9s | %9s %9s | %s\n", "category", "n", "ours p50", "ours p99",
-              "base p50", "base p99", "p50 ratio", "p99 ratio", "baseline method");
+  std::printf(
+      "\nlatency per query, ms (%d rounds after one warm-up round, interleaved; %.0f s in all;"
+      " load average %.2f)\n",
+      o.rounds, runs_s, load[0]);
+  std::printf("%-10s %5s | %9s %9s | %9s %9s | %9s %9s | %s\n", "category", "n", "ours p50",
+              "ours p99", "base p50", "base p99", "p50 ratio", "p99 ratio", "baseline method");
   double ours_p99_max = 0, ratio2 = 0, ratio2_99 = 0;
   for (int c = 0; c < 4; ++c) {
     Obs& ob = obs[c];
-    double op50 = Pct(ob.ours, 50), op99 = Pct(ob.ours, 99), bp50 = Pct(ob.base, 50), bp99 = Pct(ob.base, 99);
+    double op50 = Pct(ob.ours, 50), op99 = Pct(ob.ours, 99), bp50 = Pct(ob.base, 50),
+           bp99 = Pct(ob.base, 99);
     ours_p99_max = std::max(ours_p99_max, op99);
     if (c == 1) {
       ratio2 = bp50 / op50;
       ratio2_99 = bp99 / op99;
     }
-    std::printf("%-10s %5zu | %9.3f %9.3f | %9.3f %9.3f | %8.1fx %8.1fx | %s\n", kCatNames[c], ob.ours.size(),
-                op50, op99, bp50, bp99, bp50 / op50, bp99 / op99,
+    std::printf("%-10s %5zu | %9.3f %9.3f | %9.3f %9.3f | %8.1fx %8.1fx | %s\n", kCatNames[c],
+                ob.ours.size(), op50, op99, bp50, bp99, bp50 / op50, bp99 / op99,
                 c < 2 ? "instr() scan" : "trigram MATCH");
   }
   std::printf("(ratio = baseline / ours: above 1 means the catalogue is faster)\n");
 
-  std::printf("\nresult counts (first timed round; both capped at %" PRId64 " like Catalogue::Search)\n",
+  std::printf("\nresult counts (first timed round; both capped at %" PRId64
+              " like Catalogue::Search)\n",
               Catalogue::kCountCap);
   int64_t mismatches = 0;
   for (int c = 0; c < 4; ++c) {
@@ -852,8 +929,9 @@ int main(int argc, char** argv) {
     std::printf("%-10s equal %" PRId64 ", ours > baseline %" PRId64 ", ours < baseline %" PRId64
                 " (capped %" PRId64 ", no hits %" PRId64 ")",
                 kCatNames[c], ob.equal, ob.ours_more, ob.ours_less, ob.capped, ob.zero);
-    std::printf("; ours p50 %.3f ms when capped (n=%zu), %.3f ms otherwise (n=%zu)", Pct(ob.ours_capped, 50),
-                ob.ours_capped.size(), Pct(ob.ours_ranked, 50), ob.ours_ranked.size());
+    std::printf("; ours p50 %.3f ms when capped (n=%zu), %.3f ms otherwise (n=%zu)",
+                Pct(ob.ours_capped, 50), ob.ours_capped.size(), Pct(ob.ours_ranked, 50),
+                ob.ours_ranked.size());
     for (auto& e : ob.less_examples) std::printf("  less: %s", e.c_str());
     for (auto& e : ob.more_examples) std::printf("  more: %s", e.c_str());
     std::printf("\n");
@@ -861,29 +939,33 @@ int main(int argc, char** argv) {
   std::printf("count mismatches: %" PRId64 "\n", mismatches);
 
   std::printf("\nsizes\n");
-  std::printf("raw text (title + body bytes, as indexed) %10.1f MB  (%.0f bytes/record)\n", raw / 1e6,
-              static_cast<double>(raw) / o.records);
-  std::printf("catalogue file (after checkpoint)         %10.1f MB  = %.2fx raw  (freelist %.1f MB)\n",
-              cat_bytes / 1e6, static_cast<double>(cat_bytes) / raw, freelist / 1e6);
+  std::printf("raw text (title + body bytes, as indexed) %10.1f MB  (%.0f bytes/record)\n",
+              raw / 1e6, static_cast<double>(raw) / o.records);
+  std::printf(
+      "catalogue file (after checkpoint)         %10.1f MB  = %.2fx raw  (freelist %.1f MB)\n",
+      cat_bytes / 1e6, static_cast<double>(cat_bytes) / raw, freelist / 1e6);
   if (have_dbstat) {
-    std::printf("  full-text index (records_fts*)          %10.1f MB  = %.2fx raw\n", fts_bytes / 1e6,
-                static_cast<double>(fts_bytes) / raw);
+    std::printf("  full-text index (records_fts*)          %10.1f MB  = %.2fx raw\n",
+                fts_bytes / 1e6, static_cast<double>(fts_bytes) / raw);
     std::vector<std::pair<std::string, int64_t>> v(tables.begin(), tables.end());
     std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second > b.second; });
     for (auto& [name, b] : v)
       if (b * 200 >= static_cast<int64_t>(cat_bytes))  // ≥ 0.5 %
-        std::printf("    %-36s %10.1f MB  = %.2fx raw\n", name.c_str(), b / 1e6, static_cast<double>(b) / raw);
+        std::printf("    %-36s %10.1f MB  = %.2fx raw\n", name.c_str(), b / 1e6,
+                    static_cast<double>(b) / raw);
   } else {
     std::printf("  (dbstat not compiled into this SQLite: no per-table sizes)\n");
   }
-  std::printf("baseline file (text table + trigram FTS)  %10.1f MB  = %.2fx raw\n", base_bytes / 1e6,
-              static_cast<double>(base_bytes) / raw);
+  std::printf("baseline file (text table + trigram FTS)  %10.1f MB  = %.2fx raw\n",
+              base_bytes / 1e6, static_cast<double>(base_bytes) / raw);
 
   std::printf("\ntargets\n");
-  std::printf("%s  p99 <= 20 ms in every category (worst ours p99 %.3f ms)\n", ours_p99_max <= 20 ? "PASS" : "MISS",
-              ours_p99_max);
-  std::printf("%s  >= 10x faster than the baseline on 2-character queries (median ratio %.1fx; p99 ratio %.1fx)\n",
-              ratio2 >= 10 ? "PASS" : "MISS", ratio2, ratio2_99);
+  std::printf("%s  p99 <= 20 ms in every category (worst ours p99 %.3f ms)\n",
+              ours_p99_max <= 20 ? "PASS" : "MISS", ours_p99_max);
+  std::printf(
+      "%s  >= 10x faster than the baseline on 2-character queries (median ratio %.1fx; p99 ratio "
+      "%.1fx)\n",
+      ratio2 >= 10 ? "PASS" : "MISS", ratio2, ratio2_99);
   double size_ratio = static_cast<double>(cat_bytes) / raw;
   std::printf("%s  catalogue <= 2x the raw text (%.2fx; full-text index alone %.2fx)\n",
               size_ratio <= 2 ? "PASS" : "MISS", size_ratio, static_cast<double>(fts_bytes) / raw);
@@ -891,31 +973,42 @@ int main(int argc, char** argv) {
   // ---- breakdown of the catalogue's search statements ------------------------------------------
   if (o.breakdown) {
     const int kPer = std::min(6, o.queries);
-    std::printf("\nbreakdown: the SQL Catalogue::Search runs and alternatives, timed on a second connection"
-                " (median ms over %d queries per category spread from common to rare, one run each)\n", kPer);
-    const std::string from = " FROM records_fts JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ?1";
+    std::printf(
+        "\nbreakdown: the SQL Catalogue::Search runs and alternatives, timed on a second connection"
+        " (median ms over %d queries per category spread from common to rare, one run each)\n",
+        kPer);
+    const std::string from =
+        " FROM records_fts JOIN records r ON r.id = records_fts.rowid WHERE records_fts MATCH ?1";
     const std::string cap = std::to_string(Catalogue::kCountCap + 1);
-    const std::string cols = "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
+    const std::string cols =
+        "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention, r.formed_on";
     const std::string snip = ", snippet(records_fts, -1, '[', ']', '…', 16)";
     struct Variant {
       const char* name;
       std::string capped_sql, ranked_sql;  // the page statement when the count is / is not capped
     };
     std::vector<Variant> vars = {
-        {"count as Search (join records)", "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")", ""},
-        {"count without the join", "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ?1 LIMIT " + cap + ")", ""},
+        {"count as Search (join records)",
+         "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")", ""},
+        {"count without the join",
+         "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ?1 LIMIT " + cap +
+             ")",
+         ""},
         {"page as Search", cols + snip + from + " ORDER BY r.id DESC LIMIT 20 OFFSET 0",
          cols + snip + from + " ORDER BY records_fts.rank, r.id DESC LIMIT 20 OFFSET 0"},
         {"page without snippet()", cols + from + " ORDER BY r.id DESC LIMIT 20 OFFSET 0",
          cols + from + " ORDER BY records_fts.rank, r.id DESC LIMIT 20 OFFSET 0"},
-        {"page ORDER BY records_fts.rowid DESC", cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
+        {"page ORDER BY records_fts.rowid DESC",
+         cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
          cols + snip + from + " ORDER BY records_fts.rank, records_fts.rowid DESC LIMIT 20"},
-        {"page: rowid DESC / rank in subquery", cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
+        {"page: rowid DESC / rank in subquery",
+         cols + snip + from + " ORDER BY records_fts.rowid DESC LIMIT 20",
          cols + snip +
              " FROM (SELECT rowid AS id, rank AS rk FROM records_fts WHERE records_fts MATCH ?1"
              " ORDER BY rank, rowid DESC LIMIT 20) h"
              " CROSS JOIN records_fts CROSS JOIN records r"
-             " WHERE records_fts MATCH ?1 AND records_fts.rowid = h.id AND r.id = h.id ORDER BY h.rk, h.id DESC"},
+             " WHERE records_fts MATCH ?1 AND records_fts.rowid = h.id AND r.id = h.id ORDER BY "
+             "h.rk, h.id DESC"},
     };
     std::printf("%-40s %10s %10s %10s\n", "statement", "1-char", "2-char", "4-char");
     for (const auto& v : vars) {
@@ -929,12 +1022,16 @@ int main(int argc, char** argv) {
           const Query& q = *mine[k * mine.size() / kPer];
           std::string m = "\"" + q.text + "\"";
           // Which page statement Search would run depends on whether the count hit the cap.
-          Statement cs = Prep(diag, "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")");
+          Statement cs =
+              Prep(diag, "SELECT count(*) FROM (SELECT 1" + from + " LIMIT " + cap + ")");
           cs.Bind(1, m);
           Status err;
           cs.Step(&err);
           bool capped = cs.Int(0) > Catalogue::kCountCap;
-          const std::string& sql = v.ranked_sql.empty() ? v.capped_sql : (capped && !v.capped_sql.empty() ? v.capped_sql : v.ranked_sql);
+          const std::string& sql =
+              v.ranked_sql.empty()
+                  ? v.capped_sql
+                  : (capped && !v.capped_sql.empty() ? v.capped_sql : v.ranked_sql);
           for (int rep = 0; rep < 1; ++rep) {
             auto t0 = Clock::now();
             Statement s = Prep(diag, sql);

@@ -96,18 +96,21 @@ BOOST_AUTO_TEST_CASE(file_names_and_paths_must_be_safe) {
     BOOST_TEST(Fields(c.status()).count("files[0].path") == 1u, bad_path);
   }
   for (const std::string bad_name : {"a/b.pdf", "..", "", "x\\u0001y"}) {
-    auto c = Decode(Replace(ValidJson(), R"("name":"申请表.pdf")", "\"name\":\"" + bad_name + "\""));
+    auto c =
+        Decode(Replace(ValidJson(), R"("name":"申请表.pdf")", "\"name\":\"" + bad_name + "\""));
     BOOST_TEST(Fields(c.status()).count("files[0].name") == 1u, bad_name);
   }
   auto dup = Decode(Replace(ValidJson(), R"({"name":"申请表.pdf","path":"files/申请表.pdf"})",
                             R"({"name":"a.pdf","path":"x"},{"name":"a.pdf","path":"y"})"));
   BOOST_TEST(Fields(dup.status()).count("files[1].name") == 1u);
-  auto none = Decode(Replace(ValidJson(), R"({"name":"申请表.pdf","path":"files/申请表.pdf"})", ""));
+  auto none =
+      Decode(Replace(ValidJson(), R"({"name":"申请表.pdf","path":"files/申请表.pdf"})", ""));
   BOOST_TEST(Fields(none.status()).count("files") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(future_dates_and_bad_sources_are_refused) {
-  auto future = Decode(Replace(ValidJson(), "2025-03-01\",\"closed_at", "2027-01-01\",\"closed_at"));
+  auto future =
+      Decode(Replace(ValidJson(), "2025-03-01\",\"closed_at", "2027-01-01\",\"closed_at"));
   BOOST_TEST(Fields(future.status()).count("formed_on") == 1u);
   auto src = Decode(Replace(ValidJson(), R"("source":"sbxt")", R"("source":"bad source!")"));
   BOOST_TEST(Fields(src.status()).count("source") == 1u);

@@ -32,9 +32,9 @@ BOOST_AUTO_TEST_CASE(bad_templates_are_refused_with_reasons) {
   auto missing_seq = ReferenceTemplate::Parse("{fonds}-{year}-{retention}");
   BOOST_REQUIRE(!missing_seq.ok());
   BOOST_TEST(missing_seq.status().message().find("{seq}") != std::string::npos);
-  BOOST_TEST(!ReferenceTemplate::Parse("{fonds}-{year}-{seq}").ok());           // no retention
+  BOOST_TEST(!ReferenceTemplate::Parse("{fonds}-{year}-{seq}").ok());              // no retention
   BOOST_TEST(!ReferenceTemplate::Parse("{fonds}-{year}-{retention}-{sek}").ok());  // typo
-  BOOST_TEST(!ReferenceTemplate::Parse("{year}-{retention}-{seq}-{item}").ok());  // seq not last
+  BOOST_TEST(!ReferenceTemplate::Parse("{year}-{retention}-{seq}-{item}").ok());   // seq not last
   BOOST_TEST(!ReferenceTemplate::Parse("{year}-{retention}-{seq").ok());
   BOOST_TEST(!ReferenceTemplate::Parse("{year}{year}-{retention}-{seq}").ok());
 }

@@ -745,10 +745,10 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
   BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
   const std::string base = "http://127.0.0.1:" + port;
   const std::string dir = fs::path(paths[0]).parent_path().string();
-  RunResult post = box.Command("curl -s -o " + Quote(box / "receipt.json") +
-                               " -w '%{http_code}' -H " + Quote("Authorization: Bearer " + api_key) +
-                               " -F " + Quote("case=<" + paths[0]) + " -F " +
-                               Quote("file=@" + dir + "/申请表.txt") + " " + base + "/api/v1/cases");
+  RunResult post =
+      box.Command("curl -s -o " + Quote(box / "receipt.json") + " -w '%{http_code}' -H " +
+                  Quote("Authorization: Bearer " + api_key) + " -F " + Quote("case=<" + paths[0]) +
+                  " -F " + Quote("file=@" + dir + "/申请表.txt") + " " + base + "/api/v1/cases");
   BOOST_TEST(post.out == "201", post << ReadFile(box / "receipt.json"));
   BOOST_TEST(Contains(ReadFile(box / "receipt.json"), "\"signature\""));
   RunResult health = box.Command("curl -s " + base + "/healthz");

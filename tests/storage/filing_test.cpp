@@ -32,8 +32,9 @@ BOOST_AUTO_TEST_CASE(package_round_trip_keeps_chinese_names_and_bytes) {
   TestArchive a;
   std::string binary(300000, '\0');
   for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 7919) % 251);
-  auto c = a.MakeCase("RT-1", "0301", "基本养老金待遇核定表",
-                      {{"申请表（原件）.pdf", "%PDF-1.4 测试"}, {"身份证复印件 第2页.jpg", binary}});
+  auto c =
+      a.MakeCase("RT-1", "0301", "基本养老金待遇核定表",
+                 {{"申请表（原件）.pdf", "%PDF-1.4 测试"}, {"身份证复印件 第2页.jpg", binary}});
   auto receipt = a.session().filing().File(c, "business", "test");
   BOOST_REQUIRE_MESSAGE(receipt.ok(), receipt.status().ToString());
   BOOST_TEST(receipt->reference == "J012-SB·2025-D100-0301-0001");
@@ -84,8 +85,10 @@ BOOST_AUTO_TEST_CASE(concurrent_filing_numbers_each_series_without_gaps) {
         size_t i = static_cast<size_t>(t * kPerThread + k);
         auto r = a.session().filing().File(cases[i], "business", "test");
         std::lock_guard<std::mutex> lock(mu);
-        if (r.ok()) refs[i] = r->reference;
-        else errors.push_back(r.status().ToString());
+        if (r.ok())
+          refs[i] = r->reference;
+        else
+          errors.push_back(r.status().ToString());
       }
     });
   }

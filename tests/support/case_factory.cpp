@@ -29,9 +29,9 @@ void TestArchive::Reopen(Env* env) {
   session_ = std::move(*s);
 }
 
-CaseSubmission TestArchive::MakeCase(const std::string& case_id, const std::string& item,
-                                     const std::string& title,
-                                     const std::vector<std::pair<std::string, std::string>>& files) {
+CaseSubmission TestArchive::MakeCase(
+    const std::string& case_id, const std::string& item, const std::string& title,
+    const std::vector<std::pair<std::string, std::string>>& files) {
   CaseSubmission c;
   c.source = "sbxt";
   c.case_id = case_id;

@@ -6,10 +6,14 @@ namespace dangan::testing {
 
 Status FaultInjectionEnv::Injected(const std::string& what) const {
   switch (fault_) {
-    case Fault::kNoSpace: return PosixError(what + " (injected)", ENOSPC);
-    case Fault::kShortWrite: return PosixError(what + " (injected short write)", EIO);
-    case Fault::kSyncFails: return PosixError(what + " (injected fsync failure)", EIO);
-    default: return PosixError(what + " (injected)", EIO);
+    case Fault::kNoSpace:
+      return PosixError(what + " (injected)", ENOSPC);
+    case Fault::kShortWrite:
+      return PosixError(what + " (injected short write)", EIO);
+    case Fault::kSyncFails:
+      return PosixError(what + " (injected fsync failure)", EIO);
+    default:
+      return PosixError(what + " (injected)", EIO);
   }
 }
 

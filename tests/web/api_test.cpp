@@ -45,9 +45,10 @@ class Fixture {
     other_key = keys.Create("other", web::ApiRole::kIntake).value();
     reader_key = keys.Create("workbench", web::ApiRole::kReader).value();
     auto& s = archive.session();
-    web::Services services{archive.root(), &s.scheme(), &s.catalogue(), &s.packages(),
-                           &s.filing(),    &keys,       secret,         "J012",
-                           "测试市社会保险事业管理中心", cli::NowIso8601};
+    web::Services services{archive.root(), &s.scheme(), &s.catalogue(),
+                           &s.packages(),  &s.filing(), &keys,
+                           secret,         "J012",      "测试市社会保险事业管理中心",
+                           cli::NowIso8601};
     web::ServerOptions opt;
     opt.port = 0;
     opt.threads = 4;
@@ -67,7 +68,8 @@ class Fixture {
     if (!key.empty()) req.set("Authorization", "Bearer " + key);
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!type.empty()) req.setContentType(type);
-    if (!body.empty() || method == "POST") req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    if (!body.empty() || method == "POST")
+      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
     session.sendRequest(req) << body;
     Poco::Net::HTTPResponse resp;
     std::istream& in = session.receiveResponse(resp);
@@ -81,11 +83,14 @@ class Fixture {
   std::string CaseJson(const std::string& case_id, const std::string& title,
                        const std::vector<std::pair<std::string, std::string>>& files,
                        bool base64 = true, const std::string& declared = "") {
-    std::string json = R"({"source":"sbxt","case_id":")" + case_id + R"(","item":"0503","title":")" +
-                       title + R"(","formed_on":"2025-04-01","closed_at":"2025-04-01T16:00:00+08:00",
+    std::string json = R"({"source":"sbxt","case_id":")" + case_id +
+                       R"(","item":"0503","title":")" + title +
+                       R"(","formed_on":"2025-04-01","closed_at":"2025-04-01T16:00:00+08:00",
       "agency":"测试市社会保险事业管理中心","handler":"王经办","serial":"流水-001",
-      "person":{"id_number":")" + ValidIdNumber() + R"(","name":"李四"},
-      "unit":{"credit_code":")" + ValidCreditCode() + R"(","name":"测试（中国）有限公司"},
+      "person":{"id_number":")" +
+                       ValidIdNumber() + R"(","name":"李四"},
+      "unit":{"credit_code":")" +
+                       ValidCreditCode() + R"(","name":"测试（中国）有限公司"},
       "steps":[{"action":"受理","at":"2025-04-01T09:00:00+08:00","by":"窗口","description":"材料齐全"}],
       "files":[)";
     for (size_t i = 0; i < files.size(); ++i) {
@@ -109,8 +114,8 @@ class Fixture {
                         std::string* type) {
     const std::string b = "----dangan-test-boundary";
     *type = "multipart/form-data; boundary=" + b;
-    std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"case\"\r\n\r\n" +
-                       case_json + "\r\n";
+    std::string body =
+        "--" + b + "\r\nContent-Disposition: form-data; name=\"case\"\r\n\r\n" + case_json + "\r\n";
     for (const auto& [name, content] : files)
       body += "--" + b + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name +
               "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n";
@@ -119,7 +124,8 @@ class Fixture {
 
   // Sends raw bytes and returns the status code of the reply (0 if none).
   int RawStatus(const std::string& request) {
-    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server->port())));
+    Poco::Net::StreamSocket sock(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(server->port())));
     sock.sendBytes(request.data(), static_cast<int>(request.size()));
     char buf[512] = {};
     int n = sock.receiveBytes(buf, sizeof buf - 1);
@@ -189,7 +195,8 @@ BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
   // A reader key cannot file, not even for a source of its own name.
   std::string as_reader = json;
   as_reader.replace(as_reader.find("\"source\":\"sbxt\""), 15, "\"source\":\"workbench\"");
-  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.reader_key, as_reader, "application/json").status == 403);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.reader_key, as_reader, "application/json").status ==
+             403);
   BOOST_TEST(f.Send("GET", "/api/v1/records?q=失业", f.intake_key).status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records", "").status == 401);
   BOOST_TEST(f.Count() == 0);
@@ -197,7 +204,8 @@ BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
 
 BOOST_AUTO_TEST_CASE(json_intake_is_idempotent_and_signs_its_receipt) {
   Fixture f;
-  std::string json = f.CaseJson("J-1", "李四 失业保险金申领审核表（第1次）", {{"申请表 1.txt", "申请内容：失业保险金"}});
+  std::string json = f.CaseJson("J-1", "李四 失业保险金申领审核表（第1次）",
+                                {{"申请表 1.txt", "申请内容：失业保险金"}});
   auto r = f.Send("POST", "/api/v1/cases", f.intake_key, json, "application/json");
   BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
   auto o = r.Json();
@@ -245,21 +253,25 @@ BOOST_AUTO_TEST_CASE(bad_cases_get_422_naming_fields_and_store_nothing) {
   BOOST_TEST(ef.count("item") == 1u);
   BOOST_TEST(ef.count("person.id_number") == 1u);
 
-  auto no_content = f.Send("POST", "/api/v1/cases", f.intake_key,
-                           f.CaseJson("D-3", "题名", {{"a.txt", "abc"}}, false), "application/json");
+  auto no_content =
+      f.Send("POST", "/api/v1/cases", f.intake_key,
+             f.CaseJson("D-3", "题名", {{"a.txt", "abc"}}, false), "application/json");
   BOOST_TEST(no_content.status == 422);
   BOOST_TEST(ErrorFields(no_content).count("files[0].content") == 1u);
 
   auto traversal = f.CaseJson("D-4", "题名", {{"../../etc/passwd", "x"}});
-  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, traversal, "application/json").status == 422);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, traversal, "application/json").status ==
+             422);
 
-  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "{not json", "application/json").status == 400);
-  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "[1]", "application/json").status == 400);
+  BOOST_TEST(
+      f.Send("POST", "/api/v1/cases", f.intake_key, "{not json", "application/json").status == 400);
+  BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "[1]", "application/json").status ==
+             400);
   BOOST_TEST(f.Send("POST", "/api/v1/cases", f.intake_key, "hello", "text/plain").status == 415);
   // A declared body over the limit is refused before any of it is read.
-  BOOST_TEST(f.RawStatus("POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                         f.intake_key +
-                         "\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n") == 413);
+  BOOST_TEST(f.RawStatus(
+                 "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + f.intake_key +
+                 "\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n") == 413);
   BOOST_TEST(f.Count() == 0);
   BOOST_TEST(f.archive.PackageFiles().empty());
   BOOST_TEST(std::filesystem::is_empty(f.archive.Path("intake")));
@@ -291,10 +303,10 @@ BOOST_AUTO_TEST_CASE(multipart_intake_streams_files_and_checks_parts) {
   BOOST_TEST(extra.status == 422);
   // Larger than the upload limit (64 KiB here).
   std::string big(100 * 1024, 'x');
-  auto too_big = f.Send("POST", "/api/v1/cases", f.intake_key,
-                        f.Multipart(f.CaseJson("M-4", "题名", {{"big.bin", big}}, false),
-                                    {{"big.bin", big}}, &t2),
-                        t2);
+  auto too_big = f.Send(
+      "POST", "/api/v1/cases", f.intake_key,
+      f.Multipart(f.CaseJson("M-4", "题名", {{"big.bin", big}}, false), {{"big.bin", big}}, &t2),
+      t2);
   BOOST_TEST(too_big.status == 413);
   auto broken = f.Send("POST", "/api/v1/cases", f.intake_key, "--nope\r\ngarbage", t2);
   BOOST_TEST((broken.status == 400 || broken.status == 422));
@@ -331,10 +343,13 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
   auto d = detail.Json();
   BOOST_TEST(d->getValue<std::string>("title") == "失业保险金申领审核表");
   BOOST_TEST(d->getObject("unit")->getValue<std::string>("name") == "测试（中国）有限公司");
-  BOOST_TEST(d->getArray("steps")->getObject(0)->getValue<std::string>("description") == "材料齐全");
+  BOOST_TEST(d->getArray("steps")->getObject(0)->getValue<std::string>("description") ==
+             "材料齐全");
   BOOST_TEST(d->getObject("fixity")->getValue<std::string>("status") == "unchecked");
   BOOST_TEST(d->getArray("events")->size() >= 2u);  // filed, and this view
-  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Enc("J012-SB·2025-D10-0503-9999"), f.reader_key).status == 404);
+  BOOST_TEST(
+      f.Send("GET", "/api/v1/records/" + Enc("J012-SB·2025-D10-0503-9999"), f.reader_key).status ==
+      404);
 
   std::string file_path = "/api/v1/records/" + Enc(ref) + "/files/" + Enc("申请表.txt");
   auto whole = f.Send("GET", file_path, f.reader_key);
@@ -346,8 +361,10 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
   BOOST_TEST(part.headers["Content-Range"] == "bytes 2-5/" + std::to_string(content.size()));
   auto tail = f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=-3"}});
   BOOST_TEST(tail.body == content.substr(content.size() - 3));
-  BOOST_TEST(f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=999-"}}).status == 416);
-  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Enc(ref) + "/files/nope.txt", f.reader_key).status == 404);
+  BOOST_TEST(f.Send("GET", file_path, f.reader_key, "", "", {{"Range", "bytes=999-"}}).status ==
+             416);
+  BOOST_TEST(
+      f.Send("GET", "/api/v1/records/" + Enc(ref) + "/files/nope.txt", f.reader_key).status == 404);
 
   auto pkg = f.Send("GET", "/api/v1/records/" + Enc(ref) + "/package", f.reader_key);
   BOOST_TEST(pkg.status == 200);
@@ -356,8 +373,9 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
 
   auto metrics = f.Send("GET", "/metrics");
   BOOST_TEST(metrics.body.find("dangan_filings_total{result=\"created\"} 2") != std::string::npos);
-  BOOST_TEST(metrics.body.find("dangan_http_requests_total{method=\"GET\",route=\"/api/v1/records\"") !=
-             std::string::npos);
+  BOOST_TEST(
+      metrics.body.find("dangan_http_requests_total{method=\"GET\",route=\"/api/v1/records\"") !=
+      std::string::npos);
 }
 
 namespace {
@@ -372,10 +390,12 @@ std::string PdfText(const std::string& pdf) {
 
 BOOST_AUTO_TEST_CASE(statistics_reports_and_csv) {
   Fixture f;
-  auto r1 = f.Send("POST", "/api/v1/cases", f.intake_key,
-                   f.CaseJson("S-1", "失业保险金申领审核表", {{"a.txt", "abc"}}), "application/json");
-  auto r2 = f.Send("POST", "/api/v1/cases", f.intake_key,
-                   f.CaseJson("S-2", "稳岗补贴, \\\"核定\\\"", {{"b.txt", "defg"}}), "application/json");
+  auto r1 =
+      f.Send("POST", "/api/v1/cases", f.intake_key,
+             f.CaseJson("S-1", "失业保险金申领审核表", {{"a.txt", "abc"}}), "application/json");
+  auto r2 =
+      f.Send("POST", "/api/v1/cases", f.intake_key,
+             f.CaseJson("S-2", "稳岗补贴, \\\"核定\\\"", {{"b.txt", "defg"}}), "application/json");
   BOOST_REQUIRE(r1.status == 201);
   BOOST_REQUIRE(r2.status == 201);
   std::string ref1 = r1.Json()->getValue<std::string>("reference");
@@ -408,16 +428,19 @@ BOOST_AUTO_TEST_CASE(statistics_reports_and_csv) {
   BOOST_TEST(text.find("失业保险金申领审核表") != std::string::npos);
   BOOST_TEST(f.Send("GET", "/api/v1/reports/catalogue?year=20x5", f.reader_key).status == 422);
 
-  auto cert = f.Send("POST", "/api/v1/reports/certificates", f.reader_key,
-                     R"({"requester":"李四","purpose":"办理退休","references":[")" + ref1 + R"("]})",
-                     "application/json");
+  auto cert =
+      f.Send("POST", "/api/v1/reports/certificates", f.reader_key,
+             R"({"requester":"李四","purpose":"办理退休","references":[")" + ref1 + R"("]})",
+             "application/json");
   BOOST_REQUIRE_MESSAGE(cert.status == 200, cert.body.substr(0, 300));
   std::string serial = cert.headers["X-Certificate-Serial"];
   std::string code = cert.headers["X-Certificate-Code"];
   BOOST_TEST(PdfText(cert.body).find(serial) != std::string::npos);
-  auto genuine = f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=" + code);
+  auto genuine =
+      f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=" + code);
   BOOST_TEST(genuine.Json()->getValue<bool>("genuine"));
-  auto forged = f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=000000000000");
+  auto forged =
+      f.Send("GET", "/api/v1/reports/certificates/" + serial + "/verification?code=000000000000");
   BOOST_TEST(!forged.Json()->getValue<bool>("genuine"));
   auto unknown_ref = f.Send("POST", "/api/v1/reports/certificates", f.reader_key,
                             R"({"requester":"李四","purpose":"x","references":["J012-NOPE"]})",
