@@ -564,20 +564,22 @@ Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference) 
   return out;
 }
 
-Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft) {
+Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft, Durability durability) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
-  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
-  auto e = AppendEventOn(**db, draft);
-  if (!e.ok()) {
-    (*db)->Exec("ROLLBACK");
-    return e.status();
+  const bool relaxed = durability == Durability::kRelaxed;
+  if (relaxed) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous=NORMAL"));
+  Status st = (*db)->Exec("BEGIN IMMEDIATE");
+  Result<AuditEvent> e = st.ok() ? AppendEventOn(**db, draft) : Result<AuditEvent>(st);
+  if (e.ok()) st = (*db)->Exec("COMMIT");
+  if (!e.ok() || !st.ok()) (*db)->Exec("ROLLBACK");
+  // The pooled connection goes back as it came: every other commit on it stays fully synced.
+  if (relaxed) {
+    Status restored = (*db)->Exec("PRAGMA synchronous=FULL");
+    if (st.ok()) st = restored;
   }
-  Status st = (*db)->Exec("COMMIT");
-  if (!st.ok()) {
-    (*db)->Exec("ROLLBACK");
-    return st;
-  }
+  if (!e.ok()) return e.status();
+  if (!st.ok()) return st;
   return e;
 }
 

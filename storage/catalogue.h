@@ -87,7 +87,12 @@ class Catalogue : public CataloguePort {
   // Audit events about one record (or all events when `reference` is empty), in chain order.
   Result<std::vector<AuditEvent>> Events(const std::string& reference = "");
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
-  Result<AuditEvent> AppendEvent(const AuditEvent& draft);
+  // kRelaxed skips the fsync at commit: for access events (views, downloads, searches) on hot
+  // read paths, which then become durable with the next synced commit. A crash can lose the
+  // last few of those, never a filing and never the chain's integrity.
+  enum class Durability { kSynced, kRelaxed };
+  Result<AuditEvent> AppendEvent(const AuditEvent& draft,
+                                 Durability durability = Durability::kSynced);
   // Keeps fixity results, all in one transaction (a full audit writes one row per record).
   Status RecordFixity(const std::vector<FixityResult>& results);
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference);

@@ -103,7 +103,7 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
   e.action = action;
   e.reference = reference;
   e.detail = "{\"what\":" + JsonQuote(what) + "}";
-  auto r = s.catalogue->AppendEvent(e);
+  auto r = s.catalogue->AppendEvent(e, Catalogue::Durability::kRelaxed);
   return r.ok() ? Status::Ok() : r.status();
 }
 
@@ -153,7 +153,7 @@ void AddRecordRoutes(Router& router, Services& services) {
          spec.year = *year;
          spec.limit = *size;
          spec.offset = (*page - 1) * *size;
-         spec.facets = true;
+         spec.facets = get("facets") != "false";  // ?facets=false skips the facet work
          auto result = services.catalogue->Search(spec);
          if (!result.ok()) return SendStatus(x.resp, result.status());
          // Searches can reveal whose records exist: kept, with the query only as a digest.
@@ -191,7 +191,7 @@ void AddRecordRoutes(Router& router, Services& services) {
          json += "}}";
          SendJson(x.resp, 200, json);
        },
-       {"q", "class", "item", "year", "retention", "person", "unit", "page", "size"}});
+       {"q", "class", "item", "year", "retention", "person", "unit", "page", "size", "facets"}});
 
   router.Add({"GET", "/api/v1/records/{reference}", Access::kReader,
               "A record: metadata, handling steps, files, events and fixity status",
@@ -206,10 +206,13 @@ void AddRecordRoutes(Router& router, Services& services) {
                 if (!fixity.ok()) return SendStatus(x.resp, fixity.status());
                 std::string json = RecordToJson(*rec);
                 json.pop_back();
-                json += ",\"events\":[";
-                for (size_t i = 0; i < events->size(); ++i) {
+                // The newest events only: a much-viewed record would otherwise answer megabytes.
+                constexpr size_t kShownEvents = 100;
+                const size_t first = events->size() > kShownEvents ? events->size() - kShownEvents : 0;
+                json += ",\"events_total\":" + std::to_string(events->size()) + ",\"events\":[";
+                for (size_t i = first; i < events->size(); ++i) {
                   const auto& e = (*events)[i];
-                  json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
+                  json += (i > first ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
                           ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
                           ",\"action\":" + JsonQuote(e.action) +
                           ",\"detail\":" + JsonQuote(e.detail) + ",\"hash\":" + JsonQuote(e.hash) +
