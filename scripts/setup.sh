@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Dangan needs on a fresh Debian 12 machine. Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
+# `--bench` also installs what scripts/bench/ needs beyond that (wrk and nginx-light, for api.sh).
 set -euo pipefail
 
 packages=(
@@ -10,8 +11,14 @@ packages=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   libhpdf-dev fonts-wqy-zenhei poppler-utils
   python3 python3-pil python3-numpy
-  openssl
+  openssl curl
 )
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(wrk nginx-light) ;;
+    *) echo "setup: unknown option $arg (the only one is --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
