@@ -568,6 +568,7 @@ Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft, Durability du
   auto db = Borrow();
   if (!db.ok()) return db.status();
   const bool relaxed = durability == Durability::kRelaxed;
+  std::lock_guard<std::mutex> serial(append_mu_);
   if (relaxed) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous=NORMAL"));
   Status st = (*db)->Exec("BEGIN IMMEDIATE");
   Result<AuditEvent> e = st.ok() ? AppendEventOn(**db, draft) : Result<AuditEvent>(st);

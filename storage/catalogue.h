@@ -125,7 +125,9 @@ class Catalogue : public CataloguePort {
     idle_.push_back(std::move(db));
   }
   std::string path_;
-  std::mutex mu_;  // guards idle_
+  std::mutex mu_;        // guards idle_
+  std::mutex append_mu_;  // one event append at a time in this process: waiting here is a
+                          // handoff, waiting in SQLite's busy handler is a sleep of milliseconds
   std::vector<std::unique_ptr<SqliteDb>> idle_;
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
