@@ -544,12 +544,26 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   return page;
 }
 
-Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference) {
+Result<int64_t> Catalogue::CountEvents(const std::string& reference) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT count(*) FROM events WHERE reference=?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, reference);
+  Status err;
+  st->Step(&err);
+  if (!err.ok()) return err;
+  return st->Int(0);
+}
+
+Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference, int newest) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
   std::string sql =
       "SELECT seq, at, actor, action, coalesce(reference,''), detail, prev_hash, hash FROM events";
   if (!reference.empty()) sql += " WHERE reference=?1";
+  if (newest > 0)
+    sql = "SELECT * FROM (" + sql + " ORDER BY seq DESC LIMIT " + std::to_string(newest) + ")";
   sql += " ORDER BY seq";
   auto st = (*db)->Prepare(sql);
   if (!st.ok()) return st.status();

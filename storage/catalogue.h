@@ -85,7 +85,9 @@ class Catalogue : public CataloguePort {
   Result<SearchPage> Search(const SearchSpec& spec);
 
   // Audit events about one record (or all events when `reference` is empty), in chain order.
-  Result<std::vector<AuditEvent>> Events(const std::string& reference = "");
+  // With `newest` > 0, only that many of the latest events (still in chain order).
+  Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0);
+  Result<int64_t> CountEvents(const std::string& reference);
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   // kRelaxed skips the fsync at commit: for access events (views, downloads, searches) on hot
   // read paths, which then become durable with the next synced commit. A crash can lose the
@@ -125,7 +127,7 @@ class Catalogue : public CataloguePort {
     idle_.push_back(std::move(db));
   }
   std::string path_;
-  std::mutex mu_;        // guards idle_
+  std::mutex mu_;         // guards idle_
   std::mutex append_mu_;  // one event append at a time in this process: waiting here is a
                           // handoff, waiting in SQLite's busy handler is a sleep of milliseconds
   std::vector<std::unique_ptr<SqliteDb>> idle_;

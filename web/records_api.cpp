@@ -200,19 +200,20 @@ void AddRecordRoutes(Router& router, Services& services) {
                 if (!rec.ok()) return SendStatus(x.resp, rec.status());
                 Status logged = LogAccess(services, x, "view", rec->reference, "metadata");
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                auto events = services.catalogue->Events(rec->reference);
+                // The newest events only: a much-viewed record would otherwise answer megabytes.
+                constexpr int kShownEvents = 100;
+                auto events = services.catalogue->Events(rec->reference, kShownEvents);
+                auto events_total = services.catalogue->CountEvents(rec->reference);
+                if (!events_total.ok()) return SendStatus(x.resp, events_total.status());
                 auto fixity = services.catalogue->LastFixity(rec->reference);
                 if (!events.ok()) return SendStatus(x.resp, events.status());
                 if (!fixity.ok()) return SendStatus(x.resp, fixity.status());
                 std::string json = RecordToJson(*rec);
                 json.pop_back();
-                // The newest events only: a much-viewed record would otherwise answer megabytes.
-                constexpr size_t kShownEvents = 100;
-                const size_t first = events->size() > kShownEvents ? events->size() - kShownEvents : 0;
-                json += ",\"events_total\":" + std::to_string(events->size()) + ",\"events\":[";
-                for (size_t i = first; i < events->size(); ++i) {
+                json += ",\"events_total\":" + std::to_string(*events_total) + ",\"events\":[";
+                for (size_t i = 0; i < events->size(); ++i) {
                   const auto& e = (*events)[i];
-                  json += (i > first ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
+                  json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
                           ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
                           ",\"action\":" + JsonQuote(e.action) +
                           ",\"detail\":" + JsonQuote(e.detail) + ",\"hash\":" + JsonQuote(e.hash) +

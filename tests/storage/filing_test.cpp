@@ -259,3 +259,18 @@ BOOST_AUTO_TEST_CASE(identifiers_are_filed_in_canonical_form) {
   by_person.person_id = id.substr(0, 17) + "x";
   BOOST_TEST(a.session().catalogue().Search(by_person).value().total == 1);
 }
+
+BOOST_AUTO_TEST_CASE(newest_events_of_a_record_in_chain_order) {
+  TestArchive a;
+  auto r = a.session().filing().File(a.MakeCase("EV"), "business", "test");
+  BOOST_REQUIRE(r.ok());
+  for (int i = 0; i < 5; ++i)
+    BOOST_REQUIRE(a.session().Log("tester", "view", r->reference, "{}").ok());
+  auto all = a.session().catalogue().Events(r->reference).value();
+  auto newest = a.session().catalogue().Events(r->reference, 2).value();
+  BOOST_TEST(all.size() == 6u);
+  BOOST_TEST(a.session().catalogue().CountEvents(r->reference).value() == 6);
+  BOOST_REQUIRE(newest.size() == 2u);
+  BOOST_TEST(newest[0].seq == all[4].seq);
+  BOOST_TEST(newest[1].seq == all[5].seq);
+}

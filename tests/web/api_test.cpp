@@ -347,6 +347,7 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
              "材料齐全");
   BOOST_TEST(d->getObject("fixity")->getValue<std::string>("status") == "unchecked");
   BOOST_TEST(d->getArray("events")->size() >= 2u);  // filed, and this view
+  BOOST_TEST(d->getValue<size_t>("events_total") == d->getArray("events")->size());
   BOOST_TEST(
       f.Send("GET", "/api/v1/records/" + Enc("J012-SB·2025-D10-0503-9999"), f.reader_key).status ==
       404);
