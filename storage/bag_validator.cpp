@@ -1,4 +1,5 @@
 #include "storage/bag_validator.h"
+#include "storage/bagit_path.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -171,36 +172,6 @@ std::optional<uint64_t> ParseU64(std::string_view s) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-// RFC 8493 2.1.3: only CR, LF and % are percent-encoded, so exactly %0D, %0A and %25 are decoded;
-// anything else after a % is kept literally, as another tool would have written it.
-std::string DecodePath(std::string_view raw, bool* stray_percent) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] == '%' && i + 2 < raw.size()) {
-      std::string code = ToLower(raw.substr(i + 1, 2));
-      if (code == "0a") {
-        out += '\n';
-        i += 2;
-        continue;
-      }
-      if (code == "0d") {
-        out += '\r';
-        i += 2;
-        continue;
-      }
-      if (code == "25") {
-        out += '%';
-        i += 2;
-        continue;
-      }
-    }
-    if (raw[i] == '%') *stray_percent = true;
-    out += raw[i];
-  }
-  return out;
 }
 
 // Why a manifest or fetch path is unusable, or nothing. A path that could resolve outside the bag
@@ -505,7 +476,7 @@ class Checker {
         Error(where + "malformed " + alg.name + " checksum '" + Show(sum) + "'");
         continue;
       }
-      std::string path = DecodePath(std::string_view(line).substr(path_at), &stray_percent);
+      std::string path = DecodeManifestPath(std::string_view(line).substr(path_at), &stray_percent);
       if (auto why = PathProblem(path)) {
         Error(where + *why + ": " + Show(path));
         continue;
@@ -592,7 +563,7 @@ class Checker {
           continue;
         }
       }
-      std::string path = DecodePath(std::string_view(line).substr(d), &stray_percent);
+      std::string path = DecodeManifestPath(std::string_view(line).substr(d), &stray_percent);
       if (auto why = PathProblem(path)) {
         Error(where + *why + ": " + Show(path));
         continue;

@@ -32,14 +32,8 @@ std::string Digest::HexFinal() {
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_, buf, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out(len * 2, '0');
-  for (unsigned i = 0; i < len; ++i) {
-    out[2 * i] = kHex[buf[i] >> 4];
-    out[2 * i + 1] = kHex[buf[i] & 15];
-  }
   EVP_DigestInit_ex(ctx_, md_, nullptr);
-  return out;
+  return HexEncode(buf, len);
 }
 
 Result<std::string> Digest::OfFile(const std::string& path, const std::string& algorithm,
@@ -78,6 +72,16 @@ std::string Digest::OfString(std::string_view s, const std::string& algorithm) {
   Digest d(algorithm);
   d.Update(s);
   return d.HexFinal();
+}
+
+std::string HexEncode(const unsigned char* data, size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 15];
+  }
+  return out;
 }
 
 }  // namespace dangan

@@ -37,4 +37,7 @@ class Digest {
   const EVP_MD* md_ = nullptr;
 };
 
+// Lower-case hex of raw bytes.
+std::string HexEncode(const unsigned char* data, size_t n);
+
 }  // namespace dangan

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "archive/text.h"
+#include "storage/bagit_path.h"
 #include "storage/digest.h"
 #include "storage/record_xml.h"
 
@@ -181,32 +182,6 @@ struct ManifestEntry {
   std::string path;
 };
 
-std::string DecodeManifestPath(const std::string& p) {
-  std::string out;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == '%' && i + 2 < p.size() + 0 && i + 2 <= p.size() - 1) {
-      std::string code = p.substr(i + 1, 2);
-      if (code == "0A" || code == "0a") {
-        out += '\n';
-        i += 2;
-        continue;
-      }
-      if (code == "0D" || code == "0d") {
-        out += '\r';
-        i += 2;
-        continue;
-      }
-      if (code == "25") {
-        out += '%';
-        i += 2;
-        continue;
-      }
-    }
-    out += p[i];
-  }
-  return out;
-}
-
 std::vector<ManifestEntry> ParseManifest(const std::string& text) {
   std::vector<ManifestEntry> out;
   std::istringstream in(text);
@@ -235,21 +210,6 @@ bool SafeMemberPath(const std::string& p) {
 }
 
 }  // namespace
-
-std::string EncodeManifestPath(const std::string& path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\n')
-      out += "%0A";
-    else if (c == '\r')
-      out += "%0D";
-    else
-      out += c;
-  }
-  return out;
-}
 
 PackageStore::PackageStore(std::string root, std::string organization, Env* env)
     : root_(std::move(root)), organization_(std::move(organization)), env_(env) {

@@ -73,7 +73,4 @@ class PackageStore : public PackageSink {
   Env* env_;
 };
 
-// Percent-encodes a path for a BagIt manifest line (RFC 8493 §2.1.3: %, CR, LF).
-std::string EncodeManifestPath(const std::string& path);
-
 }  // namespace dangan

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "storage/digest.h"
 #include "storage/env.h"
 
 namespace dangan {
@@ -61,13 +62,7 @@ std::string HmacSha256Hex(const std::string& key, const std::string& message) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), out, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 15];
-  }
-  return hex;
+  return HexEncode(out, len);
 }
 
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {

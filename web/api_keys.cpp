@@ -20,18 +20,6 @@ const char* RoleName(ApiRole role) { return role == ApiRole::kIntake ? "intake" 
 
 ApiKeyStore::ApiKeyStore(std::string root) : path_(std::move(root) + "/api_keys") {}
 
-namespace {
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
-}
-}  // namespace
-
 Result<std::string> ApiKeyStore::Create(const std::string& source, ApiRole role) {
   static const std::regex kSource("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
   if (!std::regex_match(source, kSource))
@@ -39,8 +27,8 @@ Result<std::string> ApiKeyStore::Create(const std::string& source, ApiRole role)
   unsigned char id[4], secret[32];
   if (RAND_bytes(id, sizeof id) != 1 || RAND_bytes(secret, sizeof secret) != 1)
     return Status::Internal("no random bytes");
-  std::string key_id = Hex(id, sizeof id);
-  std::string key = "dk_" + key_id + "_" + Hex(secret, sizeof secret);
+  std::string key_id = HexEncode(id, sizeof id);
+  std::string key = "dk_" + key_id + "_" + HexEncode(secret, sizeof secret);
   std::string line =
       key_id + "\t" + source + "\t" + RoleName(role) + "\t" + Digest::OfString(key) + "\n";
   // Appends are serialised with flock so two `apikey create` runs cannot interleave lines.
