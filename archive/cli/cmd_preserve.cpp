@@ -15,6 +15,7 @@
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "storage/bag_validator.h"
+#include "web/http_json.h"
 
 namespace dangan::cli {
 
@@ -41,16 +42,6 @@ class ProgressBar {
   bool enabled_;
   std::chrono::steady_clock::time_point last_{};
 };
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -181,7 +172,7 @@ int RunExport(const Context& ctx, int argc, char** argv) {
     for (const auto& e : report.errors) std::cerr << "  " << e << "\n";
     return Fail("the exported bag does not validate");
   }
-  st = s.Log(ctx.actor, "export", ref, "{\"to\":\"" + Escape(dir) + "\"}");
+  st = s.Log(ctx.actor, "export", ref, "{\"to\":" + web::JsonQuote(dir) + "}");
   if (!st.ok()) return FailStatus(st);
   std::cout << dir << "\n";
   return 0;

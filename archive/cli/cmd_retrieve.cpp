@@ -12,16 +12,11 @@
 #include "archive/cli/search_options.h"
 #include "archive/text.h"
 #include "storage/record_json.h"
+#include "web/http_json.h"
 
 namespace dangan::cli {
 
-namespace {
-std::string JsonString(const std::string& s) {
-  std::ostringstream out;
-  Poco::JSON::Stringifier::formatString(s, out);
-  return out.str();
-}
-}  // namespace
+using web::JsonQuote;
 
 int RunShow(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(argc, argv, 1, {}, {"--json", "--help"});
@@ -57,14 +52,14 @@ int RunShow(const Context& ctx, int argc, char** argv) {
     for (size_t i = 0; i < events->size(); ++i) {
       const auto& e = (*events)[i];
       json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
-              ",\"at\":" + JsonString(e.at) + ",\"actor\":" + JsonString(e.actor) +
-              ",\"action\":" + JsonString(e.action) + ",\"detail\":" + JsonString(e.detail) + "}";
+              ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
+              ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(e.detail) + "}";
     }
     json += "],\"fixity\":";
     if (*fixity)
-      json += "{\"checked_at\":" + JsonString((*fixity)->checked_at) +
+      json += "{\"checked_at\":" + JsonQuote((*fixity)->checked_at) +
               ",\"ok\":" + ((*fixity)->ok ? "true" : "false") +
-              ",\"detail\":" + JsonString((*fixity)->detail) + "}";
+              ",\"detail\":" + JsonQuote((*fixity)->detail) + "}";
     else
       json += "null";
     std::cout << json << "}\n";
@@ -153,12 +148,12 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
               << ",\"hits\":[";
     for (size_t i = 0; i < page->hits.size(); ++i) {
       const auto& h = page->hits[i];
-      std::cout << (i ? "," : "") << "{\"reference\":" << JsonString(h.reference)
-                << ",\"title\":" << JsonString(h.title) << ",\"year\":" << h.year
-                << ",\"class\":" << JsonString(h.class_code) << ",\"item\":" << JsonString(h.item)
-                << ",\"retention\":" << JsonString(h.retention)
-                << ",\"formed_on\":" << JsonString(h.formed_on)
-                << ",\"snippet\":" << JsonString(h.snippet) << "}";
+      std::cout << (i ? "," : "") << "{\"reference\":" << JsonQuote(h.reference)
+                << ",\"title\":" << JsonQuote(h.title) << ",\"year\":" << h.year
+                << ",\"class\":" << JsonQuote(h.class_code) << ",\"item\":" << JsonQuote(h.item)
+                << ",\"retention\":" << JsonQuote(h.retention)
+                << ",\"formed_on\":" << JsonQuote(h.formed_on)
+                << ",\"snippet\":" << JsonQuote(h.snippet) << "}";
     }
     std::cout << "]}\n";
     return 0;
