@@ -9,7 +9,7 @@ packages=(
   libpoco-dev libssl-dev libarchive-dev libsqlite3-dev sqlite3
   libboost-test-dev
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
-  libhpdf-dev fonts-wqy-zenhei poppler-utils
+  libhpdf-dev fonts-wqy-zenhei poppler-utils libpoppler-cpp-dev
   python3 python3-pil python3-numpy
   openssl curl
 )
