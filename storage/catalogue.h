@@ -6,6 +6,7 @@
 // until it commits, which serialises 件号 allocation across threads and processes.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -86,8 +87,11 @@ class Catalogue : public CataloguePort {
 
   // Audit events about one record (or all events when `reference` is empty), in chain order.
   // With `newest` > 0, only that many of the latest events (still in chain order).
-  Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0);
-  Result<int64_t> CountEvents(const std::string& reference);
+  // kHistory leaves out accesses (views, downloads): what was done to the record, not who read it.
+  enum class EventKinds { kAll, kHistory };
+  Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0,
+                                         EventKinds kinds = EventKinds::kAll);
+  Result<int64_t> CountEvents(const std::string& reference, EventKinds kinds = EventKinds::kAll);
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   // kRelaxed skips the fsync at commit: for access events (views, downloads, searches) on hot
   // read paths, which then become durable with the next synced commit. A crash can lose the
@@ -95,6 +99,8 @@ class Catalogue : public CataloguePort {
   enum class Durability { kSynced, kRelaxed };
   Result<AuditEvent> AppendEvent(const AuditEvent& draft,
                                  Durability durability = Durability::kSynced);
+  // Appends several events in one transaction, in order (all or none); returns the last.
+  Result<AuditEvent> AppendEvents(const std::vector<AuditEvent>& drafts, Durability durability);
   // Keeps fixity results, all in one transaction (a full audit writes one row per record).
   Status RecordFixity(const std::vector<FixityResult>& results);
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference);
@@ -104,6 +110,9 @@ class Catalogue : public CataloguePort {
   Status WithConnection(const std::function<Status(SqliteDb&)>& fn);
 
   int schema_version() const { return schema_version_; }
+  // Changes whenever this process commits anything but accesses (a filing, an event, a fixity
+  // result): what was read before may be stale. Writes by other processes do not move it.
+  uint64_t generation() const { return generation_.load(); }
   const std::string& path() const { return path_; }
 
  private:
@@ -133,7 +142,11 @@ class Catalogue : public CataloguePort {
   std::vector<std::unique_ptr<SqliteDb>> idle_;
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
+  std::atomic<uint64_t> generation_{0};
 };
+
+// Views, downloads and searches: events that read, not change, the archive.
+bool IsAccessAction(const std::string& action);
 
 // Opens a connection on which the catalogue's tables can be used (tokenizer registered).
 Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& path, bool create);

@@ -6,8 +6,10 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/URI.h>
+#include <iostream>
 
 #include <chrono>
 #include <thread>
@@ -44,6 +46,10 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 
 ApiServer::ApiServer(Services services, ServerOptions options)
     : services_(std::move(services)), options_(options) {
+  if (services_.access_log == nullptr) {
+    own_access_log_ = std::make_unique<AccessLog>(services_.catalogue);
+    services_.access_log = own_access_log_.get();
+  }
   AddSystemRoutes(router_, services_, metrics_);
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
@@ -97,6 +103,9 @@ void ApiServer::Stop(int grace_seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   server_->stopAll(true);
   server_.reset();
+  // Accesses already answered are written before the process may exit.
+  if (Status st = services_.access_log->Flush(); !st.ok())
+    std::cerr << "dangan: " << st.ToString() << "\n";
 }
 
 void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {

@@ -13,6 +13,7 @@
 
 #include "archive/filing.h"
 #include "archive/scheme.h"
+#include "storage/access_log.h"
 #include "storage/catalogue.h"
 #include "storage/package_store.h"
 #include "web/api_keys.h"
@@ -33,6 +34,8 @@ struct Services {
   std::string fonds;
   std::string organization;
   std::function<std::string()> clock;  // now, ISO 8601 with offset
+  // Where views, downloads and searches are logged; the server makes its own when null.
+  AccessLog* access_log = nullptr;
 };
 
 struct ServerOptions {
@@ -62,6 +65,7 @@ class ApiServer {
  private:
   friend class Dispatcher;
   void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
+  std::unique_ptr<AccessLog> own_access_log_;
   Services services_;
   ServerOptions options_;
   Router router_;

@@ -10,6 +10,7 @@
 #include "storage/record_json.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
+#include "web/record_view_cache.h"
 
 namespace dangan::web {
 
@@ -103,8 +104,41 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
   e.action = action;
   e.reference = reference;
   e.detail = "{\"what\":" + JsonQuote(what) + "}";
-  auto r = s.catalogue->AppendEvent(e, Catalogue::Durability::kRelaxed);
-  return r.ok() ? Status::Ok() : r.status();
+  return s.access_log->Record(std::move(e));
+}
+
+// The JSON of one record as GET /api/v1/records/{档号} shows it.
+Result<std::string> RenderRecordView(Services& services, const std::string& reference) {
+  auto rec = FindRecord(services, reference);
+  if (!rec.ok()) return rec.status();
+  // The newest events only: a much-viewed record would otherwise answer megabytes.
+  constexpr int kShownEvents = 100;
+  auto events =
+      services.catalogue->Events(rec->reference, kShownEvents, Catalogue::EventKinds::kHistory);
+  auto events_total =
+      services.catalogue->CountEvents(rec->reference, Catalogue::EventKinds::kHistory);
+  if (!events_total.ok()) return events_total.status();
+  auto fixity = services.catalogue->LastFixity(rec->reference);
+  if (!events.ok()) return events.status();
+  if (!fixity.ok()) return fixity.status();
+  std::string json = RecordToJson(*rec);
+  json.pop_back();
+  json += ",\"events_total\":" + std::to_string(*events_total) + ",\"events\":[";
+  for (size_t i = 0; i < events->size(); ++i) {
+    const auto& e = (*events)[i];
+    json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
+            ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
+            ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(e.detail) +
+            ",\"hash\":" + JsonQuote(e.hash) + "}";
+  }
+  json += "],\"fixity\":";
+  if (*fixity)
+    json += "{\"checked_at\":" + JsonQuote((*fixity)->checked_at) +
+            ",\"status\":" + ((*fixity)->ok ? "\"intact\"" : "\"damaged\"") +
+            ",\"detail\":" + JsonQuote((*fixity)->detail) + "}";
+  else
+    json += "{\"status\":\"unchecked\"}";
+  return json + "}";
 }
 
 Result<int> IntParam(const std::map<std::string, std::string>& q, const std::string& name, int def,
@@ -125,6 +159,8 @@ Result<int> IntParam(const std::map<std::string, std::string>& q, const std::str
 }  // namespace
 
 void AddRecordRoutes(Router& router, Services& services) {
+  // Shared by the handler's copies; lives as long as the routes do.
+  auto cache = std::make_shared<RecordViewCache>(4096, std::chrono::milliseconds(1000));
   router.Add(
       {"GET",
        "/api/v1/records",
@@ -195,38 +231,19 @@ void AddRecordRoutes(Router& router, Services& services) {
 
   router.Add({"GET", "/api/v1/records/{reference}", Access::kReader,
               "A record: metadata, handling steps, files, events and fixity status",
-              [&services](Exchange& x) {
-                auto rec = FindRecord(services, x.params[0]);
-                if (!rec.ok()) return SendStatus(x.resp, rec.status());
-                Status logged = LogAccess(services, x, "view", rec->reference, "metadata");
-                if (!logged.ok()) return SendStatus(x.resp, logged);
-                // The newest events only: a much-viewed record would otherwise answer megabytes.
-                constexpr int kShownEvents = 100;
-                auto events = services.catalogue->Events(rec->reference, kShownEvents);
-                auto events_total = services.catalogue->CountEvents(rec->reference);
-                if (!events_total.ok()) return SendStatus(x.resp, events_total.status());
-                auto fixity = services.catalogue->LastFixity(rec->reference);
-                if (!events.ok()) return SendStatus(x.resp, events.status());
-                if (!fixity.ok()) return SendStatus(x.resp, fixity.status());
-                std::string json = RecordToJson(*rec);
-                json.pop_back();
-                json += ",\"events_total\":" + std::to_string(*events_total) + ",\"events\":[";
-                for (size_t i = 0; i < events->size(); ++i) {
-                  const auto& e = (*events)[i];
-                  json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
-                          ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
-                          ",\"action\":" + JsonQuote(e.action) +
-                          ",\"detail\":" + JsonQuote(e.detail) + ",\"hash\":" + JsonQuote(e.hash) +
-                          "}";
+              [&services, cache](Exchange& x) {
+                const std::string& reference = x.params[0];
+                const uint64_t generation = services.catalogue->generation();
+                std::optional<std::string> body = cache->Find(reference, generation);
+                if (!body) {
+                  auto rendered = RenderRecordView(services, reference);
+                  if (!rendered.ok()) return SendStatus(x.resp, rendered.status());
+                  body = std::move(*rendered);
+                  cache->Put(reference, generation, *body);
                 }
-                json += "],\"fixity\":";
-                if (*fixity)
-                  json += "{\"checked_at\":" + JsonQuote((*fixity)->checked_at) +
-                          ",\"status\":" + ((*fixity)->ok ? "\"intact\"" : "\"damaged\"") +
-                          ",\"detail\":" + JsonQuote((*fixity)->detail) + "}";
-                else
-                  json += "{\"status\":\"unchecked\"}";
-                SendJson(x.resp, 200, json + "}");
+                Status logged = LogAccess(services, x, "view", reference, "metadata");
+                if (!logged.ok()) return SendStatus(x.resp, logged);
+                SendJson(x.resp, 200, *body);
               }});
 
   router.Add({"GET", "/api/v1/records/{reference}/files/{name}", Access::kReader,

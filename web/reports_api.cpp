@@ -109,6 +109,9 @@ void AddReportRoutes(Router& router, Services& services) {
               {"from", "to"}});
   router.Add({"GET", "/api/v1/stats/utilization", Access::kReader,
               "Utilization: views, downloads and certificates, by month", [&services](Exchange& x) {
+                // Accesses answered a moment ago are still queued; count them too.
+                if (Status flushed = services.access_log->Flush(); !flushed.ok())
+                  return SendStatus(x.resp, flushed);
                 std::string json = "{\"months\":[";
                 Status st = services.catalogue->WithConnection([&json](SqliteDb& db) {
                   auto q = db.Prepare(

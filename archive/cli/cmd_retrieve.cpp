@@ -40,7 +40,7 @@ int RunShow(const Context& ctx, int argc, char** argv) {
   // Personal data was shown: the view is accountable.
   Status logged = s.Log(ctx.actor, "view", ref, "{\"via\":\"cli show\"}");
   if (!logged.ok()) return FailStatus(logged);
-  auto events = s.catalogue().Events(ref);
+  auto events = s.catalogue().Events(ref, 0, Catalogue::EventKinds::kHistory);
   if (!events.ok()) return FailStatus(events.status());
   auto fixity = s.catalogue().LastFixity(ref);
   if (!fixity.ok()) return FailStatus(fixity.status());
