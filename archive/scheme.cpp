@@ -27,11 +27,39 @@ std::string GetString(const Object::Ptr& obj, const std::string& key, const std:
   return v.extract<std::string>();
 }
 
+// Reads an optional array of non-empty strings (classification vocabulary).
+std::vector<std::string> GetStringList(const Object::Ptr& obj, const std::string& key,
+                                       const std::string& where, std::vector<FieldError>* errors) {
+  std::vector<std::string> out;
+  if (!obj->has(key) || obj->isNull(key)) return out;
+  auto arr = obj->getArray(key);
+  if (!arr) {
+    errors->push_back({where + "." + key, "must be an array of strings"});
+    return out;
+  }
+  for (size_t k = 0; k < arr->size(); ++k) {
+    auto v = arr->get(k);
+    std::string at = where + "." + key + "[" + std::to_string(k) + "]";
+    if (!v.isString()) {
+      errors->push_back({at, "must be a string"});
+      continue;
+    }
+    std::string word = v.extract<std::string>();
+    if (word.find_first_not_of(" \t\r\n") == std::string::npos) {
+      errors->push_back({at, "must not be empty"});
+      continue;
+    }
+    out.push_back(std::move(word));
+  }
+  return out;
+}
+
 struct Draft {
   std::string version;
   std::vector<RetentionCode> retention;
   std::vector<SchemeClass> classes;
-  std::vector<BusinessItem> items;  // in document order
+  std::vector<BusinessItem> items;                        // in document order
+  std::optional<std::vector<NonRecordKind>> non_records;  // absent: keep the base list
 };
 
 Status ParseDocument(const std::string& text, const std::string& origin, Draft* out) {
@@ -128,20 +156,43 @@ Status ParseDocument(const std::string& text, const std::string& origin, Draft* 
               errors.push_back({iw + ".code", "item " + item.code +
                                                   " does not start with its class code " + c.code});
             }
-            if (auto kw = io->getArray("keywords")) {
-              for (size_t k = 0; k < kw->size(); ++k) {
-                auto v = kw->get(k);
-                if (v.isString())
-                  item.keywords.push_back(v.extract<std::string>());
-                else
-                  errors.push_back({iw + ".keywords", "must be strings"});
-              }
-            }
+            item.aliases = GetStringList(io, "aliases", iw, &errors);
+            item.keywords = GetStringList(io, "keywords", iw, &errors);
             c.item_codes.push_back(item.code);
             out->items.push_back(item);
           }
         }
         out->classes.push_back(c);
+      }
+    }
+  }
+  if (root->has("not_records")) {
+    auto arr = root->getArray("not_records");
+    if (!arr) {
+      errors.push_back({origin + ".not_records", "must be an array"});
+    } else {
+      static const std::regex kNonRecordCode("^00[0-9]{2}$");
+      out->non_records.emplace();
+      for (size_t i = 0; i < arr->size(); ++i) {
+        std::string where = origin + ".not_records[" + std::to_string(i) + "]";
+        auto o = arr->getObject(i);
+        if (!o) {
+          errors.push_back({where, "must be an object"});
+          continue;
+        }
+        NonRecordKind kind;
+        kind.code = GetString(o, "code", where, &errors);
+        kind.name = GetString(o, "name", where, &errors);
+        if (!kind.code.empty() && !std::regex_match(kind.code, kNonRecordCode)) {
+          errors.push_back({where + ".code",
+                            "'" + kind.code + "' is not a non-record code (00 and two digits)"});
+        }
+        kind.aliases = GetStringList(o, "aliases", where, &errors);
+        kind.keywords = GetStringList(o, "keywords", where, &errors);
+        if (kind.aliases.empty() && kind.keywords.empty()) {
+          errors.push_back({where, "needs at least one alias or keyword to be recognised"});
+        }
+        out->non_records->push_back(std::move(kind));
       }
     }
   }
@@ -214,6 +265,10 @@ Result<ClassificationScheme> ClassificationScheme::Parse(const std::string& base
     }
   }
   for (const auto& item : overlay.items) s.items_[item.code] = item;
+  if (overlay.non_records)
+    s.non_records_ = *overlay.non_records;
+  else if (base.non_records)
+    s.non_records_ = *base.non_records;
 
   for (const auto& [code, item] : s.items_) {
     if (!s.FindRetention(item.retention)) {

@@ -1,0 +1,94 @@
+#define BOOST_TEST_MODULE field_extraction
+#include <boost/test/unit_test.hpp>
+
+#include "archive/identifiers.h"
+#include "capture/field_extraction.h"
+
+using namespace dangan;
+using namespace dangan::capture;
+
+namespace {
+const char* kToday = "20260101";
+// 11010519491231002X is the GB 11643 example; 440106197108072178 a valid synthetic one.
+const std::string kId = "440106197108072178";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(valid_ids_are_found_once_each) {
+  BOOST_REQUIRE(IsValidIdNumber(kId));
+  auto f = ExtractFields("公民身份号码 " + kId + "\n代理人 11010519491231002x 再次 " + kId, kToday);
+  BOOST_REQUIRE_EQUAL(f.id_numbers.size(), 2u);
+  BOOST_TEST(f.id_numbers[0] == kId);
+  BOOST_TEST(f.id_numbers[1] == "11010519491231002X");
+  BOOST_TEST(f.repairs.empty());
+}
+
+BOOST_AUTO_TEST_CASE(single_ocr_confusion_is_repaired_only_when_the_check_holds) {
+  std::string confused = kId;
+  confused[confused.find('0')] = 'O';
+  auto f = ExtractFields("公民身份号码：" + confused, kToday);
+  BOOST_REQUIRE_EQUAL(f.id_numbers.size(), 1u);
+  BOOST_TEST(f.id_numbers[0] == kId);
+  BOOST_REQUIRE_EQUAL(f.repairs.size(), 1u);
+  BOOST_TEST(f.repairs[0].original == confused);
+
+  // l for 1, and a spurious space.
+  std::string with_l = kId;
+  with_l[with_l.find('1')] = 'l';
+  BOOST_TEST(ExtractFields("身份证号 " + with_l, kToday).id_numbers.size() == 1u);
+  auto spaced = ExtractFields("身份证号 " + kId.substr(0, 9) + " " + kId.substr(9), kToday);
+  BOOST_REQUIRE_EQUAL(spaced.id_numbers.size(), 1u);
+  BOOST_TEST(spaced.id_numbers[0] == kId);
+  // Full-width digits.
+  std::string full;
+  for (char c : kId) full += std::string("\xEF\xBC") + static_cast<char>(0x90 + (c - '0'));
+  BOOST_TEST(ExtractFields("号码 " + full, kToday).id_numbers == std::vector<std::string>{kId});
+}
+
+BOOST_AUTO_TEST_CASE(invalid_or_ambiguous_ids_are_rejected) {
+  // One wrong digit: the check character fails, nothing is guessed.
+  std::string wrong = kId;
+  wrong[10] = wrong[10] == '9' ? '8' : static_cast<char>(wrong[10] + 1);
+  BOOST_REQUIRE(!IsValidIdNumber(wrong));
+  BOOST_TEST(ExtractFields("公民身份号码 " + wrong, kToday).id_numbers.empty());
+  // Two confusions: even if a reading validated, two changes are too many to trust.
+  std::string two = kId;
+  two[two.find('0')] = 'O';
+  two[two.find('1')] = 'l';
+  BOOST_TEST(ExtractFields("公民身份号码 " + two, kToday).id_numbers.empty());
+  // A confusion whose repair does not validate.
+  std::string bad = wrong;
+  bad[bad.find('0')] = 'O';
+  BOOST_TEST(ExtractFields("公民身份号码 " + bad, kToday).id_numbers.empty());
+  // Part of a longer number, or an 18-digit serial number beside its label.
+  BOOST_TEST(ExtractFields("账户 " + kId + "55", kToday).id_numbers.empty());
+  BOOST_TEST(ExtractFields("编号：" + kId, kToday).id_numbers.empty());
+}
+
+BOOST_AUTO_TEST_CASE(credit_codes_names_units_dates_amounts_and_serials) {
+  std::string text =
+      "表号：征缴2 编号：120101202006268297\n"
+      "单位名称 天津晨光物业管理有限公司\n"
+      "统一社会信用代码 9112010IMAAYURRQ8R 联系人 钟璐敏\n"
+      "姓名：袁彬成 性别 男 社会保障卡号 J53138970\n"
+      "所属期 2020年06月\n"
+      "补缴金额合计 11,314.08元 滞纳金 1827.22 元\n"
+      "出生日期 1971-08-07\n"
+      "单位（盖章）： 2020年06月26日\n经办人： 何涛 2020年6月26日";
+  auto f = ExtractFields(text, kToday);
+  BOOST_TEST(f.credit_codes == std::vector<std::string>{"91120101MAAYURRQ8R"});
+  BOOST_TEST(f.name == "袁彬成");
+  BOOST_TEST(f.unit == "天津晨光物业管理有限公司");
+  BOOST_TEST(f.social_security_cards == std::vector<std::string>{"J53138970"});
+  BOOST_TEST(f.date == "2020-06-26");
+  BOOST_TEST(f.period == "2020-06");
+  BOOST_TEST((std::find(f.dates.begin(), f.dates.end(), "1971-08-07") != f.dates.end()));
+  BOOST_REQUIRE(f.amounts_fen.size() >= 2u);
+  BOOST_TEST(f.amounts_fen[0] == 1131408);
+  BOOST_TEST(f.amounts_fen[1] == 182722);
+  BOOST_REQUIRE(f.principal_fen.has_value());
+  BOOST_TEST(*f.principal_fen == 1131408);
+  BOOST_TEST(f.serial == "120101202006268297");
+  BOOST_TEST(f.id_numbers.empty());
+  BOOST_TEST(ExtractFields("申请日期 2024.03.05\n签字 2024-03-09", kToday).date == "2024-03-05");
+  BOOST_TEST(ExtractFields("", kToday).id_numbers.empty());
+}
