@@ -1,0 +1,289 @@
+#include "capture/scanned_document.h"
+
+#include <stdio.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
+
+namespace dangan::capture {
+namespace {
+
+// Files larger than this are refused before they are read: a scan of a thick case folder at
+// 300 dpi stays well below it, and the limit bounds what one request can make us hold.
+constexpr std::uintmax_t kMaxFileBytes = 1ull << 30;
+constexpr double kPdfDpi = 300.0;
+
+Status Malformed(const std::string& msg) { return Status(ErrorCode::kMalformed, msg); }
+
+// Leptonica and poppler report bad input on stderr; the Status we return says it better, and
+// untrusted uploads must not flood the server log.
+void SilenceLibraryMessages() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+  });
+}
+
+Status CheckDimensions(long long w, long long h, int page) {
+  const std::string where = "page " + std::to_string(page + 1);
+  if (w <= 0 || h <= 0) return Malformed(where + " declares no pixels");
+  if (w > kMaxPageSide || h > kMaxPageSide || w * h > kMaxPagePixels) {
+    return Status(ErrorCode::kTooLarge, where + " is " + std::to_string(w) + "x" +
+                                            std::to_string(h) + " pixels; the limit is " +
+                                            std::to_string(kMaxPageSide) + " a side and " +
+                                            std::to_string(kMaxPagePixels / 1'000'000) + " MP");
+  }
+  return Status::Ok();
+}
+
+std::string TiffCompressionName(int format) {
+  switch (format) {
+    case IFF_TIFF_JPEG:
+      return "JPEG";
+    case IFF_TIFF_LZW:
+      return "LZW";
+    case IFF_TIFF_G4:
+      return "CCITT G4";
+    case IFF_TIFF_G3:
+      return "CCITT G3";
+    case IFF_TIFF_ZIP:
+      return "Deflate";
+    case IFF_TIFF_PACKBITS:
+      return "PackBits";
+    case IFF_TIFF_RLE:
+      return "CCITT RLE";
+    default:
+      return "none";
+  }
+}
+
+// Brings a decoded image to one of the three forms the rest of the pipeline handles (1 bpp,
+// 8 bpp gray, 32 bpp RGB), so no later step has to think about colormaps, alpha or 16 bpp.
+Result<ScannedPage> MakePage(PIX* decoded, int declared_dpi, std::string compression, int index) {
+  PixPtr pix(decoded);
+  if (!pix) return Malformed("page " + std::to_string(index + 1) + " cannot be decoded");
+  if (pixGetColormap(pix.get()) != nullptr) {
+    pix.reset(pixRemoveColormap(pix.get(), REMOVE_CMAP_BASED_ON_SRC));
+  }
+  if (pix && pixGetDepth(pix.get()) == 32 && pixGetSpp(pix.get()) == 4) {
+    pix.reset(pixAlphaBlendUniform(pix.get(), 0xffffff00));
+  }
+  if (pix) {
+    const int d = pixGetDepth(pix.get());
+    if (d != 1 && d != 8 && d != 32) pix.reset(pixConvertTo8(pix.get(), 0));
+  }
+  if (!pix) return Malformed("page " + std::to_string(index + 1) + " has an unusable pixel format");
+
+  ScannedPage page;
+  page.width = pixGetWidth(pix.get());
+  page.height = pixGetHeight(pix.get());
+  DANGAN_RETURN_IF_ERROR(CheckDimensions(page.width, page.height, index));
+  int dpi = declared_dpi > 0 ? declared_dpi : pixGetXRes(pix.get());
+  // Resolutions outside this range are tag junk (e.g. 1 or 72000); "unknown" is more honest.
+  if (dpi < 50 || dpi > 2400) dpi = 0;
+  page.dpi = dpi;
+  pixSetResolution(pix.get(), dpi, dpi);
+  const int d = pixGetDepth(pix.get());
+  page.colour_mode = d == 1 ? "bitonal" : d == 8 ? "grayscale" : "color";
+  page.compression = std::move(compression);
+  page.image = std::move(pix);
+  return page;
+}
+
+Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size) {
+  // libtiff wants a FILE* to count directories; fmemopen gives one over the bytes we hold.
+  FILE* fp = fmemopen(const_cast<l_uint8*>(data), size, "rb");
+  if (fp == nullptr) return Status::Internal("fmemopen failed");
+  l_int32 count = 0;
+  const bool counted = tiffGetCount(fp, &count) == 0;
+  fclose(fp);
+  if (!counted) return Malformed("TIFF directory cannot be read");
+  if (count <= 0) return Malformed("TIFF has no pages");
+  if (count > kMaxPages) {
+    return Status(ErrorCode::kTooLarge, "TIFF has " + std::to_string(count) +
+                                            " pages; the limit is " + std::to_string(kMaxPages));
+  }
+  struct Header {
+    int res = 0, format = 0;
+  };
+  std::vector<Header> headers(count);
+  for (int n = 0; n < count; ++n) {
+    l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+    if (readHeaderMemTiff(data, size, n, &w, &h, &bps, &spp, &res, &cmap, &format) != 0) {
+      return Malformed("TIFF page " + std::to_string(n + 1) + " header cannot be read");
+    }
+    DANGAN_RETURN_IF_ERROR(CheckDimensions(w, h, n));
+    headers[n] = {res, format};
+  }
+  ScannedDocument doc;
+  doc.format = "TIFF";
+  size_t offset = 0;
+  for (int n = 0; n < count; ++n) {
+    PIX* pix = pixReadMemFromMultipageTiff(data, size, &offset);
+    auto page = MakePage(pix, headers[n].res, TiffCompressionName(headers[n].format), n);
+    if (!page.ok()) return page.status();
+    doc.pages.push_back(std::move(page).value());
+    if (offset == 0 && n + 1 < count) {
+      return Malformed("TIFF ends after page " + std::to_string(n + 1) + " of " +
+                       std::to_string(count));
+    }
+  }
+  return doc;
+}
+
+Result<ScannedDocument> DecodeRaster(const l_uint8* data, size_t size, bool jpeg) {
+  // libpng refuses huge PNGs itself; reading IHDR first lets us say why (kTooLarge).
+  if (!jpeg && size >= 24) {
+    const auto be32 = [&](size_t at) {
+      return (static_cast<long long>(data[at]) << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) |
+             data[at + 3];
+    };
+    DANGAN_RETURN_IF_ERROR(CheckDimensions(be32(16), be32(20), 0));
+  }
+  l_int32 format = 0, w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
+  if (pixReadHeaderMem(data, size, &format, &w, &h, &bps, &spp, &iscmap) != 0) {
+    return Malformed(std::string(jpeg ? "JPEG" : "PNG") + " header cannot be read");
+  }
+  DANGAN_RETURN_IF_ERROR(CheckDimensions(w, h, 0));
+  PIX* pix = nullptr;
+  if (jpeg) {
+    // libjpeg "warnings" include a premature end of data, after which it fills the rest of the
+    // page with gray: for an archive that is a damaged scan, not a page.
+    l_int32 warnings = 0;
+    pix = pixReadMemJpeg(data, size, 0, 1, &warnings, 0);
+    if (pix != nullptr && warnings > 0) {
+      pixDestroy(&pix);
+      return Malformed("JPEG data is truncated or corrupt");
+    }
+  } else {
+    pix = pixReadMemPng(data, size);
+  }
+  ScannedDocument doc;
+  doc.format = jpeg ? "JPEG" : "PNG";
+  auto page = MakePage(pix, 0, jpeg ? "JPEG" : "Deflate", 0);
+  if (!page.ok()) return page.status();
+  doc.pages.push_back(std::move(page).value());
+  return doc;
+}
+
+// A PDF page arrives as ARGB; scans are mostly gray, and an 8 bpp page is a quarter of the memory
+// and what OCR works on, so colour is kept only when some pixels actually carry it.
+PixPtr PixFromPopplerImage(const poppler::image& img) {
+  const int w = img.width(), h = img.height();
+  PixPtr rgb(pixCreate(w, h, 32));
+  if (!rgb) return nullptr;
+  const char* src = img.const_data();
+  const int stride = img.bytes_per_row();
+  l_uint32* dst = pixGetData(rgb.get());
+  const int wpl = pixGetWpl(rgb.get());
+  long long coloured = 0;
+  for (int y = 0; y < h; ++y) {
+    const auto* row = reinterpret_cast<const std::uint32_t*>(src + static_cast<size_t>(y) * stride);
+    l_uint32* out = dst + static_cast<size_t>(y) * wpl;
+    for (int x = 0; x < w; ++x) {
+      const std::uint32_t v = row[x];
+      const int r = (v >> 16) & 0xff, g = (v >> 8) & 0xff, b = v & 0xff;
+      if (std::max({r, g, b}) - std::min({r, g, b}) > 40) ++coloured;
+      composeRGBPixel(r, g, b, &out[x]);
+    }
+  }
+  if (coloured * 10000 > static_cast<long long>(w) * h) return rgb;
+  return PixPtr(pixConvertRGBToLuminance(rgb.get()));
+}
+
+Result<ScannedDocument> DecodePdf(const std::string& bytes) {
+  if (bytes.size() > static_cast<size_t>(INT32_MAX))
+    return Status(ErrorCode::kTooLarge, "PDF too large");
+  std::unique_ptr<poppler::document> pdf(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  if (!pdf) return Malformed("PDF cannot be parsed");
+  if (pdf->is_locked())
+    return Status(ErrorCode::kUnsupportedMediaType, "PDF is password-protected");
+  const int count = pdf->pages();
+  if (count <= 0) return Malformed("PDF has no pages");
+  if (count > kMaxPages) return Status(ErrorCode::kTooLarge, "PDF has too many pages");
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_argb32);
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+  ScannedDocument doc;
+  doc.format = "PDF";
+  for (int n = 0; n < count; ++n) {
+    std::unique_ptr<poppler::page> page(pdf->create_page(n));
+    if (!page) return Malformed("PDF page " + std::to_string(n + 1) + " cannot be read");
+    const poppler::rectf box = page->page_rect();
+    double w = box.width() * kPdfDpi / 72.0, h = box.height() * kPdfDpi / 72.0;
+    if (page->orientation() == poppler::page::landscape ||
+        page->orientation() == poppler::page::seascape) {
+      std::swap(w, h);
+    }
+    if (!(w < 1e9 && h < 1e9)) return Malformed("PDF page size is not a number");
+    DANGAN_RETURN_IF_ERROR(
+        CheckDimensions(static_cast<long long>(w + 0.5), static_cast<long long>(h + 0.5), n));
+    poppler::image img = renderer.render_page(page.get(), kPdfDpi, kPdfDpi);
+    if (!img.is_valid() || img.format() != poppler::image::format_argb32) {
+      return Malformed("PDF page " + std::to_string(n + 1) + " cannot be rendered");
+    }
+    PixPtr pix = PixFromPopplerImage(img);
+    if (!pix) return Status::Internal("out of memory rasterising a PDF page");
+    auto scanned = MakePage(pix.release(), static_cast<int>(kPdfDpi), "PDF raster", n);
+    if (!scanned.ok()) return scanned.status();
+    doc.pages.push_back(std::move(scanned).value());
+  }
+  return doc;
+}
+
+bool StartsWith(const std::string& bytes, const char* magic, size_t n) {
+  return bytes.size() >= n && bytes.compare(0, n, magic, n) == 0;
+}
+
+}  // namespace
+
+Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes) {
+  SilenceLibraryMessages();
+  if (bytes.empty()) return Malformed("the file is empty");
+  if (bytes.size() > kMaxFileBytes) return Status(ErrorCode::kTooLarge, "the file exceeds 1 GiB");
+  const auto* data = reinterpret_cast<const l_uint8*>(bytes.data());
+  if (StartsWith(bytes, "II*\0", 4) || StartsWith(bytes, "MM\0*", 4)) {
+    return DecodeTiff(data, bytes.size());
+  }
+  if (StartsWith(bytes, "\x89PNG\r\n\x1a\n", 8)) return DecodeRaster(data, bytes.size(), false);
+  if (StartsWith(bytes, "\xff\xd8\xff", 3)) return DecodeRaster(data, bytes.size(), true);
+  // PDF allows up to 1024 bytes of junk before the header.
+  if (std::string_view(bytes).substr(0, 1024).find("%PDF-") != std::string_view::npos) {
+    return DecodePdf(bytes);
+  }
+  return Status(ErrorCode::kUnsupportedMediaType,
+                "not a TIFF, PNG, JPEG or PDF file (unrecognised leading bytes)");
+}
+
+Result<ScannedDocument> LoadScannedDocument(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot open " + path);
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return Status::IOError("cannot read " + path);
+  if (static_cast<std::uintmax_t>(size) > kMaxFileBytes) {
+    return Status(ErrorCode::kTooLarge, path + " exceeds 1 GiB");
+  }
+  in.seekg(0);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  if (size > 0 && !in.read(bytes.data(), size)) return Status::IOError("cannot read " + path);
+  auto doc = DecodeScannedDocument(bytes);
+  if (!doc.ok()) return doc.status().WithContext(path);
+  return doc;
+}
+
+}  // namespace dangan::capture

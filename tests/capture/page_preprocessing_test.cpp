@@ -1,0 +1,212 @@
+#define BOOST_TEST_MODULE page_preprocessing
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include "capture/page_preprocessing.h"
+#include "capture/scanned_document.h"
+#include "tests/support/temp_dir.h"
+
+using namespace dangan;
+using namespace dangan::capture;
+using dangan::testing::ReadFile;
+using dangan::testing::TempDir;
+using dangan::testing::WriteFile;
+
+namespace {
+
+const std::string kSample = DANGAN_SOURCE_DIR "/../shared/corpus/sample/";
+
+ScannedPage LoadFirstPage(const std::string& name) {
+  auto doc = LoadScannedDocument(kSample + name);
+  BOOST_REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+  return std::move(doc->pages.front());
+}
+
+ScannedPage WrapImage(PixPtr image) {
+  ScannedPage page;
+  page.width = pixGetWidth(image.get());
+  page.height = pixGetHeight(image.get());
+  page.dpi = 300;
+  page.colour_mode = "grayscale";
+  page.compression = "none";
+  page.image = std::move(image);
+  return page;
+}
+
+PreprocessOptions Only() {
+  PreprocessOptions o;
+  o.detect_orientation = o.deskew = o.suppress_seals = o.normalise_resolution = false;
+  o.normalise_background = o.clean_border = o.binarise = false;
+  return o;
+}
+
+// An upright, straight page: the corpus page after deskewing.
+PixPtr StraightPage(const std::string& name) {
+  PreprocessOptions o = Only();
+  o.deskew = true;
+  auto prepared = PreparePage(LoadFirstPage(name), o);
+  BOOST_REQUIRE(prepared.ok());
+  return std::move(prepared->image);
+}
+
+int CountDarker(Pix* gray, int x, int y, int w, int h, int level) {
+  int n = 0;
+  for (int j = y; j < y + h; ++j) {
+    for (int i = x; i < x + w; ++i) {
+      l_uint32 v = 0;
+      pixGetPixel(gray, i, j, &v);
+      if (static_cast<int>(v) < level) ++n;
+    }
+  }
+  return n;
+}
+
+uint32_t Crc32(const std::string& bytes) {
+  uint32_t crc = 0xffffffffu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+std::string BigEndian(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(loads_multipage_jpeg_in_tiff_with_its_digitisation_attributes) {
+  auto doc = LoadScannedDocument(kSample + "dev_0002.tif");
+  BOOST_REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+  BOOST_TEST(doc->format == "TIFF");
+  BOOST_REQUIRE_EQUAL(doc->pages.size(), 2u);
+  for (const auto& page : doc->pages) {
+    BOOST_TEST(page.compression == "JPEG");
+    BOOST_TEST(page.colour_mode == "grayscale");
+    BOOST_TEST(page.dpi == 300);
+    BOOST_TEST(page.width == 2480);
+    BOOST_TEST(page.height == 3508);
+  }
+  auto jpeg = LoadScannedDocument(kSample + "dev_0001.jpg");
+  BOOST_REQUIRE(jpeg.ok());
+  BOOST_TEST(jpeg->format == "JPEG");
+  BOOST_TEST(jpeg->pages.at(0).dpi == 300);
+}
+
+BOOST_AUTO_TEST_CASE(format_comes_from_magic_bytes_not_the_extension) {
+  TempDir dir;
+  WriteFile(dir / "scan.png", ReadFile(kSample + "dev_0001.jpg"));
+  auto doc = LoadScannedDocument(dir / "scan.png");
+  BOOST_REQUIRE(doc.ok());
+  BOOST_TEST(doc->format == "JPEG");
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_files_give_a_status_not_a_crash) {
+  TempDir dir;
+  const std::string jpeg = ReadFile(kSample + "dev_0001.jpg");
+  const std::string tiff = ReadFile(kSample + "dev_0002.tif");
+  std::mt19937 rng(42);
+  std::string noise(5000, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  std::string png_header = "\x89PNG\r\n\x1a\n";
+  std::string ihdr =
+      "IHDR" + BigEndian(100000) + BigEndian(100000) + std::string("\x08\x00\x00\x00\x00", 5);
+  png_header += BigEndian(13) + ihdr + BigEndian(Crc32(ihdr));
+  const std::pair<std::string, std::string> cases[] = {
+      {"empty.jpg", ""},
+      {"random.bin", noise},
+      {"truncated.jpg", jpeg.substr(0, jpeg.size() / 2)},
+      {"header_only.jpg", jpeg.substr(0, 600)},
+      {"truncated.tif", tiff.substr(0, tiff.size() / 3)},
+      {"tiff_header_only.tif", tiff.substr(0, 8)},
+      {"huge.png", png_header},
+      {"fake.pdf", "%PDF-1.4\n" + noise},
+  };
+  for (const auto& [name, bytes] : cases) {
+    WriteFile(dir / name, bytes);
+    auto doc = LoadScannedDocument(dir / name);
+    BOOST_TEST(!doc.ok(), name << " was accepted");
+    if (!doc.ok()) BOOST_TEST_MESSAGE(name << ": " << doc.status().ToString());
+  }
+  auto huge = DecodeScannedDocument(png_header);
+  BOOST_REQUIRE(!huge.ok());
+  BOOST_TEST(static_cast<int>(huge.status().code()) == static_cast<int>(ErrorCode::kTooLarge));
+  BOOST_TEST(!LoadScannedDocument(dir / "missing.tif").ok());
+}
+
+BOOST_AUTO_TEST_CASE(deskew_recovers_a_known_angle) {
+  PixPtr straight = StraightPage("dev_0001.jpg");
+  for (float degrees : {1.7f, -1.2f}) {
+    PixPtr tilted(pixRotate(straight.get(), degrees * 3.14159265f / 180.0f, L_ROTATE_AREA_MAP,
+                            L_BRING_IN_WHITE, 0, 0));
+    PreprocessOptions o = Only();
+    o.deskew = true;
+    auto prepared = PreparePage(WrapImage(std::move(tilted)), o);
+    BOOST_REQUIRE(prepared.ok());
+    BOOST_TEST(std::abs(prepared->skew_degrees - degrees) <= 0.3,
+               "found " << prepared->skew_degrees << "° for " << degrees << "°");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(turned_pages_are_brought_upright) {
+  PixPtr straight = StraightPage("dev_0005.jpg");
+  for (int quads : {1, 2, 3}) {
+    PreprocessOptions o = Only();
+    o.detect_orientation = true;
+    auto prepared = PreparePage(WrapImage(PixPtr(pixRotateOrth(straight.get(), quads))), o);
+    BOOST_REQUIRE(prepared.ok());
+    BOOST_TEST(prepared->rotation_degrees == (4 - quads) * 90);
+    l_int32 same = 0;
+    pixEqual(prepared->image.get(), straight.get(), &same);
+    BOOST_TEST(same == 1, "page turned by " << quads * 90 << "° is not upright again");
+  }
+  PreprocessOptions o = Only();
+  o.detect_orientation = true;
+  auto upright = PreparePage(WrapImage(PixPtr(pixCopy(nullptr, straight.get()))), o);
+  BOOST_REQUIRE(upright.ok());
+  BOOST_TEST(upright->rotation_degrees == 0);
+}
+
+BOOST_AUTO_TEST_CASE(gray_seal_ink_goes_and_text_stays) {
+  // dev_0001's first seal: its star sits at the recorded centre moved by the page's margin shift.
+  ScannedPage page = LoadFirstPage("dev_0001.jpg");
+  Pix* before = page.image.get();
+  const int star_x = 1970 - 55 - 25, star_y = 1346 - 28 - 25;
+  const int star_before = CountDarker(before, star_x, star_y, 50, 50, 215);
+  const int text_before = CountDarker(before, 0, 0, 2480, 3508, 110);
+  PreprocessOptions o = Only();
+  o.suppress_seals = true;
+  o.seal_gray_threshold = 110;
+  auto prepared = PreparePage(page, o);
+  BOOST_REQUIRE(prepared.ok());
+  const int star_after = CountDarker(prepared->image.get(), star_x, star_y, 50, 50, 215);
+  const int text_after = CountDarker(prepared->image.get(), 0, 0, 2480, 3508, 110);
+  BOOST_TEST(star_before > 1000);
+  BOOST_TEST(star_after < star_before / 20);
+  BOOST_TEST(text_after == text_before);
+}
+
+BOOST_AUTO_TEST_CASE(red_seal_on_colour_is_removed_before_gray_conversion) {
+  PixPtr rgb(pixCreate(200, 100, 32));
+  pixSetAllArbitrary(rgb.get(), 0xffffff00);
+  BOX* red = boxCreate(20, 20, 60, 60);
+  BOX* black = boxCreate(120, 20, 60, 60);
+  pixSetInRectArbitrary(rgb.get(), red, 0xd0303000);
+  pixSetInRectArbitrary(rgb.get(), black, 0x20202000);
+  boxDestroy(&red);
+  boxDestroy(&black);
+  ScannedPage page = WrapImage(std::move(rgb));
+  page.colour_mode = "color";
+  PreprocessOptions o = Only();
+  o.suppress_seals = true;
+  auto prepared = PreparePage(page, o);
+  BOOST_REQUIRE(prepared.ok());
+  BOOST_TEST(CountDarker(prepared->image.get(), 20, 20, 60, 60, 200) == 0);
+  BOOST_TEST(CountDarker(prepared->image.get(), 120, 20, 60, 60, 100) == 3600);
+}
