@@ -160,7 +160,10 @@ std::vector<FieldError> ValidateCase(const CaseSubmission& c, const Classificati
     if (f.path.empty()) errors.push_back({p + ".path", "is required"});
     if (!f.declared_sha256.empty() && !std::regex_match(f.declared_sha256, kHex))
       errors.push_back({p + ".sha256", "must be 64 hexadecimal digits"});
+    if (!f.role.empty() && f.role != "original" && f.role != "text" && f.role != "access")
+      errors.push_back({p + ".role", "must be original, text or access"});
   }
+  if (c.pages < 0) errors.push_back({"pages", "cannot be negative"});
   return errors;
 }
 

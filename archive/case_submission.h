@@ -17,6 +17,9 @@ struct CaseFileInput {
   std::string name;  // the name the file is archived under
   std::string path;  // a local file holding the bytes (resolved, absolute or cwd-relative)
   std::string declared_sha256;  // optional; verified before anything is stored
+  std::string role;             // "original" (default), "text" or "access"
+  std::string created_by;       // the program that made the file, if known
+  Digitization digitization;    // for scanned originals
 };
 
 struct CaseSubmission {
@@ -37,6 +40,7 @@ struct CaseSubmission {
   std::optional<Unit> unit;
   std::vector<HandlingStep> steps;
   std::vector<CaseFileInput> files;
+  int pages = 0;  // 页数 of the paper original, when it was scanned
 };
 
 struct CaseDecodeOptions {

@@ -122,7 +122,9 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
     }
     StagedFile s;
     s.meta.name = f.name;
-    s.meta.role = "original";
+    s.meta.role = f.role.empty() ? "original" : f.role;
+    s.meta.created_by = f.created_by;
+    s.meta.digitization = f.digitization;
     s.meta.format = FormatOfFileName(f.name);
     s.meta.size = h->second;
     s.meta.sha256 = h->first;
@@ -167,6 +169,7 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   r.unit = c.unit;
   r.steps = c.steps;
   r.text = c.text;
+  r.pages = c.pages;
   for (const auto& s : staged) r.files.push_back(s.meta);
   r.parts.fonds = settings_.fonds;
   r.parts.category = settings_.category;

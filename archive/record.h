@@ -30,6 +30,15 @@ struct HandlingStep {
   std::string description;  // 行为描述 (optional)
 };
 
+// 数字化属性 of a scanned file (DA/T 31): how the paper became pixels. Empty when born digital.
+struct Digitization {
+  int dpi = 0;              // 扫描分辨率
+  std::string colour_mode;  // 色彩模式: "bitonal", "grayscale", "color"
+  std::string compression;  // 压缩方式, e.g. "JPEG", "LZW", "CCITT G4"
+  int pages = 0;            // 页数 of this file
+  bool empty() const { return dpi == 0 && colour_mode.empty() && compression.empty(); }
+};
+
 // A content file with its electronic properties (电子属性).
 struct RecordFile {
   std::string name;    // file name as given, UTF-8, no directories
@@ -38,6 +47,7 @@ struct RecordFile {
   uint64_t size = 0;
   std::string sha256;
   std::string created_by;  // 创建程序, if known
+  Digitization digitization;
 };
 
 struct Record {

@@ -114,6 +114,35 @@ CREATE INDEX records_filed_at ON records(filed_at);
 CREATE INDEX events_history ON events(reference)
   WHERE reference IS NOT NULL AND action NOT IN ('view','download');
 )SQL",
+    // 4: the capture review queue, and the archivists' decisions the classifier learns from
+    R"SQL(
+CREATE TABLE capture_review(
+  id INTEGER PRIMARY KEY,
+  content_sha256 TEXT NOT NULL UNIQUE,
+  file_name TEXT NOT NULL,
+  staged_dir TEXT NOT NULL,
+  draft_json TEXT NOT NULL,
+  suggested_item TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','filed','rejected')),
+  decided_at TEXT,
+  decided_by TEXT,
+  decided_item TEXT,
+  reference TEXT,
+  reason TEXT
+);
+CREATE INDEX capture_review_pending ON capture_review(id) WHERE state='pending';
+CREATE TABLE classifier_examples(
+  id INTEGER PRIMARY KEY,
+  content_sha256 TEXT NOT NULL,
+  predicted_item TEXT NOT NULL,
+  confirmed_item TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL
+);
+)SQL",
 };
 
 std::string BodyText(const Record& r) {

@@ -72,6 +72,14 @@ std::string RecordToJson(const Record& r, bool pretty) {
     fo->set("size", static_cast<Poco::UInt64>(f.size));
     fo->set("sha256", f.sha256);
     if (!f.created_by.empty()) fo->set("created_by", f.created_by);
+    if (!f.digitization.empty()) {
+      Object::Ptr dz = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      dz->set("dpi", f.digitization.dpi);
+      dz->set("colour_mode", f.digitization.colour_mode);
+      dz->set("compression", f.digitization.compression);
+      dz->set("pages", f.digitization.pages);
+      fo->set("digitization", dz);
+    }
     files->add(fo);
   }
   o->set("files", files);
@@ -145,6 +153,12 @@ Result<Record> RecordFromJson(const std::string& json) {
         rf.size = static_cast<uint64_t>(Int(f, "size"));
         rf.sha256 = Str(f, "sha256");
         rf.created_by = Str(f, "created_by");
+        if (auto dz = f->getObject("digitization")) {
+          rf.digitization.dpi = static_cast<int>(Int(dz, "dpi"));
+          rf.digitization.colour_mode = Str(dz, "colour_mode");
+          rf.digitization.compression = Str(dz, "compression");
+          rf.digitization.pages = static_cast<int>(Int(dz, "pages"));
+        }
         r.files.push_back(rf);
       }
     }

@@ -100,6 +100,14 @@ std::string RecordToXml(const Record& r, const std::string& organization) {
       d.Leaf("大小", std::to_string(f.size));
       d.Leaf("SHA256", f.sha256);
       d.LeafIf("创建程序", f.created_by);
+      if (!f.digitization.empty()) {
+        d.Open("数字化属性");
+        d.Leaf("扫描分辨率", std::to_string(f.digitization.dpi));
+        d.Leaf("色彩模式", f.digitization.colour_mode);
+        d.Leaf("压缩方式", f.digitization.compression);
+        d.Leaf("页数", std::to_string(f.digitization.pages));
+        d.Close("数字化属性");
+      }
       d.Close("计算机文件");
     }
     d.Close("电子属性");

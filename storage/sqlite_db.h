@@ -23,6 +23,10 @@ class Statement {
   Statement& Bind(int i, const std::string& v);
   Statement& Bind(int i, int64_t v);
   Statement& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Statement& Bind(int i, double v) {
+    sqlite3_bind_double(s_, i, v);
+    return *this;
+  }
   Statement& BindNull(int i);
   // Binds an empty string as NULL (optional columns).
   Statement& BindOptional(int i, const std::string& v) {
@@ -54,6 +58,8 @@ class SqliteDb {
   Status Exec(const std::string& sql);
   Result<Statement> Prepare(const std::string& sql);
   sqlite3* handle() { return db_; }
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int Changes() const { return sqlite3_changes(db_); }
   Status Error(const std::string& context) const;
 
  private:

@@ -24,6 +24,9 @@ usage: dangan [--root DIR] [--config FILE] [--actor NAME] COMMAND [ARGS]
 commands:
   init              create an archive
   ingest CASE.json… file closed business cases (born-digital) and print their 档号
+  capture PATH…     scanned documents: OCR, classify, extract fields, file or queue for review
+  review            the capture review queue: list, show, accept, reject
+  classifier report precision and recall of the capture classifier on reviewed documents
   show REF          a record's metadata, files and events
   search QUERY      full-text and field search of the catalogue
   verify            re-hash packages against their manifests and the catalogue
@@ -118,9 +121,11 @@ int Main(int argc, char** argv) {
   }
 
   static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
-      {"init", RunInit},     {"ingest", RunIngest}, {"show", RunShow},     {"search", RunSearch},
-      {"verify", RunVerify}, {"export", RunExport}, {"bag", RunBag},       {"audit", RunAudit},
-      {"serve", RunServe},   {"apikey", RunApiKey}, {"report", RunReport},
+      {"init", RunInit},     {"ingest", RunIngest},         {"show", RunShow},
+      {"search", RunSearch}, {"verify", RunVerify},         {"export", RunExport},
+      {"bag", RunBag},       {"audit", RunAudit},           {"serve", RunServe},
+      {"apikey", RunApiKey}, {"report", RunReport},         {"capture", RunCapture},
+      {"review", RunReview}, {"classifier", RunClassifier},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

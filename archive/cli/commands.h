@@ -22,6 +22,9 @@ int RunAudit(const Context& ctx, int argc, char** argv);
 int RunServe(const Context& ctx, int argc, char** argv);
 int RunApiKey(const Context& ctx, int argc, char** argv);
 int RunReport(const Context& ctx, int argc, char** argv);
+int RunCapture(const Context& ctx, int argc, char** argv);
+int RunReview(const Context& ctx, int argc, char** argv);
+int RunClassifier(const Context& ctx, int argc, char** argv);
 
 // Prints "dangan: <message>" (and each field error) on stderr; returns `code`.
 int Fail(const std::string& message, int code = 1);

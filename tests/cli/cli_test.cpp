@@ -23,67 +23,22 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using dangan::testing::Contains;
+using dangan::testing::Lines;
+using dangan::testing::Quote;
 using dangan::testing::ReadFile;
+using dangan::testing::RunResult;
+using dangan::testing::Shell;
 using dangan::testing::TempDir;
 using dangan::testing::WriteFile;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
-struct RunResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const RunResult& r) {
-  return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
-}
-
-// Runs a shell command line in `cwd`, capturing stdout and stderr in files under `scratch`.
-RunResult Shell(const std::string& cwd, const std::string& scratch, const std::string& cmdline) {
-  static int counter = 0;
-  ++counter;
-  const std::string out = scratch + "/out-" + std::to_string(counter);
-  const std::string err = scratch + "/err-" + std::to_string(counter);
-  const std::string cmd = "cd " + Quote(cwd) + " && env -u DANGAN_CONFIG LC_ALL=C.UTF-8 " +
-                          cmdline + " >" + Quote(out) + " 2>" + Quote(err) + " </dev/null";
-  int status = std::system(cmd.c_str());
-  RunResult r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadFile(out);
-  r.err = ReadFile(err);
-  fs::remove(out);
-  fs::remove(err);
-  return r;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) lines.push_back(line);
-  return lines;
-}
 
 Object::Ptr ParseObject(const std::string& json) {
   Poco::JSON::Parser parser;

@@ -48,7 +48,7 @@ CaseSubmission TestArchive::MakeCase(
   std::string dir = dir_ / ("scratch/" + std::to_string(++scratch_));
   for (const auto& [name, content] : files) {
     WriteFile(dir + "/" + name, content);
-    c.files.push_back({name, dir + "/" + name, ""});
+    c.files.push_back({name, dir + "/" + name, "", "", "", {}});
   }
   return c;
 }

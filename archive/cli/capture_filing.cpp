@@ -1,0 +1,386 @@
+#include "archive/cli/capture_filing.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "archive/case_submission.h"
+#include "archive/identifiers.h"
+#include "archive/text.h"
+
+namespace dangan::cli {
+
+namespace fs = std::filesystem;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+namespace {
+
+constexpr const char* kCaseFile = "case.json";
+
+std::string Stringify(const Object::Ptr& o) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(o, out);
+  return out.str();
+}
+
+std::string Stem(const std::string& name) {
+  auto dot = name.rfind('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+// The archived name of the scan: its own name when that is a valid archive file name.
+std::string OriginalName(const capture::CapturedDocument& doc) {
+  std::string name = fs::path(doc.path).filename().string();
+  if (FileNameProblem(name).empty()) return name;
+  std::string ext = doc.format == "JPEG"   ? "jpg"
+                    : doc.format == "TIFF" ? "tif"
+                    : doc.format == "PNG"  ? "png"
+                                           : "pdf";
+  return "scan." + ext;
+}
+
+Status WriteWhole(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return Status::IOError("cannot write " + path.string());
+  return Status::Ok();
+}
+
+Result<std::string> ReadWhole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Today() { return NowIso8601().substr(0, 10); }
+
+// A document date is usable as 形成日期 when it parses and is not in the future.
+bool UsableDate(const std::string& iso) {
+  return iso.size() == 10 && IsIsoDate(iso) && iso >= "1900-01-01" && iso <= Today();
+}
+
+// Decodes a staged case and gives its files the roles and properties a capture knows.
+Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::string& json,
+                                        const ClassificationScheme& scheme) {
+  CaseDecodeOptions opts;
+  opts.base_dir = dir;
+  auto c = DecodeCaseJson(json, scheme, opts);
+  if (!c.ok()) return c.status();
+  Poco::JSON::Parser parser;
+  auto root = parser.parse(json).extract<Object::Ptr>();
+  auto cap = root->getObject("capture");
+  if (cap && c->files.size() == 3) {
+    c->pages = cap->optValue<int>("pages", 0);
+    if (auto dz = cap->getObject("digitization")) {
+      c->files[0].digitization.dpi = dz->optValue<int>("dpi", 0);
+      c->files[0].digitization.colour_mode = dz->optValue<std::string>("colour_mode", "");
+      c->files[0].digitization.compression = dz->optValue<std::string>("compression", "");
+      c->files[0].digitization.pages = dz->optValue<int>("pages", 0);
+    }
+    c->files[0].role = "original";
+    c->files[1].role = "text";
+    c->files[1].created_by = "Dangan capture: Leptonica + Tesseract chi_sim+eng";
+    c->files[2].role = "access";
+    c->files[2].created_by = "Dangan capture: libharu searchable PDF";
+  }
+  return c;
+}
+
+std::string RandomSuffix() {
+  std::random_device rd;
+  std::ostringstream s;
+  s << std::hex << rd() << rd();
+  return s.str();
+}
+
+}  // namespace
+
+std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::string& sha,
+                            const std::string& original_name, const std::string& organization,
+                            const std::string& actor, const std::string& now) {
+  const auto& cls = doc.classification;
+  const auto& f = doc.fields;
+  Object::Ptr c = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  c->set("source", "capture");
+  c->set("case_id", sha);
+  c->set("item", cls.item_code);
+  c->set("title", doc.title);
+  c->set("formed_on", UsableDate(f.date) ? f.date : now.substr(0, 10));
+  c->set("closed_at", now);
+  c->set("agency", organization);
+  c->set("handler", actor);
+  if (!f.serial.empty() && f.serial.size() <= 64) c->set("serial", f.serial);
+  if (!f.id_numbers.empty()) {
+    Object::Ptr p = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    p->set("id_number", f.id_numbers.front());
+    p->set("name", f.name.empty() || f.name.size() > 50 ? "（姓名未识别）" : f.name);
+    c->set("person", p);
+  }
+  if (!f.credit_codes.empty()) {
+    Object::Ptr u = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    u->set("credit_code", f.credit_codes.front());
+    u->set("name", f.unit.empty() || f.unit.size() > 200 ? "（单位名称未识别）" : f.unit);
+    c->set("unit", u);
+  }
+  Array::Ptr steps = new Array;
+  Object::Ptr step = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  step->set("action", "数字化");
+  step->set("at", now);
+  step->set("by", actor);
+  step->set("description", "纸质文件扫描，OCR 识别并自动分类");
+  steps->add(step);
+  c->set("steps", steps);
+  Array::Ptr files = new Array;
+  const std::string stem = Stem(original_name);
+  for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
+           {original_name, "original/" + original_name},
+           {stem + ".ocr.txt", "ocr.txt"},
+           {stem + ".access.pdf", "access.pdf"}}) {
+    Object::Ptr fo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    fo->set("name", name);
+    fo->set("path", path);
+    files->add(fo);
+  }
+  c->set("files", files);
+
+  Object::Ptr cap = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  cap->set("file", fs::path(doc.path).filename().string());
+  cap->set("content_sha256", sha);
+  cap->set("pages", static_cast<int>(doc.pages.size()));
+  Object::Ptr dz = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  dz->set("dpi", doc.digitization.dpi);
+  dz->set("colour_mode", doc.digitization.colour_mode);
+  dz->set("compression", doc.digitization.compression);
+  dz->set("pages", doc.digitization.pages);
+  cap->set("digitization", dz);
+  Poco::JSON::Parser parser;
+  cap->set("result", parser.parse(CaptureResultJson(doc, false)).extract<Object::Ptr>());
+  c->set("capture", cap);
+  return Stringify(c);
+}
+
+std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review) {
+  const auto& cls = doc.classification;
+  const auto& f = doc.fields;
+  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  o->set("file", fs::path(doc.path).filename().string());
+  o->set("pages", static_cast<int>(doc.pages.size()));
+  o->set("category", cls.class_code);
+  o->set("item", cls.item_code);
+  o->set("retention", cls.retention);
+  o->set("confidence", std::round(cls.confidence * 1000) / 1000);
+  o->set("not_a_record", cls.not_a_record);
+  o->set("title", doc.title);
+  Array::Ptr evidence = new Array;
+  for (const auto& e : cls.evidence) {
+    Object::Ptr eo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    eo->set("kind", e.kind);
+    eo->set("rule", e.rule);
+    eo->set("token", e.token);
+    eo->set("item", e.target);
+    eo->set("weight", std::round(e.weight * 1000) / 1000);
+    evidence->add(eo);
+    if (evidence->size() >= 12) break;
+  }
+  o->set("evidence", evidence);
+  Array::Ptr alternatives = new Array;
+  for (const auto& a : cls.alternatives) {
+    Object::Ptr ao = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    ao->set("item", a.item_code);
+    ao->set("probability", std::round(a.probability * 1000) / 1000);
+    alternatives->add(ao);
+    if (alternatives->size() >= 3) break;
+  }
+  o->set("alternatives", alternatives);
+  Object::Ptr fields = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  auto list = [](const std::vector<std::string>& v) {
+    Array::Ptr a = new Array;
+    for (const auto& s : v) a->add(s);
+    return a;
+  };
+  fields->set("id_number", list(f.id_numbers));
+  fields->set("credit_code", list(f.credit_codes));
+  fields->set("social_security_card", list(f.social_security_cards));
+  fields->set("name", f.name);
+  fields->set("unit", f.unit);
+  fields->set("date", f.date);
+  fields->set("period", f.period);
+  if (f.principal_fen) fields->set("amount_fen", static_cast<Poco::Int64>(*f.principal_fen));
+  fields->set("serial", f.serial);
+  o->set("fields", fields);
+  Array::Ptr pages = new Array;
+  for (const auto& p : doc.pages) {
+    Object::Ptr po = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    po->set("page", p.number);
+    po->set("skew_degrees", std::round(p.skew_degrees * 100) / 100);
+    po->set("rotation_degrees", p.rotation_degrees);
+    po->set("mean_confidence", std::round(p.ocr.mean_confidence * 10) / 10);
+    pages->add(po);
+  }
+  o->set("page_details", pages);
+  o->set("text", doc.text);
+  o->set("review", review);
+  return Stringify(o);
+}
+
+Result<std::optional<CaptureOutcome>> CaptureFiling::Earlier(const std::string& sha) {
+  auto filed = session_->catalogue().FindCase("capture", sha);
+  if (!filed.ok()) return filed.status();
+  if (*filed) return std::optional<CaptureOutcome>(CaptureOutcome{(*filed)->reference, 0, ""});
+  auto queued = queue_.FindByContent(sha);
+  if (!queued.ok()) return queued.status();
+  if (*queued) {
+    CaptureOutcome o;
+    o.reference = (*queued)->reference;
+    o.review_id = (*queued)->id;
+    o.review_reason = "queued for review (" + (*queued)->state + ")";
+    return std::optional<CaptureOutcome>(o);
+  }
+  return std::optional<CaptureOutcome>();
+}
+
+Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& doc,
+                                             const std::string& sha, std::string review_reason) {
+  if (!review_reason.empty()) return Queue(doc, sha, review_reason);
+  // Stage the case as `dangan ingest` would read it, then file it through the one Filing path.
+  const std::string original = OriginalName(doc);
+  const fs::path dir = fs::path(session_->root()) / "intake" / ("capture-" + RandomSuffix());
+  std::error_code ec;
+  fs::create_directories(dir / "original", ec);
+  if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ignored;  // a leftover staging directory holds no record
+      fs::remove_all(dir, ignored);
+    }
+  } cleanup{dir};
+  fs::copy_file(doc.path, dir / "original" / original, ec);
+  if (ec) return Status::IOError("cannot stage " + doc.path + ": " + ec.message());
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
+  const std::string json =
+      CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
+  auto c = DecodeStagedCase(dir.string(), json, session_->scheme());
+  if (!c.ok()) return Queue(doc, sha, "the case is not valid: " + c.status().ToString());
+  c->files[0].declared_sha256 = sha;  // the scan must still be the bytes that were recognised
+  auto receipt = session_->filing().File(*c, "capture", actor_);
+  if (!receipt.ok()) {
+    if (receipt.status().code() == ErrorCode::kInvalidArgument)
+      return Queue(doc, sha, "filing refused it: " + receipt.status().ToString());
+    return receipt.status();
+  }
+  const auto& cls = doc.classification;
+  std::ostringstream detail;
+  detail << "{\"confidence\":" << cls.confidence << ",\"item\":\"" << cls.item_code
+         << "\",\"pages\":" << doc.pages.size() << "}";
+  DANGAN_RETURN_IF_ERROR(session_->Log(actor_, "classify", receipt->reference, detail.str()));
+  return CaptureOutcome{receipt->reference, 0, ""};
+}
+
+Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc,
+                                            const std::string& sha, const std::string& reason) {
+  const std::string original = OriginalName(doc);
+  const std::string rel = "review/" + sha.substr(0, 32);
+  const fs::path final_dir = fs::path(session_->root()) / rel;
+  const fs::path tmp = fs::path(session_->root()) / "review" / (".tmp-" + RandomSuffix());
+  std::error_code ec;
+  fs::create_directories(tmp / "original", ec);
+  if (ec) return Status::IOError("cannot create " + tmp.string() + ": " + ec.message());
+  fs::copy_file(doc.path, tmp / "original" / original, ec);
+  Status st = ec ? Status::IOError("cannot stage " + doc.path + ": " + ec.message())
+                 : WriteWhole(tmp / "ocr.txt", doc.text);
+  if (st.ok()) st = WriteWhole(tmp / "access.pdf", doc.access_pdf);
+  const std::string json =
+      CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
+  if (st.ok()) st = WriteWhole(tmp / kCaseFile, json);
+  if (st.ok()) {
+    fs::remove_all(final_dir, ec);  // a staging left by an earlier, unfinished run
+    fs::rename(tmp, final_dir, ec);
+    if (ec) st = Status::IOError("cannot move " + tmp.string() + ": " + ec.message());
+  }
+  if (!st.ok()) {
+    fs::remove_all(tmp, ec);
+    return st;
+  }
+  ReviewItem item;
+  item.content_sha256 = sha;
+  item.file_name = fs::path(doc.path).filename().string();
+  item.staged_dir = rel;
+  item.draft_json = json;
+  item.suggested_item = doc.classification.item_code;
+  item.confidence = doc.classification.confidence;
+  item.created_at = NowIso8601();
+  auto id = queue_.Add(item);
+  if (!id.ok()) return id.status();
+  DANGAN_RETURN_IF_ERROR(
+      session_->Log(actor_, "queue-review", "", "{\"review_id\":" + std::to_string(*id) + "}"));
+  return CaptureOutcome{"", *id, reason};
+}
+
+Result<std::string> CaptureFiling::Accept(int64_t id, const std::string& item,
+                                          const std::string& title, const std::string& formed_on) {
+  auto found = queue_.Find(id);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::NotFound("no review item " + std::to_string(id));
+  const ReviewItem& r = **found;
+  if (r.state != "pending")
+    return Status::Conflict("review item " + std::to_string(id) + " is already " + r.state +
+                            (r.reference.empty() ? "" : " as " + r.reference));
+  const std::string chosen = item.empty() ? r.suggested_item : item;
+  if (session_->scheme().FindItem(chosen) == nullptr)
+    return Status::InvalidArgument("choose a business item of the scheme",
+                                   {{"item", "'" + chosen + "' is not a business item"}});
+  Poco::JSON::Parser parser;
+  auto draft = parser.parse(r.draft_json).extract<Object::Ptr>();
+  draft->set("item", chosen);
+  if (!title.empty()) draft->set("title", title);
+  if (!formed_on.empty()) draft->set("formed_on", formed_on);
+  const std::string dir = (fs::path(session_->root()) / r.staged_dir).string();
+  auto c = DecodeStagedCase(dir, Stringify(draft), session_->scheme());
+  if (!c.ok()) return c.status();
+  c->files[0].declared_sha256 = r.content_sha256;
+  auto receipt = session_->filing().File(*c, "capture", actor_);
+  if (!receipt.ok()) return receipt.status();
+  auto text = ReadWhole(fs::path(dir) / "ocr.txt");
+  if (!text.ok()) return text.status();
+  ClassifierExample ex{r.content_sha256, r.suggested_item, chosen, *text, NowIso8601(), actor_};
+  DANGAN_RETURN_IF_ERROR(
+      queue_.Decide(id, "filed", chosen, receipt->reference, "", actor_, ex.at, ex));
+  DANGAN_RETURN_IF_ERROR(session_->Log(actor_, "review", receipt->reference,
+                                       "{\"review_id\":" + std::to_string(id) +
+                                           ",\"suggested\":\"" + r.suggested_item +
+                                           "\",\"confirmed\":\"" + chosen + "\"}"));
+  std::error_code ec;
+  fs::remove_all(dir, ec);  // the package holds the files now
+  return receipt->reference;
+}
+
+Status CaptureFiling::Reject(int64_t id, const std::string& reason) {
+  auto found = queue_.Find(id);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::NotFound("no review item " + std::to_string(id));
+  const ReviewItem& r = **found;
+  if (r.state != "pending")
+    return Status::Conflict("review item " + std::to_string(id) + " is already " + r.state);
+  const std::string dir = (fs::path(session_->root()) / r.staged_dir).string();
+  auto text = ReadWhole(fs::path(dir) / "ocr.txt");
+  if (!text.ok()) return text.status();
+  ClassifierExample ex{r.content_sha256, r.suggested_item, "0000", *text, NowIso8601(), actor_};
+  DANGAN_RETURN_IF_ERROR(queue_.Decide(id, "rejected", "0000", "", reason, actor_, ex.at, ex));
+  std::string detail = "{\"review_id\":" + std::to_string(id) + "}";
+  return session_->Log(actor_, "review-reject", "", detail);
+}
+
+}  // namespace dangan::cli

@@ -1,0 +1,58 @@
+// CaptureFiling: what happens to a captured document in an archive: filed through the one Filing
+// use case when the classifier is sure, otherwise queued for review with its files staged under
+// `<root>/review/`; and an archivist's later decision on a queued document. Borrows the session.
+// File()/Queue() may run from several capture workers at once (Filing and the queue are
+// thread-safe); the staging directories are per document.
+#pragma once
+
+#include <string>
+
+#include "archive/cli/archive_session.h"
+#include "capture/document_capture.h"
+#include "storage/review_queue.h"
+
+namespace dangan::cli {
+
+struct CaptureOutcome {
+  std::string reference;      // 档号 when filed
+  int64_t review_id = 0;      // when queued
+  std::string review_reason;  // why it was queued
+};
+
+class CaptureFiling {
+ public:
+  CaptureFiling(ArchiveSession* session, std::string actor)
+      : session_(session), actor_(std::move(actor)), queue_(&session->catalogue()) {}
+
+  // The document's earlier fate, when this scan (by content) was captured before.
+  Result<std::optional<CaptureOutcome>> Earlier(const std::string& content_sha256);
+  // Files the document, or queues it when `review_reason` is non-empty or filing refuses it.
+  Result<CaptureOutcome> Settle(const capture::CapturedDocument& doc,
+                                const std::string& content_sha256, std::string review_reason);
+
+  // An archivist's decision on a queued document: file it as `item` (optionally with another
+  // title or date), or reject it as not a business record. Both teach the classifier.
+  Result<std::string> Accept(int64_t id, const std::string& item, const std::string& title,
+                             const std::string& formed_on);
+  Status Reject(int64_t id, const std::string& reason);
+
+  ReviewQueue& queue() { return queue_; }
+
+ private:
+  Result<CaptureOutcome> Queue(const capture::CapturedDocument& doc, const std::string& sha,
+                               const std::string& reason);
+  ArchiveSession* session_;
+  std::string actor_;
+  ReviewQueue queue_;
+};
+
+// The case a captured document becomes (the same format `dangan ingest` reads), with its files
+// named relative to a staging directory: the original scan, the OCR text and the access PDF.
+std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::string& sha,
+                            const std::string& original_name, const std::string& organization,
+                            const std::string& actor, const std::string& now);
+
+// The --json line of `dangan capture` for one document.
+std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review);
+
+}  // namespace dangan::cli

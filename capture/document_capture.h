@@ -1,0 +1,73 @@
+// DocumentCapture: the capture pipeline for one scanned document (件) as a sequence of named
+// steps: load → prepare each page → OCR → vocabulary correction → classify → extract fields →
+// searchable PDF access copy. It decides nothing about filing; the caller files the result or
+// queues it for review. Borrows the OCR pool, classifier and scheme, which must outlive it.
+// Capture() is thread-safe: run one document per worker thread, the pool hands out engines.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "archive/record.h"
+#include "archive/scheme.h"
+#include "archive/status.h"
+#include "capture/document_classifier.h"
+#include "capture/field_extraction.h"
+#include "capture/ocr_engine_pool.h"
+#include "capture/ocr_page.h"
+#include "capture/page_preprocessing.h"
+#include "capture/vocabulary_correction.h"
+
+namespace dangan::capture {
+
+struct CapturedPage {
+  int number = 0;  // 1-based
+  OcrPage ocr;
+  double skew_degrees = 0;
+  int rotation_degrees = 0;
+  std::vector<std::string> steps_applied;
+};
+
+struct CapturedDocument {
+  std::string path;
+  std::string format;         // "TIFF", "PNG", "JPEG", "PDF"
+  Digitization digitization;  // of the original, from its first page
+  std::vector<CapturedPage> pages;
+  std::string text;  // all pages, reading order, after vocabulary correction
+  std::vector<VocabularyFix> fixes;
+  Classification classification;
+  ExtractedFields fields;
+  std::string title;       // the document's own title line when one names its item
+  std::string access_pdf;  // searchable PDF bytes; empty when not asked for
+  double seconds = 0;      // wall time spent on this document
+};
+
+struct CaptureOptions {
+  PreprocessOptions preprocess;
+  bool make_pdf = true;
+  std::string today;  // YYYYMMDD bound for birth dates in ID numbers; empty: the system clock
+};
+
+class DocumentCapture {
+ public:
+  DocumentCapture(const ClassificationScheme& scheme, const DocumentClassifier& classifier,
+                  OcrEnginePool& pool, CaptureOptions options);
+
+  // Errors: kInvalidArgument / kTooLarge / kUnsupportedMediaType for an unreadable or hostile
+  // file (the batch goes on), kInternal for an OCR engine failure.
+  Result<CapturedDocument> Capture(const std::string& path) const;
+
+ private:
+  const ClassificationScheme& scheme_;
+  const DocumentClassifier& classifier_;
+  OcrEnginePool& pool_;
+  CaptureOptions options_;
+  VocabularyCorrection vocabulary_;
+};
+
+// The title line of a document: the first line among the first few that names a scheme item
+// (title or alias), else the business item's name.
+std::string ChooseTitle(const std::string& text, const ClassificationScheme& scheme,
+                        const std::string& item_code);
+
+}  // namespace dangan::capture
