@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(package_written_but_not_committed_disappears_on_reopen) {
   std::string payload = a.Path("scratch/crash.txt");
   WriteFile(payload, "x");
   StagedFile f;
-  f.meta = RecordFile{"crash.txt", "original", "TXT", 1, Digest::OfString("x"), ""};
+  f.meta = RecordFile{"crash.txt", "original", "TXT", 1, Digest::OfString("x"), "", {}};
   f.path = payload;
   auto written = a.session().packages().Write(r, {f});
   BOOST_REQUIRE(written.ok());
@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(a_second_opener_never_cleans_up_a_filing_in_flight) {
   std::string payload = a.Path("scratch/inflight.txt");
   WriteFile(payload, "y");
   StagedFile f;
-  f.meta = RecordFile{"inflight.txt", "original", "TXT", 1, Digest::OfString("y"), ""};
+  f.meta = RecordFile{"inflight.txt", "original", "TXT", 1, Digest::OfString("y"), "", {}};
   f.path = payload;
   auto written = a.session().packages().Write(r, {f});
   BOOST_REQUIRE(written.ok());
