@@ -143,6 +143,10 @@ CREATE TABLE classifier_examples(
   actor TEXT NOT NULL
 );
 )SQL",
+    // 5: search facets over a sample of hits read this small index, not the wide records rows
+    R"SQL(
+CREATE INDEX records_facets ON records(id, class_code, year, retention);
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -546,16 +550,22 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     page.facets_are_sample = page.total > kFacetSample;
     std::string sample = "SELECT " + id + " AS id" + matches + " ORDER BY " + id + " DESC LIMIT " +
                          std::to_string(kFacetSample);
-    for (const auto& [facet, column] : std::vector<std::pair<std::string, std::string>>{
-             {"class", "class_code"}, {"year", "year"}, {"retention", "retention"}}) {
-      auto f = (*db)->Prepare("SELECT rr." + column + ", count(*) FROM (" + sample +
-                              ") m JOIN records rr ON rr.id = m.id GROUP BY rr." + column);
-      if (!f.ok()) return f.status();
-      bind_all(*f);
-      Status err;
-      while (f->Step(&err)) page.facets[facet][f->Text(0)] = f->Int(1);
-      if (!err.ok()) return err.WithContext("search facets");
+    // One pass over the sample through the small covering index (records_facets), not three
+    // passes through the wide records rows.
+    auto f = (*db)->Prepare("SELECT rr.class_code, rr.year, rr.retention FROM (" + sample +
+                            ") m JOIN records rr INDEXED BY records_facets ON rr.id = m.id");
+    if (!f.ok()) return f.status();
+    bind_all(*f);
+    Status err;
+    auto& classes = page.facets["class"];
+    auto& years = page.facets["year"];
+    auto& retentions = page.facets["retention"];
+    while (f->Step(&err)) {
+      ++classes[f->Text(0)];
+      ++years[f->Text(1)];
+      ++retentions[f->Text(2)];
     }
+    if (!err.ok()) return err.WithContext("search facets");
   }
   // The page's ids first, from the index alone: relevance while the matches are few enough to
   // rank (kRankCap), newest first beyond that (FTS5 streams rowids in order; LIMIT stops early).
