@@ -21,7 +21,11 @@ class TessBaseAPI;
 namespace dangan::capture {
 
 struct OcrOptions {
-  std::string languages = "chi_sim+eng";
+  // chi_sim alone by measurement: its model reads Latin letters and digits too (identifiers,
+  // credit codes), while adding eng makes Tesseract read Han characters as Latin garbage (号→S,
+  // 表→R): on the corpus sample CER 0.131 against 0.170 with chi_sim+eng, 30% less CPU, and no
+  // identifier lost. "chi_sim+eng" stays available for documents with English text.
+  std::string languages = "chi_sim";
   // Empty: Tesseract's built-in default (Debian: /usr/share/tesseract-ocr/5/tessdata).
   std::string tessdata_dir;
   // A tesseract::PageSegMode value. 3 (automatic layout) by measurement: 6 (one uniform block)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Dangan needs on a fresh Debian 12 machine. Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
-# `--bench` also installs what scripts/bench/ needs beyond that (wrk and nginx-light, for api.sh).
+# `--bench` also installs what scripts/bench/ needs beyond that: wrk and nginx-light (api.sh),
+# time and the corpus generator's fonts (capture.sh).
 set -euo pipefail
 
 packages=(
@@ -15,7 +16,8 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk nginx-light) ;;
+    --bench) packages+=(wrk nginx-light time fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming
+      fonts-wqy-microhei fonts-droid-fallback) ;;
     *) echo "setup: unknown option $arg (the only one is --bench)" >&2; exit 2 ;;
   esac
 done

@@ -104,7 +104,7 @@ Result<capture::DocumentClassifier> LoadClassifier(const ClassificationScheme& s
 }  // namespace
 
 int RunCapture(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--workers", "--threshold"},
+  auto args = Arguments::Parse(argc, argv, 1, {"--workers", "--threshold", "--languages"},
                                {"--dry-run", "--json", "--quiet", "--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
@@ -120,7 +120,8 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
            "  --dry-run    file nothing, queue nothing\n"
            "  --json       one JSON object per document on stdout\n"
            "  --workers N  OCR engines working in parallel (default: the number of cores)\n"
-           "  --threshold  confidence below which a document goes to review (default 0.5)\n";
+           "  --threshold  confidence below which a document goes to review (default 0.5)\n"
+           "  --languages  Tesseract languages (default chi_sim; chi_sim+eng for English text)\n";
     return 0;
   }
   if (args->positional.empty()) return Fail("capture needs at least one file or folder", 2);
@@ -158,7 +159,9 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
   if (session) filing = std::make_unique<CaptureFiling>(session.get(), ctx.actor);
   auto classifier = LoadClassifier(scheme, filing ? &filing->queue() : nullptr);
   if (!classifier.ok()) return FailStatus(classifier.status());
-  auto pool = capture::OcrEnginePool::Open(*workers, capture::OcrOptions{});
+  capture::OcrOptions ocr_options;
+  ocr_options.languages = args->Get("--languages", ocr_options.languages);
+  auto pool = capture::OcrEnginePool::Open(*workers, ocr_options);
   if (!pool.ok()) return FailStatus(pool.status());
   capture::DocumentCapture pipeline(scheme, *classifier, **pool, capture::CaptureOptions{});
 

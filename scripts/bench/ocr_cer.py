@@ -17,7 +17,6 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..',
                                 'shared', 'corpus'))
-sys.path.insert(0, '/work/shared/corpus')
 from score import levenshtein, strip_ws  # noqa: E402
 
 

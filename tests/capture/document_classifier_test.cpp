@@ -28,7 +28,7 @@ struct TruthDoc {
 
 std::vector<TruthDoc> LoadTruth() {
   std::vector<TruthDoc> docs;
-  std::ifstream in(DANGAN_SOURCE_DIR "/../shared/corpus/sample/truth.jsonl");
+  std::ifstream in(DANGAN_SOURCE_DIR "/tests/data/corpus/truth.jsonl");
   std::string line;
   while (std::getline(in, line)) {
     Poco::JSON::Parser parser;

@@ -19,7 +19,7 @@ using namespace dangan::capture;
 
 namespace {
 
-const std::string kSample = DANGAN_SOURCE_DIR "/../shared/corpus/sample/";
+const std::string kSample = DANGAN_SOURCE_DIR "/tests/data/corpus/";
 
 std::string TruthText(const std::string& file) {
   std::ifstream in(kSample + "truth.jsonl");

@@ -18,7 +18,7 @@ using dangan::testing::WriteFile;
 
 namespace {
 
-const std::string kSample = DANGAN_SOURCE_DIR "/../shared/corpus/sample/";
+const std::string kSample = DANGAN_SOURCE_DIR "/tests/data/corpus/";
 
 ScannedPage LoadFirstPage(const std::string& name) {
   auto doc = LoadScannedDocument(kSample + name);

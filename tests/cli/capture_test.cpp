@@ -24,7 +24,7 @@ using namespace dangan::testing;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-const std::string kCorpus = std::string(DANGAN_SOURCE_DIR) + "/../shared/corpus/sample";
+const std::string kCorpus = std::string(DANGAN_SOURCE_DIR) + "/tests/data/corpus";
 
 Object::Ptr Parse(const std::string& json) {
   Poco::JSON::Parser parser;
