@@ -70,3 +70,18 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_an_image_is_an_error_not_a_crash) {
   auto doc = p.capture->Capture(dir / "note.pdf");
   BOOST_TEST(!doc.ok());
 }
+
+BOOST_AUTO_TEST_CASE(a_scanned_pdf_is_rasterised_and_read_like_its_image) {
+  Pipeline p;
+  testing::TempDir dir;
+  auto from_jpeg = p.capture->Capture(kScans + "dev_0001.jpg");
+  BOOST_REQUIRE_MESSAGE(from_jpeg.ok(), from_jpeg.status().ToString());
+  // Its access copy is a PDF holding the page image: a scanned PDF as a counter scanner makes.
+  testing::WriteFile(dir / "scan.pdf", from_jpeg->access_pdf);
+  auto from_pdf = p.capture->Capture(dir / "scan.pdf");
+  BOOST_REQUIRE_MESSAGE(from_pdf.ok(), from_pdf.status().ToString());
+  BOOST_TEST(from_pdf->format == "PDF");
+  BOOST_TEST(from_pdf->pages.size() == 1u);
+  BOOST_TEST(from_pdf->classification.item_code == from_jpeg->classification.item_code);
+  BOOST_TEST(from_pdf->fields.id_numbers == from_jpeg->fields.id_numbers);
+}
