@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: sets up, builds, creates a local archive in ./var/dangan,
-# files sample closed cases from a business system, then searches, shows, verifies and exports
-# one record as a BagIt bag, then serves the API on the sample data (pass --no-serve to stop
-# before that). The README's first quick-start command. Re-running it starts afresh.
+# files sample closed cases from a business system, captures sample scans (OCR, classification,
+# review queue), then searches, shows, verifies and exports one record as a BagIt bag, then
+# serves the API on the sample data (pass --no-serve to stop before that). The README's first
+# quick-start command. Re-running it starts afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,6 +22,10 @@ python3 scripts/make_cases.py --out var/demo-cases --count 24 --seed 2026 >/dev/
 
 step "file one case again: idempotent, same 档号"
 "$dangan" --root "$root" ingest var/demo-cases/case-00001/case.json
+
+step "capture ten scanned documents (OCR, classify, extract; unsure ones go to review)"
+"$dangan" --root "$root" capture tests/data/corpus
+"$dangan" --root "$root" review list
 
 step "search: one character, two characters, four characters"
 "$dangan" --root "$root" search 险 --limit 3
