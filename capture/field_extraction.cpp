@@ -155,7 +155,10 @@ bool IsIdRunChar(char c) { return IsIdChar(c); }
 
 // ---- identifiers -------------------------------------------------------------------------------
 
-void FindIdNumbers(const std::string& s, std::string_view today, ExtractedFields* out) {
+// Byte positions of the ID numbers accepted by the strict pass, so the insertion pass can tell a
+// table row that already has its ID from one that does not.
+void FindIdNumbers(const std::string& s, std::string_view today, ExtractedFields* out,
+                   std::vector<std::pair<size_t, std::string>>* accepted_at) {
   std::set<std::string> seen(out->id_numbers.begin(), out->id_numbers.end());
   for (const Candidate& c : Candidates(s, 18, &IsIdRunChar)) {
     if (AfterSerialLabel(s, c.pos)) continue;
@@ -183,11 +186,172 @@ void FindIdNumbers(const std::string& s, std::string_view today, ExtractedFields
     if (repairs > 1) continue;
     auto parsed = ParseIdNumber(fixed, today);
     if (!parsed.ok()) continue;
+    accepted_at->push_back({c.pos, parsed->normalized});
     if (!seen.insert(parsed->normalized).second) continue;
     out->id_numbers.push_back(parsed->normalized);
     if (repairs == 1)
       out->repairs.push_back({c.raw, parsed->normalized, c.spaces ? "spurious space" : what});
   }
+}
+
+// ---- OCR insertions ----------------------------------------------------------------------------
+// Tesseract sometimes inserts a character into a long number (a stray '0', a table rule read as
+// 'l') or doubles a digit pair ("5959" for "59"). Deleting characters is far less constrained than
+// replacing one (a 19-character run has 19 readings, and MOD 11-2 passes 1 in 11 at random), so
+// the check digit alone is not enough: the repair needs exactly one valid reading AND a context
+// that says "ID number here" and nothing that says "bank account here".
+
+struct Line {
+  size_t begin;
+  size_t end;  // exclusive, at the '\n' or the end of the text
+};
+
+Line LineAt(const std::string& s, size_t pos) {
+  size_t b = pos == 0 ? std::string::npos : s.rfind('\n', pos - 1);
+  b = b == std::string::npos ? 0 : b + 1;
+  size_t e = s.find('\n', pos);
+  return {b, e == std::string::npos ? s.size() : e};
+}
+
+bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    if (text.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
+bool HasIdLabel(std::string_view text) {
+  return ContainsAny(text, {"公民身份号码", "身份证号码", "身份证号", "证件号码", "身份号码"});
+}
+
+// Bank and card accounts are 16-19 digits, the very length an ID with one insertion has.
+bool HasAccountLabel(std::string_view text) {
+  return ContainsAny(text, {"银行", "账号", "卡号", "社会保障卡号", "银行卡"});
+}
+
+// True when the context vouches for an ID number at [pos, end): an ID label earlier on the same
+// line, or on one of the 3 previous non-blank lines (a table header above its rows); no account
+// label on the run's line or any line up to the label (that column could be the account); and,
+// for a table row, no valid ID already on the row (the run is then another column).
+bool IdContext(const std::string& s, size_t pos,
+               const std::vector<std::pair<size_t, std::string>>& accepted_at) {
+  Line row = LineAt(s, pos);
+  std::string_view sv(s);
+  if (HasAccountLabel(sv.substr(row.begin, row.end - row.begin))) return false;
+  if (HasIdLabel(sv.substr(row.begin, pos - row.begin))) return true;
+  for (const auto& [at, id] : accepted_at)
+    if (at >= row.begin && at < row.end) return false;
+  Line line = row;
+  for (int seen = 0; seen < 3 && line.begin > 0;) {
+    line = LineAt(s, line.begin - 1);
+    std::string_view text = sv.substr(line.begin, line.end - line.begin);
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
+    ++seen;
+    if (HasAccountLabel(text)) return false;
+    if (HasIdLabel(text)) return true;
+  }
+  return false;
+}
+
+// An 18-character reading is an ID candidate only if it is digits with an optional final X.
+std::optional<std::string> AsIdDigits(std::string v) {
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (v[k] >= '0' && v[k] <= '9') continue;
+    if (k == 17 && (v[k] == 'X' || v[k] == 'x')) {
+      v[k] = 'X';
+      continue;
+    }
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Repairs 19-character runs (one inserted character) and 20-character runs with a doubled
+// adjacent pair, when exactly one reading validates and the context is an ID number's.
+void FindInsertedIdNumbers(const std::string& s, std::string_view today,
+                           const std::vector<std::pair<size_t, std::string>>& accepted_at,
+                           const std::set<std::string>& document_dates, ExtractedFields* out) {
+  std::vector<std::pair<size_t, std::string>> found = accepted_at;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!IsIdChar(s[i]) || (i > 0 && IsAsciiAlnum(s[i - 1]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && IsIdChar(s[j])) ++j;
+    size_t b = i, n = j - i;
+    i = j;
+    if (n != 19 && n != 20) continue;
+    if (j < s.size() && IsAsciiAlnum(s[j])) continue;  // glued to more text
+    // Part of a longer number printed in groups ("6222 0212 ..."): a bare group of 4 or more
+    // digits beside it, ending in a space, a table rule or the line's end. A row number ("3 3701")
+    // is shorter; a date or amount column ("2011年", "1962-07-26", "35.00") ends otherwise.
+    auto bare_end = [&s](size_t k) {
+      return k >= s.size() || s[k] == ' ' || s[k] == '\n' || s[k] == '|' || s[k] == '\t';
+    };
+    size_t left = 0, right = 0;
+    if (b >= 2 && s[b - 1] == ' ')
+      while (left < b - 1 && is_digit(s[b - 2 - left])) ++left;
+    if (j + 1 < s.size() && s[j] == ' ')
+      while (j + 1 + right < s.size() && is_digit(s[j + 1 + right])) ++right;
+    bool left_group = left >= 4 && (left == b - 1 || bare_end(b - 2 - left));
+    bool right_group = right >= 4 && bare_end(j + 1 + right);
+    if (left_group || right_group) continue;
+    if (AfterSerialLabel(s, b)) continue;
+    std::string run = s.substr(b, n);
+    std::map<std::string, std::string> valid;  // reading → what was removed
+    if (n == 19) {
+      // Only characters OCR is known to insert: a digit read twice, or a thin stroke (a table
+      // rule, a speck) read as 0/1/l/I. Any deletion at all would let a second OCR error through
+      // to a check-digit-valid but wrong ID about twice as often.
+      auto insertable = [&run](size_t k) {
+        char c = run[k];
+        if ((k > 0 && run[k - 1] == c) || (k + 1 < run.size() && run[k + 1] == c)) return true;
+        return c == '0' || c == '1' || c == 'l' || c == 'I' || c == '|' || c == ']';
+      };
+      for (size_t k = 0; k < n; ++k) {
+        if (!insertable(k)) continue;
+        auto v = AsIdDigits(run.substr(0, k) + run.substr(k + 1));
+        if (v && ParseIdNumber(*v, today).ok())
+          valid.emplace(
+              *v, "insertion: removed '" + run.substr(k, 1) + "' at " + std::to_string(k + 1));
+      }
+    } else {
+      for (size_t k = 0; k + 4 <= n; ++k) {
+        if (run.compare(k, 2, run, k + 2, 2) != 0) continue;
+        auto v = AsIdDigits(run.substr(0, k) + run.substr(k + 2));
+        if (v && ParseIdNumber(*v, today).ok())
+          valid.emplace(
+              *v, "doubled pair: removed '" + run.substr(k, 2) + "' at " + std::to_string(k + 1));
+      }
+    }
+    // Two valid readings mean the check digit cannot tell them apart: guessing would put a wrong
+    // ID in the archive half the time. Only independent evidence breaks the tie: exactly one
+    // reading's birth date written out elsewhere in the document (a 出生日期 column or field);
+    // a wrong reading's date matches one of a handful of dates by chance about once in 10^4.
+    if (valid.size() > 1) {
+      std::map<std::string, std::string> corroborated;
+      for (const auto& [id, what] : valid)
+        if (document_dates.count(ParseIdNumber(id, today)->birth_date))
+          corroborated.emplace(id, what + ", birth date in the text");
+      valid = std::move(corroborated);
+    }
+    if (valid.size() != 1) continue;
+    if (!IdContext(s, b, accepted_at)) continue;
+    const auto& [id, what] = *valid.begin();
+    bool known = false;
+    for (const auto& f : found) known = known || f.second == id;
+    found.push_back({b, id});
+    if (!known) out->repairs.push_back({run, id, what});
+  }
+  // id_numbers stays in order of first appearance, repaired ones included.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::set<std::string> seen;
+  out->id_numbers.clear();
+  for (const auto& f : found)
+    if (seen.insert(f.second).second) out->id_numbers.push_back(f.second);
 }
 
 bool IsCreditRunChar(char c) { return IsAsciiAlnum(c); }
@@ -448,7 +612,12 @@ ExtractedFields ExtractFields(std::string_view text, std::string_view today_yyyy
   ExtractedFields out;
   std::string s = FoldWidth(text);
 
-  FindIdNumbers(s, today_yyyymmdd, &out);
+  std::vector<std::pair<size_t, std::string>> id_positions;
+  FindIdNumbers(s, today_yyyymmdd, &out, &id_positions);
+  auto dates = FindDates(s);
+  std::set<std::string> date_set;
+  for (const auto& d : dates) date_set.insert(d.iso);
+  FindInsertedIdNumbers(s, today_yyyymmdd, id_positions, date_set, &out);
   FindCreditCodes(s, &out);
 
   // 社会保障卡号: the card number beside its label (a letter and digits, or the ID number).
@@ -474,7 +643,6 @@ ExtractedFields ExtractFields(std::string_view text, std::string_view today_yyyy
   out.name = FindName(s);
   out.unit = FindUnit(s);
 
-  auto dates = FindDates(s);
   for (const auto& d : dates)
     if (std::find(out.dates.begin(), out.dates.end(), d.iso) == out.dates.end())
       out.dates.push_back(d.iso);

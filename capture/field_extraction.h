@@ -1,7 +1,9 @@
 // Field extraction: finds the key fields of a social-insurance document (公民身份号码,
 // 统一社会信用代码, 社会保障卡号, name, unit, dates, amounts, serial number) in OCR text.
 // Identifiers are accepted only when their check character holds; a single OCR confusion is
-// repaired only if the repaired value then validates. Pure functions over caller-owned text;
+// repaired only if the repaired value then validates, and an OCR insertion (one extra character,
+// or a doubled pair) only in an ID label's context and when exactly one reading validates (see
+// FindInsertedIdNumbers). Pure functions over caller-owned text;
 // results own their strings; thread-safe.
 #pragma once
 
@@ -17,7 +19,7 @@ namespace dangan::capture {
 struct IdentifierRepair {
   std::string original;  // as it appeared in the text
   std::string repaired;
-  std::string what;
+  std::string what;  // "O→0 at 7", "insertion: removed '0' at 14", "doubled pair: …"
 };
 
 struct ExtractedFields {

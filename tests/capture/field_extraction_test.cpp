@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE field_extraction
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 #include "archive/identifiers.h"
 #include "capture/field_extraction.h"
 
@@ -91,4 +93,99 @@ BOOST_AUTO_TEST_CASE(credit_codes_names_units_dates_amounts_and_serials) {
   BOOST_TEST(f.id_numbers.empty());
   BOOST_TEST(ExtractFields("申请日期 2024.03.05\n签字 2024-03-09", kToday).date == "2024-03-05");
   BOOST_TEST(ExtractFields("", kToday).id_numbers.empty());
+}
+
+// ---- OCR insertions ---------------------------------------------------------------------------
+// The two held-out misses: a table row a line below its 公民身份号码 header.
+const std::string kInserted = "3701021962072067941";  // 370102196207267941 with an extra '0'
+const std::string kDoubled = "22010219601211759596";  // 220102196012117596 with "59" doubled
+
+BOOST_AUTO_TEST_CASE(insertion_in_a_table_row_below_the_id_header_is_repaired) {
+  BOOST_REQUIRE(IsValidIdNumber("370102196207267941"));
+  BOOST_REQUIRE(IsValidIdNumber("220102196012117596"));
+  auto f =
+      ExtractFields("参保人员名单\n序号 | 姓名 | 公民身份号码 | 性别 | 出生日期\n1 | 刘秀英 | " +
+                        kInserted + " | 女 | 1962-07-26\n",
+                    kToday);
+  BOOST_TEST(f.id_numbers == std::vector<std::string>{"370102196207267941"});
+  BOOST_REQUIRE_EQUAL(f.repairs.size(), 1u);
+  BOOST_TEST(f.repairs[0].original == kInserted);
+  BOOST_TEST(f.repairs[0].repaired == "370102196207267941");
+  // That run has a second valid reading, 370102196207206794 (the trailing '1' taken for the
+  // insertion); the row's birth date is what decides. Without it, nothing is guessed.
+  BOOST_TEST(IsValidIdNumber("370102196207206794"));
+  BOOST_TEST(ExtractFields(
+                 "序号 | 姓名 | 公民身份号码 | 性别\n1 | 刘秀英 | " + kInserted + " | 女\n", kToday)
+                 .id_numbers.empty());
+
+  // Doubled pair, a blank line between header and row (Tesseract's block gap), the row after an
+  // already valid one.
+  auto g = ExtractFields("姓名 公民身份号码 参保日期\n\n袁彬成 " + kId + " 2010年01月\n王淑华 " +
+                             kDoubled + " 2011年03月\n",
+                         kToday);
+  BOOST_TEST(g.id_numbers == (std::vector<std::string>{kId, "220102196012117596"}));
+  BOOST_REQUIRE_EQUAL(g.repairs.size(), 1u);
+  BOOST_TEST(g.repairs[0].original == kDoubled);
+
+  // Label beside the value works too, and the order of appearance is kept.
+  auto h = ExtractFields("公民身份号码：" + kDoubled + "\n代理人身份证号 " + kId, kToday);
+  BOOST_TEST(h.id_numbers == (std::vector<std::string>{"220102196012117596", kId}));
+}
+
+BOOST_AUTO_TEST_CASE(insertion_repair_needs_id_context_and_no_account_context) {
+  // A 19-digit bank card beside its label, even with an ID label just above.
+  auto bank = ExtractFields("公民身份号码 " + kId + "\n银行卡号 " + kInserted, kToday);
+  BOOST_TEST(bank.id_numbers == std::vector<std::string>{kId});
+  BOOST_TEST(bank.repairs.empty());
+  BOOST_TEST(ExtractFields("开户银行 工商银行 账号 " + kInserted, kToday).id_numbers.empty());
+  // A table whose header has both an ID and an account column: the row's 19 digits may be the
+  // account.
+  BOOST_TEST(
+      ExtractFields("姓名 公民身份号码 银行账号\n刘秀英 " + kInserted, kToday).id_numbers.empty());
+  // A row that already has its valid ID: the other 19-digit run is another column.
+  BOOST_TEST(
+      ExtractFields("姓名 公民身份号码 备注\n刘秀英 " + kId + " " + kDoubled, kToday).id_numbers ==
+      std::vector<std::string>{kId});
+  // No ID label nearby, or the label more than 3 lines up.
+  BOOST_TEST(ExtractFields("备注 " + kInserted, kToday).id_numbers.empty());
+  BOOST_TEST(ExtractFields("公民身份号码\n一\n二\n三\n四 " + kInserted, kToday).id_numbers.empty());
+  // Part of a longer number: glued to more digits, or one group of a grouped number.
+  BOOST_TEST(ExtractFields("公民身份号码 " + kInserted + "7", kToday).id_numbers.empty());
+  BOOST_TEST(ExtractFields("公民身份号码 6222 " + kInserted, kToday).id_numbers.empty());
+  BOOST_TEST(ExtractFields("公民身份号码 " + kInserted + " 1234", kToday).id_numbers.empty());
+}
+
+namespace {
+char CheckDigit(const std::string& first17) {
+  static const int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int k = 0; k < 17; ++k) sum += (first17[k] - '0') * kWeights[k];
+  return "10X98765432"[sum % 11];
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(insertion_with_two_valid_readings_is_rejected) {
+  // Brute force: a valid ID with one digit inserted such that two different deletions validate.
+  std::string ambiguous;
+  for (int seq = 0; seq < 1000 && ambiguous.empty(); ++seq) {
+    std::string first17 = kId.substr(0, 14) + std::to_string(1000 + seq).substr(1);
+    std::string id = first17 + CheckDigit(first17);
+    BOOST_REQUIRE(IsValidIdNumber(id));
+    for (size_t at = 0; at <= 18 && ambiguous.empty(); ++at) {
+      for (char d = '0'; d <= '9' && ambiguous.empty(); ++d) {
+        std::string run = id.substr(0, at) + d + id.substr(at);
+        std::set<std::string> readings;
+        for (size_t k = 0; k < run.size(); ++k) {
+          std::string r = run.substr(0, k) + run.substr(k + 1);
+          if (ParseIdNumber(r, kToday).ok()) readings.insert(r);
+        }
+        if (readings.size() >= 2) ambiguous = run;
+      }
+    }
+  }
+  BOOST_REQUIRE(!ambiguous.empty());
+  BOOST_TEST_MESSAGE("ambiguous run " << ambiguous);
+  auto f = ExtractFields("姓名 公民身份号码\n刘秀英 " + ambiguous, kToday);
+  BOOST_TEST(f.id_numbers.empty());
+  BOOST_TEST(f.repairs.empty());
 }
