@@ -229,7 +229,8 @@ bool HasAccountLabel(std::string_view text) {
 }
 
 // True when the context vouches for an ID number at [pos, end): an ID label earlier on the same
-// line, or on one of the 3 previous non-blank lines (a table header above its rows); no account
+// line, or on one of the 3 previous non-blank lines not counting rows that hold a valid ID (a
+// table header above its rows); no account
 // label on the run's line or any line up to the label (that column could be the account); and,
 // for a table row, no valid ID already on the row (the run is then another column).
 bool IdContext(const std::string& s, size_t pos,
@@ -241,11 +242,15 @@ bool IdContext(const std::string& s, size_t pos,
   for (const auto& [at, id] : accepted_at)
     if (at >= row.begin && at < row.end) return false;
   Line line = row;
-  for (int seen = 0; seen < 3 && line.begin > 0;) {
+  for (int seen = 0, walked = 0; seen < 3 && line.begin > 0 && walked < 200; ++walked) {
     line = LineAt(s, line.begin - 1);
     std::string_view text = sv.substr(line.begin, line.end - line.begin);
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
-    ++seen;
+    // Rows above that already hold a valid ID are rows of the same table: the header may be
+    // many rows up.
+    bool id_row = false;
+    for (const auto& [at, id] : accepted_at) id_row = id_row || (at >= line.begin && at < line.end);
+    if (!id_row) ++seen;
     if (HasAccountLabel(text)) return false;
     if (HasIdLabel(text)) return true;
   }

@@ -127,6 +127,15 @@ BOOST_AUTO_TEST_CASE(insertion_in_a_table_row_below_the_id_header_is_repaired) {
   BOOST_REQUIRE_EQUAL(g.repairs.size(), 1u);
   BOOST_TEST(g.repairs[0].original == kDoubled);
 
+  // Deep in a table: five valid rows between the header and the damaged one (a 增减表).
+  std::string table = "序号 姓名 公民身份号码 变动类型\n";
+  for (int r = 0; r < 5; ++r) table += std::to_string(r + 1) + " 某某 " + kId + " 增加\n";
+  auto deep = ExtractFields(table + "6 王淑华 " + kDoubled + " 减少\n", kToday);
+  BOOST_TEST(deep.id_numbers == (std::vector<std::string>{kId, "220102196012117596"}));
+  // Five lines of prose between the header and the run do not vouch for it.
+  std::string prose = "公民身份号码\n一\n二\n三\n四\n五\n";
+  BOOST_TEST(ExtractFields(prose + kDoubled, kToday).id_numbers.empty());
+
   // Label beside the value works too, and the order of appearance is kept.
   auto h = ExtractFields("公民身份号码：" + kDoubled + "\n代理人身份证号 " + kId, kToday);
   BOOST_TEST(h.id_numbers == (std::vector<std::string>{"220102196012117596", kId}));
