@@ -1,6 +1,9 @@
 #include "capture/document_capture.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "capture/scanned_document.h"
 #include "capture/searchable_pdf.h"
@@ -92,6 +95,56 @@ DocumentCapture::DocumentCapture(const ClassificationScheme& scheme,
       options_(std::move(options)),
       vocabulary_(VocabularyCorrection::FromScheme(scheme)) {}
 
+DocumentCapture::PageResult DocumentCapture::CapturePage(const ScannedPage& scan,
+                                                         size_t index) const {
+  PageResult r;
+  const std::string where = "page " + std::to_string(index + 1);
+  // Step 2: prepare the page (skew, resolution, seals); step 3: OCR. Orientation detection
+  // costs nearly as much as OCR itself, so it runs only when a page reads badly upright.
+  PreprocessOptions upright = options_.preprocess;
+  upright.detect_orientation = false;
+  auto prepared = PreparePage(scan, upright);
+  if (!prepared.ok()) {
+    r.status = prepared.status().WithContext(where);
+    return r;
+  }
+  auto ocr = pool_.Recognise(*prepared->image);
+  if (!ocr.ok()) {
+    r.status = ocr.status().WithContext(where);
+    return r;
+  }
+  if (options_.preprocess.detect_orientation && ReadsBadly(*ocr)) {
+    auto turned = PreparePage(scan, options_.preprocess);
+    if (turned.ok() && turned->rotation_degrees != 0) {
+      auto again = pool_.Recognise(*turned->image);
+      if (again.ok() && again->mean_confidence > ocr->mean_confidence) {
+        prepared = std::move(turned);
+        ocr = std::move(again);
+      }
+    }
+  }
+  r.page.number = static_cast<int>(index + 1);
+  r.page.ocr = std::move(*ocr);
+  r.page.skew_degrees = prepared->skew_degrees;
+  r.page.rotation_degrees = prepared->rotation_degrees;
+  r.page.steps_applied = prepared->steps_applied;
+  r.image = std::move(prepared->image);
+  if (options_.make_pdf) {
+    // The access copy needs only the JPEG and the page's shape: a long document must not hold
+    // every page's pixels (9 MB an A4 gray page) until its PDF is made.
+    r.jpeg = AccessJpeg(r.image.get());
+    if (!r.jpeg.empty()) {
+      Pix* shape = pixCreateHeader(pixGetWidth(r.image.get()), pixGetHeight(r.image.get()),
+                                   pixGetDepth(r.image.get()));
+      if (shape != nullptr) {
+        pixCopyResolution(shape, r.image.get());
+        r.image.reset(shape);
+      }
+    }
+  }
+  return r;
+}
+
 Result<CapturedDocument> DocumentCapture::Capture(const std::string& path) const {
   const auto started = std::chrono::steady_clock::now();
   CapturedDocument doc;
@@ -107,37 +160,27 @@ Result<CapturedDocument> DocumentCapture::Capture(const std::string& path) const
   doc.digitization.compression = first.compression;
   doc.digitization.pages = static_cast<int>(loaded->pages.size());
 
-  std::vector<PixPtr> prepared_images;
+  // Steps 2 and 3 for every page, pages in parallel: as many at once as the pool has engines
+  // (it hands them out; a page waiting for one holds only its own image).
+  const size_t n = loaded->pages.size();
+  std::vector<PageResult> results(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) results[i] = CapturePage(loaded->pages[i], i);
+  };
+  const size_t helpers = std::min<size_t>(n, static_cast<size_t>(std::max(1, pool_.size()))) - 1;
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  loaded->pages.clear();  // the decoded scans are not needed any more
+
   std::string raw_text;
-  for (size_t i = 0; i < loaded->pages.size(); ++i) {
-    // Step 2: prepare the page (skew, resolution, seals); step 3: OCR. Orientation detection
-    // costs nearly as much as OCR itself, so it runs only when a page reads badly upright.
-    PreprocessOptions upright = options_.preprocess;
-    upright.detect_orientation = false;
-    auto prepared = PreparePage(loaded->pages[i], upright);
-    if (!prepared.ok()) return prepared.status().WithContext("page " + std::to_string(i + 1));
-    auto ocr = pool_.Recognise(*prepared->image);
-    if (!ocr.ok()) return ocr.status().WithContext("page " + std::to_string(i + 1));
-    if (options_.preprocess.detect_orientation && ReadsBadly(*ocr)) {
-      auto turned = PreparePage(loaded->pages[i], options_.preprocess);
-      if (turned.ok() && turned->rotation_degrees != 0) {
-        auto again = pool_.Recognise(*turned->image);
-        if (again.ok() && again->mean_confidence > ocr->mean_confidence) {
-          prepared = std::move(turned);
-          ocr = std::move(again);
-        }
-      }
-    }
-    CapturedPage page;
-    page.number = static_cast<int>(i + 1);
-    page.ocr = std::move(*ocr);
-    page.skew_degrees = prepared->skew_degrees;
-    page.rotation_degrees = prepared->rotation_degrees;
-    page.steps_applied = prepared->steps_applied;
-    if (!raw_text.empty() && !page.ocr.text.empty()) raw_text += '\n';
-    raw_text += page.ocr.text;
-    doc.pages.push_back(std::move(page));
-    prepared_images.push_back(std::move(prepared->image));
+  for (auto& r : results) {
+    if (!r.status.ok()) return r.status;
+    if (!raw_text.empty() && !r.page.ocr.text.empty()) raw_text += '\n';
+    raw_text += r.page.ocr.text;
+    doc.pages.push_back(std::move(r.page));
   }
 
   // Step 4: repair misread vocabulary words (only unambiguous, near-exact matches).
@@ -154,15 +197,13 @@ Result<CapturedDocument> DocumentCapture::Capture(const std::string& path) const
 
   // Step 7: the searchable PDF access copy.
   if (options_.make_pdf) {
-    std::vector<std::string> jpegs(doc.pages.size());
     std::vector<SearchablePage> pdf_pages;
     for (size_t i = 0; i < doc.pages.size(); ++i) {
-      jpegs[i] = AccessJpeg(prepared_images[i].get());
       SearchablePage p;
-      p.image = prepared_images[i].get();
+      p.image = results[i].image.get();
       p.dpi = doc.pages[i].ocr.dpi > 0 ? doc.pages[i].ocr.dpi : 300;
       p.ocr = &doc.pages[i].ocr;
-      p.original_jpeg = jpegs[i];
+      p.original_jpeg = std::move(results[i].jpeg);
       pdf_pages.push_back(std::move(p));
     }
     SearchablePdfOptions pdf_options;

@@ -2,7 +2,8 @@
 // steps: load → prepare each page → OCR → vocabulary correction → classify → extract fields →
 // searchable PDF access copy. It decides nothing about filing; the caller files the result or
 // queues it for review. Borrows the OCR pool, classifier and scheme, which must outlive it.
-// Capture() is thread-safe: run one document per worker thread, the pool hands out engines.
+// Capture() is thread-safe: run one document per worker thread; a document's pages are recognised
+// in parallel too, the pool handing out engines.
 #pragma once
 
 #include <string>
@@ -16,6 +17,7 @@
 #include "capture/ocr_engine_pool.h"
 #include "capture/ocr_page.h"
 #include "capture/page_preprocessing.h"
+#include "capture/scanned_document.h"
 #include "capture/vocabulary_correction.h"
 
 namespace dangan::capture {
@@ -58,6 +60,14 @@ class DocumentCapture {
   Result<CapturedDocument> Capture(const std::string& path) const;
 
  private:
+  struct PageResult {
+    Status status;
+    CapturedPage page;
+    PixPtr image;      // the prepared page; only its shape once `jpeg` holds its pixels
+    std::string jpeg;  // the access copy's page image
+  };
+  PageResult CapturePage(const ScannedPage& scan, size_t index) const;
+
   const ClassificationScheme& scheme_;
   const DocumentClassifier& classifier_;
   OcrEnginePool& pool_;
