@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "capture/searchable_pdf.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 using namespace dangan;
@@ -28,30 +29,8 @@ namespace {
 
 constexpr int kA4W = 2480, kA4H = 3508;  // A4 at 300 dpi
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct RunResult {
-  int code = -1;
-  std::string out;
-};
-
-RunResult Run(const std::string& cmd) {
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
+// Non-blank lines, trimmed of spaces and form feeds.
+std::vector<std::string> TrimmedLines(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
   std::string line;
@@ -185,7 +164,7 @@ BOOST_AUTO_TEST_CASE(text_layer_reads_back_in_lines_and_reading_order) {
   for (const char* mode : {"", "-layout "}) {
     RunResult r = Run(std::string("pdftotext ") + mode + Quote(path) + " - 2>/dev/null");
     BOOST_REQUIRE_EQUAL(r.code, 0);
-    std::vector<std::string> lines = Lines(r.out);
+    std::vector<std::string> lines = TrimmedLines(r.out);
     BOOST_TEST_MESSAGE("pdftotext " << mode << ":\n" << r.out);
     if (std::string(mode).empty()) {
       // Plain mode: each OCR line comes out whole, as its own line, in order.
@@ -233,7 +212,7 @@ BOOST_AUTO_TEST_CASE(page_count_and_a4_size) {
   BOOST_REQUIRE_GE(pages.size(), 2u);
   BOOST_TEST(pages[0].find("社会保险费补缴申报表") != std::string::npos);
   BOOST_TEST(pages[1].find("110101199003071234") != std::string::npos);
-  BOOST_TEST((pages.size() < 3 || Lines(pages[2]).empty()));
+  BOOST_TEST((pages.size() < 3 || TrimmedLines(pages[2]).empty()));
 }
 
 BOOST_AUTO_TEST_CASE(images_are_embedded_losslessly_at_full_size) {

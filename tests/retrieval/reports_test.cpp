@@ -19,6 +19,7 @@
 #include "retrieval/pdf_document.h"
 #include "retrieval/reports.h"
 #include "tests/support/case_factory.h"
+#include "tests/support/shell.h"
 
 using namespace dangan;
 using namespace dangan::testing;
@@ -30,30 +31,6 @@ std::ostream& operator<<(std::ostream& os, ErrorCode code) { return os << ErrorC
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct RunResult {
-  int code = -1;
-  std::string out;
-};
-
-// Runs a shell command, capturing stdout (stderr goes to `err_file` when given).
-RunResult Run(const std::string& cmd) {
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 // The text of a PDF, pages separated by form feeds.
 std::string PdfText(const std::string& path) {
@@ -67,10 +44,6 @@ std::vector<std::string> Pages(const std::string& text) {
   while (std::getline(ss, page, '\f'))
     if (!page.empty()) pages.push_back(page);
   return pages;
-}
-
-bool Contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
 }
 
 struct Case {

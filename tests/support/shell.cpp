@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -23,10 +24,20 @@ std::string Quote(const std::string& s) {
   return out + "'";
 }
 
-
-
 std::ostream& operator<<(std::ostream& os, const RunResult& r) {
   return os << "exit " << r.code << "\n--- stdout ---\n" << r.out << "--- stderr ---\n" << r.err;
+}
+
+RunResult Run(const std::string& cmdline) {
+  RunResult r;
+  FILE* p = popen(cmdline.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
 }
 
 // Runs a shell command line in `cwd`, capturing stdout and stderr in files under `scratch`.

@@ -18,6 +18,9 @@ struct RunResult {
 };
 std::ostream& operator<<(std::ostream& os, const RunResult& r);
 
+// Runs a shell command line, capturing its stdout (stderr goes where the command line sends it).
+RunResult Run(const std::string& cmdline);
+
 // Runs a shell command line in `cwd`, capturing stdout and stderr in files under `scratch`.
 RunResult Shell(const std::string& cwd, const std::string& scratch, const std::string& cmdline);
 
