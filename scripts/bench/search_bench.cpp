@@ -301,8 +301,8 @@ struct Generator {
     };
     uint64_t bytes = static_cast<uint64_t>(r.Int(80, 4000)) * 1024;
     rec.files = {
-        {"申请表.pdf", "original", "PDF", bytes, r.Hex(64), ""},
-        {"申请表.txt", "text", "TXT", static_cast<uint64_t>(r.Int(300, 2000)), r.Hex(64), ""}};
+        {"申请表.pdf", "original", "PDF", bytes, r.Hex(64), "", {}},
+        {"申请表.txt", "text", "TXT", static_cast<uint64_t>(r.Int(300, 2000)), r.Hex(64), "", {}}};
 
     // Full text: the form as extracted (≈100-300 characters).
     std::string t = std::string(item.title) + "\n姓名：" + p.name + "  公民身份号码：" +
