@@ -102,7 +102,14 @@ Result<ScannedPage> MakePage(PIX* decoded, int declared_dpi, std::string compres
   return page;
 }
 
-Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size) {
+Status TooLargeDocument(long long bytes, long long limit) {
+  return Status(ErrorCode::kTooLarge, "the document needs about " + std::to_string(bytes >> 20) +
+                                          " MiB decoded; the " + "limit is " +
+                                          std::to_string(limit >> 20) +
+                                          " MiB: split it into smaller files");
+}
+
+Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size, long long max_bytes) {
   // libtiff wants a FILE* to count directories; fmemopen gives one over the bytes we hold.
   FILE* fp = fmemopen(const_cast<l_uint8*>(data), size, "rb");
   if (fp == nullptr) return Status::Internal("fmemopen failed");
@@ -119,6 +126,7 @@ Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size) {
     int res = 0, format = 0;
   };
   std::vector<Header> headers(count);
+  long long decoded = 0;  // bytes, with a 1-bit page counted as 8-bit (it is converted)
   for (int n = 0; n < count; ++n) {
     l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
     if (readHeaderMemTiff(data, size, n, &w, &h, &bps, &spp, &res, &cmap, &format) != 0) {
@@ -126,7 +134,9 @@ Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size) {
     }
     DANGAN_RETURN_IF_ERROR(CheckDimensions(w, h, n));
     headers[n] = {res, format};
+    decoded += static_cast<long long>(w) * h * std::max(8, bps * spp) / 8;
   }
+  if (decoded > max_bytes) return TooLargeDocument(decoded, max_bytes);
   ScannedDocument doc;
   doc.format = "TIFF";
   size_t offset = 0;
@@ -203,7 +213,7 @@ PixPtr PixFromPopplerImage(const poppler::image& img) {
   return PixPtr(pixConvertRGBToLuminance(rgb.get()));
 }
 
-Result<ScannedDocument> DecodePdf(const std::string& bytes) {
+Result<ScannedDocument> DecodePdf(const std::string& bytes, long long max_bytes) {
   if (bytes.size() > static_cast<size_t>(INT32_MAX))
     return Status(ErrorCode::kTooLarge, "PDF too large");
   std::unique_ptr<poppler::document> pdf(
@@ -220,6 +230,7 @@ Result<ScannedDocument> DecodePdf(const std::string& bytes) {
   renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
   ScannedDocument doc;
   doc.format = "PDF";
+  long long decoded = 0;
   for (int n = 0; n < count; ++n) {
     std::unique_ptr<poppler::page> page(pdf->create_page(n));
     if (!page) return Malformed("PDF page " + std::to_string(n + 1) + " cannot be read");
@@ -232,6 +243,10 @@ Result<ScannedDocument> DecodePdf(const std::string& bytes) {
     if (!(w < 1e9 && h < 1e9)) return Malformed("PDF page size is not a number");
     DANGAN_RETURN_IF_ERROR(
         CheckDimensions(static_cast<long long>(w + 0.5), static_cast<long long>(h + 0.5), n));
+    // Each page is kept as 8-bit gray (unless it has colour) but rendered at 32 bits first.
+    const long long pixels = static_cast<long long>(w * h);
+    decoded += pixels;
+    if (decoded + 3 * pixels > max_bytes) return TooLargeDocument(decoded + 3 * pixels, max_bytes);
     poppler::image img = renderer.render_page(page.get(), kPdfDpi, kPdfDpi);
     if (!img.is_valid() || img.format() != poppler::image::format_argb32) {
       return Malformed("PDF page " + std::to_string(n + 1) + " cannot be rendered");
@@ -251,25 +266,26 @@ bool StartsWith(const std::string& bytes, const char* magic, size_t n) {
 
 }  // namespace
 
-Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes) {
+Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes,
+                                              long long max_decoded_bytes) {
   SilenceLibraryMessages();
   if (bytes.empty()) return Malformed("the file is empty");
   if (bytes.size() > kMaxFileBytes) return Status(ErrorCode::kTooLarge, "the file exceeds 1 GiB");
   const auto* data = reinterpret_cast<const l_uint8*>(bytes.data());
   if (StartsWith(bytes, "II*\0", 4) || StartsWith(bytes, "MM\0*", 4)) {
-    return DecodeTiff(data, bytes.size());
+    return DecodeTiff(data, bytes.size(), max_decoded_bytes);
   }
   if (StartsWith(bytes, "\x89PNG\r\n\x1a\n", 8)) return DecodeRaster(data, bytes.size(), false);
   if (StartsWith(bytes, "\xff\xd8\xff", 3)) return DecodeRaster(data, bytes.size(), true);
   // PDF allows up to 1024 bytes of junk before the header.
   if (std::string_view(bytes).substr(0, 1024).find("%PDF-") != std::string_view::npos) {
-    return DecodePdf(bytes);
+    return DecodePdf(bytes, max_decoded_bytes);
   }
   return Status(ErrorCode::kUnsupportedMediaType,
                 "not a TIFF, PNG, JPEG or PDF file (unrecognised leading bytes)");
 }
 
-Result<ScannedDocument> LoadScannedDocument(const std::string& path) {
+Result<ScannedDocument> LoadScannedDocument(const std::string& path, long long max_decoded_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot open " + path);
   in.seekg(0, std::ios::end);
@@ -281,7 +297,7 @@ Result<ScannedDocument> LoadScannedDocument(const std::string& path) {
   in.seekg(0);
   std::string bytes(static_cast<size_t>(size), '\0');
   if (size > 0 && !in.read(bytes.data(), size)) return Status::IOError("cannot read " + path);
-  auto doc = DecodeScannedDocument(bytes);
+  auto doc = DecodeScannedDocument(bytes, max_decoded_bytes);
   if (!doc.ok()) return doc.status().WithContext(path);
   return doc;
 }

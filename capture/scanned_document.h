@@ -17,6 +17,9 @@ namespace dangan::capture {
 inline constexpr int kMaxPageSide = 20000;                // pixels, either side
 inline constexpr long long kMaxPagePixels = 300'000'000;  // pixels per page
 inline constexpr int kMaxPages = 2000;
+// Every page of a document is decoded before it is read, so the whole document must fit: about
+// 240 gray A4 pages at 300 dpi. A longer scan is refused (kTooLarge) with a request to split it.
+inline constexpr long long kMaxDocumentBytes = 2'147'483'648;  // decoded pixels, estimated
 
 struct ScannedPage {
   PixPtr image;  // 1 bpp (bitonal), 8 bpp gray or 32 bpp RGB; never colormapped or with alpha
@@ -35,9 +38,13 @@ struct ScannedDocument {
 // Reads and decodes the file at `path`. The format is taken from the magic bytes, never from the
 // extension. Unreadable files give kIOError, unknown formats kUnsupportedMediaType, oversized
 // pages kTooLarge, and corrupt, truncated or page-less files kMalformed.
-Result<ScannedDocument> LoadScannedDocument(const std::string& path);
+// `max_decoded_bytes` bounds the decoded size of the whole document (estimated from the headers
+// before decoding).
+Result<ScannedDocument> LoadScannedDocument(const std::string& path,
+                                            long long max_decoded_bytes = kMaxDocumentBytes);
 
 // As LoadScannedDocument, for bytes already in memory.
-Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes);
+Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes,
+                                              long long max_decoded_bytes = kMaxDocumentBytes);
 
 }  // namespace dangan::capture

@@ -107,6 +107,16 @@ BOOST_AUTO_TEST_CASE(format_comes_from_magic_bytes_not_the_extension) {
   BOOST_TEST(doc->format == "JPEG");
 }
 
+BOOST_AUTO_TEST_CASE(a_document_too_large_to_decode_is_refused_before_decoding) {
+  // dev_0002.tif: two gray A4 pages, about 17 MB decoded.
+  auto fits = LoadScannedDocument(kSample + "dev_0002.tif", 20ll << 20);
+  BOOST_TEST(fits.ok());
+  auto refused = LoadScannedDocument(kSample + "dev_0002.tif", 10ll << 20);
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST((refused.status().code() == ErrorCode::kTooLarge));
+  BOOST_TEST(refused.status().message().find("split it") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_files_give_a_status_not_a_crash) {
   TempDir dir;
   const std::string jpeg = ReadFile(kSample + "dev_0001.jpg");
