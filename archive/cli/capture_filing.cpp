@@ -80,7 +80,7 @@ Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::strin
   Poco::JSON::Parser parser;
   auto root = parser.parse(json).extract<Object::Ptr>();
   auto cap = root->getObject("capture");
-  if (cap && c->files.size() == 3) {
+  if (cap && c->files.size() >= 3) {
     c->pages = cap->optValue<int>("pages", 0);
     if (auto dz = cap->getObject("digitization")) {
       c->files[0].digitization.dpi = dz->optValue<int>("dpi", 0);
@@ -93,6 +93,10 @@ Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::strin
     c->files[1].created_by = "Dangan capture: Leptonica + Tesseract chi_sim+eng";
     c->files[2].role = "access";
     c->files[2].created_by = "Dangan capture: libharu searchable PDF";
+    if (c->files.size() == 4) {  // the words with their boxes (drafts older than that have 3)
+      c->files[3].role = "text";
+      c->files[3].created_by = c->files[1].created_by;
+    }
   }
   return c;
 }
@@ -146,7 +150,8 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
   for (const auto& [name, path] : std::vector<std::pair<std::string, std::string>>{
            {original_name, "original/" + original_name},
            {stem + ".ocr.txt", "ocr.txt"},
-           {stem + ".access.pdf", "access.pdf"}}) {
+           {stem + ".access.pdf", "access.pdf"},
+           {stem + ".ocr.json", "ocr.json"}}) {
     Object::Ptr fo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     fo->set("name", name);
     fo->set("path", path);
@@ -168,6 +173,49 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
   cap->set("result", parser.parse(CaptureResultJson(doc, false)).extract<Object::Ptr>());
   c->set("capture", cap);
   return Stringify(c);
+}
+
+std::string OcrLayoutJson(const capture::CapturedDocument& doc) {
+  auto box = [](int l, int t, int w, int h) {
+    Array::Ptr b = new Array;
+    b->add(l);
+    b->add(t);
+    b->add(w);
+    b->add(h);
+    return b;
+  };
+  Object::Ptr root = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+  root->set("format", "dangan-ocr/1");
+  Array::Ptr pages = new Array;
+  for (const auto& p : doc.pages) {
+    Object::Ptr po = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    po->set("page", p.number);
+    po->set("width", p.ocr.width);
+    po->set("height", p.ocr.height);
+    po->set("dpi", p.ocr.dpi);
+    po->set("skew_degrees", p.skew_degrees);
+    po->set("rotation_degrees", p.rotation_degrees);
+    Array::Ptr lines = new Array;
+    for (const auto& l : p.ocr.lines) {
+      Object::Ptr lo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+      lo->set("text", l.text);
+      lo->set("box", box(l.left, l.top, l.width, l.height));
+      Array::Ptr words = new Array;
+      for (const auto& w : l.words) {
+        Object::Ptr wo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        wo->set("text", w.text);
+        wo->set("box", box(w.left, w.top, w.width, w.height));
+        wo->set("confidence", std::round(w.confidence * 10) / 10);
+        words->add(wo);
+      }
+      lo->set("words", words);
+      lines->add(lo);
+    }
+    po->set("lines", lines);
+    pages->add(po);
+  }
+  root->set("pages", pages);
+  return Stringify(root);
 }
 
 std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review) {
@@ -270,6 +318,7 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
   if (ec) return Status::IOError("cannot stage " + doc.path + ": " + ec.message());
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.json", OcrLayoutJson(doc)));
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
   auto c = DecodeStagedCase(dir.string(), json, session_->scheme());
@@ -302,6 +351,7 @@ Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc
   Status st = ec ? Status::IOError("cannot stage " + doc.path + ": " + ec.message())
                  : WriteWhole(tmp / "ocr.txt", doc.text);
   if (st.ok()) st = WriteWhole(tmp / "access.pdf", doc.access_pdf);
+  if (st.ok()) st = WriteWhole(tmp / "ocr.json", OcrLayoutJson(doc));
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
   if (st.ok()) st = WriteWhole(tmp / kCaseFile, json);

@@ -52,6 +52,10 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
                             const std::string& original_name, const std::string& organization,
                             const std::string& actor, const std::string& now);
 
+// Every page's lines and words with their boxes (pixels of the access copy's page image) and
+// confidences: what a reviewer's screen highlights on the page.
+std::string OcrLayoutJson(const capture::CapturedDocument& doc);
+
 // The --json line of `dangan capture` for one document.
 std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review);
 

@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(captures_classifies_files_and_queues_scans) {
   BOOST_REQUIRE_EQUAL(show.code, 0);
   auto rec = Parse(show.out);
   auto files = rec->getArray("files");
-  BOOST_REQUIRE_EQUAL(files->size(), 3u);
+  BOOST_REQUIRE_EQUAL(files->size(), 4u);
   std::map<std::string, Object::Ptr> by_role;
   for (size_t i = 0; i < files->size(); ++i)
     by_role[files->getObject(i)->getValue<std::string>("role")] = files->getObject(i);
@@ -172,6 +172,29 @@ BOOST_AUTO_TEST_CASE(captures_classifies_files_and_queues_scans) {
   BOOST_REQUIRE_EQUAL(pdftext.code, 0);
   BOOST_TEST(Contains(pdftext.out, "补缴"), pdftext);
   BOOST_TEST(Contains(pdftext.out, "440106197108072178"), pdftext);
+  // The words with their boxes on the page, for highlighting them in review.
+  std::string layout_name;
+  for (size_t i = 0; i < files->size(); ++i) {
+    std::string n = files->getObject(i)->getValue<std::string>("name");
+    if (n.size() > 9 && n.compare(n.size() - 9, 9, ".ocr.json") == 0) layout_name = n;
+  }
+  BOOST_REQUIRE(!layout_name.empty());
+  auto layout = Parse(ReadFile(bag + "/data/files/" + layout_name));
+  auto page = layout->getArray("pages")->getObject(0);
+  BOOST_TEST(page->getValue<int>("width") > 2000);
+  auto page_lines = page->getArray("lines");
+  BOOST_REQUIRE(page_lines->size() > 5u);
+  bool id_word = false;
+  for (size_t i = 0; i < page_lines->size(); ++i) {
+    auto words = page_lines->getObject(i)->getArray("words");
+    for (size_t k = 0; k < words->size(); ++k) {
+      auto w = words->getObject(k);
+      auto b = w->getArray("box");
+      BOOST_TEST(b->getElement<int>(2) > 0);
+      id_word = id_word || w->getValue<std::string>("text") == "440106197108072178";
+    }
+  }
+  BOOST_TEST(id_word);
 
   // Found by full text and by the extracted ID number.
   auto found = s.Dangan("search 440106197108072178 --json");
