@@ -25,6 +25,8 @@ namespace {
 
 constexpr const char* kCaseFile = "case.json";
 
+Object::Ptr CaptureResultObject(const capture::CapturedDocument& doc, bool review);
+
 std::string Stringify(const Object::Ptr& o) {
   std::ostringstream out;
   Poco::JSON::Stringifier::stringify(o, out);
@@ -101,6 +103,21 @@ Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::strin
   return c;
 }
 
+// Writes what a captured document is made of into `dir`: the scan under original/, its OCR text,
+// word layout and access PDF, and the case that files them.
+Status StageCapture(const fs::path& dir, const capture::CapturedDocument& doc,
+                    const std::string& original, const std::string& case_json) {
+  std::error_code ec;
+  fs::create_directories(dir / "original", ec);
+  if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
+  fs::copy_file(doc.path, dir / "original" / original, ec);
+  if (ec) return Status::IOError("cannot stage " + doc.path + ": " + ec.message());
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
+  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.json", OcrLayoutJson(doc)));
+  return WriteWhole(dir / kCaseFile, case_json);
+}
+
 std::string RandomSuffix() {
   std::random_device rd;
   std::ostringstream s;
@@ -169,8 +186,7 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
   dz->set("compression", doc.digitization.compression);
   dz->set("pages", doc.digitization.pages);
   cap->set("digitization", dz);
-  Poco::JSON::Parser parser;
-  cap->set("result", parser.parse(CaptureResultJson(doc, false)).extract<Object::Ptr>());
+  cap->set("result", CaptureResultObject(doc, false));
   c->set("capture", cap);
   return Stringify(c);
 }
@@ -218,7 +234,9 @@ std::string OcrLayoutJson(const capture::CapturedDocument& doc) {
   return Stringify(root);
 }
 
-std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review) {
+namespace {
+
+Object::Ptr CaptureResultObject(const capture::CapturedDocument& doc, bool review) {
   const auto& cls = doc.classification;
   const auto& f = doc.fields;
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -279,6 +297,16 @@ std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review)
   o->set("page_details", pages);
   o->set("text", doc.text);
   o->set("review", review);
+  return o;
+}
+
+}  // namespace
+
+std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review,
+                              const CaptureOutcome& outcome) {
+  Object::Ptr o = CaptureResultObject(doc, review);
+  if (!outcome.reference.empty()) o->set("reference", outcome.reference);
+  if (outcome.review_id) o->set("review_id", static_cast<Poco::Int64>(outcome.review_id));
   return Stringify(o);
 }
 
@@ -304,9 +332,6 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
   // Stage the case as `dangan ingest` would read it, then file it through the one Filing path.
   const std::string original = OriginalName(doc);
   const fs::path dir = fs::path(session_->root()) / "intake" / ("capture-" + RandomSuffix());
-  std::error_code ec;
-  fs::create_directories(dir / "original", ec);
-  if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
   struct Cleanup {
     fs::path dir;
     ~Cleanup() {
@@ -314,13 +339,9 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
       fs::remove_all(dir, ignored);
     }
   } cleanup{dir};
-  fs::copy_file(doc.path, dir / "original" / original, ec);
-  if (ec) return Status::IOError("cannot stage " + doc.path + ": " + ec.message());
-  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
-  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
-  DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.json", OcrLayoutJson(doc)));
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
+  DANGAN_RETURN_IF_ERROR(StageCapture(dir, doc, original, json));
   auto c = DecodeStagedCase(dir.string(), json, session_->scheme());
   if (!c.ok()) return Queue(doc, sha, "the case is not valid: " + c.status().ToString());
   c->files[0].declared_sha256 = sha;  // the scan must still be the bytes that were recognised
@@ -344,17 +365,10 @@ Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc
   const std::string rel = "review/" + sha.substr(0, 32);
   const fs::path final_dir = fs::path(session_->root()) / rel;
   const fs::path tmp = fs::path(session_->root()) / "review" / (".tmp-" + RandomSuffix());
-  std::error_code ec;
-  fs::create_directories(tmp / "original", ec);
-  if (ec) return Status::IOError("cannot create " + tmp.string() + ": " + ec.message());
-  fs::copy_file(doc.path, tmp / "original" / original, ec);
-  Status st = ec ? Status::IOError("cannot stage " + doc.path + ": " + ec.message())
-                 : WriteWhole(tmp / "ocr.txt", doc.text);
-  if (st.ok()) st = WriteWhole(tmp / "access.pdf", doc.access_pdf);
-  if (st.ok()) st = WriteWhole(tmp / "ocr.json", OcrLayoutJson(doc));
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
-  if (st.ok()) st = WriteWhole(tmp / kCaseFile, json);
+  Status st = StageCapture(tmp, doc, original, json);
+  std::error_code ec;
   if (st.ok()) {
     fs::remove_all(final_dir, ec);  // a staging left by an earlier, unfinished run
     fs::rename(tmp, final_dir, ec);

@@ -56,7 +56,8 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
 // confidences: what a reviewer's screen highlights on the page.
 std::string OcrLayoutJson(const capture::CapturedDocument& doc);
 
-// The --json line of `dangan capture` for one document.
-std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review);
+// The --json line of `dangan capture` for one document, with its 档号 or review id when settled.
+std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review,
+                              const CaptureOutcome& outcome);
 
 }  // namespace dangan::cli

@@ -19,6 +19,7 @@
 #include "archive/cli/report_status.h"
 #include "capture/document_capture.h"
 #include "storage/digest.h"
+#include "web/http_json.h"
 
 namespace dangan::cli {
 
@@ -232,11 +233,7 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
       {
         std::lock_guard<std::mutex> lock(out_mu);
         if (json) {
-          std::string line = CaptureResultJson(*doc, review);
-          if (!outcome.reference.empty())
-            line.insert(line.size() - 1, ",\"reference\":\"" + outcome.reference + "\"");
-          if (outcome.review_id)
-            line.insert(line.size() - 1, ",\"review_id\":" + std::to_string(outcome.review_id));
+          std::string line = CaptureResultJson(*doc, review, outcome);
           std::cout << line << "\n" << std::flush;
         } else {
           std::cout << fs::path(path).filename().string() << "\t"
@@ -287,10 +284,11 @@ int RunReview(const Context& ctx, int argc, char** argv) {
     if (!items.ok()) return FailStatus(items.status());
     for (const auto& r : *items) {
       if (args->Has("--json"))
-        std::cout << "{\"id\":" << r.id << ",\"file\":"
-                  << "\"" << r.file_name << "\",\"suggested_item\":\"" << r.suggested_item
-                  << "\",\"confidence\":" << r.confidence << ",\"state\":\"" << r.state
-                  << "\",\"reference\":\"" << r.reference << "\"}\n";
+        // File names come from whoever scanned: quoted, never pasted into the JSON.
+        std::cout << "{\"id\":" << r.id << ",\"file\":" << web::JsonQuote(r.file_name)
+                  << ",\"suggested_item\":" << web::JsonQuote(r.suggested_item)
+                  << ",\"confidence\":" << r.confidence << ",\"state\":" << web::JsonQuote(r.state)
+                  << ",\"reference\":" << web::JsonQuote(r.reference) << "}\n";
       else
         std::cout << r.id << "\t" << r.state << "\t" << r.file_name << "\t" << r.suggested_item
                   << "\t" << std::to_string(r.confidence).substr(0, 4) << "\t" << r.reference

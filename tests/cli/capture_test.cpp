@@ -67,8 +67,8 @@ class Scans {
     return Shell(dir_.path(), scratch_,
                  Quote(DANGAN_BINARY) + " --root " + Quote(root_) + " " + args);
   }
-  void Add(const std::string& name) const {
-    fs::copy_file(kCorpus + "/" + name, scans_ + "/" + name);
+  void Add(const std::string& name, const std::string& as = "") const {
+    fs::copy_file(kCorpus + "/" + name, scans_ + "/" + (as.empty() ? name : as));
   }
   const std::string& scans() const { return scans_; }
   const std::string& root() const { return root_; }
@@ -222,13 +222,20 @@ BOOST_AUTO_TEST_CASE(captures_classifies_files_and_queues_scans) {
 BOOST_AUTO_TEST_CASE(a_corrected_review_files_the_record_and_the_report_counts_it) {
   Scans s;
   BOOST_REQUIRE_EQUAL(s.Dangan("init").code, 0);
-  s.Add("dev_0012.jpg");  // 失业保险金申领 (0503)
+  // 失业保险金申领 (0503), under a name JSON output must escape.
+  const std::string odd_name = "申领 \"12\" \\.jpg";
+  s.Add("dev_0012.jpg", odd_name);
   // A threshold above any confidence sends the document to review.
   auto run = s.Dangan("capture --json --threshold 1 " + Quote(s.scans()));
   BOOST_REQUIRE_EQUAL(run.code, 0);
   auto o = Parse(Lines(run.out).at(0));
   BOOST_REQUIRE(o->getValue<bool>("review"));
   const std::string id = std::to_string(o->getValue<int>("review_id"));
+  auto listed = s.Dangan("review list --json");
+  BOOST_REQUIRE_EQUAL(listed.code, 0);
+  auto row = Parse(Lines(listed.out).at(0));
+  BOOST_TEST(row->getValue<std::string>("file") == odd_name);
+  BOOST_TEST(row->getValue<std::string>("state") == "pending");
   auto show = s.Dangan("review show " + id);
   BOOST_TEST(Contains(show.out, "\"capture\""), show);
   // The archivist says it is another item; the record is filed as that item.
