@@ -151,36 +151,47 @@ std::vector<Candidate> Candidates(const std::string& s, size_t length, bool (*is
   return out;
 }
 
-bool IsIdRunChar(char c) { return IsIdChar(c); }
-
 // ---- identifiers -------------------------------------------------------------------------------
+
+// A candidate with every character its code does not allow at that place replaced by the digit
+// OCR confuses it with. `changes` counts replacements (plus spurious spaces), 99 when a character
+// has no digit twin; `what` names the last replacement.
+struct DigitRepair {
+  std::string fixed;
+  int changes = 0;
+  std::string what;
+};
+
+template <typename Allowed>
+DigitRepair RepairConfusedDigits(std::string chars, int spaces, Allowed allowed) {
+  DigitRepair r{std::move(chars), spaces, ""};
+  for (size_t k = 0; k < r.fixed.size(); ++k) {
+    char ch = r.fixed[k];
+    if (allowed(k, ch)) continue;
+    char d = ConfusedDigit(ch);
+    if (!d) {
+      r.changes = 99;
+      break;
+    }
+    r.fixed[k] = d;
+    ++r.changes;
+    r.what = std::string(1, ch) + "→" + d + " at " + std::to_string(k + 1);
+  }
+  return r;
+}
 
 // Byte positions of the ID numbers accepted by the strict pass, so the insertion pass can tell a
 // table row that already has its ID from one that does not.
 void FindIdNumbers(const std::string& s, std::string_view today, ExtractedFields* out,
                    std::vector<std::pair<size_t, std::string>>* accepted_at) {
   std::set<std::string> seen(out->id_numbers.begin(), out->id_numbers.end());
-  for (const Candidate& c : Candidates(s, 18, &IsIdRunChar)) {
+  for (const Candidate& c : Candidates(s, 18, &IsIdChar)) {
     if (AfterSerialLabel(s, c.pos)) continue;
-    std::string fixed = c.chars;
-    int repairs = c.spaces;
-    std::string what;
-    for (size_t k = 0; k < fixed.size(); ++k) {
-      char ch = fixed[k];
-      if (ch >= '0' && ch <= '9') continue;
-      if ((ch == 'X' || ch == 'x') && k == 17) {
-        fixed[k] = 'X';
-        continue;
-      }
-      char d = ConfusedDigit(ch);
-      if (!d) {
-        repairs = 99;
-        break;
-      }
-      fixed[k] = d;
-      ++repairs;
-      what = std::string(1, ch) + "→" + d + " at " + std::to_string(k + 1);
-    }
+    std::string chars = c.chars;
+    if (chars[17] == 'x') chars[17] = 'X';
+    auto [fixed, repairs, what] = RepairConfusedDigits(
+        std::move(chars), c.spaces,
+        [](size_t k, char ch) { return (ch >= '0' && ch <= '9') || (k == 17 && ch == 'X'); });
     // One confusion at most: with two, the check character no longer protects against a wrong
     // reading (two changes can cancel out in MOD 11-2).
     if (repairs > 1) continue;
@@ -372,28 +383,17 @@ void FindCreditCodes(const std::string& s, ExtractedFields* out) {
     if (std::count_if(fixed.begin(), fixed.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) <
         6)
       continue;  // a word, not a code
-    int repairs = c.spaces;
-    std::string what;
-    for (size_t k = 0; k < fixed.size(); ++k) {
+    auto [code, repairs,
+          what] = RepairConfusedDigits(std::move(fixed), c.spaces, [](size_t k, char ch) {
       bool digit_only = k >= 2 && k < 8;  // the region code
-      char ch = fixed[k];
-      if ((ch >= '0' && ch <= '9') || (!digit_only && kAlphabet.find(ch) != std::string::npos))
-        continue;
-      char d = ConfusedDigit(ch);
-      if (!d) {
-        repairs = 99;
-        break;
-      }
-      fixed[k] = d;
-      ++repairs;
-      what = std::string(1, ch) + "→" + d + " at " + std::to_string(k + 1);
-    }
-    if (repairs > 1 || !IsValidCreditCode(fixed)) continue;
-    if (std::find(out->id_numbers.begin(), out->id_numbers.end(), fixed) != out->id_numbers.end())
+      return (ch >= '0' && ch <= '9') || (!digit_only && kAlphabet.find(ch) != std::string::npos);
+    });
+    if (repairs > 1 || !IsValidCreditCode(code)) continue;
+    if (std::find(out->id_numbers.begin(), out->id_numbers.end(), code) != out->id_numbers.end())
       continue;
-    if (!seen.insert(fixed).second) continue;
-    out->credit_codes.push_back(fixed);
-    if (repairs == 1) out->repairs.push_back({c.raw, fixed, c.spaces ? "spurious space" : what});
+    if (!seen.insert(code).second) continue;
+    out->credit_codes.push_back(code);
+    if (repairs == 1) out->repairs.push_back({c.raw, code, c.spaces ? "spurious space" : what});
   }
 }
 
