@@ -104,13 +104,20 @@ Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::strin
 }
 
 // Writes what a captured document is made of into `dir`: the scan under original/, its OCR text,
-// word layout and access PDF, and the case that files them.
+// word layout and access PDF, and the case that files them. `link` hard-links the scan instead of
+// copying it, for a staging that lives only while the case is filed (the package gets its own
+// copy, checked against the digest of what was recognised); a review staging waits for days
+// and must not change when someone edits the scanned file in place.
 Status StageCapture(const fs::path& dir, const capture::CapturedDocument& doc,
-                    const std::string& original, const std::string& case_json) {
+                    const std::string& original, const std::string& case_json, bool link) {
   std::error_code ec;
   fs::create_directories(dir / "original", ec);
   if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
-  fs::copy_file(doc.path, dir / "original" / original, ec);
+  if (link) fs::create_hard_link(doc.path, dir / "original" / original, ec);
+  if (!link || ec) {  // another file system needs a copy
+    ec.clear();
+    fs::copy_file(doc.path, dir / "original" / original, ec);
+  }
   if (ec) return Status::IOError("cannot stage " + doc.path + ": " + ec.message());
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
@@ -341,7 +348,7 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
   } cleanup{dir};
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
-  DANGAN_RETURN_IF_ERROR(StageCapture(dir, doc, original, json));
+  DANGAN_RETURN_IF_ERROR(StageCapture(dir, doc, original, json, /*link=*/true));
   auto c = DecodeStagedCase(dir.string(), json, session_->scheme());
   if (!c.ok()) return Queue(doc, sha, "the case is not valid: " + c.status().ToString());
   c->files[0].declared_sha256 = sha;  // the scan must still be the bytes that were recognised
@@ -367,7 +374,7 @@ Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc
   const fs::path tmp = fs::path(session_->root()) / "review" / (".tmp-" + RandomSuffix());
   const std::string json =
       CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
-  Status st = StageCapture(tmp, doc, original, json);
+  Status st = StageCapture(tmp, doc, original, json, /*link=*/false);
   std::error_code ec;
   if (st.ok()) {
     fs::remove_all(final_dir, ec);  // a staging left by an earlier, unfinished run
