@@ -219,6 +219,30 @@ BOOST_AUTO_TEST_CASE(captures_classifies_files_and_queues_scans) {
   BOOST_TEST(s.Dangan("audit verify").code == 0);
 }
 
+BOOST_AUTO_TEST_CASE(bad_arguments_are_refused_before_anything_is_read_or_stored) {
+  Scans s;
+  BOOST_REQUIRE_EQUAL(s.Dangan("init").code, 0);
+  s.Add("dev_0012.jpg");
+  for (const char* args : {"capture --threshold 2 ", "capture --threshold x ",
+                           "capture --workers 0 ", "capture --frobnicate "}) {
+    auto r = s.Dangan(std::string(args) + Quote(s.scans()));
+    BOOST_TEST(r.code == 2, r);
+    BOOST_TEST(!r.err.empty(), r);
+  }
+  auto missing = s.Dangan("capture " + Quote(s.scans() + "/no-such.jpg"));
+  BOOST_TEST(missing.code == 2, missing);
+  BOOST_TEST(Contains(missing.err, "no-such.jpg"), missing);
+  BOOST_TEST(s.Dangan("capture").code == 2);
+  BOOST_TEST(s.Dangan("review accept abc").code == 2);
+  BOOST_TEST(s.Dangan("review show 99").code == 1);
+  BOOST_TEST(s.Dangan("review frobnicate 1").code == 2);
+  BOOST_TEST(s.Dangan("classifier nonsense").code == 2);
+  // Nothing was filed or queued.
+  BOOST_TEST(Lines(s.Dangan("review list --state \"\"").out).empty());
+  BOOST_TEST(Contains(s.Dangan("search 失业 --json").out, "\"total\":0"));
+  BOOST_TEST(!fs::exists(s.root() + "/review"));
+}
+
 BOOST_AUTO_TEST_CASE(a_corrected_review_files_the_record_and_the_report_counts_it) {
   Scans s;
   BOOST_REQUIRE_EQUAL(s.Dangan("init").code, 0);
