@@ -154,6 +154,7 @@ Result<CapturedDocument> DocumentCapture::Capture(const std::string& path) const
   auto loaded = LoadScannedDocument(path);
   if (!loaded.ok()) return loaded.status();
   doc.format = loaded->format;
+  doc.ocr_languages = pool_.languages();
   const ScannedPage& first = loaded->pages.front();
   doc.digitization.dpi = first.dpi > 0 ? first.dpi : 300;
   doc.digitization.colour_mode = first.colour_mode;

@@ -33,6 +33,7 @@ struct CapturedPage {
 struct CapturedDocument {
   std::string path;
   std::string format;         // "TIFF", "PNG", "JPEG", "PDF"
+  std::string ocr_languages;  // the Tesseract languages that read it, e.g. "chi_sim"
   Digitization digitization;  // of the original, from its first page
   std::vector<CapturedPage> pages;
   std::string text;  // all pages, reading order, after vocabulary correction

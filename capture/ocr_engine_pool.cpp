@@ -180,6 +180,7 @@ Result<std::unique_ptr<OcrEnginePool>> OcrEnginePool::Open(int engines, const Oc
   // fight the other engines. Must happen before the first engine exists.
   setenv("OMP_THREAD_LIMIT", "1", /*overwrite=*/0);
   std::unique_ptr<OcrEnginePool> pool(new OcrEnginePool());
+  pool->languages_ = options.languages;
   for (int i = 0; i < engines; ++i) {
     auto api = std::make_unique<tesseract::TessBaseAPI>();
     // Tesseract's own chatter ("Estimating resolution…") goes to a file, not our stderr.

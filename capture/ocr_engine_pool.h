@@ -50,9 +50,13 @@ class OcrEnginePool {
   Result<OcrPage> Recognise(const Pix& image);
 
   int size() const { return static_cast<int>(engines_.size()); }
+  // The Tesseract languages loaded, e.g. "chi_sim": recorded as part of each text's 创建程序.
+  const std::string& languages() const { return languages_; }
 
  private:
   OcrEnginePool() = default;
+
+  std::string languages_;
 
   std::vector<std::unique_ptr<tesseract::TessBaseAPI>> engines_;
   std::mutex mu_;

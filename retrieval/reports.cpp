@@ -13,7 +13,6 @@
 
 #include "archive/identifiers.h"
 #include "archive/text.h"
-#include "storage/record_json.h"
 #include "storage/secret_key.h"
 
 namespace dangan {
@@ -171,7 +170,7 @@ Result<Certificate> ReadCertificate(const ReportContext& ctx, const std::string&
 Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
                                                   const CatalogueSelection& sel) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
-  std::string sql = "SELECT reference, metadata_json, state FROM records WHERE ";
+  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records WHERE ";
   std::vector<std::string> binds;
   if (!sel.series.empty()) {
     if (!IsValidUtf8(sel.series) || sel.series.size() > 200)
@@ -203,18 +202,18 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     for (size_t i = 0; i < binds.size(); ++i) q->Bind(static_cast<int>(i + 1), binds[i]);
     Status err;
     while (q->Step(&err)) {
-      auto r = RecordFromJson(q->Text(1));
-      if (!r.ok()) return r.status().WithContext(q->Text(0));
+      auto r = RecordFromRow(*q);
+      if (!r.ok()) return r.status();
       CatalogueEntry e;
       e.number = static_cast<int>(out.size()) + 1;
-      e.reference = q->Text(0);
+      e.reference = r->reference;
       e.doc_number = r->doc_number;
       e.responsible = r->responsible.empty() ? r->agency : r->responsible;
       e.title = r->title;
       e.date = EightDigitDate(r->formed_on);
       e.security = r->security;
       e.pages = r->pages;
-      e.remarks = StateRemark(q->Text(2));
+      e.remarks = StateRemark(r->state);
       out.push_back(std::move(e));
     }
     return err;

@@ -148,7 +148,14 @@ class Catalogue : public CataloguePort {
 // Views, downloads and searches: events that read, not change, the archive.
 bool IsAccessAction(const std::string& action);
 
-// Opens a connection on which the catalogue's tables can be used (tokenizer registered).
+// Opens a connection on which the catalogue's tables can be used (tokenizer and the
+// dangan_record_body function registered).
 Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& path, bool create);
+
+// The records columns RecordFromRow reads, in its order, for callers with their own WHERE clause
+// (reports): "SELECT " + kRecordColumns + " FROM records WHERE …".
+extern const char* const kRecordColumns;
+// A record from such a row, without its files and text (those live in other rows).
+Result<Record> RecordFromRow(const Statement& row);
 
 }  // namespace dangan

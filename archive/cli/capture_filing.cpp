@@ -92,7 +92,10 @@ Result<CaseSubmission> DecodeStagedCase(const std::string& dir, const std::strin
     }
     c->files[0].role = "original";
     c->files[1].role = "text";
-    c->files[1].created_by = "Dangan capture: Leptonica + Tesseract chi_sim+eng";
+    // Drafts staged before the languages were recorded do not say which were used.
+    std::string languages = cap->optValue<std::string>("ocr_languages", "");
+    c->files[1].created_by =
+        "Dangan capture: Leptonica + Tesseract" + (languages.empty() ? "" : " " + languages);
     c->files[2].role = "access";
     c->files[2].created_by = "Dangan capture: libharu searchable PDF";
     if (c->files.size() == 4) {  // the words with their boxes (drafts older than that have 3)
@@ -193,6 +196,7 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
   dz->set("compression", doc.digitization.compression);
   dz->set("pages", doc.digitization.pages);
   cap->set("digitization", dz);
+  cap->set("ocr_languages", doc.ocr_languages);
   cap->set("result", CaptureResultObject(doc, false));
   c->set("capture", cap);
   return Stringify(c);

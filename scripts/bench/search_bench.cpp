@@ -655,7 +655,7 @@ int main(int argc, char** argv) {
   Generator gen(o.seed, o.records, *tmpl);
 
   // ---- 1. seed the catalogue -------------------------------------------------------------------
-  std::string stamp = std::to_string(o.records) + " " + std::to_string(o.seed) + " v1";
+  std::string stamp = std::to_string(o.records) + " " + std::to_string(o.seed) + " v2";
   bool reused = false;
   if (o.reuse && fs::exists(stamp_path) && fs::exists(base_path)) {
     std::ifstream in(stamp_path);
@@ -703,8 +703,9 @@ int main(int argc, char** argv) {
     std::printf("seed: FTS 'optimize' %.1f s, wal_checkpoint(TRUNCATE) %.1f s; no VACUUM\n", opt_s,
                 ckpt_s);
 
-    // ---- 2. the baseline, from the catalogue's own record_text --------------------------------
-    auto bdb = SqliteDb::Open(base_path, true);
+    // ---- 2. the baseline, from the catalogue's own indexed text (title and derived body) ------
+    // A catalogue connection: reading record_content needs dangan_record_body.
+    auto bdb = OpenCatalogueConnection(base_path, true);
     if (!bdb.ok()) Die(bdb.status().ToString());
     t1 = Clock::now();
     Check(
@@ -715,14 +716,14 @@ int main(int argc, char** argv) {
             " ATTACH '" +
             cat_path +
             "' AS c;"
-            " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_text "
+            " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_content "
             "ORDER BY id;"
             " INSERT INTO b(rowid, body, title) SELECT id, body, title FROM t ORDER BY id; COMMIT;"
             " DETACH c;"
             " INSERT INTO b(b) VALUES('optimize');"),
         "building the baseline");
     std::printf(
-        "baseline: built from record_text in %.1f s (trigram FTS5 + text table, optimized)\n",
+        "baseline: built from record_content in %.1f s (trigram FTS5 + text table, optimized)\n",
         Secs(Clock::now() - t1));
     std::ofstream(stamp_path) << stamp << "\n" << seed_s << "\n";
   } else {
@@ -748,7 +749,7 @@ int main(int argc, char** argv) {
   if (n_records != o.records) Die("catalogue has " + std::to_string(n_records) + " records");
   int64_t raw = QueryInt(
       diag,
-      "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_text");
+      "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_content");
   Check(diag.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
   uint64_t cat_bytes = FileBytes(cat_path) + FileBytes(cat_path + "-wal");
   uint64_t base_bytes = FileBytes(base_path);
@@ -773,7 +774,7 @@ int main(int argc, char** argv) {
   {
     int64_t step = std::max<int64_t>(1, o.records / 100000);  // sample ≈100k rows
     Statement st =
-        Prep(diag, "SELECT title || char(10) || body FROM record_text WHERE id % ?1 = 0");
+        Prep(diag, "SELECT title || char(10) || body FROM record_content WHERE id % ?1 = 0");
     st.Bind(1, step);
     Status err;
     while (st.Step(&err)) {

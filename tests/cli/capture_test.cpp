@@ -1,5 +1,5 @@
 // End to end: real scans from the synthetic corpus through the real `dangan capture` (Leptonica,
-// Tesseract chi_sim+eng, the classifier, libharu) into a real archive; accuracy against the
+// Tesseract chi_sim, the classifier, libharu) into a real archive; accuracy against the
 // corpus ground truth; the package's text file and searchable PDF hold the recognised text; the
 // review queue files, rejects and teaches.
 #define BOOST_TEST_MODULE capture_cli
@@ -154,6 +154,9 @@ BOOST_AUTO_TEST_CASE(captures_classifies_files_and_queues_scans) {
   BOOST_REQUIRE(dz);
   BOOST_TEST(dz->getValue<int>("dpi") == 300);
   BOOST_TEST(dz->getValue<std::string>("colour_mode") == "grayscale");
+  // 创建程序 names the languages that actually read it (the default, chi_sim).
+  BOOST_TEST(by_role["text"]->getValue<std::string>("created_by") ==
+             "Dangan capture: Leptonica + Tesseract chi_sim");
   BOOST_TEST(rec->getValue<std::string>("channel") == "capture");
   // 形成日期 (and so the 档号's year) is the form's own date when OCR could read one.
   const std::string date = filed->getObject("fields")->getValue<std::string>("date");

@@ -203,7 +203,7 @@ def cmd_search_lua(a):
         chunk = ids[k:k + 500]
         q = ",".join("?" * len(chunk))
         texts += [t + "\n" + b for t, b in
-                  db.execute("SELECT title, body FROM record_text WHERE id IN (%s)" % q, chunk)]
+                  db.execute("SELECT title, text FROM records WHERE id IN (%s)" % q, chunk)]
         persons += [p for (p,) in db.execute(
             "SELECT person_id FROM records WHERE id IN (%s) AND person_id IS NOT NULL" % q, chunk)]
     freq = {1: collections.Counter(), 2: collections.Counter(), 4: collections.Counter()}
