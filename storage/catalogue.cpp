@@ -185,6 +185,13 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
 );
 INSERT INTO records_fts(records_fts) VALUES('rebuild');
 )SQL",
+    // 7: where the rotating fixity audit stands, so that a restarted server resumes its cycle
+    R"SQL(
+CREATE TABLE audit_state(
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -531,6 +538,53 @@ Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference)
   }
   if (!err.ok()) return err;
   return std::optional<Record>(std::move(*r));
+}
+
+Result<std::vector<std::pair<int64_t, std::string>>> Catalogue::ReferencesAfter(int64_t after_id,
+                                                                                int limit) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT id, reference FROM records WHERE id > ?1 ORDER BY id LIMIT ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
+  std::vector<std::pair<int64_t, std::string>> out;
+  Status err;
+  while (st->Step(&err)) out.emplace_back(st->Int(0), st->Text(1));
+  if (!err.ok()) return err;
+  return out;
+}
+
+Result<std::string> Catalogue::AuditState(const std::string& name) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT value FROM audit_state WHERE name=?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name);
+  Status err;
+  if (st->Step(&err)) return st->Text(0);
+  if (!err.ok()) return err;
+  return std::string();
+}
+
+Status Catalogue::SetAuditState(const std::vector<std::pair<std::string, std::string>>& values) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  auto st = (*db)->Prepare(
+      "INSERT INTO audit_state(name, value) VALUES(?1, ?2)"
+      " ON CONFLICT(name) DO UPDATE SET value=excluded.value");
+  Status result = st.ok() ? Status::Ok() : st.status();
+  for (size_t i = 0; result.ok() && i < values.size(); ++i) {
+    st->Reset();
+    st->Bind(1, values[i].first).Bind(2, values[i].second);
+    result = st->Run();
+  }
+  st = Statement();
+  if (!result.ok()) {
+    (*db)->Exec("ROLLBACK");
+    return result;
+  }
+  return (*db)->Exec("COMMIT");
 }
 
 Result<std::vector<std::string>> Catalogue::References() {

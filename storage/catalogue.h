@@ -81,6 +81,11 @@ class Catalogue : public CataloguePort {
 
   Result<std::optional<Record>> GetRecord(const std::string& reference);
   Result<std::vector<std::string>> References();  // all filed records, in filing order
+  // Up to `limit` records filed after row `after_id`, as (row id, 档号), in filing order.
+  Result<std::vector<std::pair<int64_t, std::string>>> ReferencesAfter(int64_t after_id, int limit);
+  // The fixity audit's bookkeeping (cursor, cycle times): "" when never set.
+  Result<std::string> AuditState(const std::string& name);
+  Status SetAuditState(const std::vector<std::pair<std::string, std::string>>& values);
   Result<bool> HasPackage(const std::string& rel_path);
   Result<int64_t> CountRecords();
   Result<SearchPage> Search(const SearchSpec& spec);

@@ -211,15 +211,73 @@ bool SafeMemberPath(const std::string& p) {
 
 }  // namespace
 
-PackageStore::PackageStore(std::string root, std::string organization, Env* env)
+PackageStore::PackageStore(std::string root, std::string organization, Env* env,
+                           std::vector<std::string> replica_roots)
     : root_(std::move(root)), organization_(std::move(organization)), env_(env) {
   EnsureUtf8Locale();
+  roots_.push_back(root_);
+  for (auto& r : replica_roots) roots_.push_back(std::move(r));
 }
 
 Status PackageStore::Init() {
-  for (const char* d : {kPackagesDir, kStagingDir, kPendingDir})
-    DANGAN_RETURN_IF_ERROR(env_->CreateDirs(root_ + "/" + d));
+  for (const auto& root : roots_)
+    for (const char* d : {kPackagesDir, kStagingDir, kPendingDir})
+      DANGAN_RETURN_IF_ERROR(env_->CreateDirs(root + "/" + d));
   return Status::Ok();
+}
+
+std::string PackageStore::AbsolutePath(const std::string& rel_path) const {
+  std::string primary = root_ + "/" + rel_path;
+  if (roots_.size() == 1 || env_->FileExists(primary)) return primary;
+  for (size_t i = 1; i < roots_.size(); ++i)
+    if (env_->FileExists(CopyPath(i, rel_path))) return CopyPath(i, rel_path);
+  return primary;
+}
+
+Status PackageStore::CopyDurably(const std::string& from, size_t to_copy,
+                                 const std::string& rel_path) {
+  const std::string& root = roots_[to_copy];
+  const std::string to = root + "/" + rel_path;
+  const std::string tmp = root + "/" + kStagingDir + "/" + RandomName() + ".copy.part";
+  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("reading " + from, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  const bool new_dir = !env_->FileExists(DirName(to));
+  Status st = env_->CreateDirs(DirName(to));
+  if (st.ok() && new_dir) st = env_->SyncDir(root + "/" + kPackagesDir);
+  auto out = st.ok() ? env_->NewWritableFile(tmp) : Result<std::unique_ptr<WritableFile>>(st);
+  if (!out.ok()) return out.status().WithContext("copying to " + root);
+  std::vector<char> buf(kBlock);
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      st = PosixError("reading " + from, errno);
+      break;
+    }
+    if (n == 0) break;
+    st = (*out)->Append(buf.data(), static_cast<size_t>(n));
+    if (!st.ok()) break;
+  }
+  if (st.ok()) st = (*out)->Sync();
+  Status closed = (*out)->Close();
+  if (st.ok()) st = closed;
+  if (st.ok()) st = env_->RenameFile(tmp, to);
+  if (st.ok()) st = env_->SyncDir(DirName(to));
+  if (!st.ok()) {
+    env_->RemoveFile(tmp);
+    return st.WithContext("copying " + rel_path + " to " + root);
+  }
+  return Status::Ok();
+}
+
+Status PackageStore::RepairCopy(size_t target, size_t source, const std::string& rel_path) {
+  if (target >= roots_.size() || source >= roots_.size() || target == source)
+    return Status::InvalidArgument("no such pair of copies");
+  return CopyDurably(CopyPath(source, rel_path), target, rel_path);
 }
 
 std::string PackageStore::FileNameFor(const std::string& reference) {
@@ -364,9 +422,13 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
   if (st.ok()) st = env_->SyncDir(root_ + "/" + kPendingDir);
   if (st.ok()) st = env_->RenameFile(tmp_path, final_path);
   if (st.ok()) st = env_->SyncDir(DirName(final_path));
+  // Every replica holds its copy before the filing can be acknowledged; the marker above covers
+  // them too, so Recover() removes replica copies of a row that never committed.
+  for (size_t i = 1; st.ok() && i < roots_.size(); ++i) st = CopyDurably(final_path, i, rel);
   if (!st.ok()) {
     cleanup_tmp();
-    if (env_->FileExists(final_path)) env_->RemoveFile(final_path);
+    for (size_t i = 0; i < roots_.size(); ++i)
+      if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
     env_->RemoveFile(marker);
     return AsStorageError(st).WithContext("storing package " + r.reference);
   }
@@ -375,8 +437,10 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {
-  Status st = env_->RemoveFile(root_ + "/" + p.path);
-  if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  for (size_t i = 0; i < roots_.size(); ++i) {
+    Status st = env_->RemoveFile(CopyPath(i, p.path));
+    if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+  }
   auto slash = p.path.rfind('/');
   env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
   return Status::Ok();
@@ -391,9 +455,11 @@ void PackageStore::Committed(const PackageInfo& p) {
 
 Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {
   DANGAN_RETURN_IF_ERROR(Init());
-  auto staging = env_->ListDir(root_ + "/" + kStagingDir);
-  if (!staging.ok()) return staging.status();
-  for (const auto& name : *staging) env_->RemoveFile(root_ + "/" + kStagingDir + "/" + name);
+  for (const auto& root : roots_) {
+    auto staging = env_->ListDir(root + "/" + kStagingDir);
+    if (!staging.ok()) return staging.status();
+    for (const auto& name : *staging) env_->RemoveFile(root + "/" + kStagingDir + "/" + name);
+  }
   auto pending = env_->ListDir(root_ + "/" + kPendingDir);
   if (!pending.ok()) return pending.status();
   int removed = 0;
@@ -411,10 +477,14 @@ Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>&
     }
     if (!rel.empty() && rel.rfind(std::string(kPackagesDir) + "/", 0) == 0 &&
         rel.find("..") == std::string::npos && !committed(rel)) {
-      if (env_->FileExists(root_ + "/" + rel)) {
-        DANGAN_RETURN_IF_ERROR(env_->RemoveFile(root_ + "/" + rel));
-        ++removed;
+      bool any = false;
+      for (size_t i = 0; i < roots_.size(); ++i) {
+        if (env_->FileExists(CopyPath(i, rel))) {
+          DANGAN_RETURN_IF_ERROR(env_->RemoveFile(CopyPath(i, rel)));
+          any = true;
+        }
       }
+      if (any) ++removed;
     }
     env_->RemoveFile(marker);
   }
@@ -448,8 +518,18 @@ std::string MemberName(archive_entry* e) {
 
 PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string& expected_sha256,
                                   const std::vector<RecordFile>& expected_files) const {
+  std::string path = AbsolutePath(rel_path);
+  for (size_t i = 0; i < roots_.size(); ++i)
+    if (path == CopyPath(i, rel_path))
+      return VerifyCopy(i, rel_path, expected_sha256, expected_files);
+  return VerifyCopy(0, rel_path, expected_sha256, expected_files);
+}
+
+PackageCheck PackageStore::VerifyCopy(size_t copy, const std::string& rel_path,
+                                      const std::string& expected_sha256,
+                                      const std::vector<RecordFile>& expected_files) const {
   PackageCheck check;
-  const std::string path = AbsolutePath(rel_path);
+  const std::string path = CopyPath(copy, rel_path);
   uint64_t bytes = 0;
   auto whole = Digest::OfFile(path, "sha256", &bytes);
   check.bytes_read = bytes;

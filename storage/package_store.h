@@ -2,6 +2,8 @@
 // <root>/packages/. Writes are streamed (payloads never sit whole in memory), hashed with SHA-256
 // as they pass, and made durable (temp name, fsync, rename, fsync dir) before Write() returns.
 // A pending marker lets Recover() remove packages whose catalogue row never committed.
+// Replicas: further roots (other disks or mounts) that receive a durable copy of every package
+// before Seal() returns; reads use the first copy present. Copy 0 is the primary root.
 // Thread-safe: concurrent Write/Verify calls use separate files. The Env is borrowed.
 #pragma once
 
@@ -29,9 +31,10 @@ struct PackageCheck {
 
 class PackageStore : public PackageSink {
  public:
-  PackageStore(std::string root, std::string organization, Env* env = Env::Default());
+  PackageStore(std::string root, std::string organization, Env* env = Env::Default(),
+               std::vector<std::string> replica_roots = {});
 
-  // Creates the directories the store needs.
+  // Creates the directories the store needs, in every copy's root.
   Status Init();
 
   Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) override;
@@ -47,8 +50,22 @@ class PackageStore : public PackageSink {
   // Checks a package against the digest the catalogue recorded and, if that differs, looks
   // inside to name every damaged, missing and extra file against the bag's own manifests and
   // the catalogue's file list (`expected_files`: name → sha256 of data/files/<name>).
+  // `copy` picks the root (0 primary, 1… replicas); without it, the copy reads would use.
   PackageCheck Verify(const std::string& rel_path, const std::string& expected_sha256,
                       const std::vector<RecordFile>& expected_files) const;
+  PackageCheck VerifyCopy(size_t copy, const std::string& rel_path,
+                          const std::string& expected_sha256,
+                          const std::vector<RecordFile>& expected_files) const;
+
+  // Replaces copy `target` of a package with copy `source`, durably (temporary name, fsync,
+  // rename, fsync directory); the caller has checked `source` against the catalogue.
+  Status RepairCopy(size_t target, size_t source, const std::string& rel_path);
+
+  // Roots holding a copy of every package: the primary root first, then the replicas.
+  const std::vector<std::string>& copy_roots() const { return roots_; }
+  std::string CopyPath(size_t copy, const std::string& rel_path) const {
+    return roots_[copy] + "/" + rel_path;
+  }
 
   // Unpacks a package into `dir` (created; must not exist or be empty) as a plain bag.
   Status Extract(const std::string& rel_path, const std::string& dir) const;
@@ -63,12 +80,17 @@ class PackageStore : public PackageSink {
   Status CopyMember(const std::string& rel_path, const std::string& member, uint64_t offset,
                     uint64_t length, std::ostream& out) const;
 
-  std::string AbsolutePath(const std::string& rel_path) const { return root_ + "/" + rel_path; }
+  // The copy reads use: the primary's unless it is missing and a replica has one.
+  std::string AbsolutePath(const std::string& rel_path) const;
   // The package's file name for a 档号: ASCII only, '·' becomes '.'.
   static std::string FileNameFor(const std::string& reference);
 
  private:
+  // Writes `from` to `to` durably through the Env, via a temporary name in `to`'s root.
+  Status CopyDurably(const std::string& from, size_t to_copy, const std::string& rel_path);
+
   std::string root_;
+  std::vector<std::string> roots_;  // root_, then the replicas
   std::string organization_;
   Env* env_;
 };

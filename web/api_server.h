@@ -15,6 +15,7 @@
 #include "archive/scheme.h"
 #include "storage/access_log.h"
 #include "storage/catalogue.h"
+#include "storage/fixity_audit.h"
 #include "storage/package_store.h"
 #include "web/api_keys.h"
 #include "web/metrics.h"
@@ -36,6 +37,8 @@ struct Services {
   std::function<std::string()> clock;  // now, ISO 8601 with offset
   // Where views, downloads and searches are logged; the server makes its own when null.
   AccessLog* access_log = nullptr;
+  // The background fixity audit's totals, shown on /metrics; null when none runs.
+  const AuditCounters* audit = nullptr;
 };
 
 struct ServerOptions {

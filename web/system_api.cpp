@@ -33,6 +33,21 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                         static_cast<double>(st->Int(1));
                   return err;
                 });
+                if (const AuditCounters* a = services.audit) {
+                  // Counters since the server started; damage left unrepaired also shows in
+                  // dangan_fixity_records{status="damaged"} above.
+                  gauges["dangan_fixity_audit_copies_checked_total"] =
+                      static_cast<double>(a->copies_checked.load());
+                  gauges["dangan_fixity_audit_bytes_total"] = static_cast<double>(a->bytes.load());
+                  gauges["dangan_fixity_audit_damaged_copies_total"] =
+                      static_cast<double>(a->damaged_copies.load());
+                  gauges["dangan_fixity_audit_repaired_copies_total"] =
+                      static_cast<double>(a->repaired_copies.load());
+                  gauges["dangan_fixity_audit_unrepairable_records_total"] =
+                      static_cast<double>(a->unrepairable_records.load());
+                  gauges["dangan_fixity_audit_cycles_completed_total"] =
+                      static_cast<double>(a->cycles_completed.load());
+                }
                 std::string body = metrics.Render(gauges);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
                 x.resp.setContentType("text/plain; version=0.0.4; charset=utf-8");

@@ -73,10 +73,28 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
     s->settings_.organization = cfg->getString("archive.organization", s->settings_.organization);
     s->settings_.reference_template =
         cfg->getString("archive.reference_template", s->settings_.reference_template);
+    std::string replicas = cfg->getString("archive.replicas", "");
+    for (size_t i = 0; i <= replicas.size();) {
+      size_t j = replicas.find(',', i);
+      if (j == std::string::npos) j = replicas.size();
+      std::string dir = replicas.substr(i, j - i);
+      while (!dir.empty() && dir.front() == ' ') dir.erase(dir.begin());
+      while (!dir.empty() && dir.back() == ' ') dir.pop_back();
+      if (!dir.empty()) s->settings_.replicas.push_back(dir);
+      i = j + 1;
+    }
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument(settings_path + ": " + e.displayText());
   }
   DANGAN_RETURN_IF_ERROR(ValidateFonds(s->settings_.fonds).WithContext(settings_path));
+  for (const auto& dir : s->settings_.replicas) {
+    // A missing replica is an error, not something to create: an unmounted disk would otherwise
+    // be silently replaced by a directory on the root file system.
+    if (dir.empty() || dir[0] != '/' || !fs::is_directory(dir, ec))
+      return Status::InvalidArgument("archive.replicas: " + dir +
+                                     " is not an existing directory (absolute path)")
+          .WithContext(settings_path);
+  }
 
   std::string overlay;
   const std::string override_path = (fs::path(root) / kSchemeOverride).string();
@@ -99,7 +117,10 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
   auto cat = Catalogue::Open((fs::path(root) / kCatalogueFile).string(), false, s->template_.get());
   if (!cat.ok()) return cat.status();
   s->catalogue_ = std::move(*cat);
-  s->packages_ = std::make_unique<PackageStore>(root, s->settings_.organization, env);
+  s->packages_ =
+      std::make_unique<PackageStore>(root, s->settings_.organization, env, s->settings_.replicas);
+  s->opened_alone_ = s->lock_->exclusive();
+  s->env_ = env;
   if (s->lock_->exclusive()) {
     // No other process has the archive open, so nothing in flight can be mistaken for debris.
     Catalogue* catalogue = s->catalogue_.get();
@@ -128,6 +149,71 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
       },
       NowIso8601);
   return s;
+}
+
+Result<int64_t> ArchiveSession::AddReplica(const std::string& dir_in) {
+  if (!opened_alone_)
+    return Status::Conflict(
+        "another process (a running server?) has the archive open; stop it first, so that no "
+        "filing misses the new replica");
+  std::error_code ec;
+  std::string dir = fs::absolute(dir_in, ec).lexically_normal().string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (ec || !fs::is_directory(dir, ec))
+    return Status::InvalidArgument(dir_in + " is not an existing directory");
+  std::string root = fs::absolute(root_, ec).lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  auto inside = [](const std::string& a, const std::string& b) {  // a is b or below it
+    return a == b || a.rfind(b + "/", 0) == 0;
+  };
+  if (inside(dir, root) || inside(root, dir))
+    return Status::InvalidArgument(dir + " overlaps the archive root " + root);
+  for (const auto& r : settings_.replicas)
+    if (inside(dir, r) || inside(r, dir))
+      return Status::InvalidArgument(dir + " overlaps the replica " + r);
+
+  std::vector<std::string> roots = settings_.replicas;
+  roots.push_back(dir);
+  PackageStore store(root_, settings_.organization, env_, roots);
+  DANGAN_RETURN_IF_ERROR(store.Init());
+  const size_t copy = roots.size();  // copy 0 is the primary
+  auto refs = catalogue_->References();
+  if (!refs.ok()) return refs.status();
+  int64_t copied = 0;
+  for (const auto& ref : *refs) {
+    auto rec = catalogue_->GetRecord(ref);
+    if (!rec.ok()) return rec.status();
+    if (!*rec) continue;
+    const Record& r = **rec;
+    PackageCheck check = store.VerifyCopy(0, r.package_path, r.package_sha256, r.files);
+    if (!check.ok)
+      return Status::Corruption("the primary copy of " + ref +
+                                " does not match the catalogue; repair it first (`dangan audit "
+                                "run`)");
+    DANGAN_RETURN_IF_ERROR(store.RepairCopy(copy, 0, r.package_path));
+    ++copied;
+  }
+
+  // The settings change last, and atomically: until then the archive is as it was.
+  const std::string settings_path = (fs::path(root_) / kSettingsFile).string();
+  try {
+    Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
+        new Poco::Util::PropertyFileConfiguration(settings_path));
+    std::string joined;
+    for (const auto& r : roots) joined += (joined.empty() ? "" : ",") + r;
+    cfg->setString("archive.replicas", joined);
+    cfg->save(settings_path + ".tmp");
+  } catch (const Poco::Exception& e) {
+    return Status::IOError("writing settings: " + e.displayText());
+  }
+  fs::rename(settings_path + ".tmp", settings_path, ec);
+  if (ec) return PosixError("replacing " + settings_path, ec.value());
+  DANGAN_RETURN_IF_ERROR(env_->SyncDir(root_));
+  settings_.replicas = roots;
+  DANGAN_RETURN_IF_ERROR(Log("dangan", "replica-add", "",
+                             "{\"copies\":" + std::to_string(roots.size() + 1) +
+                                 ",\"packages\":" + std::to_string(copied) + "}"));
+  return copied;
 }
 
 Status ArchiveSession::Log(const std::string& actor, const std::string& action,

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "archive/filing.h"
 #include "archive/reference_number.h"
@@ -22,6 +23,9 @@ struct ArchiveSettings {
   std::string category = "SB";
   std::string organization = "社会保险经办机构";
   std::string reference_template = ReferenceTemplate::kDefault;
+  // Other storage roots (disks, mounts) that hold a copy of every package: archive.replicas,
+  // comma-separated absolute paths. Added with `dangan replica add`, which copies what exists.
+  std::vector<std::string> replicas;
 };
 
 class ArchiveSession {
@@ -45,6 +49,12 @@ class ArchiveSession {
   Filing& filing() { return *filing_; }
   int recovered_packages() const { return recovered_; }
 
+  // Makes `dir` a replica: copies every package there (each checked against the catalogue
+  // first; a damaged primary copy stops the command), then records it in archive.properties.
+  // Needs the archive to itself (no server running), so no filing can miss the new copy.
+  // Returns how many packages were copied.
+  Result<int64_t> AddReplica(const std::string& dir);
+
   // Appends an audit event now; failures are returned, never ignored.
   Status Log(const std::string& actor, const std::string& action, const std::string& reference,
              const std::string& detail_json);
@@ -60,6 +70,8 @@ class ArchiveSession {
   std::unique_ptr<PackageStore> packages_;
   std::unique_ptr<Filing> filing_;
   int recovered_ = 0;
+  bool opened_alone_ = false;  // no other process had the archive open
+  Env* env_ = nullptr;
 };
 
 // Now, as ISO 8601 with the local UTC offset, e.g. 2026-11-23T10:05:00+08:00.

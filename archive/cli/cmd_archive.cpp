@@ -1,4 +1,5 @@
-// `dangan init` and `dangan ingest`: creating an archive and filing born-digital cases.
+// `dangan init`, `dangan replica` and `dangan ingest`: creating an archive, giving it more copies,
+// and filing born-digital cases.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -42,6 +43,36 @@ int RunInit(const Context& ctx, int argc, char** argv) {
   if (!st.ok()) return FailStatus(st);
   std::cout << "created archive " << ctx.root << " (全宗号 " << s.fonds << ", scheme "
             << (*session)->scheme().version() << ")\n";
+  return 0;
+}
+
+int RunReplica(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {}, {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  const std::string sub = args->positional.empty() ? "" : args->positional[0];
+  bool ok_shape = (sub == "list" && args->positional.size() == 1) ||
+                  (sub == "add" && args->positional.size() == 2);
+  if (args->Has("--help") || !ok_shape) {
+    std::cout << "usage: dangan replica list\n"
+                 "       dangan replica add DIR\n"
+                 "A replica is another storage root (a second disk or a mount) that receives a\n"
+                 "durable copy of every package before a filing is acknowledged; reads fall back\n"
+                 "to it and `dangan audit run` repairs one copy from another. `add` copies every\n"
+                 "package there first (each checked against the catalogue) and needs the archive\n"
+                 "to itself: stop `dangan serve` while it runs. DIR must exist.\n";
+    return args->Has("--help") ? 0 : 2;
+  }
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  if (sub == "list") {
+    std::cout << "0\t" << (*session)->root() << "\t(primary)\n";
+    const auto& replicas = (*session)->settings().replicas;
+    for (size_t i = 0; i < replicas.size(); ++i) std::cout << i + 1 << "\t" << replicas[i] << "\n";
+    return 0;
+  }
+  auto copied = (*session)->AddReplica(args->positional[1]);
+  if (!copied.ok()) return FailStatus(copied.status());
+  std::cout << "replica " << args->positional[1] << " added: " << *copied << " package(s) copied\n";
   return 0;
 }
 

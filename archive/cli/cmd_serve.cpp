@@ -1,27 +1,89 @@
 // `dangan serve` (the HTTP API) and `dangan apikey create` (credentials for it).
 #include <signal.h>
 
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "storage/fixity_audit.h"
 #include "storage/secret_key.h"
 #include "web/api_server.h"
 
 namespace dangan::cli {
 
+namespace {
+
+// Runs the fixity audit in small slices on its own thread (so a stop is prompt and progress is
+// saved often), resting `pause_seconds` after each complete cycle and a minute after an error.
+// Damage that cannot be repaired is reported on stderr at once, besides /metrics and events.
+class AuditLoop {
+ public:
+  AuditLoop(FixityAudit& audit, int pause_seconds) : audit_(audit), pause_(pause_seconds) {}
+  ~AuditLoop() { Stop(); }
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Rest(int seconds) {
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, std::chrono::seconds(seconds), [this] { return stopping_.load(); });
+  }
+  void Loop() {
+    while (!stopping_) {
+      auto sum = audit_.Run(100, &stopping_);
+      if (!sum.ok()) {
+        std::cerr << "dangan: fixity audit: " << sum.status().ToString() << "\n";
+        Rest(60);
+        continue;
+      }
+      for (const auto& ref : sum->unrepairable)
+        std::cerr << "dangan: FIXITY: " << ref
+                  << " is damaged in every copy; no good copy is left to repair it from\n";
+      if (sum->complete) Rest(pause_);
+    }
+  }
+
+  FixityAudit& audit_;
+  int pause_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
+}  // namespace
+
 int RunServe(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(
-      argc, argv, 1, {"--port", "--bind", "--threads", "--tls-cert", "--tls-key"}, {"--help"});
+      argc, argv, 1,
+      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-pause"},
+      {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
+                 "                    [--audit-rate MB_PER_S] [--audit-pause SECONDS]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
-                 "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n";
+                 "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
+                 "Meanwhile the fixity audit re-hashes every copy of every package at no more\n"
+                 "than --audit-rate MB/s (default 20; 0 turns it off), repairing damaged copies\n"
+                 "from good ones, and rests --audit-pause seconds after each complete cycle\n"
+                 "(default 86400).\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -36,6 +98,17 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     auto t = ParseInt("--threads", args->Get("--threads"), 1, 512);
     if (!t.ok()) return FailStatus(t.status(), 2);
     opt.threads = *t;
+  }
+  int audit_rate = 20, audit_pause = 86400;
+  if (args->options.count("--audit-rate")) {
+    auto r = ParseInt("--audit-rate", args->Get("--audit-rate"), 0, 100000);
+    if (!r.ok()) return FailStatus(r.status(), 2);
+    audit_rate = *r;
+  }
+  if (args->options.count("--audit-pause")) {
+    auto p = ParseInt("--audit-pause", args->Get("--audit-pause"), 0, 365 * 86400);
+    if (!p.ok()) return FailStatus(p.status(), 2);
+    audit_pause = *p;
   }
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
@@ -58,14 +131,24 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  FixityAudit::Options audit_options;
+  audit_options.actor = "fixity-audit";
+  audit_options.clock = NowIso8601;
+  audit_options.max_bytes_per_second = audit_rate * 1e6;
+  FixityAudit audit(s.catalogue(), s.packages(), audit_options);
+  if (audit_rate > 0) services.audit = &audit.counters();
+
   web::ApiServer server(services, opt);
   Status st = server.Start();
   if (!st.ok()) return FailStatus(st);
   std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://"
             << opt.bind << ":" << server.port() << std::endl;
+  AuditLoop auditor(audit, audit_pause);
+  if (audit_rate > 0) auditor.Start();
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
+  auditor.Stop();
   server.Stop(30);
   return 0;
 }

@@ -33,6 +33,8 @@ commands:
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
+  audit run         re-hash every copy of every package; repair damage from a good copy
+  replica list|add  storage roots that hold a copy of every package
   serve             the HTTP API (intake, retrieval, statistics, reports)
   apikey create     a key for a business system (intake) or a reader
   report KIND       PDF and CSV reports: catalogue (归档文件目录), certificate (查档证明),
@@ -125,7 +127,7 @@ int Main(int argc, char** argv) {
       {"search", RunSearch}, {"verify", RunVerify},         {"export", RunExport},
       {"bag", RunBag},       {"audit", RunAudit},           {"serve", RunServe},
       {"apikey", RunApiKey}, {"report", RunReport},         {"capture", RunCapture},
-      {"review", RunReview}, {"classifier", RunClassifier},
+      {"review", RunReview}, {"classifier", RunClassifier}, {"replica", RunReplica},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

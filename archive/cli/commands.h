@@ -18,6 +18,7 @@ int RunSearch(const Context& ctx, int argc, char** argv);
 int RunVerify(const Context& ctx, int argc, char** argv);
 int RunExport(const Context& ctx, int argc, char** argv);
 int RunBag(const Context& ctx, int argc, char** argv);
+int RunReplica(const Context& ctx, int argc, char** argv);
 int RunAudit(const Context& ctx, int argc, char** argv);
 int RunServe(const Context& ctx, int argc, char** argv);
 int RunApiKey(const Context& ctx, int argc, char** argv);

@@ -1,0 +1,92 @@
+// FixityAudit: re-hashes every copy of every package (the primary root and each replica) against
+// the digest the catalogue recorded at filing, repairs a damaged or missing copy from a copy that
+// still matches, and records detection and repair as audit events and fixity results. Damage with
+// no good copy left is reported and left as it is: the catalogue is never "fixed" to match.
+// Borrows the catalogue and the store; one audit runs at a time (not thread-safe itself).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "storage/catalogue.h"
+#include "storage/package_store.h"
+
+namespace dangan {
+
+struct CopyFinding {
+  size_t copy = 0;   // 0 primary, 1… replicas (PackageStore::copy_roots order)
+  std::string what;  // "missing", "changed"
+  std::string detail;
+  bool repaired = false;
+  size_t repaired_from = 0;
+};
+
+struct RecordAudit {
+  std::string reference;
+  std::vector<CopyFinding> findings;  // empty: every copy intact
+  bool unrepairable = false;          // damaged, and no copy matched the catalogue
+  uint64_t bytes = 0;
+};
+
+struct AuditSummary {
+  int64_t records = 0;
+  int64_t copies_checked = 0;
+  int64_t damaged_copies = 0;
+  int64_t repaired_copies = 0;
+  int64_t unrepairable_records = 0;
+  uint64_t bytes = 0;
+  bool complete = false;                  // false when stopped early (limit or stop flag)
+  std::vector<std::string> unrepairable;  // 档号, for the report
+};
+
+// Running totals since the audit object was made, for /metrics; readable from any thread.
+struct AuditCounters {
+  std::atomic<int64_t> records{0};
+  std::atomic<int64_t> copies_checked{0};
+  std::atomic<int64_t> damaged_copies{0};
+  std::atomic<int64_t> repaired_copies{0};
+  std::atomic<int64_t> unrepairable_records{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<int64_t> cycles_completed{0};
+};
+
+class FixityAudit {
+ public:
+  struct Options {
+    // Hashing budget in bytes per second over the whole audit (0: unlimited), so that a running
+    // service keeps its disks for requests.
+    double max_bytes_per_second = 0;
+    std::string actor = "fixity-audit";
+    std::function<std::string()> clock;  // ISO 8601 timestamps for events and results
+  };
+
+  FixityAudit(Catalogue& catalogue, PackageStore& packages, Options options);
+
+  // Checks (and repairs) every copy of one record.
+  Result<RecordAudit> CheckRecord(const Record& record);
+
+  // Walks the holdings in filing order from where the previous pass stopped (kept in the
+  // catalogue, so a restarted server resumes), wrapping round once; stops after `limit` records
+  // (0: all) or when `stop` becomes true. Reaching the end completes a cycle: every copy of
+  // every record was checked since the cycle began. A fixity result is kept for each record
+  // with findings (intact ones only move the cycle's bookkeeping: the fixity table must not
+  // grow by the whole holdings every cycle).
+  Result<AuditSummary> Run(int64_t limit = 0, const std::atomic<bool>* stop = nullptr);
+
+  const AuditCounters& counters() const { return counters_; }
+
+ private:
+  void Throttle(uint64_t bytes);
+
+  Catalogue& catalogue_;
+  PackageStore& packages_;
+  Options options_;
+  uint64_t throttled_bytes_ = 0;
+  double throttle_start_ = 0;
+  AuditCounters counters_;
+};
+
+}  // namespace dangan

@@ -1,0 +1,255 @@
+#define BOOST_TEST_MODULE replica
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "storage/digest.h"
+#include "storage/fixity_audit.h"
+#include "tests/support/case_factory.h"
+#include "tests/support/fault_env.h"
+
+using namespace dangan;
+using namespace dangan::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Every regular file under `dir`, relative to it (temporaries and markers included).
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) out.push_back(fs::relative(e.path(), dir).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// An archive with `n` replicas, reopened so that filing writes to all of them.
+struct Replicated {
+  explicit Replicated(int n, Env* env = Env::Default()) : archive(env) {
+    for (int i = 0; i < n; ++i) {
+      replicas.push_back(std::make_unique<TempDir>());
+      auto added = archive.session().AddReplica(replicas.back()->path());
+      if (!added.ok()) throw std::runtime_error(added.status().ToString());
+    }
+    archive.Reopen(env);
+  }
+  Record File(const std::string& id) {
+    auto r = archive.session().filing().File(archive.MakeCase(id), "business", "test");
+    if (!r.ok()) throw std::runtime_error(r.status().ToString());
+    return *archive.session().catalogue().GetRecord(r->reference).value();
+  }
+  std::string Copy(size_t copy, const Record& r) {
+    return archive.session().packages().CopyPath(copy, r.package_path);
+  }
+  Result<AuditSummary> Audit(int64_t limit = 0) {
+    FixityAudit::Options o;
+    o.clock = [] { return std::string("2026-11-23T10:00:00+08:00"); };
+    FixityAudit audit(archive.session().catalogue(), archive.session().packages(), o);
+    return audit.Run(limit);
+  }
+  int64_t Events(const std::string& ref, const std::string& action) {
+    int64_t n = 0;
+    auto events = archive.session().catalogue().Events(ref);
+    for (const auto& e : events.value())
+      if (e.action == action) ++n;
+    return n;
+  }
+  TestArchive archive;
+  std::vector<std::unique_ptr<TempDir>> replicas;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_copy_is_written_before_filing_returns_and_reads_fall_back) {
+  Replicated a(2);
+  BOOST_TEST(a.archive.session().packages().copy_roots().size() == 3u);
+  Record r = a.File("R-1");
+  const std::string primary = ReadBytes(a.Copy(0, r));
+  BOOST_REQUIRE(!primary.empty());
+  BOOST_TEST(ReadBytes(a.Copy(1, r)) == primary);
+  BOOST_TEST(ReadBytes(a.Copy(2, r)) == primary);
+
+  // The primary copy gone: reads use a replica.
+  fs::remove(a.Copy(0, r));
+  auto xml = a.archive.session().packages().ReadMember(r.package_path, "data/metadata.xml");
+  BOOST_REQUIRE_MESSAGE(xml.ok(), xml.status().ToString());
+  BOOST_TEST(xml->find(r.reference) != std::string::npos);
+  TempDir out;
+  Status st = a.archive.session().packages().Extract(r.package_path, out / "bag");
+  BOOST_TEST(st.ok(), st.ToString());
+}
+
+BOOST_AUTO_TEST_CASE(adding_a_replica_copies_what_exists_and_refuses_bad_places) {
+  TestArchive a;
+  auto first = a.session().filing().File(a.MakeCase("OLD-1"), "business", "test");
+  BOOST_REQUIRE(first.ok());
+  TempDir rep;
+  auto copied = a.session().AddReplica(rep.path());
+  BOOST_REQUIRE_MESSAGE(copied.ok(), copied.status().ToString());
+  BOOST_TEST(*copied == 1);
+  auto rec = *a.session().catalogue().GetRecord(first->reference).value();
+  BOOST_TEST(ReadBytes(rep / rec.package_path) == ReadBytes(a.Path(rec.package_path)));
+
+  BOOST_TEST(!a.session().AddReplica(a.Path("packages")).ok());  // inside the archive root
+  BOOST_TEST(!a.session().AddReplica(rep.path()).ok());          // already a replica
+  BOOST_TEST(!a.session().AddReplica(rep / "no-such-dir").ok());
+  // A damaged primary copy is not spread to a new replica.
+  std::string bytes = ReadBytes(a.Path(rec.package_path));
+  bytes[bytes.size() / 3] ^= 0x20;
+  WriteBytes(a.Path(rec.package_path), bytes);
+  TempDir rep2;
+  auto refused = a.session().AddReplica(rep2.path());
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(refused.status().message().find(first->reference) != std::string::npos);
+  BOOST_TEST(FilesUnder(rep2 / "packages").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_replica_write_failure_leaves_nothing_in_any_copy) {
+  FaultInjectionEnv env;
+  Replicated a(1, &env);
+  a.File("WARM-1");  // creates the year's directories
+  env.FailAt(0, Fault::kNone);
+  a.File("CLEAN");
+  const int calls = env.calls();
+  BOOST_REQUIRE(calls >= 12);  // the primary's steps and the replica's
+  const auto before_primary = FilesUnder(a.archive.Path("packages"));
+  const auto before_replica = FilesUnder(a.replicas[0]->path() + "/packages");
+  for (Fault fault : {Fault::kNoSpace, Fault::kIOError, Fault::kShortWrite, Fault::kSyncFails}) {
+    for (int n = 1; n <= calls; ++n) {
+      BOOST_TEST_CONTEXT("fault " << static_cast<int>(fault) << " at call " << n) {
+        env.FailAt(n, fault);
+        std::string id = "F-" + std::to_string(static_cast<int>(fault)) + "-" + std::to_string(n);
+        auto r = a.archive.session().filing().File(a.archive.MakeCase(id), "business", "test");
+        BOOST_TEST(env.fired());
+        BOOST_REQUIRE(!r.ok());
+        BOOST_TEST(FilesUnder(a.archive.Path("packages")) == before_primary);
+        BOOST_TEST(FilesUnder(a.replicas[0]->path() + "/packages") == before_replica);
+        BOOST_TEST(!a.archive.session().catalogue().FindCase("sbxt", id).value().has_value());
+      }
+    }
+  }
+  env.FailAt(0, Fault::kNone);
+  Record r = a.File("AFTER");
+  BOOST_TEST(ReadBytes(a.Copy(1, r)) == ReadBytes(a.Copy(0, r)));
+}
+
+BOOST_AUTO_TEST_CASE(every_kind_of_damage_in_any_copy_is_detected_and_repaired) {
+  Replicated a(2);
+  std::vector<Record> recs;
+  for (int i = 0; i < 24; ++i) recs.push_back(a.File("D-" + std::to_string(i)));
+  std::vector<std::string> good;
+  for (const auto& r : recs) good.push_back(ReadBytes(a.Copy(0, r)));
+
+  // Damage 1 or 2 of the 3 copies of each record, always leaving one good copy.
+  std::mt19937 rng(20261123);
+  int damaged = 0;
+  for (size_t k = 0; k < recs.size(); ++k) {
+    std::vector<size_t> copies = {0, 1, 2};
+    std::shuffle(copies.begin(), copies.end(), rng);
+    size_t how_many = 1 + rng() % 2;
+    for (size_t j = 0; j < how_many; ++j) {
+      std::string path = a.Copy(copies[j], recs[k]);
+      std::string bytes = good[k];
+      switch ((k + j) % 5) {
+        case 0:  // one flipped bit
+          bytes[rng() % bytes.size()] ^= 0x01;
+          WriteBytes(path, bytes);
+          break;
+        case 1:  // truncated
+          WriteBytes(path, bytes.substr(0, bytes.size() / 2));
+          break;
+        case 2:  // gone
+          fs::remove(path);
+          break;
+        case 3:  // bytes appended
+          WriteBytes(path, bytes + "extra");
+          break;
+        case 4:  // emptied
+          WriteBytes(path, "");
+          break;
+      }
+      ++damaged;
+    }
+  }
+  auto sum = a.Audit();
+  BOOST_REQUIRE_MESSAGE(sum.ok(), sum.status().ToString());
+  BOOST_TEST(sum->complete);
+  BOOST_TEST(sum->records == static_cast<int64_t>(recs.size()));
+  BOOST_TEST(sum->copies_checked == static_cast<int64_t>(3 * recs.size()));
+  BOOST_TEST(sum->damaged_copies == damaged);
+  BOOST_TEST(sum->repaired_copies == damaged);
+  BOOST_TEST(sum->unrepairable_records == 0);
+  int64_t damage_events = 0, repair_events = 0;
+  for (size_t k = 0; k < recs.size(); ++k) {
+    for (size_t c = 0; c < 3; ++c) BOOST_TEST(ReadBytes(a.Copy(c, recs[k])) == good[k]);
+    damage_events += a.Events(recs[k].reference, "fixity-damage");
+    repair_events += a.Events(recs[k].reference, "fixity-repair");
+  }
+  BOOST_TEST(damage_events == damaged);
+  BOOST_TEST(repair_events == damaged);
+
+  // A second cycle finds everything intact.
+  auto again = a.Audit();
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(again->damaged_copies == 0);
+}
+
+BOOST_AUTO_TEST_CASE(damage_in_every_copy_is_reported_and_nothing_is_overwritten) {
+  Replicated a(1);
+  Record r = a.File("LOST-1");
+  Record fine = a.File("FINE-1");
+  std::string bad0 = ReadBytes(a.Copy(0, r)), bad1 = bad0;
+  bad0[100] ^= 0x01;
+  bad1[200] ^= 0x01;
+  WriteBytes(a.Copy(0, r), bad0);
+  WriteBytes(a.Copy(1, r), bad1);
+  auto sum = a.Audit();
+  BOOST_REQUIRE(sum.ok());
+  BOOST_TEST(sum->unrepairable_records == 1);
+  BOOST_TEST(sum->unrepairable == std::vector<std::string>{r.reference});
+  BOOST_TEST(sum->repaired_copies == 0);
+  // Both damaged copies are left for a person to look at; the catalogue keeps its digest.
+  BOOST_TEST(ReadBytes(a.Copy(0, r)) == bad0);
+  BOOST_TEST(ReadBytes(a.Copy(1, r)) == bad1);
+  auto now = *a.archive.session().catalogue().GetRecord(r.reference).value();
+  BOOST_TEST(now.package_sha256 == r.package_sha256);
+  BOOST_TEST(a.Events(r.reference, "fixity-unrepairable") == 1);
+  auto last = a.archive.session().catalogue().LastFixity(r.reference).value();
+  BOOST_REQUIRE(last.has_value());
+  BOOST_TEST(!last->ok);
+  BOOST_TEST(a.Events(fine.reference, "fixity-damage") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_audit_resumes_where_it_stopped_and_completes_its_cycle) {
+  Replicated a(1);
+  std::vector<Record> recs;
+  for (int i = 0; i < 7; ++i) recs.push_back(a.File("C-" + std::to_string(i)));
+  fs::remove(a.Copy(1, recs[6]));  // the last record: found only if the walk goes on
+  auto part = a.Audit(4);
+  BOOST_REQUIRE(part.ok());
+  BOOST_TEST(part->records == 4);
+  BOOST_TEST(!part->complete);
+  BOOST_TEST(part->damaged_copies == 0);
+  auto rest = a.Audit();  // a new audit object: the cursor lives in the catalogue
+  BOOST_REQUIRE(rest.ok());
+  BOOST_TEST(rest->complete);
+  BOOST_TEST(rest->records == 7);  // the remaining 3, then round to where it began
+  BOOST_TEST(rest->repaired_copies == 1);
+  BOOST_TEST(fs::exists(a.Copy(1, recs[6])));
+  BOOST_TEST(!a.archive.session().catalogue().AuditState("last_cycle_completed").value().empty());
+}
