@@ -70,7 +70,9 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   std::string last_type;
   for (const auto& [name, v] : gauges) {
     std::string base = name.substr(0, name.find('{'));
-    if (base != last_type) out << "# TYPE " << base << " gauge\n";
+    // Supplied totals (…_total) only ever grow: Prometheus calls those counters.
+    const bool total = base.size() > 6 && base.compare(base.size() - 6, 6, "_total") == 0;
+    if (base != last_type) out << "# TYPE " << base << (total ? " counter\n" : " gauge\n");
     last_type = base;
     out << name << " " << v << "\n";
   }

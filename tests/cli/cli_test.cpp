@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   BOOST_TEST(top.code == 0, top);
   BOOST_TEST(Contains(top.out, "usage"), top);
   for (const std::string cmd :
-       {"init", "ingest", "show", "search", "verify", "export", "bag", "audit"}) {
+       {"init", "ingest", "show", "search", "verify", "export", "bag", "audit", "replica"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -578,6 +578,82 @@ BOOST_AUTO_TEST_CASE(VerifyNamesEveryDamagedPackage) {
   Object::Ptr fixity = shown->getObject("fixity");
   BOOST_TEST_REQUIRE(fixity);
   BOOST_TEST(fixity->getValue<bool>("ok") == false);
+}
+
+// A replica gets every package; `audit run` repairs damage in either copy from the other and
+// names what has no good copy left; a running server does the same in the background.
+BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
+  Sandbox box;
+  box.Init();
+  const std::string replica = box / "second-disk";
+  fs::create_directories(replica);
+  std::vector<std::string> refs = box.Ingest(box.Generate("rep", 4, 9));
+  RunResult added = box.Run({"replica", "add", replica});
+  BOOST_TEST_REQUIRE(added.code == 0, added);
+  BOOST_TEST(Contains(added.out, "4 package(s) copied"), added);
+  RunResult listed = box.Run({"replica", "list"});
+  BOOST_TEST(Contains(listed.out, replica), listed);
+  refs.push_back(box.Ingest(box.Generate("rep2", 1, 10)).at(0));  // filed with the replica set
+  auto copy_of = [&](const std::string& ref) {
+    return replica + box.PackagePath(ref).substr(box.root().size());
+  };
+  for (const auto& ref : refs)
+    BOOST_TEST(ReadFile(copy_of(ref)) == ReadFile(box.PackagePath(ref)), ref);
+
+  std::string bytes = ReadFile(box.PackagePath(refs[0]));
+  const std::string good0 = bytes;
+  bytes[bytes.size() / 2] ^= 0x04;
+  WriteFile(box.PackagePath(refs[0]), bytes);
+  const std::string good4 = ReadFile(copy_of(refs[4]));
+  BOOST_TEST_REQUIRE(fs::remove(copy_of(refs[4])));
+  RunResult audit = box.Run({"audit", "run"});
+  BOOST_TEST(audit.code == 0, audit);
+  BOOST_TEST(Contains(audit.err, "2 damaged, 2 repaired, 0 unrepairable"), audit);
+  BOOST_TEST(ReadFile(box.PackagePath(refs[0])) == good0);
+  BOOST_TEST(ReadFile(copy_of(refs[4])) == good4);
+  BOOST_TEST(box.Run({"verify", "--all"}).code == 0);
+
+  // Both copies damaged: reported, exit 1, left alone.
+  for (const std::string& path : {box.PackagePath(refs[2]), copy_of(refs[2])}) {
+    std::string b = ReadFile(path);
+    b[b.size() / 3] ^= 0x10;
+    WriteFile(path, b);
+  }
+  RunResult lost = box.Run({"audit", "run"});
+  BOOST_TEST(lost.code == 1, lost);
+  BOOST_TEST(Contains(lost.out, "UNREPAIRABLE " + refs[2]), lost);
+  BOOST_TEST(box.Run({"audit", "run", "--rate", "0"}).code == 2);  // 1..100000 MB/s
+
+  // The server's background audit repairs too, and says so on /metrics.
+  WriteFile(box.PackagePath(refs[1]), "not a package any more");
+  const std::string log = box / "serve.log";
+  RunResult started =
+      box.Command(Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) +
+                  " serve --port 0 --audit-pause 3600 >" + Quote(log) + " 2>&1 & echo $!");
+  BOOST_TEST_REQUIRE(started.code == 0, started);
+  const std::string pid = Lines(started.out).at(0);
+  std::string port;
+  for (int i = 0; i < 100 && port.empty(); ++i) {
+    std::smatch m;
+    std::string text = ReadFile(log);
+    if (std::regex_search(text, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)")))
+      port = m[1];
+    else
+      usleep(50000);
+  }
+  BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = box.Command("curl -s http://127.0.0.1:" + port + "/metrics").out;
+    if (Contains(metrics, "dangan_fixity_audit_cycles_completed_total 1")) break;
+    usleep(100000);
+  }
+  BOOST_TEST(Contains(metrics, "dangan_fixity_audit_repaired_copies_total 1"), metrics);
+  BOOST_TEST(Contains(metrics, "dangan_fixity_audit_unrepairable_records_total 1"), metrics);
+  BOOST_TEST(Contains(ReadFile(log), "FIXITY: " + refs[2]), ReadFile(log));
+  BOOST_TEST(ReadFile(box.PackagePath(refs[1])) == ReadFile(copy_of(refs[1])));
+  box.Command("kill -TERM " + pid + " && for i in $(seq 100); do kill -0 " + pid +
+              " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
 }
 
 // ---------------------------------------------------------------------------------------------
