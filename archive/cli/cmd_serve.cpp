@@ -19,11 +19,12 @@ namespace dangan::cli {
 namespace {
 
 // Runs the fixity audit in small slices on its own thread (so a stop is prompt and progress is
-// saved often), resting `pause_seconds` after each complete cycle and a minute after an error.
-// Damage that cannot be repaired is reported on stderr at once, besides /metrics and events.
+// saved often). A cycle starts every `cycle_days`, so each copy is checked at least that often;
+// a cycle that takes longer (too low a rate for the holdings) is reported and the next starts at
+// once. Damage that cannot be repaired is reported on stderr at once, besides /metrics and events.
 class AuditLoop {
  public:
-  AuditLoop(FixityAudit& audit, int pause_seconds) : audit_(audit), pause_(pause_seconds) {}
+  AuditLoop(FixityAudit& audit, int cycle_days) : audit_(audit), cycle_days_(cycle_days) {}
   ~AuditLoop() { Stop(); }
   void Start() {
     thread_ = std::thread([this] { Loop(); });
@@ -43,6 +44,8 @@ class AuditLoop {
     wake_.wait_for(lock, std::chrono::seconds(seconds), [this] { return stopping_.load(); });
   }
   void Loop() {
+    auto cycle_began = std::chrono::steady_clock::now();
+    const auto cycle = std::chrono::hours(24) * cycle_days_;
     while (!stopping_) {
       auto sum = audit_.Run(100, &stopping_);
       if (!sum.ok()) {
@@ -53,12 +56,22 @@ class AuditLoop {
       for (const auto& ref : sum->unrepairable)
         std::cerr << "dangan: FIXITY: " << ref
                   << " is damaged in every copy; no good copy is left to repair it from\n";
-      if (sum->complete) Rest(pause_);
+      if (!sum->complete) continue;
+      auto took = std::chrono::steady_clock::now() - cycle_began;
+      if (took > cycle) {
+        std::cerr << "dangan: fixity audit: a cycle took "
+                  << std::chrono::duration<double>(took).count() / 86400
+                  << " days, more than --audit-days " << cycle_days_ << "; raise --audit-rate\n";
+      } else {
+        Rest(static_cast<int>(
+            std::chrono::duration_cast<std::chrono::seconds>(cycle - took).count()));
+      }
+      cycle_began = std::chrono::steady_clock::now();
     }
   }
 
   FixityAudit& audit_;
-  int pause_;
+  int cycle_days_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;
@@ -70,20 +83,20 @@ class AuditLoop {
 int RunServe(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(
       argc, argv, 1,
-      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-pause"},
+      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days"},
       {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
-                 "                    [--audit-rate MB_PER_S] [--audit-pause SECONDS]\n"
+                 "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
                  "Meanwhile the fixity audit re-hashes every copy of every package at no more\n"
                  "than --audit-rate MB/s (default 20; 0 turns it off), repairing damaged copies\n"
-                 "from good ones, and rests --audit-pause seconds after each complete cycle\n"
-                 "(default 86400).\n";
+                 "from good ones; a cycle over the holdings starts every --audit-days days\n"
+                 "(default 30), so each copy is checked at least that often.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -99,16 +112,16 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     if (!t.ok()) return FailStatus(t.status(), 2);
     opt.threads = *t;
   }
-  int audit_rate = 20, audit_pause = 86400;
+  int audit_rate = 20, audit_days = 30;
   if (args->options.count("--audit-rate")) {
     auto r = ParseInt("--audit-rate", args->Get("--audit-rate"), 0, 100000);
     if (!r.ok()) return FailStatus(r.status(), 2);
     audit_rate = *r;
   }
-  if (args->options.count("--audit-pause")) {
-    auto p = ParseInt("--audit-pause", args->Get("--audit-pause"), 0, 365 * 86400);
-    if (!p.ok()) return FailStatus(p.status(), 2);
-    audit_pause = *p;
+  if (args->options.count("--audit-days")) {
+    auto d = ParseInt("--audit-days", args->Get("--audit-days"), 1, 3650);
+    if (!d.ok()) return FailStatus(d.status(), 2);
+    audit_days = *d;
   }
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
@@ -143,7 +156,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   if (!st.ok()) return FailStatus(st);
   std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://"
             << opt.bind << ":" << server.port() << std::endl;
-  AuditLoop auditor(audit, audit_pause);
+  AuditLoop auditor(audit, audit_days);
   if (audit_rate > 0) auditor.Start();
   int sig = 0;
   sigwait(&stop, &sig);

@@ -629,7 +629,7 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
   const std::string log = box / "serve.log";
   RunResult started =
       box.Command(Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) +
-                  " serve --port 0 --audit-pause 3600 >" + Quote(log) + " 2>&1 & echo $!");
+                  " serve --port 0 --audit-days 1 >" + Quote(log) + " 2>&1 & echo $!");
   BOOST_TEST_REQUIRE(started.code == 0, started);
   const std::string pid = Lines(started.out).at(0);
   std::string port;
