@@ -5,6 +5,7 @@
 #include "archive/identifiers.h"
 #include "storage/cjk_tokenizer.h"
 #include "storage/record_json.h"
+#include "storage/text_codec.h"
 
 namespace dangan {
 namespace {
@@ -230,7 +231,18 @@ std::string BodyText(const Record& r) {
 // stay a pure function of the row: FTS5 re-derives a body to delete or highlight it, and a body
 // that changed since indexing would corrupt the index (change it only with a 'rebuild').
 void RecordBodyFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  Status bad;
   auto text = [&](int i) -> std::string {
+    if (i < argc && sqlite3_value_type(argv[i]) == SQLITE_BLOB) {
+      const void* b = sqlite3_value_blob(argv[i]);
+      auto decoded = DecodeStoredText(std::string_view(
+          static_cast<const char*>(b), static_cast<size_t>(sqlite3_value_bytes(argv[i]))));
+      if (!decoded.ok()) {
+        bad = decoded.status();
+        return std::string();
+      }
+      return std::move(*decoded);
+    }
     const unsigned char* t = i < argc ? sqlite3_value_text(argv[i]) : nullptr;
     return t ? std::string(reinterpret_cast<const char*>(t),
                            static_cast<size_t>(sqlite3_value_bytes(argv[i])))
@@ -257,6 +269,10 @@ void RecordBodyFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       i = j + 1;
     }
     r.text = text(6);
+    if (!bad.ok()) {
+      sqlite3_result_error(ctx, bad.ToString().c_str(), -1);
+      return;
+    }
     std::string body = BodyText(r);
     sqlite3_result_text(ctx, body.data(), static_cast<int>(body.size()), SQLITE_TRANSIENT);
   } catch (const std::bad_alloc&) {
@@ -347,9 +363,17 @@ class SqliteFilingTransaction : public FilingTransaction {
     st->Bind(12, r.parts.retention).Bind(13, r.title).Bind(14, r.formed_on);
     st->BindOptional(15, r.person ? r.person->id_number : "");
     st->BindOptional(16, r.unit ? r.unit->credit_code : "");
-    st->Bind(17, r.pages).Bind(18, RecordDetailsToJson(r)).Bind(19, r.package_path);
+    st->Bind(17, r.pages).Bind(19, r.package_path);
+    // The two bulky text columns are stored compressed (see text_codec.h).
+    for (auto [column, value] : {std::pair{18, RecordDetailsToJson(r)}, std::pair{24, r.text}}) {
+      StoredText stored = EncodeStoredText(value);
+      if (stored.compressed)
+        st->BindBlob(column, stored.bytes);
+      else
+        st->Bind(column, stored.bytes);
+    }
     st->Bind(20, r.package_sha256).Bind(21, static_cast<int64_t>(r.package_bytes));
-    st->Bind(22, r.filed_at).Bind(23, r.state).Bind(24, r.text);
+    st->Bind(22, r.filed_at).Bind(23, r.state);
     DANGAN_RETURN_IF_ERROR(st->Run().WithContext("cataloguing " + r.reference));
     int64_t id = sqlite3_last_insert_rowid(db_->handle());
     auto f = db_->Prepare(
@@ -450,7 +474,16 @@ Result<Record> RecordFromRow(const Statement& row) {
   if (!row.IsNull(15)) r.person = Person{row.Text(15), ""};
   if (!row.IsNull(16)) r.unit = Unit{row.Text(16), ""};
   r.pages = static_cast<int>(row.Int(17));
-  Status st = ReadRecordDetails(row.Text(18), &r);
+  // The type first: reading a BLOB as text converts it, after which its type is undefined.
+  std::string details;
+  if (row.IsBlob(18)) {
+    auto decoded = DecodeStoredText(row.Blob(18));
+    if (!decoded.ok()) return decoded.status().WithContext(r.reference);
+    details = std::move(*decoded);
+  } else {
+    details = row.Text(18);
+  }
+  Status st = ReadRecordDetails(details, &r);
   if (!st.ok()) return st.WithContext(r.reference);
   r.package_path = row.Text(19);
   r.package_sha256 = row.Text(20);

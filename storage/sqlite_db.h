@@ -28,6 +28,10 @@ class Statement {
     return *this;
   }
   Statement& BindNull(int i);
+  Statement& BindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   // Binds an empty string as NULL (optional columns).
   Statement& BindOptional(int i, const std::string& v) {
     return v.empty() ? BindNull(i) : Bind(i, v);
@@ -43,6 +47,13 @@ class Statement {
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  bool IsBlob(int col) const { return sqlite3_column_type(s_, col) == SQLITE_BLOB; }
+  std::string Blob(int col) const {
+    const void* b = sqlite3_column_blob(s_, col);
+    return b ? std::string(static_cast<const char*>(b),
+                           static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string();
+  }
 
  private:
   sqlite3* db_ = nullptr;

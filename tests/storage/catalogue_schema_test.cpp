@@ -81,6 +81,11 @@ BOOST_AUTO_TEST_CASE(a_record_reads_back_as_filed_from_columns_and_details) {
     BOOST_TEST(Find(a.session().catalogue(), q).size() == 1u, q);
   Status st = CheckIndex(a.session().catalogue().path());
   BOOST_TEST(st.ok(), st.ToString());
+  // The bulky columns are stored compressed, and read back above through the codec.
+  auto db = OpenCatalogueConnection(a.session().catalogue().path(), false).value();
+  BOOST_TEST(Count(*db,
+                   "SELECT count(*) FROM records WHERE typeof(details)='blob'"
+                   " AND typeof(text)='blob'") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(the_integrity_check_sees_a_body_that_drifted_from_the_index) {

@@ -1,0 +1,107 @@
+#include "storage/text_codec.h"
+
+#include <zlib.h>
+
+namespace dangan {
+namespace {
+
+// Format byte 1: raw DEFLATE (no zlib header), window 32 KiB, primed with kDictionaryV1, then the
+// CRC-32 of the text (4 bytes, little-endian): a damaged value is an error, never other text.
+constexpr unsigned char kFormatV1 = 1;
+
+// Never edit: every value written with format 1 needs exactly these bytes to be read back. A
+// better dictionary is a new format byte. Words a catalogue repeats in every record (the details'
+// keys, agency and form vocabulary, handling steps, date-time shapes); DEFLATE finds matches
+// against the end of the dictionary most cheaply, so the most common material comes last.
+constexpr char kDictionaryV1[] =
+    "省市区县镇乡街道社区村 人民政府 有限责任公司 股份有限公司 集团 分公司 "
+    "劳动合同 劳动关系 用人单位 解除 终止 退休 离休 死亡 遗属 丧葬补助金 抚恤金 "
+    "个人账户 转移接续 关系转移 补缴 欠费 稽核 缴费基数 缴费工资 缴费年限 视同缴费 "
+    "基本养老保险 职工基本养老保险 城乡居民基本养老保险 机关事业单位养老保险 "
+    "失业保险金 失业保险 工伤保险 工伤认定 劳动能力鉴定 伤残津贴 医疗保险 生育保险 生育津贴 "
+    "待遇核定 待遇领取资格认证 基本养老金 养老金 参保登记 增员 减员 参保人员 参保单位 "
+    "申请表 申报表 审批表 核定表 登记表 审核表 决定书 通知书 证明 告知书 "
+    "附件：身份证复印件 户口簿 银行账户 "
+    "人力资源和社会保障局 社会保险事业管理中心 社会保险经办机构 "
+    "公民身份号码： 统一社会信用代码： 单位名称： 姓名： 经办机构： 经办人： 日期： "
+    "{\"category\":\"SB\",\"doc_number\":\"\",\"responsible\":\"\",\"closed_at\":\"\","
+    "\"security\":\"非密\",\"language\":\"汉语\",\"agency\":\"\",\"handler\":\"\",\"serial\":\"\","
+    "\"person\":{\"name\":\"\"},\"unit\":{\"name\":\"\"},\"steps\":[{\"action\":\"受理\",\"at\":\""
+    "T09:00:00+08:00\",\"by\":\"窗口受理岗 \"},{\"action\":\"审核\",\"at\":\"T14:00:00+08:00\","
+    "\"by\":\"业务审核岗 \"},{\"action\":\"办结\",\"at\":\"T16:30:00+08:00\",\"by\":\"经办岗 \"}]}";
+
+// Below this, DEFLATE's block overhead eats the gain.
+constexpr size_t kMinBytes = 48;
+
+}  // namespace
+
+StoredText EncodeStoredText(std::string_view text) {
+  StoredText out;
+  if (text.size() < kMinBytes || text.size() > (1u << 30)) {
+    out.bytes.assign(text);
+    return out;
+  }
+  z_stream z{};
+  if (deflateInit2(&z, 6, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    out.bytes.assign(text);
+    return out;
+  }
+  deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(kDictionaryV1), sizeof kDictionaryV1 - 1);
+  std::string buf(1 + deflateBound(&z, static_cast<uLong>(text.size())), '\0');
+  buf[0] = static_cast<char>(kFormatV1);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(buf.data() + 1);
+  z.avail_out = static_cast<uInt>(buf.size() - 1);
+  int rc = deflate(&z, Z_FINISH);
+  size_t n = 1 + z.total_out;
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END || n >= text.size()) {
+    out.bytes.assign(text);
+    return out;
+  }
+  if (n + 4 >= text.size()) {
+    out.bytes.assign(text);
+    return out;
+  }
+  buf.resize(n);
+  uint32_t crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
+  for (int i = 0; i < 4; ++i) buf += static_cast<char>((crc >> (8 * i)) & 0xFF);
+  out.compressed = true;
+  out.bytes = std::move(buf);
+  return out;
+}
+
+Result<std::string> DecodeStoredText(std::string_view blob) {
+  if (blob.size() < 5 || static_cast<unsigned char>(blob[0]) != kFormatV1)
+    return Status::Corruption("stored text has an unknown format");
+  uint32_t want = 0;
+  for (int i = 0; i < 4; ++i)
+    want |= static_cast<uint32_t>(static_cast<unsigned char>(blob[blob.size() - 4 + i])) << (8 * i);
+  blob.remove_suffix(4);
+  z_stream z{};
+  if (inflateInit2(&z, -15) != Z_OK) return Status::Internal("zlib inflateInit failed");
+  inflateSetDictionary(&z, reinterpret_cast<const Bytef*>(kDictionaryV1), sizeof kDictionaryV1 - 1);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(blob.data() + 1));
+  z.avail_in = static_cast<uInt>(blob.size() - 1);
+  std::string out;
+  char chunk[16384];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc == Z_OK || rc == Z_STREAM_END) out.append(chunk, sizeof chunk - z.avail_out);
+    if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) rc = Z_DATA_ERROR;  // truncated
+    if (out.size() > (1u << 30)) rc = Z_DATA_ERROR;
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END) return Status::Corruption("stored text does not decompress");
+  if (z.avail_in != 0 || static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(out.data()),
+                                                     static_cast<uInt>(out.size()))) != want)
+    return Status::Corruption("stored text fails its checksum");
+  return out;
+}
+
+}  // namespace dangan
