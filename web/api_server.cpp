@@ -45,7 +45,10 @@ class Factory : public Poco::Net::HTTPRequestHandlerFactory {
 }  // namespace
 
 ApiServer::ApiServer(Services services, ServerOptions options)
-    : services_(std::move(services)), options_(options) {
+    : services_(std::move(services)),
+      options_(options),
+      address_limit_(options.rate_per_address, 2 * options.rate_per_address),
+      key_limit_(options.rate_per_key, 2 * options.rate_per_key) {
   if (services_.access_log == nullptr) {
     own_access_log_ = std::make_unique<AccessLog>(services_.catalogue);
     services_.access_log = own_access_log_.get();
@@ -108,6 +111,15 @@ void ApiServer::Stop(int grace_seconds) {
     std::cerr << "dangan: " << st.ToString() << "\n";
 }
 
+namespace {
+void TooManyRequests(Poco::Net::HTTPServerResponse& resp, double wait, const std::string& who) {
+  resp.set("Retry-After", std::to_string(static_cast<int>(wait) + 1));
+  SendProblem(resp, 429, "Too Many Requests",
+              "too many requests from " + who + "; try again in " +
+                  std::to_string(static_cast<int>(wait) + 1) + " s");
+}
+}  // namespace
+
 void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = "unmatched";
@@ -137,7 +149,12 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
         route_name = route->pattern;
         Exchange x{req, resp, std::move(params), std::move(*query), std::nullopt};
         bool allowed = true;
-        if (route->access != Access::kPublic) {
+        // Before anything else, failed authentications included: guessing keys costs requests.
+        double wait = 0;
+        if (!address_limit_.Allow(req.clientAddress().host().toString(), &wait)) {
+          TooManyRequests(resp, wait, "this address");
+          allowed = false;
+        } else if (route->access != Access::kPublic) {
           std::string auth = req.get("Authorization", "");
           std::optional<ApiPrincipal> who;
           if (auth.rfind("Bearer ", 0) == 0) who = services_.keys->Authenticate(auth.substr(7));
@@ -157,6 +174,10 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
             allowed = false;
           }
           x.principal = who;
+          if (allowed && !key_limit_.Allow(who->key_id, &wait)) {
+            TooManyRequests(resp, wait, "this API key");
+            allowed = false;
+          }
         }
         if (allowed) route->handler(x);
       }

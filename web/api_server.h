@@ -19,6 +19,7 @@
 #include "storage/package_store.h"
 #include "web/api_keys.h"
 #include "web/metrics.h"
+#include "web/rate_limiter.h"
 #include "web/router.h"
 
 namespace dangan::web {
@@ -52,6 +53,10 @@ struct ServerOptions {
   // TLS when both are set (PEM files); plain HTTP otherwise, e.g. behind a terminating proxy.
   std::string tls_certificate;
   std::string tls_private_key;
+  // Requests per second (sustained; bursts of twice that) from one address, and with one API
+  // key; beyond them 429 with Retry-After. 0 turns a limit off.
+  double rate_per_address = 1000;
+  double rate_per_key = 500;
 };
 
 class ApiServer {
@@ -73,6 +78,8 @@ class ApiServer {
   ServerOptions options_;
   Router router_;
   Metrics metrics_;
+  RateLimiter address_limit_;
+  RateLimiter key_limit_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::atomic<bool> stopping_{false};
   int port_ = 0;

@@ -81,22 +81,26 @@ class AuditLoop {
 }  // namespace
 
 int RunServe(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(
-      argc, argv, 1,
-      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days"},
-      {"--help"});
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--port", "--bind", "--threads", "--tls-cert", "--tls-key",
+                                "--audit-rate", "--audit-days", "--rate-limit", "--key-rate-limit"},
+                               {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
                  "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
+                 "                    [--rate-limit N] [--key-rate-limit N]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
                  "Meanwhile the fixity audit re-hashes every copy of every package at no more\n"
                  "than --audit-rate MB/s (default 20; 0 turns it off), repairing damaged copies\n"
                  "from good ones; a cycle over the holdings starts every --audit-days days\n"
-                 "(default 30), so each copy is checked at least that often.\n";
+                 "(default 30), so each copy is checked at least that often.\n"
+                 "Requests beyond --rate-limit per second from one address (default 1000) or\n"
+                 "--key-rate-limit per second with one API key (default 500), in bursts of twice\n"
+                 "that, get 429 with Retry-After; 0 turns a limit off.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -122,6 +126,13 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     auto d = ParseInt("--audit-days", args->Get("--audit-days"), 1, 3650);
     if (!d.ok()) return FailStatus(d.status(), 2);
     audit_days = *d;
+  }
+  for (auto [flag, target] : {std::pair{"--rate-limit", &opt.rate_per_address},
+                              std::pair{"--key-rate-limit", &opt.rate_per_key}}) {
+    if (!args->options.count(flag)) continue;
+    auto n = ParseInt(flag, args->Get(flag), 0, 10000000);
+    if (!n.ok()) return FailStatus(n.status(), 2);
+    *target = *n;
   }
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");

@@ -130,7 +130,9 @@ free_port() {
 
 # start_serve ROOT THREADS LOG: starts `dangan serve` on a free loopback port; sets PORT, SERVE_PID
 start_serve() {
-  "$DANGAN" --root "$1" --actor bench serve --bind 127.0.0.1 --port 0 --threads "$2" >"$3" 2>&1 &
+  # No rate limits: the load generators are one address hammering on purpose.
+  "$DANGAN" --root "$1" --actor bench serve --bind 127.0.0.1 --port 0 --threads "$2" \
+    --rate-limit 0 --key-rate-limit 0 >"$3" 2>&1 &
   SERVE_PID=$!
   PIDS+=("$SERVE_PID")
   local i

@@ -505,6 +505,7 @@ struct Options {
   int warmup = 25;  // queries per category in the untimed warm-up round
   uint64_t seed = 1;
   bool breakdown = true;
+  bool ours_only = false;  // skip the baseline: quick looks at the catalogue's own latency
 };
 
 // ---- the baseline: FTS5 trigram + instr() ------------------------------------------------------
@@ -594,16 +595,19 @@ int main(int argc, char** argv) {
       o.seed = static_cast<uint64_t>(num(0));
     else if (a == "--no-breakdown")
       o.breakdown = false;
+    else if (a == "--ours-only")
+      o.ours_only = true;
     else if (a == "-h" || a == "--help") {
       std::cout
           << "usage: search_bench [--records N] [--work DIR] [--keep] [--reuse] [--queries N]"
-             " [--rounds N] [--warmup N] [--seed N] [--no-breakdown]\n"
+             " [--rounds N] [--warmup N] [--seed N] [--no-breakdown] [--ours-only]\n"
              "  --records N   catalogue size (default 1000000)\n"
              "  --work DIR    where the databases go (default: a new dir under $TMPDIR or /tmp)\n"
              "  --keep        keep the work dir; --reuse: time a kept dir again without seeding\n"
              "  --queries N   queries per category (default 200)\n"
              "  --rounds N    timed rounds over all queries (default 3)\n"
-             "  --warmup N    queries per category in the untimed warm-up (default 25)\n";
+             "  --warmup N    queries per category in the untimed warm-up (default 25)\n"
+             "  --ours-only   time only the catalogue (no baseline, ratios or count checks)\n";
       return 0;
     } else {
       Die("unknown option " + a + " (try --help)");
@@ -824,6 +828,7 @@ int main(int argc, char** argv) {
     int64_t equal = 0, ours_more = 0, ours_less = 0, capped = 0, zero = 0;
     std::vector<double> ours_capped, ours_ranked;  // by whether the count hit the cap
     std::vector<std::string> less_examples, more_examples;
+    std::vector<std::pair<double, std::string>> slowest;  // ours: ms, query and its total
   } obs[4];
   auto run_ours = [&](const Query& q) {
     SearchSpec spec;
@@ -854,7 +859,9 @@ int main(int argc, char** argv) {
       bool ours_first = ((k + round) & 1) == 0;
       std::pair<double, SearchPage> a;
       std::pair<double, Baseline::Page> b;
-      if (ours_first) {
+      if (o.ours_only) {
+        a = run_ours(q);
+      } else if (ours_first) {
         a = run_ours(q);
         b = run_base(q);
       } else {
@@ -864,14 +871,16 @@ int main(int argc, char** argv) {
       if (round < 0) continue;
       Obs& ob = obs[q.cat];
       ob.ours.push_back(a.first);
-      ob.base.push_back(b.first);
+      ob.base.push_back(o.ours_only ? a.first : b.first);
+      ob.slowest.push_back({a.first, q.text + " (" + std::to_string(a.second.total) +
+                                         (a.second.total_is_lower_bound ? "+" : "") + " hits)"});
       (a.second.total_is_lower_bound ? ob.ours_capped : ob.ours_ranked).push_back(a.first);
       if (round == 0) {
         const SearchPage& p = a.second;
         if (p.hits.size() != static_cast<size_t>(std::min<int64_t>(20, p.total)))
           Die("Search(" + q.text + ") returned " + std::to_string(p.hits.size()) +
               " hits for total " + std::to_string(p.total));
-        if (p.total == b.second.total)
+        if (o.ours_only || p.total == b.second.total)
           ++ob.equal;
         else if (p.total > b.second.total) {
           ++ob.ours_more;
@@ -918,7 +927,17 @@ int main(int argc, char** argv) {
                 ob.ours.size(), op50, op99, bp50, bp99, bp50 / op50, bp99 / op99,
                 c < 2 ? "instr() scan" : "trigram MATCH");
   }
-  std::printf("(ratio = baseline / ours: above 1 means the catalogue is faster)\n");
+  std::printf("(ratio = baseline / ours: above 1 means the catalogue is faster%s)\n",
+              o.ours_only ? "; --ours-only: no baseline was run, ratios are 1" : "");
+  std::printf("\nslowest single queries (ours, all rounds)\n");
+  for (int c = 0; c < 4; ++c) {
+    auto& v = obs[c].slowest;
+    std::sort(v.begin(), v.end(), std::greater<>());
+    std::printf("%-10s", kCatNames[c]);
+    for (size_t k = 0; k < std::min<size_t>(6, v.size()); ++k)
+      std::printf("  %.1f ms %s", v[k].first, v[k].second.c_str());
+    std::printf("\n");
+  }
 
   std::printf("\nresult counts (first timed round; both capped at %" PRId64
               " like Catalogue::Search)\n",
