@@ -90,6 +90,8 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--no-replica", action="store_true",
+                    help="file to the archive root alone (by default a replica root gets a copy too)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="dangan-crash-")
@@ -97,6 +99,11 @@ def main():
     failures = []
     try:
         assert run([args.dangan, "--root", root, "init", "--fonds", "J012"]).returncode == 0
+        replica = None
+        if not args.no_replica:
+            replica = os.path.join(work, "replica")
+            os.makedirs(replica)
+            assert run([args.dangan, "--root", root, "replica", "add", replica]).returncode == 0
         key = run([args.dangan, "--root", root, "apikey", "create", "--source", "crash"]).stdout.split()[-1]
         server = Server(args.dangan, root, os.path.join(work, "serve.log"))
         acknowledged = {}  # case_id -> reference
@@ -165,6 +172,21 @@ def main():
             stray = on_disk - packages
             if stray:
                 failures.append("round %d: packages without a row: %s" % (rnd, sorted(stray)[:5]))
+            if replica:
+                # The replica holds exactly the committed packages, each as long as the primary's
+                # (the full re-hash of every copy runs once at the end).
+                on_replica = set()
+                for dirpath, dirs, files in os.walk(os.path.join(replica, "packages")):
+                    for f in files:
+                        rel = os.path.relpath(os.path.join(dirpath, f), replica)
+                        if not rel.startswith("packages/."):
+                            on_replica.add(rel)
+                if on_replica != packages:
+                    failures.append("round %d: replica differs: missing %s, extra %s" % (
+                        rnd, sorted(packages - on_replica)[:5], sorted(on_replica - packages)[:5]))
+                for rel in packages & on_replica:
+                    if os.path.getsize(os.path.join(root, rel)) != os.path.getsize(os.path.join(replica, rel)):
+                        failures.append("round %d: replica copy of %s has another size" % (rnd, rel))
             print("round %d: %d acknowledged, %d records, %d failures so far" %
                   (rnd, len(acknowledged), len(rows), len(failures)), flush=True)
             if failures:
@@ -176,6 +198,11 @@ def main():
             left = os.listdir(os.path.join(root, "packages", d))
             if left:
                 failures.append("after recovery, packages/%s still holds %s" % (d, left[:5]))
+        if replica:
+            # Every copy of every package, re-hashed: nothing damaged, nothing to repair.
+            a = run([args.dangan, "--root", root, "audit", "run"])
+            if a.returncode != 0 or " 0 damaged," not in a.stderr:
+                failures.append("audit run over both copies: %s %s" % (a.stdout[-2000:], a.stderr[-2000:]))
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
