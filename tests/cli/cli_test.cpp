@@ -196,6 +196,27 @@ class Sandbox {
     return rel.front() == '/' ? rel : root_ + "/" + rel;
   }
 
+  // Starts `dangan serve --port 0 EXTRA` in the background, its output in `log`; returns its
+  // port once it listens (the test fails if it never does) and sets `pid`.
+  std::string StartServer(const std::string& extra, const std::string& log,
+                          std::string* pid) const {
+    RunResult started = Command(Quote(DANGAN_BINARY) + " --root " + Quote(root_) +
+                                " serve --port 0 " + extra + " >" + Quote(log) + " 2>&1 & echo $!");
+    BOOST_TEST_REQUIRE(started.code == 0, started);
+    *pid = Lines(started.out).at(0);
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+      std::smatch m;
+      std::string text = ReadFile(log);
+      if (std::regex_search(text, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)")))
+        port = m[1];
+      else
+        usleep(50000);
+    }
+    BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
+    return port;
+  }
+
  private:
   TempDir dir_;  // first: the others are made from it
   std::string root_;
@@ -627,21 +648,8 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
   // The server's background audit repairs too, and says so on /metrics.
   WriteFile(box.PackagePath(refs[1]), "not a package any more");
   const std::string log = box / "serve.log";
-  RunResult started =
-      box.Command(Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) +
-                  " serve --port 0 --audit-days 1 >" + Quote(log) + " 2>&1 & echo $!");
-  BOOST_TEST_REQUIRE(started.code == 0, started);
-  const std::string pid = Lines(started.out).at(0);
-  std::string port;
-  for (int i = 0; i < 100 && port.empty(); ++i) {
-    std::smatch m;
-    std::string text = ReadFile(log);
-    if (std::regex_search(text, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)")))
-      port = m[1];
-    else
-      usleep(50000);
-  }
-  BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
+  std::string pid;
+  const std::string port = box.StartServer("--audit-days 1", log, &pid);
   std::string metrics;
   for (int i = 0; i < 100; ++i) {
     metrics = box.Command("curl -s http://127.0.0.1:" + port + "/metrics").out;
@@ -761,19 +769,8 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
 
   std::vector<std::string> paths = box.Generate("srv", 1, 21);
   const std::string log = box / "serve.log";
-  RunResult started = box.Command(Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) +
-                                  " serve --port 0 >" + Quote(log) + " 2>&1 & echo $!");
-  BOOST_TEST_REQUIRE(started.code == 0, started);
-  std::string port;
-  for (int i = 0; i < 100 && port.empty(); ++i) {
-    std::smatch m;
-    std::string text = ReadFile(log);
-    if (std::regex_search(text, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)")))
-      port = m[1];
-    else
-      usleep(50000);
-  }
-  BOOST_TEST_REQUIRE(!port.empty(), ReadFile(log));
+  std::string pid;
+  const std::string port = box.StartServer("", log, &pid);
   const std::string base = "http://127.0.0.1:" + port;
   const std::string dir = fs::path(paths[0]).parent_path().string();
   RunResult post =
@@ -785,7 +782,6 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
   RunResult health = box.Command("curl -s " + base + "/healthz");
   BOOST_TEST(Contains(health.out, "\"records\":1"), health);
 
-  const std::string pid = Lines(started.out).at(0);
   RunResult stop = box.Command("kill -TERM " + pid + " && for i in $(seq 100); do kill -0 " + pid +
                                " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
   BOOST_TEST(stop.code == 0, "the server did not stop on SIGTERM\n" << ReadFile(log));
