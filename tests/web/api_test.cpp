@@ -39,7 +39,9 @@ struct Reply {
 // A real archive behind a real server on a loopback port.
 class Fixture {
  public:
-  explicit Fixture(uint64_t max_upload = 4ull << 30) : keys(archive.root()) {
+  explicit Fixture(uint64_t max_upload = 4ull << 30, double rate_per_address = 0,
+                   double rate_per_key = 0)
+      : keys(archive.root()) {
     secret = LoadOrCreateSecret(archive.root()).value();
     intake_key = keys.Create("sbxt", web::ApiRole::kIntake).value();
     other_key = keys.Create("other", web::ApiRole::kIntake).value();
@@ -54,6 +56,8 @@ class Fixture {
     opt.threads = 4;
     opt.max_json_bytes = 1 << 20;
     opt.max_upload_bytes = max_upload;
+    opt.rate_per_address = rate_per_address;
+    opt.rate_per_key = rate_per_key;
     server = std::make_unique<web::ApiServer>(services, opt);
     Status st = server->Start();
     if (!st.ok()) throw std::runtime_error(st.ToString());
@@ -457,4 +461,104 @@ BOOST_AUTO_TEST_CASE(statistics_reports_and_csv) {
   BOOST_TEST(csv.body.find("失业保险金申领审核表") != std::string::npos);
   BOOST_TEST(csv.body.find("\"稳岗补贴, \"\"核定\"\"\"") != std::string::npos);
   BOOST_TEST(csv.headers["X-Rows"] == "2");
+}
+
+// Hostile input: each refused with a 4xx naming the problem and nothing stored, or, where it is
+// legitimate text, kept and returned as exactly that text (never interpreted).
+BOOST_AUTO_TEST_CASE(hostile_input_is_refused_or_kept_as_plain_text) {
+  Fixture f;
+  auto post = [&](const std::string& body) {
+    return f.Send("POST", "/api/v1/cases", f.intake_key, body, "application/json");
+  };
+  // Deeply nested JSON: refused by the parser's depth limit, the server stays up.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  BOOST_TEST(post(deep).status == 400);
+  std::string deep_field = f.CaseJson("H-0", "题名", {{"a.txt", "x"}});
+  deep_field.insert(deep_field.size() - 1,
+                    ",\"extra\":" + std::string(5000, '[') + std::string(5000, ']'));
+  int nested = post(deep_field).status;
+  BOOST_TEST((nested == 400 || nested == 422), nested);
+  BOOST_TEST(f.Send("GET", "/healthz").status == 200);
+
+  // Invalid UTF-8 anywhere: JSON must be UTF-8, so the body is refused as malformed.
+  std::string bad_utf8 = f.CaseJson("H-1", "题名\xC3\x28\xFF", {{"a.txt", "x"}});
+  auto utf8 = post(bad_utf8);
+  BOOST_TEST(utf8.status == 400, utf8.body);
+  BOOST_TEST(utf8.body.find("UTF-8") != std::string::npos, utf8.body);
+
+  // File names that try to leave the package: relative, absolute, hidden in a directory.
+  for (const char* name : {"../x.txt", "/etc/passwd", "a/../../b.txt", "dir/file.txt", ".."}) {
+    auto r = post(f.CaseJson(std::string("H-2-") + name, "题名", {{name, "x"}}));
+    BOOST_TEST(r.status == 422, name << ": " << r.body);
+  }
+  BOOST_TEST(f.Count() == 0);
+
+  // Script and SQL in every free-text field are just text: stored, and returned as sent.
+  const std::string script = "<script>alert('x')</script>";
+  const std::string sql = "'); DROP TABLE records; --";
+  std::string json = f.CaseJson("H-3", script + sql, {{"a.txt", "x"}});
+  for (const char* field : {"\"handler\":\"王经办\"", "\"serial\":\"流水-001\""}) {
+    std::string key = std::string(field).substr(0, std::string(field).find(':') + 1);
+    json.replace(json.find(field), std::string(field).size(),
+                 key + "\"<img src=x onerror=alert(1)>" + "'; DELETE FROM events; --\"");
+  }
+  auto stored = post(json);
+  BOOST_REQUIRE_MESSAGE(stored.status == 201, stored.body);
+  const std::string ref = stored.Json()->getValue<std::string>("reference");
+  auto rec = f.Send("GET", "/api/v1/records/" + Enc(ref), f.reader_key);
+  BOOST_REQUIRE(rec.status == 200);
+  auto o = rec.Json();
+  BOOST_TEST(o->getValue<std::string>("title") == script + sql);
+  BOOST_TEST(o->getValue<std::string>("handler") ==
+             "<img src=x onerror=alert(1)>'; DELETE FROM events; --");
+  BOOST_TEST(rec.headers["Content-Type"].find("application/json") == 0);
+  // The same payloads as search text: answered, not executed.
+  for (const std::string& q : {sql, script, std::string("\" OR 1=1 --"), std::string("*) NEAR(")}) {
+    auto r = f.Send("GET", "/api/v1/records?q=" + Enc(q), f.reader_key);
+    BOOST_TEST(r.status == 200, q << ": " << r.body);
+  }
+  BOOST_TEST(f.Count() == 1);
+  BOOST_TEST(f.archive.session().catalogue().Events(ref).value().size() >= 1u);  // its filing
+
+  // Wrong, missing and replayed credentials.
+  BOOST_TEST(f.Send("GET", "/api/v1/records", "dk_00000000_" + std::string(64, '0')).status == 401);
+  BOOST_TEST(
+      f.Send("GET", "/api/v1/records", "", "", "", {{"Authorization", "Basic eDp5"}}).status ==
+      401);
+  auto replay = post(json);  // the same request again: the original receipt, nothing new
+  BOOST_TEST(replay.status == 200);
+  BOOST_TEST(replay.Json()->getValue<std::string>("reference") == ref);
+  BOOST_TEST(f.Count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(requests_beyond_the_rate_limits_get_429_and_store_nothing) {
+  Fixture f(4ull << 30, /*rate_per_address=*/5, /*rate_per_key=*/0);
+  int ok = 0, limited = 0;
+  std::string retry;
+  for (int i = 0; i < 30; ++i) {
+    auto r = f.Send("GET", "/healthz");
+    if (r.status == 200) ++ok;
+    if (r.status == 429) {
+      ++limited;
+      retry = r.headers["Retry-After"];
+      BOOST_TEST(r.Json()->getValue<int>("status") == 429);
+    }
+  }
+  BOOST_TEST(ok >= 10);  // the burst (twice the rate)
+  BOOST_TEST(ok <= 13);
+  BOOST_TEST(limited == 30 - ok);
+  BOOST_TEST(!retry.empty());
+  // A limited filing stores nothing.
+  auto r = f.Send("POST", "/api/v1/cases", f.intake_key,
+                  f.CaseJson("RL-1", "题名", {{"a.txt", "x"}}), "application/json");
+  BOOST_TEST(r.status == 429);
+  BOOST_TEST(f.Count() == 0);
+
+  Fixture k(4ull << 30, /*rate_per_address=*/0, /*rate_per_key=*/3);
+  int key_ok = 0;
+  for (int i = 0; i < 12; ++i)
+    key_ok += k.Send("GET", "/api/v1/records", k.reader_key).status == 200;
+  BOOST_TEST(key_ok >= 6);
+  BOOST_TEST(key_ok <= 8);
+  BOOST_TEST(k.Send("GET", "/api/v1/records", k.intake_key).status != 429);  // its own bucket
 }
