@@ -153,7 +153,8 @@ Result<ScannedDocument> DecodeTiff(const l_uint8* data, size_t size, long long m
   return doc;
 }
 
-Result<ScannedDocument> DecodeRaster(const l_uint8* data, size_t size, bool jpeg) {
+Result<ScannedDocument> DecodeRaster(const l_uint8* data, size_t size, bool jpeg,
+                                     long long max_bytes) {
   // libpng refuses huge PNGs itself; reading IHDR first lets us say why (kTooLarge).
   if (!jpeg && size >= 24) {
     const auto be32 = [&](size_t at) {
@@ -167,6 +168,9 @@ Result<ScannedDocument> DecodeRaster(const l_uint8* data, size_t size, bool jpeg
     return Malformed(std::string(jpeg ? "JPEG" : "PNG") + " header cannot be read");
   }
   DANGAN_RETURN_IF_ERROR(CheckDimensions(w, h, 0));
+  // Estimated as for TIFF pages: a small PNG or JPEG can declare a page far larger than itself.
+  const long long decoded = static_cast<long long>(w) * h * std::max(8, bps * spp) / 8;
+  if (decoded > max_bytes) return TooLargeDocument(decoded, max_bytes);
   PIX* pix = nullptr;
   if (jpeg) {
     // libjpeg "warnings" include a premature end of data, after which it fills the rest of the
@@ -275,8 +279,10 @@ Result<ScannedDocument> DecodeScannedDocument(const std::string& bytes,
   if (StartsWith(bytes, "II*\0", 4) || StartsWith(bytes, "MM\0*", 4)) {
     return DecodeTiff(data, bytes.size(), max_decoded_bytes);
   }
-  if (StartsWith(bytes, "\x89PNG\r\n\x1a\n", 8)) return DecodeRaster(data, bytes.size(), false);
-  if (StartsWith(bytes, "\xff\xd8\xff", 3)) return DecodeRaster(data, bytes.size(), true);
+  if (StartsWith(bytes, "\x89PNG\r\n\x1a\n", 8))
+    return DecodeRaster(data, bytes.size(), false, max_decoded_bytes);
+  if (StartsWith(bytes, "\xff\xd8\xff", 3))
+    return DecodeRaster(data, bytes.size(), true, max_decoded_bytes);
   // PDF allows up to 1024 bytes of junk before the header.
   if (std::string_view(bytes).substr(0, 1024).find("%PDF-") != std::string_view::npos) {
     return DecodePdf(bytes, max_decoded_bytes);

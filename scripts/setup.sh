@@ -13,6 +13,7 @@ packages=(
   libhpdf-dev fonts-wqy-zenhei poppler-utils libpoppler-cpp-dev
   python3 python3-pil python3-numpy
   openssl curl
+  clang libclang-rt-14-dev llvm-14
 )
 for arg in "$@"; do
   case "$arg" in

@@ -146,11 +146,14 @@ Result<std::string> DecodePathSegment(const std::string& segment) {
 }
 
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit) {
+  return ReadBody(req, req.stream(), limit);
+}
+
+Result<std::string> ReadBody(const Poco::Net::HTTPRequest& req, std::istream& in, size_t limit) {
   if (req.hasContentLength() && req.getContentLength64() > static_cast<Poco::Int64>(limit))
     return Status(ErrorCode::kTooLarge,
                   "the request body is larger than " + std::to_string(limit) + " bytes");
   std::string body;
-  std::istream& in = req.stream();
   char buf[65536];
   while (in) {
     in.read(buf, sizeof buf);

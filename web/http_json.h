@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
+#include <istream>
 #include <map>
 #include <string>
 
@@ -30,5 +31,7 @@ Result<std::string> DecodePathSegment(const std::string& segment);
 
 // Reads the whole request body, refusing more than `limit` bytes (413).
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit);
+// The same for a body already separated from its request (`req` gives the Content-Length).
+Result<std::string> ReadBody(const Poco::Net::HTTPRequest& req, std::istream& body, size_t limit);
 
 }  // namespace dangan::web

@@ -117,6 +117,32 @@ BOOST_AUTO_TEST_CASE(a_document_too_large_to_decode_is_refused_before_decoding) 
   BOOST_TEST(refused.status().message().find("split it") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(png_and_jpeg_pages_too_large_to_decode_are_refused_before_decoding) {
+  // Found while writing the image fuzz target: the decoded-size bound was applied to TIFF and
+  // PDF only, so a small PNG or JPEG (a blank 3000x3000 page compresses to a few KB) decoded in
+  // full whatever the caller allowed.
+  PixPtr blank(pixCreate(3000, 3000, 8));
+  pixSetAllArbitrary(blank.get(), 255);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  BOOST_REQUIRE(pixWriteMemPng(&data, &size, blank.get(), 0.0) == 0);
+  const std::string png(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  BOOST_REQUIRE(pixWriteMemJpeg(&data, &size, blank.get(), 75, 0) == 0);
+  const std::string jpeg(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  for (const auto& [name, bytes] : {std::pair{"png", png}, std::pair{"jpeg", jpeg}}) {
+    BOOST_TEST(bytes.size() < (1u << 20), name);
+    auto refused = DecodeScannedDocument(bytes, 1ll << 20);
+    BOOST_REQUIRE_MESSAGE(!refused.ok(), name);
+    BOOST_TEST((refused.status().code() == ErrorCode::kTooLarge), name);
+    BOOST_TEST(refused.status().message().find("split it") != std::string::npos, name);
+    auto fits = DecodeScannedDocument(bytes, 10ll << 20);
+    BOOST_REQUIRE_MESSAGE(fits.ok(), name << ": " << fits.status().ToString());
+    BOOST_TEST(fits->pages.at(0).width == 3000);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_files_give_a_status_not_a_crash) {
   TempDir dir;
   const std::string jpeg = ReadFile(kSample + "dev_0001.jpg");
