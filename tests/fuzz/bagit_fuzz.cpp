@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < parts.size(); ++i) fuzz::WriteBytes(bag + "/" + kParts[i], parts[i]);
   for (bool digests : {true, false}) {
     BagReport report = BagValidator::Validate(bag, digests);
-    fuzz::Note(std::string(digests ? "with" : "without") + " digests: " +
-               (report.valid ? "valid" : "invalid: " + report.errors[0]));
+    fuzz::Note(std::string(digests ? "with" : "without") +
+               " digests: " + (report.valid ? "valid" : "invalid: " + report.errors[0]));
     if (report.valid != report.errors.empty())
       fuzz::Fail("valid=" + std::to_string(report.valid) + " with " +
                  std::to_string(report.errors.size()) + " errors");

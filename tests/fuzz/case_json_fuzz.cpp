@@ -15,19 +15,10 @@ namespace {
 constexpr const char* kBaseDir = "/nonexistent/dangan-fuzz/case";
 constexpr const char* kToday = "20261123";
 
-const ClassificationScheme& Scheme() {
-  static const ClassificationScheme* scheme = [] {
-    auto s = ClassificationScheme::LoadBuiltin();
-    if (!s.ok()) fuzz::Fail("the builtin scheme does not load: " + s.status().ToString());
-    return new ClassificationScheme(std::move(s).value());
-  }();
-  return *scheme;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  Scheme();
+  fuzz::BuiltinScheme();
   return 0;
 }
 
@@ -36,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CaseDecodeOptions options;
   options.base_dir = kBaseDir;
   options.today = kToday;
-  auto c = DecodeCaseJson(json, Scheme(), options);
+  auto c = DecodeCaseJson(json, fuzz::BuiltinScheme(), options);
   if (!c.ok()) {
     fuzz::Note("refused: " + c.status().ToString());
     if (c.status().code() != ErrorCode::kInvalidArgument)
@@ -46,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   fuzz::Note("accepted " + c->source + "/" + c->case_id + " with " +
              std::to_string(c->files.size()) + " file(s)");
-  auto errors = ValidateCase(*c, Scheme(), kToday);
+  auto errors = ValidateCase(*c, fuzz::BuiltinScheme(), kToday);
   if (!errors.empty())
     fuzz::Fail("a decoded case fails ValidateCase: " + errors[0].field + " " + errors[0].message);
   const std::string base = std::string(kBaseDir) + "/";

@@ -12,6 +12,8 @@
 #include <string>
 #include <system_error>
 
+#include "archive/scheme.h"
+
 namespace dangan::fuzz {
 
 // The process's scratch directory, created on first use and removed when the process exits
@@ -79,6 +81,16 @@ inline void Note(const std::string& what) {
   std::fprintf(stderr, "fuzz invariant violated: %s\n", what.c_str());
   std::fflush(stderr);
   abort();
+}
+
+// The builtin classification scheme, loaded once (a target that cannot load it is broken).
+inline const ClassificationScheme& BuiltinScheme() {
+  static const ClassificationScheme* scheme = [] {
+    auto s = ClassificationScheme::LoadBuiltin();
+    if (!s.ok()) Fail("the builtin scheme does not load: " + s.status().ToString());
+    return new ClassificationScheme(std::move(s).value());
+  }();
+  return *scheme;
 }
 
 }  // namespace dangan::fuzz

@@ -26,15 +26,6 @@ namespace {
 
 constexpr const char* kBoundary = "----dangan-fuzz-boundary";
 
-const ClassificationScheme& Scheme() {
-  static const ClassificationScheme* scheme = [] {
-    auto s = ClassificationScheme::LoadBuiltin();
-    if (!s.ok()) fuzz::Fail("the builtin scheme does not load: " + s.status().ToString());
-    return new ClassificationScheme(std::move(s).value());
-  }();
-  return *scheme;
-}
-
 // Base64 as Poco's decoder reads it: the alphabet, padding, and white space (skipped).
 bool LooksLikeBase64(const std::string& s) {
   for (unsigned char c : s)
@@ -86,7 +77,7 @@ void Receive(const std::string& content_type, const std::string& body) {
   CaseDecodeOptions decode;
   decode.base_dir = dir;
   decode.today = "20261123";
-  auto c = DecodeCaseJson(*json, Scheme(), decode);
+  auto c = DecodeCaseJson(*json, fuzz::BuiltinScheme(), decode);
   if (!c.ok()) {
     fuzz::Note(content_type + ": received, but the case is refused: " + c.status().ToString());
     return;
@@ -103,7 +94,7 @@ void Receive(const std::string& content_type, const std::string& body) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  Scheme();
+  fuzz::BuiltinScheme();
   fuzz::ScratchRoot();
   return 0;
 }

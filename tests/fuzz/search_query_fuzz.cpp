@@ -55,8 +55,7 @@ void Search(const SearchSpec& spec) {
   fuzz::Note(what + ": " + std::to_string(page->total) + " match(es)");
   const size_t limit = spec.limit > 0 && spec.limit <= 1000 ? static_cast<size_t>(spec.limit) : 20;
   if (page->hits.size() > limit) fuzz::Fail("more hits than the page size");
-  if (page->total < static_cast<int64_t>(page->hits.size()) + spec.offset &&
-      !page->hits.empty())
+  if (page->total < static_cast<int64_t>(page->hits.size()) + spec.offset && !page->hits.empty())
     fuzz::Fail("fewer matches counted than shown");
 }
 
@@ -72,7 +71,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   auto s = cli::ArchiveSession::Open(root);
   if (!s.ok()) fuzz::Fail("cannot open the fuzz archive: " + s.status().ToString());
   session = s->release();
-  FileCase(1, "0301", "基本养老金待遇核定表", "11010519491231002", "养老保险 待遇 核定 NEAR a OR b");
+  FileCase(1, "0301", "基本养老金待遇核定表", "11010519491231002",
+           "养老保险 待遇 核定 NEAR a OR b");
   FileCase(2, "0503", "失业保险金申领审核表", "44010619621211918", "失业 申领 审核");
   FileCase(3, "0602", "工伤认定决定书", "32010219800101001", "工伤认定 社保卡 ABC-123");
   FileCase(4, "0102", "参保人员增员申报表", "11010519491231002", "增员 申报 \"quoted\" 保险*");

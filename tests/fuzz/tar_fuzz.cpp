@@ -32,8 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (check.ok || check.problems.empty()) fuzz::Fail("a package with the wrong digest passed");
 
   fuzz::Note(check.problems.size() > 1 ? "verify: " + check.problems[1].path + " " +
-                                            check.problems[1].what + " " + check.problems[1].detail
-                                      : "verify: only the package digest differs");
+                                             check.problems[1].what + " " + check.problems[1].detail
+                                       : "verify: only the package digest differs");
   auto member_size = store.MemberSize(rel, "data/metadata.xml");
   auto member = store.ReadMember(rel, "data/metadata.xml", 1 << 20);
   if (member.ok() && member_size.ok() && member->size() != *member_size)
@@ -42,9 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::string out = root + "/out";
   Status st = store.Extract(rel, out);
-  fuzz::Note("metadata.xml: " +
-             (member.ok() ? std::to_string(member->size()) + " bytes" : member.status().ToString()) +
-             "; extract: " + st.ToString());
+  fuzz::Note(
+      "metadata.xml: " +
+      (member.ok() ? std::to_string(member->size()) + " bytes" : member.status().ToString()) +
+      "; extract: " + st.ToString());
   // Only `packages` and `out` may exist under the root; inside `out`, only files and folders.
   for (const auto& e : fs::directory_iterator(root)) {
     const std::string name = e.path().filename().string();
@@ -54,8 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (e.path().filename() != "x.tar") fuzz::Fail("Extract wrote " + e.path().string());
   std::error_code ec;
   if (fs::exists(out, ec)) {
-    for (auto it = fs::recursive_directory_iterator(out, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(out, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       auto s = it->symlink_status();
       if (!fs::is_regular_file(s) && !fs::is_directory(s))
