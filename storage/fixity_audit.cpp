@@ -30,13 +30,6 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
-std::string Describe(const PackageCheck& check) {
-  std::string detail;
-  for (const auto& p : check.problems)
-    detail += (detail.empty() ? "" : "; ") + p.path + ": " + p.what + " (" + p.detail + ")";
-  return detail;
-}
-
 }  // namespace
 
 FixityAudit::FixityAudit(Catalogue& catalogue, PackageStore& packages, Options options)
@@ -67,7 +60,7 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
       continue;
     }
     bool missing = !check.problems.empty() && check.problems[0].what == "missing";
-    out.findings.push_back({i, missing ? "missing" : "changed", Describe(check), false, 0});
+    out.findings.push_back({i, missing ? "missing" : "changed", check.Describe(), false, 0});
   }
   if (out.findings.empty()) return out;
 
@@ -95,7 +88,7 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
     if (st.ok()) {
       PackageCheck again = packages_.VerifyCopy(f.copy, r.package_path, r.package_sha256, {});
       out.bytes += again.bytes_read;
-      if (!again.ok) st = Status::IOError("the repaired copy still differs: " + Describe(again));
+      if (!again.ok) st = Status::IOError("the repaired copy still differs: " + again.Describe());
     }
     if (st.ok()) {
       f.repaired = true;

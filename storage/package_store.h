@@ -27,6 +27,14 @@ struct PackageCheck {
   bool ok = false;
   std::vector<PackageProblem> problems;
   uint64_t bytes_read = 0;
+
+  // The problems on one line ("path: what (detail); …"), for fixity results and events.
+  std::string Describe() const {
+    std::string out;
+    for (const auto& p : problems)
+      out += (out.empty() ? "" : "; ") + p.path + ": " + p.what + " (" + p.detail + ")";
+    return out;
+  }
 };
 
 class PackageStore : public PackageSink {

@@ -102,9 +102,7 @@ int RunVerify(const Context& ctx, int argc, char** argv) {
       PackageCheck check =
           s.packages().Verify((*rec)->package_path, (*rec)->package_sha256, (*rec)->files);
       bytes += check.bytes_read;
-      std::string detail;
-      for (const auto& p : check.problems)
-        detail += (detail.empty() ? "" : "; ") + p.path + ": " + p.what + " (" + p.detail + ")";
+      const std::string detail = check.Describe();
       Status st;
       if (!check.ok) {
         st = s.Log(ctx.actor, "fixity-damage", ref,
