@@ -226,12 +226,15 @@ Status PackageStore::Init() {
   return Status::Ok();
 }
 
+size_t PackageStore::ReadCopy(const std::string& rel_path) const {
+  if (roots_.size() == 1) return 0;
+  for (size_t i = 0; i < roots_.size(); ++i)
+    if (env_->FileExists(CopyPath(i, rel_path))) return i;
+  return 0;
+}
+
 std::string PackageStore::AbsolutePath(const std::string& rel_path) const {
-  std::string primary = root_ + "/" + rel_path;
-  if (roots_.size() == 1 || env_->FileExists(primary)) return primary;
-  for (size_t i = 1; i < roots_.size(); ++i)
-    if (env_->FileExists(CopyPath(i, rel_path))) return CopyPath(i, rel_path);
-  return primary;
+  return CopyPath(ReadCopy(rel_path), rel_path);
 }
 
 Status PackageStore::CopyDurably(const std::string& from, size_t to_copy,
@@ -518,11 +521,7 @@ std::string MemberName(archive_entry* e) {
 
 PackageCheck PackageStore::Verify(const std::string& rel_path, const std::string& expected_sha256,
                                   const std::vector<RecordFile>& expected_files) const {
-  std::string path = AbsolutePath(rel_path);
-  for (size_t i = 0; i < roots_.size(); ++i)
-    if (path == CopyPath(i, rel_path))
-      return VerifyCopy(i, rel_path, expected_sha256, expected_files);
-  return VerifyCopy(0, rel_path, expected_sha256, expected_files);
+  return VerifyCopy(ReadCopy(rel_path), rel_path, expected_sha256, expected_files);
 }
 
 PackageCheck PackageStore::VerifyCopy(size_t copy, const std::string& rel_path,

@@ -94,6 +94,8 @@ class PackageStore : public PackageSink {
   static std::string FileNameFor(const std::string& reference);
 
  private:
+  // The copy reads use: the primary unless its file is missing and a replica has one.
+  size_t ReadCopy(const std::string& rel_path) const;
   // Writes `from` to `to` durably through the Env, via a temporary name in `to`'s root.
   Status CopyDurably(const std::string& from, size_t to_copy, const std::string& rel_path);
 
