@@ -292,6 +292,19 @@ BOOST_AUTO_TEST_CASE(UnknownCommandAndOptionsAreUsageErrors) {
       BOOST_TEST(Contains(u.err, "unknown option"), u);
     }
   }
+  // Out-of-range values of the server's and the audit's numeric options; the archive is untouched.
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"serve", "--rate-limit", "-1"},
+                                             {"serve", "--audit-days", "0"},
+                                             {"serve", "--audit-rate", "x"},
+                                             {"audit", "run", "--limit", "0"},
+                                             {"replica", "add"}}) {
+    BOOST_TEST_CONTEXT(args[0] << " " << args[1] << " " << args.back()) {
+      RunResult u = box.Run(args);
+      BOOST_TEST(u.code == 2, u);
+    }
+  }
+  BOOST_TEST(box.Total() == 0);
   // A missing command is a usage error too.
   r = box.Run({});
   BOOST_TEST(r.code == 2, r);
