@@ -329,10 +329,12 @@ Result<AuditEvent> AppendEventOn(SqliteDb& db, const AuditEvent& draft) {
 
 class SqliteFilingTransaction : public FilingTransaction {
  public:
-  SqliteFilingTransaction(std::unique_ptr<SqliteDb> db, std::atomic<uint64_t>* generation)
-      : db_(std::move(db)), generation_(generation) {}
+  SqliteFilingTransaction(std::unique_ptr<SqliteDb> db, std::atomic<uint64_t>* generation,
+                          WriteGate::Turn turn)
+      : db_(std::move(db)), generation_(generation), turn_(std::move(turn)) {}
   ~SqliteFilingTransaction() override {
     if (!done_) db_->Exec("ROLLBACK");
+    turn_.Release();
   }
 
   Result<int> NextSequence(const std::string& series) override {
@@ -407,6 +409,7 @@ class SqliteFilingTransaction : public FilingTransaction {
     if (st.ok()) {
       done_ = true;
       ++*generation_;
+      turn_.Release();
     }
     return st;
   }
@@ -414,6 +417,7 @@ class SqliteFilingTransaction : public FilingTransaction {
  private:
   std::unique_ptr<SqliteDb> db_;
   std::atomic<uint64_t>* generation_;
+  WriteGate::Turn turn_;
   bool done_ = false;
 };
 
@@ -535,9 +539,10 @@ Result<std::optional<FiledCase>> Catalogue::FindCase(const std::string& source,
 Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
   auto db = OpenCatalogueConnection(path_, false);
   if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<FilingTransaction>(
-      new SqliteFilingTransaction(std::move(*db), &generation_));
+      new SqliteFilingTransaction(std::move(*db), &generation_, std::move(turn)));
 }
 
 Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference) {
@@ -602,6 +607,7 @@ Result<std::string> Catalogue::AuditState(const std::string& name) {
 Status Catalogue::SetAuditState(const std::vector<std::pair<std::string, std::string>>& values) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
   auto st = (*db)->Prepare(
       "INSERT INTO audit_state(name, value) VALUES(?1, ?2)"
@@ -884,7 +890,7 @@ Result<AuditEvent> Catalogue::AppendEvents(const std::vector<AuditEvent>& drafts
   auto db = Borrow();
   if (!db.ok()) return db.status();
   const bool relaxed = durability == Durability::kRelaxed;
-  std::lock_guard<std::mutex> serial(append_mu_);
+  WriteGate::Turn turn = write_gate_.Enter();
   if (relaxed) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous=NORMAL"));
   Status st = (*db)->Exec("BEGIN IMMEDIATE");
   std::optional<AuditEvent> last;
@@ -914,6 +920,7 @@ Result<AuditEvent> Catalogue::AppendEvents(const std::vector<AuditEvent>& drafts
 Status Catalogue::RecordFixity(const std::vector<FixityResult>& results) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
   auto st =
       (*db)->Prepare("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES(?1,?2,?3,?4)");

@@ -18,6 +18,7 @@
 
 #include "archive/filing.h"
 #include "storage/sqlite_db.h"
+#include "storage/write_gate.h"
 
 namespace dangan {
 
@@ -142,8 +143,7 @@ class Catalogue : public CataloguePort {
   }
   std::string path_;
   std::mutex mu_;         // guards idle_
-  std::mutex append_mu_;  // one event append at a time in this process: waiting here is a
-                          // handoff, waiting in SQLite's busy handler is a sleep of milliseconds
+  WriteGate write_gate_;  // this process's write transactions, one at a time, in arrival order
   std::vector<std::unique_ptr<SqliteDb>> idle_;
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
