@@ -18,6 +18,7 @@
 #include "storage/digest.h"
 #include "storage/secret_key.h"
 #include "tests/support/case_factory.h"
+#include "tests/support/fault_env.h"
 #include "web/api_server.h"
 
 using namespace dangan;
@@ -40,8 +41,8 @@ struct Reply {
 class Fixture {
  public:
   explicit Fixture(uint64_t max_upload = 4ull << 30, double rate_per_address = 0,
-                   double rate_per_key = 0)
-      : keys(archive.root()) {
+                   double rate_per_key = 0, Env* env = Env::Default())
+      : archive(env), keys(archive.root()) {
     secret = LoadOrCreateSecret(archive.root()).value();
     intake_key = keys.Create("sbxt", web::ApiRole::kIntake).value();
     other_key = keys.Create("other", web::ApiRole::kIntake).value();
@@ -561,4 +562,65 @@ BOOST_AUTO_TEST_CASE(requests_beyond_the_rate_limits_get_429_and_store_nothing) 
   BOOST_TEST(key_ok >= 6);
   BOOST_TEST(key_ok <= 8);
   BOOST_TEST(k.Send("GET", "/api/v1/records", k.intake_key).status != 429);  // its own bucket
+}
+
+// Fault injection driven over HTTP, against a running server: each write-side file-system call of
+// a filing fails in turn with each fault. Every time the client gets a clear 5xx problem (507 for
+// a full disk), nothing of the case is visible, the server keeps serving, and the retry gets the
+// next 件号 (no gap).
+BOOST_AUTO_TEST_CASE(storage_faults_during_http_intake_give_a_clear_error_and_store_nothing) {
+  FaultInjectionEnv env;
+  Fixture f(4ull << 30, 0, 0, &env);
+  auto post = [&](const std::string& id) {
+    return f.Send("POST", "/api/v1/cases", f.intake_key,
+                  f.CaseJson(id, "失业保险金申领审核表", {{"申请表.txt", "申请内容 " + id}}),
+                  "application/json");
+  };
+  auto entries = [&](const std::string& rel) {
+    size_t n = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(f.archive.Path(rel), ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+      ++n;
+    return n;
+  };
+  // The first filing of a year also creates its directories; count the calls of a later one.
+  BOOST_REQUIRE(post("FIRST").status == 201);
+  env.FailAt(0, Fault::kNone);
+  Reply clean = post("CLEAN");
+  BOOST_REQUIRE(clean.status == 201);
+  const int calls = env.calls();
+  BOOST_TEST_MESSAGE("write-side calls per filing over HTTP: " << calls);
+  BOOST_REQUIRE(calls >= 8);
+  const std::string ref = clean.Json()->getValue<std::string>("reference");
+  const std::string series = ref.substr(0, ref.size() - 4);
+  int64_t filed = 2;
+  for (Fault fault : {Fault::kNoSpace, Fault::kIOError, Fault::kShortWrite, Fault::kSyncFails}) {
+    for (int n = 1; n <= calls; ++n) {
+      const std::string id =
+          "H-" + std::to_string(static_cast<int>(fault)) + "-" + std::to_string(n);
+      env.FailAt(n, fault);
+      Reply r = post(id);
+      BOOST_TEST_CONTEXT("fault " << static_cast<int>(fault) << " at call " << n) {
+        BOOST_TEST(env.fired());
+        BOOST_TEST(r.status == (fault == Fault::kNoSpace ? 507 : 500));
+        BOOST_TEST(r.headers["Content-Type"].rfind("application/problem+json", 0) == 0u);
+        BOOST_TEST(!r.Json()->getValue<std::string>("detail").empty());
+        env.FailAt(0, Fault::kNone);
+        BOOST_TEST(f.Count() == filed);
+        BOOST_TEST(f.archive.PackageFiles().size() == static_cast<size_t>(filed));
+        BOOST_TEST(entries("packages/.staging") == 0u);
+        BOOST_TEST(entries("packages/.pending") == 0u);
+        BOOST_TEST(f.Send("GET", "/api/v1/cases/sbxt/" + id, f.intake_key).status == 404);
+        BOOST_TEST(f.Send("GET", "/healthz").status == 200);
+      }
+      env.FailAt(0, Fault::kNone);
+      Reply retry = post(id);
+      BOOST_REQUIRE_MESSAGE(retry.status == 201, retry.body);
+      ++filed;
+      char seq[16];
+      std::snprintf(seq, sizeof seq, "%04d", static_cast<int>(filed));
+      BOOST_TEST(retry.Json()->getValue<std::string>("reference") == series + seq);
+    }
+  }
 }
