@@ -1,6 +1,7 @@
 #include "storage/fixity_audit.h"
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 namespace dangan {
@@ -111,6 +112,42 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
   return out;
 }
 
+Result<std::vector<StrayFile>> FixityAudit::FindStrays() {
+  std::vector<StrayFile> strays;
+  std::vector<AuditEvent> events;
+  for (size_t copy = 0; copy < packages_.copy_roots().size(); ++copy) {
+    auto files = packages_.ListCopy(copy);
+    if (!files.ok()) return files.status();
+    for (const std::string& rel : *files) {
+      // In this order: a filing renames its package into place after writing its marker and
+      // removes the marker after its row commits, so a file seen here with neither is no filing's.
+      if (packages_.InFlight(rel)) continue;
+      auto known = catalogue_.HasPackage(rel);
+      if (!known.ok()) return known.status();
+      if (*known) continue;
+      std::error_code ec;
+      const auto bytes = std::filesystem::file_size(packages_.CopyPath(copy, rel), ec);
+      if (ec) continue;  // gone meanwhile (a discarded filing)
+      strays.push_back({copy, rel, static_cast<uint64_t>(bytes)});
+      AuditEvent e;
+      e.at = options_.clock();
+      e.actor = options_.actor;
+      e.action = "fixity-stray";
+      e.detail = "{\"copy\":" + std::to_string(copy) +
+                 ",\"root\":" + JsonString(packages_.copy_roots()[copy]) +
+                 ",\"path\":" + JsonString(rel) + ",\"bytes\":" + std::to_string(bytes) +
+                 ",\"note\":\"belongs to no record; left in place\"}";
+      events.push_back(std::move(e));
+    }
+  }
+  if (!events.empty()) {
+    auto logged = catalogue_.AppendEvents(events, Catalogue::Durability::kSynced);
+    if (!logged.ok()) return logged.status().WithContext("recording stray files");
+  }
+  counters_.stray_files += static_cast<int64_t>(strays.size());
+  return strays;
+}
+
 Result<AuditSummary> FixityAudit::Run(int64_t limit, const std::atomic<bool>* stop) {
   AuditSummary sum;
   throttled_bytes_ = 0;  // the rate holds within a run, not across idle time between runs
@@ -134,6 +171,9 @@ Result<AuditSummary> FixityAudit::Run(int64_t limit, const std::atomic<bool>* st
       DANGAN_RETURN_IF_ERROR(
           catalogue_.SetAuditState({{kCursor, "0"}, {kLastCycle, now}, {kCycleStarted, now}}));
       ++counters_.cycles_completed;
+      auto strays = FindStrays();
+      if (!strays.ok()) return strays.status().WithContext("looking for stray files");
+      sum.strays = std::move(*strays);
       cursor = 0;
       if (wrapped || start == 0) {
         sum.complete = true;

@@ -1,7 +1,8 @@
 // FixityAudit: re-hashes every copy of every package (the primary root and each replica) against
 // the digest the catalogue recorded at filing, repairs a damaged or missing copy from a copy that
 // still matches, and records detection and repair as audit events and fixity results. Damage with
-// no good copy left is reported and left as it is: the catalogue is never "fixed" to match.
+// no good copy left is reported and left as it is: the catalogue is never "fixed" to match. Files
+// in the packages folders that belong to no record are reported too.
 // Borrows the catalogue and the store; one audit runs at a time (not thread-safe itself).
 #pragma once
 
@@ -31,6 +32,14 @@ struct RecordAudit {
   uint64_t bytes = 0;
 };
 
+// A file in a copy's packages folder that is no record's package (a copy left by hand, a restore
+// gone wrong, a failed removal). Reported, never removed: only a person can say what it is.
+struct StrayFile {
+  size_t copy = 0;
+  std::string path;  // relative to the copy's root
+  uint64_t bytes = 0;
+};
+
 struct AuditSummary {
   int64_t records = 0;
   int64_t copies_checked = 0;
@@ -40,6 +49,7 @@ struct AuditSummary {
   uint64_t bytes = 0;
   bool complete = false;                  // false when stopped early (limit or stop flag)
   std::vector<std::string> unrepairable;  // 档号, for the report
+  std::vector<StrayFile> strays;          // found when this run completed a cycle
 };
 
 // Running totals since the audit object was made, for /metrics; readable from any thread.
@@ -51,6 +61,7 @@ struct AuditCounters {
   std::atomic<int64_t> unrepairable_records{0};
   std::atomic<uint64_t> bytes{0};
   std::atomic<int64_t> cycles_completed{0};
+  std::atomic<int64_t> stray_files{0};
 };
 
 class FixityAudit {
@@ -75,6 +86,10 @@ class FixityAudit {
   // with findings (intact ones only move the cycle's bookkeeping: the fixity table must not
   // grow by the whole holdings every cycle).
   Result<AuditSummary> Run(int64_t limit = 0, const std::atomic<bool>* stop = nullptr);
+
+  // Lists every copy's packages folder for files that belong to no record (and to no filing in
+  // flight) and appends a `fixity-stray` event for each. Run() calls it when a cycle completes.
+  Result<std::vector<StrayFile>> FindStrays();
 
   const AuditCounters& counters() const { return counters_; }
 

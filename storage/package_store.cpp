@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <clocale>
 #include <cstring>
@@ -454,6 +455,32 @@ void PackageStore::Committed(const PackageInfo& p) {
   // Not synced: if the removal is lost, Recover() finds the row committed and only drops the
   // marker.
   env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
+}
+
+Result<std::vector<std::string>> PackageStore::ListCopy(size_t copy) const {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  const fs::path base = fs::path(roots_[copy]) / kPackagesDir;
+  std::error_code ec;
+  if (!fs::exists(base, ec)) return out;
+  fs::recursive_directory_iterator it(base, fs::directory_options::none, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it.depth() == 0 && it->is_directory(ec) && (name == ".staging" || name == ".pending")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory(ec)) continue;
+    out.push_back(std::string(kPackagesDir) + "/" + it->path().lexically_relative(base).string());
+  }
+  if (ec) return Status::IOError("listing " + base.string() + ": " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool PackageStore::InFlight(const std::string& rel_path) const {
+  auto slash = rel_path.rfind('/');
+  return env_->FileExists(root_ + "/" + kPendingDir + "/" + rel_path.substr(slash + 1) + ".marker");
 }
 
 Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {

@@ -75,6 +75,13 @@ class PackageStore : public PackageSink {
     return roots_[copy] + "/" + rel_path;
   }
 
+  // Every file under copy `copy`'s packages folder (any depth; the staging and pending folders
+  // excepted), as paths relative to the root ("packages/2025/J012-SB.2025-D30-0503-0001.tar").
+  Result<std::vector<std::string>> ListCopy(size_t copy) const;
+  // True while a filing of `rel_path` is between its pending marker and its commit or discard:
+  // its package may exist before its catalogue row does.
+  bool InFlight(const std::string& rel_path) const;
+
   // Unpacks a package into `dir` (created; must not exist or be empty) as a plain bag.
   Status Extract(const std::string& rel_path, const std::string& dir) const;
 

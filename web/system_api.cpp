@@ -47,6 +47,8 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                       static_cast<double>(a->unrepairable_records.load());
                   gauges["dangan_fixity_audit_cycles_completed_total"] =
                       static_cast<double>(a->cycles_completed.load());
+                  gauges["dangan_fixity_audit_stray_files_total"] =
+                      static_cast<double>(a->stray_files.load());
                 }
                 std::string body = metrics.Render(gauges);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);

@@ -230,12 +230,19 @@ int RunAuditPass(const Context& ctx, const Arguments& args) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& ref : sum->unrepairable)
     std::cout << "UNREPAIRABLE " << ref << " (no copy matches the catalogue)\n";
+  for (const auto& f : sum->strays)
+    std::cout << "STRAY " << s.packages().CopyPath(f.copy, f.path) << " (" << f.bytes
+              << " bytes, belongs to no record; left in place)\n";
   std::cerr << "audited " << sum->records << " record(s), " << sum->copies_checked << " copies, "
             << sum->bytes / 1e6 << " MB in " << secs << " s: " << sum->damaged_copies
             << " damaged, " << sum->repaired_copies << " repaired, " << sum->unrepairable_records
-            << " unrepairable" << (sum->complete ? "" : " (stopped before the end of the cycle)")
-            << "\n";
-  return sum->unrepairable_records > 0 || sum->repaired_copies < sum->damaged_copies ? 1 : 0;
+            << " unrepairable, " << sum->strays.size() << " stray file(s)"
+            << (sum->complete ? "" : " (stopped before the end of the cycle)") << "\n";
+  // A stray file is not damage, but it needs a person's look as much as damage does.
+  return sum->unrepairable_records > 0 || sum->repaired_copies < sum->damaged_copies ||
+                 !sum->strays.empty()
+             ? 1
+             : 0;
 }
 
 }  // namespace
@@ -251,8 +258,10 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
                  "link; it also checks that every filed record still has its filing event.\n"
                  "run re-hashes every copy of every package (the archive root and each replica)\n"
                  "from where the last run stopped, repairs damaged or missing copies from a copy\n"
-                 "that matches the catalogue and records both as events; exit 1 if damage is left\n"
-                 "(no good copy). --rate caps reading in MB/s; --limit stops after N records.\n";
+                 "that matches the catalogue and records both as events; at the end of a cycle it\n"
+                 "lists files in the packages folders that belong to no record (STRAY; left in\n"
+                 "place). Exit 1 if damage is left (no good copy) or a stray file was found.\n"
+                 "--rate caps reading in MB/s; --limit stops after N records.\n";
     return args->Has("--help") ? 0 : 2;
   }
   if (sub == "run") return RunAuditPass(ctx, *args);

@@ -56,6 +56,9 @@ class AuditLoop {
       for (const auto& ref : sum->unrepairable)
         std::cerr << "dangan: FIXITY: " << ref
                   << " is damaged in every copy; no good copy is left to repair it from\n";
+      for (const auto& f : sum->strays)
+        std::cerr << "dangan: FIXITY: stray file " << f.path << " in copy " << f.copy
+                  << " belongs to no record (left in place)\n";
       if (!sum->complete) continue;
       auto took = std::chrono::steady_clock::now() - cycle_began;
       if (took > cycle) {

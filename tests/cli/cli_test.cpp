@@ -642,10 +642,25 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
   BOOST_TEST_REQUIRE(fs::remove(copy_of(refs[4])));
   RunResult audit = box.Run({"audit", "run"});
   BOOST_TEST(audit.code == 0, audit);
-  BOOST_TEST(Contains(audit.err, "2 damaged, 2 repaired, 0 unrepairable"), audit);
+  BOOST_TEST(Contains(audit.err, "2 damaged, 2 repaired, 0 unrepairable, 0 stray"), audit);
   BOOST_TEST(ReadFile(box.PackagePath(refs[0])) == good0);
   BOOST_TEST(ReadFile(copy_of(refs[4])) == good4);
   BOOST_TEST(box.Run({"verify", "--all"}).code == 0);
+
+  // Files that belong to no record, in either copy: reported (exit 1) and left in place.
+  const std::string stray_replica =
+      (fs::path(copy_of(refs[0])).parent_path() / "J012-SB.2025-D10-0102-9999.tar").string();
+  const std::string stray_primary = box.root() + "/packages/notes.txt";
+  WriteFile(stray_replica, "a copy put here by hand");
+  WriteFile(stray_primary, "x");
+  RunResult strays = box.Run({"audit", "run"});
+  BOOST_TEST(strays.code == 1, strays);
+  BOOST_TEST(Contains(strays.out, "STRAY " + stray_replica), strays);
+  BOOST_TEST(Contains(strays.out, "STRAY " + stray_primary), strays);
+  BOOST_TEST(Contains(strays.err, "0 damaged, 0 repaired, 0 unrepairable, 2 stray file(s)"),
+             strays);
+  BOOST_TEST(fs::exists(stray_replica));
+  BOOST_TEST(fs::remove(stray_primary));
 
   // Both copies damaged: reported, exit 1, left alone.
   for (const std::string& path : {box.PackagePath(refs[2]), copy_of(refs[2])}) {
@@ -671,6 +686,8 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
   }
   BOOST_TEST(Contains(metrics, "dangan_fixity_audit_repaired_copies_total 1"), metrics);
   BOOST_TEST(Contains(metrics, "dangan_fixity_audit_unrepairable_records_total 1"), metrics);
+  BOOST_TEST(Contains(metrics, "dangan_fixity_audit_stray_files_total 1"), metrics);
+  BOOST_TEST(Contains(ReadFile(log), "stray file packages/"), ReadFile(log));
   BOOST_TEST(Contains(ReadFile(log), "FIXITY: " + refs[2]), ReadFile(log));
   BOOST_TEST(ReadFile(box.PackagePath(refs[1])) == ReadFile(copy_of(refs[1])));
   box.Command("kill -TERM " + pid + " && for i in $(seq 100); do kill -0 " + pid +

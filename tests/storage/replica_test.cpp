@@ -253,3 +253,52 @@ BOOST_AUTO_TEST_CASE(the_audit_resumes_where_it_stopped_and_completes_its_cycle)
   BOOST_TEST(fs::exists(a.Copy(1, recs[6])));
   BOOST_TEST(!a.archive.session().catalogue().AuditState("last_cycle_completed").value().empty());
 }
+
+// Files in a packages folder that are no record's package are reported at the end of a cycle,
+// in any copy, and left where they are; a filing in flight (its marker written, its row not yet
+// committed) is not one of them.
+BOOST_AUTO_TEST_CASE(stray_files_in_any_copy_are_reported_and_left_in_place) {
+  Replicated a(1);
+  Record r = a.File("S-1");
+  const std::string year_dir = fs::path(r.package_path).parent_path().string();
+  auto& store = a.archive.session().packages();
+  const std::string stray0 = year_dir + "/J012-SB.2025-D100-0102-9998.tar";
+  const std::string stray1 = "packages/restored-by-hand.tar";
+  const std::string inflight = year_dir + "/J012-SB.2025-D100-0102-9999.tar";
+  WriteBytes(store.CopyPath(0, stray0), "a package nobody filed");
+  WriteBytes(store.CopyPath(1, stray1), "and another");
+  WriteBytes(store.CopyPath(0, inflight), "being filed right now");
+  WriteBytes(a.archive.Path("packages/.pending/J012-SB.2025-D100-0102-9999.tar.marker"), inflight);
+
+  auto sum = a.Audit();
+  BOOST_REQUIRE(sum.ok());
+  BOOST_TEST(sum->complete);
+  BOOST_TEST(sum->damaged_copies == 0);
+  BOOST_REQUIRE(sum->strays.size() == 2u);
+  BOOST_TEST(sum->strays[0].copy == 0u);
+  BOOST_TEST(sum->strays[0].path == stray0);
+  BOOST_TEST(sum->strays[0].bytes == 22u);
+  BOOST_TEST(sum->strays[1].copy == 1u);
+  BOOST_TEST(sum->strays[1].path == stray1);
+  for (const auto& p :
+       {store.CopyPath(0, stray0), store.CopyPath(1, stray1), store.CopyPath(0, inflight)})
+    BOOST_TEST(fs::exists(p), p);
+  int64_t events = 0;
+  BOOST_REQUIRE(a.archive.session()
+                    .catalogue()
+                    .WithConnection([&](SqliteDb& db) {
+                      auto st =
+                          db.Prepare("SELECT count(*) FROM events WHERE action='fixity-stray'");
+                      if (!st.ok()) return st.status();
+                      Status err;
+                      st->Step(&err);
+                      events = st->Int(0);
+                      return err;
+                    })
+                    .ok());
+  BOOST_TEST(events == 2);
+  // An audit stopped before the end of its cycle does not look.
+  auto part = a.Audit(1);
+  BOOST_REQUIRE(part.ok());
+  BOOST_TEST(part->strays.empty());
+}
