@@ -10,7 +10,7 @@
 # Exits non-zero on errors (failed requests or checks); a MISS alone does not fail it.
 #
 # usage: scripts/bench/soak.sh [--build DIR] [--work DIR] [--keep] [--seconds S] [--interval S]
-#          [--peak-seconds S] [--fraction F] [--connections N] [--records N] [--threads N]
+#          [--peak-seconds S] [--fraction F | --rate R] [--connections N] [--records N] [--threads N]
 #          [--mix intake=5,search=35,lookup=40,download=20]
 #   the long form is the default (600 s at 0.8 of peak, 60 s intervals, Release build in
 #   build-bench); CI runs a short form:
@@ -26,6 +26,7 @@ SECONDS_=600
 INTERVAL=60
 PEAK=30
 FRACTION=0.8
+RATE=0              # requests/s; when set, no peak phase
 CONNECTIONS=16
 RECORDS=1000
 THREADS=16
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1; shift; continue ;;
     -h|--help) usage; exit 0 ;;
     --build|--work|--seconds|--interval|--peak-seconds|--fraction|--connections|--records|\
-    --threads|--mix) ;;
+    --threads|--mix|--rate) ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
   [ $# -ge 2 ] || die "$1 needs a value (try --help)"
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
     --interval) num "$1" "$2"; INTERVAL=$2 ;;
     --peak-seconds) num "$1" "$2"; PEAK=$2 ;;
     --fraction) num "$1" "$2"; FRACTION=$2 ;;
+    --rate) num "$1" "$2"; RATE=$2 ;;
     --connections) num "$1" "$2"; CONNECTIONS=$2 ;;
     --records) num "$1" "$2"; RECORDS=$2 ;;
     --threads) num "$1" "$2"; THREADS=$2 ;;
@@ -147,7 +149,7 @@ echo
 STATUS=0
 "$LOAD" --port "$PORT" --intake-key "$IKEY" --reader-key "$RKEY" --cases "$WORK/pool.txt" \
   --refs "$WORK/refs.txt" --queries "$WORK/queries.txt" --mix "$MIX" \
-  --connections "$CONNECTIONS" --peak-seconds "$PEAK" --fraction "$FRACTION" \
+  --connections "$CONNECTIONS" --peak-seconds "$PEAK" --fraction "$FRACTION" --rate "$RATE" \
   --seconds "$SECONDS_" --interval "$INTERVAL" --pid "$SERVE_PID" --run-id "soak$$" |
   tee "$WORK/load.txt" || STATUS=1
 
