@@ -238,6 +238,24 @@ std::string PackageStore::AbsolutePath(const std::string& rel_path) const {
   return CopyPath(ReadCopy(rel_path), rel_path);
 }
 
+Result<size_t> PackageStore::GoodCopy(const std::string& rel_path,
+                                      const std::string& expected_sha256,
+                                      uint64_t verify_limit) const {
+  std::string damaged;
+  for (size_t i = 0; i < roots_.size(); ++i) {
+    const std::string path = CopyPath(i, rel_path);
+    auto size = env_->FileSize(path);
+    if (!size.ok()) continue;
+    if (*size > verify_limit) return i;
+    auto digest = Digest::OfFile(path);
+    if (digest.ok() && *digest == expected_sha256) return i;
+    damaged += (damaged.empty() ? "" : ", ") + std::string(i == 0 ? "primary" : "replica ") +
+               (i == 0 ? "" : std::to_string(i));
+  }
+  if (damaged.empty()) return Status::NotFound("no copy of " + rel_path + " is present");
+  return Status::Corruption("every copy of " + rel_path + " is damaged (" + damaged + ")");
+}
+
 Status PackageStore::CopyDurably(const std::string& from, size_t to_copy,
                                  const std::string& rel_path) {
   const std::string& root = roots_[to_copy];
@@ -698,17 +716,18 @@ Status SeekMember(TarReader& tar, const std::string& rel_path, const std::string
 }
 }  // namespace
 
-Result<uint64_t> PackageStore::MemberSize(const std::string& rel_path,
-                                          const std::string& member) const {
-  TarReader tar(AbsolutePath(rel_path));
+Result<uint64_t> PackageStore::MemberSize(const std::string& rel_path, const std::string& member,
+                                          std::optional<size_t> copy) const {
+  TarReader tar(copy ? CopyPath(*copy, rel_path) : AbsolutePath(rel_path));
   archive_entry* e;
   DANGAN_RETURN_IF_ERROR(SeekMember(tar, rel_path, member, &e));
   return static_cast<uint64_t>(archive_entry_size(e));
 }
 
 Status PackageStore::CopyMember(const std::string& rel_path, const std::string& member,
-                                uint64_t offset, uint64_t length, std::ostream& out) const {
-  TarReader tar(AbsolutePath(rel_path));
+                                uint64_t offset, uint64_t length, std::ostream& out,
+                                std::optional<size_t> copy) const {
+  TarReader tar(copy ? CopyPath(*copy, rel_path) : AbsolutePath(rel_path));
   archive_entry* e;
   DANGAN_RETURN_IF_ERROR(SeekMember(tar, rel_path, member, &e));
   std::vector<char> buf(kBlock);

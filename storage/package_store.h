@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -89,14 +90,24 @@ class PackageStore : public PackageSink {
   Result<std::string> ReadMember(const std::string& rel_path, const std::string& member,
                                  size_t max_bytes = 16 << 20) const;
 
-  // Size of one member, e.g. "data/files/申请表.pdf"; NotFound if absent.
-  Result<uint64_t> MemberSize(const std::string& rel_path, const std::string& member) const;
+  // Size of one member, e.g. "data/files/申请表.pdf"; NotFound if absent. `copy` picks the root
+  // (see GoodCopy); without it, the copy reads would use.
+  Result<uint64_t> MemberSize(const std::string& rel_path, const std::string& member,
+                              std::optional<size_t> copy = std::nullopt) const;
   // Streams bytes [offset, offset + length) of a member to `out` without holding it in memory.
   Status CopyMember(const std::string& rel_path, const std::string& member, uint64_t offset,
-                    uint64_t length, std::ostream& out) const;
+                    uint64_t length, std::ostream& out,
+                    std::optional<size_t> copy = std::nullopt) const;
 
   // The copy reads use: the primary's unless it is missing and a replica has one.
   std::string AbsolutePath(const std::string& rel_path) const;
+  // The copy a download should be served from: the first present whose SHA-256 matches
+  // `expected_sha256`, so a damaged primary is not served while a replica is good (the fixity
+  // audit repairs it later). A package over `verify_limit` bytes is not hashed on each read: the
+  // first copy present is used. Corruption when every copy present is damaged, NotFound when
+  // there is none.
+  Result<size_t> GoodCopy(const std::string& rel_path, const std::string& expected_sha256,
+                          uint64_t verify_limit) const;
   // The package's file name for a 档号: ASCII only, '·' becomes '.'.
   static std::string FileNameFor(const std::string& reference);
 

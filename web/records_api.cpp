@@ -3,6 +3,7 @@
 #include <Poco/URI.h>
 
 #include <fstream>
+#include <iostream>
 #include <regex>
 
 #include "archive/cli/archive_session.h"
@@ -94,6 +95,28 @@ Result<Record> FindRecord(Services& s, const std::string& reference) {
   if (!rec.ok()) return rec.status();
   if (!*rec) return Status::NotFound("no record " + reference);
   return std::move(**rec);
+}
+
+// Packages up to this size are hashed before each download, so a damaged copy is never served
+// while a good one exists; larger ones rely on the fixity audit (hashing them per request would
+// cost more than the download).
+constexpr uint64_t kVerifyOnReadLimit = 64ull << 20;
+
+// The copy a download reads: the first whose digest matches the catalogue's.
+Result<size_t> ServedCopy(Services& s, const Record& r) {
+  auto copy = s.packages->GoodCopy(r.package_path, r.package_sha256, kVerifyOnReadLimit);
+  if (copy.ok() && *copy > 0)
+    std::cerr << "dangan: FIXITY: the primary copy of " << r.reference
+              << " is damaged or missing; served replica " << *copy
+              << " (the fixity audit repairs it)" << std::endl;
+  return copy;
+}
+
+void SendUnreadable(Poco::Net::HTTPServerResponse& resp, const Record& r, const Status& st) {
+  std::cerr << "dangan: FIXITY: cannot serve " << r.reference << ": " << st.ToString() << std::endl;
+  SendProblem(resp, 500, "Internal Server Error",
+              "no intact copy of " + r.reference +
+                  " can be read; the archive's operators have been alerted");
 }
 
 Status LogAccess(Services& s, const Exchange& x, const std::string& action,
@@ -257,8 +280,10 @@ void AddRecordRoutes(Router& router, Services& services) {
                 if (!file)
                   return SendProblem(x.resp, 404, "Not Found",
                                      rec->reference + " has no file named '" + x.params[1] + "'");
+                auto copy = ServedCopy(services, *rec);
+                if (!copy.ok()) return SendUnreadable(x.resp, *rec, copy.status());
                 const std::string member = "data/files/" + file->name;
-                auto size = services.packages->MemberSize(rec->package_path, member);
+                auto size = services.packages->MemberSize(rec->package_path, member, *copy);
                 if (!size.ok()) return SendStatus(x.resp, size.status());
                 Status logged = LogAccess(services, x, "download", rec->reference, file->name);
                 if (!logged.ok()) return SendStatus(x.resp, logged);
@@ -267,7 +292,7 @@ void AddRecordRoutes(Router& router, Services& services) {
                 x.resp.set("ETag", "\"" + file->sha256 + "\"");
                 std::ostream& out = x.resp.send();
                 services.packages->CopyMember(rec->package_path, member, range.offset, range.length,
-                                              out);
+                                              out, *copy);
               }});
 
   router.Add({"GET", "/api/v1/records/{reference}/package", Access::kReader,
@@ -275,7 +300,9 @@ void AddRecordRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto rec = FindRecord(services, x.params[0]);
                 if (!rec.ok()) return SendStatus(x.resp, rec.status());
-                std::string path = services.packages->AbsolutePath(rec->package_path);
+                auto copy = ServedCopy(services, *rec);
+                if (!copy.ok()) return SendUnreadable(x.resp, *rec, copy.status());
+                std::string path = services.packages->CopyPath(*copy, rec->package_path);
                 std::ifstream in(path, std::ios::binary);
                 if (!in)
                   return SendProblem(x.resp, 500, "Internal Server Error",

@@ -12,6 +12,7 @@
 #include <Poco/URI.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -41,8 +42,13 @@ struct Reply {
 class Fixture {
  public:
   explicit Fixture(uint64_t max_upload = 4ull << 30, double rate_per_address = 0,
-                   double rate_per_key = 0, Env* env = Env::Default())
+                   double rate_per_key = 0, Env* env = Env::Default(),
+                   const std::string& replica = "")
       : archive(env), keys(archive.root()) {
+    if (!replica.empty()) {
+      archive.session().AddReplica(replica).value();
+      archive.Reopen(env);
+    }
     secret = LoadOrCreateSecret(archive.root()).value();
     intake_key = keys.Create("sbxt", web::ApiRole::kIntake).value();
     other_key = keys.Create("other", web::ApiRole::kIntake).value();
@@ -623,4 +629,56 @@ BOOST_AUTO_TEST_CASE(storage_faults_during_http_intake_give_a_clear_error_and_st
       BOOST_TEST(retry.Json()->getValue<std::string>("reference") == series + seq);
     }
   }
+}
+
+// A damaged primary copy is not served while a replica is intact: downloads read the replica
+// (the fixity audit repairs the primary later); with every copy damaged, a 500 problem and no
+// bytes of a damaged package.
+BOOST_AUTO_TEST_CASE(downloads_never_serve_a_damaged_copy_while_a_good_one_exists) {
+  TempDir replica;
+  Fixture f(4ull << 30, 0, 0, Env::Default(), replica.path());
+  const std::string content = "申请内容：第一页";
+  Reply filed = f.Send("POST", "/api/v1/cases", f.intake_key,
+                       f.CaseJson("DMG-1", "失业保险金申领审核表", {{"申请表.txt", content}}),
+                       "application/json");
+  BOOST_REQUIRE(filed.status == 201);
+  const std::string ref = filed.Json()->getValue<std::string>("reference");
+  auto rec = f.archive.session().catalogue().GetRecord(ref).value().value();
+  auto& store = f.archive.session().packages();
+  const std::string primary = store.CopyPath(0, rec.package_path);
+  const std::string second = store.CopyPath(1, rec.package_path);
+  auto read = [](const std::string& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto write = [](const std::string& p, const std::string& b) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << b;
+  };
+  const std::string good = read(primary);
+  BOOST_REQUIRE(good == read(second));
+  // A flipped byte wherever the content appears (the file, its extracted text): the tar still
+  // reads, the bytes are wrong.
+  std::string bad = good;
+  size_t flipped = 0;
+  for (size_t at = bad.find(content); at != std::string::npos; at = bad.find(content, at + 1)) {
+    bad[at + 1] ^= 0x01;
+    ++flipped;
+  }
+  BOOST_REQUIRE(flipped > 0u);
+  write(primary, bad);
+
+  const std::string base = "/api/v1/records/" + Enc(ref);
+  Reply file = f.Send("GET", base + "/files/" + Enc("申请表.txt"), f.reader_key);
+  BOOST_TEST(file.status == 200);
+  BOOST_TEST(file.body == content);
+  Reply package = f.Send("GET", base + "/package", f.reader_key);
+  BOOST_TEST(package.status == 200);
+  BOOST_TEST(package.body == good);
+  BOOST_TEST(read(primary) == bad);  // reads do not repair; the audit does
+
+  write(second, bad);
+  Reply lost = f.Send("GET", base + "/package", f.reader_key);
+  BOOST_TEST(lost.status == 500);
+  BOOST_TEST(lost.Json()->getValue<std::string>("detail").find(ref) != std::string::npos);
+  BOOST_TEST(f.Send("GET", base + "/files/" + Enc("申请表.txt"), f.reader_key).status == 500);
 }
