@@ -211,13 +211,21 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   };
   Status st = (*txn)->InsertRecord(r);
   if (!st.ok()) return fail(st);
+  if (!package->lagging_roots.empty()) {
+    st = (*txn)->NoteLaggingCopies(r.reference, package->lagging_roots);
+    if (!st.ok()) return fail(st);
+  }
   AuditEvent event;
   event.at = r.filed_at;
   event.actor = actor;
   event.action = "file";
   event.reference = r.reference;
   event.detail = "{\"channel\":\"" + channel + "\",\"package_sha256\":\"" + r.package_sha256 +
-                 "\",\"files\":" + std::to_string(r.files.size()) + "}";
+                 "\",\"files\":" + std::to_string(r.files.size()) +
+                 (package->lagging_roots.empty()
+                      ? std::string()
+                      : ",\"lagging_copies\":" + std::to_string(package->lagging_roots.size())) +
+                 "}";
   auto appended = (*txn)->AppendEvent(event);
   if (!appended.ok()) return fail(appended.status());
   st = (*txn)->Commit();

@@ -39,6 +39,9 @@ class FilingTransaction {
   virtual Status InsertRecord(const Record& record) = 0;
   // Links `draft` to the chain's current head and stores it.
   virtual Result<AuditEvent> AppendEvent(const AuditEvent& draft) = 0;
+  // Remembers, with the record, copies that still have to be written to these roots.
+  virtual Status NoteLaggingCopies(const std::string& reference,
+                                   const std::vector<std::string>& roots) = 0;
   virtual Status Commit() = 0;
 };
 
@@ -60,6 +63,9 @@ struct PackageInfo {
   std::string path;  // relative to the archive root
   std::string sha256;
   uint64_t bytes = 0;
+  // Storage roots (replicas) that did not take their copy when a quorum was enough; they are
+  // caught up later from a good copy.
+  std::vector<std::string> lagging_roots;
 };
 
 // A package whose content files are written but which has no 档号 yet; destroying it removes it.

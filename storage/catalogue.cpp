@@ -193,6 +193,15 @@ CREATE TABLE audit_state(
   value TEXT NOT NULL
 );
 )SQL",
+    // 8: replica copies still to be written (quorum filing), caught up from a good copy
+    R"SQL(
+CREATE TABLE lagging_copies(
+  reference TEXT NOT NULL,
+  root TEXT NOT NULL,
+  since TEXT NOT NULL,
+  PRIMARY KEY(reference, root)
+);
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -402,6 +411,20 @@ class SqliteFilingTransaction : public FilingTransaction {
 
   Result<AuditEvent> AppendEvent(const AuditEvent& draft) override {
     return AppendEventOn(*db_, draft);
+  }
+
+  Status NoteLaggingCopies(const std::string& reference,
+                           const std::vector<std::string>& roots) override {
+    auto st = db_->Prepare(
+        "INSERT OR IGNORE INTO lagging_copies(reference, root, since)"
+        " VALUES(?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    if (!st.ok()) return st.status();
+    for (const auto& root : roots) {
+      st->Reset();
+      st->Bind(1, reference).Bind(2, root);
+      DANGAN_RETURN_IF_ERROR(st->Run());
+    }
+    return Status::Ok();
   }
 
   Status Commit() override {
@@ -624,6 +647,40 @@ Status Catalogue::SetAuditState(const std::vector<std::pair<std::string, std::st
     return result;
   }
   return (*db)->Exec("COMMIT");
+}
+
+Result<std::vector<Catalogue::LaggingCopy>> Catalogue::LaggingCopies(int limit) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare(
+      "SELECT reference, root, since FROM lagging_copies ORDER BY since, reference LIMIT ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, static_cast<int64_t>(limit));
+  std::vector<LaggingCopy> out;
+  Status err;
+  while (st->Step(&err)) out.push_back({st->Text(0), st->Text(1), st->Text(2)});
+  if (!err.ok()) return err;
+  return out;
+}
+
+Result<int64_t> Catalogue::CountLaggingCopies() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT count(*) FROM lagging_copies");
+  if (!st.ok()) return st.status();
+  Status err;
+  if (!st->Step(&err)) return err.ok() ? Status::Internal("no count") : err;
+  return st->Int(0);
+}
+
+Status Catalogue::ClearLaggingCopy(const std::string& reference, const std::string& root) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
+  auto st = (*db)->Prepare("DELETE FROM lagging_copies WHERE reference=?1 AND root=?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, reference).Bind(2, root);
+  return st->Run();
 }
 
 Result<std::vector<std::string>> Catalogue::References() {

@@ -87,6 +87,17 @@ class Catalogue : public CataloguePort {
   // The fixity audit's bookkeeping (cursor, cycle times): "" when never set.
   Result<std::string> AuditState(const std::string& name);
   Status SetAuditState(const std::vector<std::pair<std::string, std::string>>& values);
+
+  // Copies a filing could not write to a replica when a quorum was enough (oldest first), and
+  // their removal once caught up. `root` is the replica's directory as configured.
+  struct LaggingCopy {
+    std::string reference;
+    std::string root;
+    std::string since;
+  };
+  Result<std::vector<LaggingCopy>> LaggingCopies(int limit);
+  Result<int64_t> CountLaggingCopies();
+  Status ClearLaggingCopy(const std::string& reference, const std::string& root);
   Result<bool> HasPackage(const std::string& rel_path);
   Result<int64_t> CountRecords();
   Result<SearchPage> Search(const SearchSpec& spec);

@@ -62,6 +62,7 @@ struct AuditCounters {
   std::atomic<uint64_t> bytes{0};
   std::atomic<int64_t> cycles_completed{0};
   std::atomic<int64_t> stray_files{0};
+  std::atomic<int64_t> caught_up_copies{0};
 };
 
 class FixityAudit {
@@ -86,6 +87,16 @@ class FixityAudit {
   // with findings (intact ones only move the cycle's bookkeeping: the fixity table must not
   // grow by the whole holdings every cycle).
   Result<AuditSummary> Run(int64_t limit = 0, const std::atomic<bool>* stop = nullptr);
+
+  // Writes the copies a quorum filing left to replicas (Catalogue::LaggingCopies), each from a
+  // copy that matches the catalogue, re-hashed after writing, with a `replica-catch-up` event.
+  // A copy that cannot be written yet stays listed for the next call and is named in `failed`.
+  // The server calls it every minute, `dangan audit run` before its pass.
+  struct CatchUpResult {
+    int64_t caught_up = 0;
+    std::vector<std::string> failed;  // "档号 → root: why"
+  };
+  Result<CatchUpResult> CatchUp(int limit = 1000);
 
   // Lists every copy's packages folder for files that belong to no record (and to no filing in
   // flight) and appends a `fixity-stray` event for each. Run() calls it when a cycle completes.

@@ -444,9 +444,25 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
   if (st.ok()) st = env_->SyncDir(root_ + "/" + kPendingDir);
   if (st.ok()) st = env_->RenameFile(tmp_path, final_path);
   if (st.ok()) st = env_->SyncDir(DirName(final_path));
-  // Every replica holds its copy before the filing can be acknowledged; the marker above covers
-  // them too, so Recover() removes replica copies of a row that never committed.
-  for (size_t i = 1; st.ok() && i < roots_.size(); ++i) st = CopyDurably(final_path, i, rel);
+  // Every replica (or, with a quorum, enough of them) holds its copy before the filing can be
+  // acknowledged; the marker above covers them too, so Recover() removes replica copies of a row
+  // that never committed.
+  std::vector<std::string> lagging;
+  size_t written = st.ok() ? 1 : 0;
+  Status replica_error;
+  for (size_t i = 1; st.ok() && i < roots_.size(); ++i) {
+    Status c = CopyDurably(final_path, i, rel);
+    if (c.ok()) {
+      ++written;
+      continue;
+    }
+    lagging.push_back(roots_[i]);
+    replica_error = c;
+    // A copy renamed into place whose directory sync failed is not trusted: catch-up rewrites it.
+    if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
+    if (written + (roots_.size() - 1 - i) < quorum()) st = c;  // the quorum is out of reach
+  }
+  if (st.ok() && written < quorum()) st = replica_error;
   if (!st.ok()) {
     cleanup_tmp();
     for (size_t i = 0; i < roots_.size(); ++i)
@@ -455,7 +471,7 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     return AsStorageError(st).WithContext("storing package " + r.reference);
   }
   tar->MarkSealed();
-  return PackageInfo{rel, digest, bytes};
+  return PackageInfo{rel, digest, bytes, std::move(lagging)};
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {

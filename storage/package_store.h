@@ -46,6 +46,14 @@ class PackageStore : public PackageSink {
   // Creates the directories the store needs, in every copy's root.
   Status Init();
 
+  // How many copies (the primary always among them) must be written before Seal() succeeds;
+  // 0, or more than there are roots, means all. Replicas that fail beyond that are named in
+  // PackageInfo::lagging_roots for a later catch-up. Set before filing starts.
+  void SetQuorum(size_t copies) { quorum_ = copies; }
+  size_t quorum() const {
+    return quorum_ == 0 || quorum_ > roots_.size() ? roots_.size() : quorum_;
+  }
+
   Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) override;
   Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) override;
   Status Discard(const PackageInfo& package) override;
@@ -119,6 +127,7 @@ class PackageStore : public PackageSink {
 
   std::string root_;
   std::vector<std::string> roots_;  // root_, then the replicas
+  size_t quorum_ = 0;
   std::string organization_;
   Env* env_;
 };

@@ -18,6 +18,9 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                 std::map<std::string, double> gauges;
                 auto n = services.catalogue->CountRecords();
                 if (n.ok()) gauges["dangan_records"] = static_cast<double>(*n);
+                auto lagging = services.catalogue->CountLaggingCopies();
+                if (lagging.ok())
+                  gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);
                 services.catalogue->WithConnection([&gauges](SqliteDb& db) {
                   // The latest fixity result of each record, counted by outcome.
                   auto st = db.Prepare(
@@ -49,6 +52,8 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                       static_cast<double>(a->cycles_completed.load());
                   gauges["dangan_fixity_audit_stray_files_total"] =
                       static_cast<double>(a->stray_files.load());
+                  gauges["dangan_replica_caught_up_copies_total"] =
+                      static_cast<double>(a->caught_up_copies.load());
                 }
                 std::string body = metrics.Render(gauges);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);

@@ -4,6 +4,10 @@
 #include <Poco/Exception.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +77,13 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
     s->settings_.organization = cfg->getString("archive.organization", s->settings_.organization);
     s->settings_.reference_template =
         cfg->getString("archive.reference_template", s->settings_.reference_template);
+    const std::string quorum = cfg->getString("archive.replica_quorum", "0");
+    if (quorum.empty() || quorum.size() > 3 ||
+        quorum.find_first_not_of("0123456789") != std::string::npos)
+      return Status::InvalidArgument("archive.replica_quorum must be a number of copies, got '" +
+                                     quorum + "'")
+          .WithContext(settings_path);
+    s->settings_.replica_quorum = std::stoi(quorum);
     std::string replicas = cfg->getString("archive.replicas", "");
     for (size_t i = 0; i <= replicas.size();) {
       size_t j = replicas.find(',', i);
@@ -119,6 +130,7 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
   s->catalogue_ = std::move(*cat);
   s->packages_ =
       std::make_unique<PackageStore>(root, s->settings_.organization, env, s->settings_.replicas);
+  s->packages_->SetQuorum(static_cast<size_t>(s->settings_.replica_quorum));
   s->opened_alone_ = s->lock_->exclusive();
   s->env_ = env;
   if (s->lock_->exclusive()) {
@@ -149,6 +161,42 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
       },
       NowIso8601);
   return s;
+}
+
+Status ArchiveSession::WriteSetting(const std::string& key, const std::string& value) {
+  const std::string settings_path = (fs::path(root_) / kSettingsFile).string();
+  const std::string tmp = settings_path + ".tmp";
+  try {
+    Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
+        new Poco::Util::PropertyFileConfiguration(settings_path));
+    cfg->setString(key, value);
+    cfg->save(tmp);
+  } catch (const Poco::Exception& e) {
+    return Status::IOError("writing settings: " + e.displayText());
+  }
+  // Durable before it replaces the old file: a crash must leave the old settings or the new.
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("opening " + tmp, errno);
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_errno = errno;
+  ::close(fd);
+  if (!synced) return PosixError("fsync " + tmp, sync_errno);
+  std::error_code ec;
+  fs::rename(tmp, settings_path, ec);
+  if (ec) return PosixError("replacing " + settings_path, ec.value());
+  return env_->SyncDir(root_);
+}
+
+Status ArchiveSession::SetReplicaQuorum(int copies) {
+  const int all = static_cast<int>(settings_.replicas.size()) + 1;
+  if (copies < 0 || copies > all)
+    return Status::InvalidArgument("the quorum must be between 1 and " + std::to_string(all) +
+                                   " copies (0: all), got " + std::to_string(copies));
+  DANGAN_RETURN_IF_ERROR(WriteSetting("archive.replica_quorum", std::to_string(copies)));
+  settings_.replica_quorum = copies;
+  packages_->SetQuorum(static_cast<size_t>(copies));
+  return Log("dangan", "replica-quorum", "",
+             "{\"quorum\":" + std::to_string(copies) + ",\"copies\":" + std::to_string(all) + "}");
 }
 
 Result<int64_t> ArchiveSession::AddReplica(const std::string& dir_in) {
@@ -195,20 +243,9 @@ Result<int64_t> ArchiveSession::AddReplica(const std::string& dir_in) {
   }
 
   // The settings change last, and atomically: until then the archive is as it was.
-  const std::string settings_path = (fs::path(root_) / kSettingsFile).string();
-  try {
-    Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
-        new Poco::Util::PropertyFileConfiguration(settings_path));
-    std::string joined;
-    for (const auto& r : roots) joined += (joined.empty() ? "" : ",") + r;
-    cfg->setString("archive.replicas", joined);
-    cfg->save(settings_path + ".tmp");
-  } catch (const Poco::Exception& e) {
-    return Status::IOError("writing settings: " + e.displayText());
-  }
-  fs::rename(settings_path + ".tmp", settings_path, ec);
-  if (ec) return PosixError("replacing " + settings_path, ec.value());
-  DANGAN_RETURN_IF_ERROR(env_->SyncDir(root_));
+  std::string joined;
+  for (const auto& r : roots) joined += (joined.empty() ? "" : ",") + r;
+  DANGAN_RETURN_IF_ERROR(WriteSetting("archive.replicas", joined));
   settings_.replicas = roots;
   DANGAN_RETURN_IF_ERROR(Log("dangan", "replica-add", "",
                              "{\"copies\":" + std::to_string(roots.size() + 1) +

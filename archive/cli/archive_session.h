@@ -26,6 +26,9 @@ struct ArchiveSettings {
   // Other storage roots (disks, mounts) that hold a copy of every package: archive.replicas,
   // comma-separated absolute paths. Added with `dangan replica add`, which copies what exists.
   std::vector<std::string> replicas;
+  // archive.replica_quorum: copies (the primary counted) a filing must write before it is
+  // acknowledged; replicas beyond that which fail are caught up later. 0 (the default): all.
+  int replica_quorum = 0;
 };
 
 class ArchiveSession {
@@ -54,6 +57,8 @@ class ArchiveSession {
   // Needs the archive to itself (no server running), so no filing can miss the new copy.
   // Returns how many packages were copied.
   Result<int64_t> AddReplica(const std::string& dir);
+  // Sets archive.replica_quorum (see ArchiveSettings); 0 means every copy.
+  Status SetReplicaQuorum(int copies);
 
   // Appends an audit event now; failures are returned, never ignored.
   Status Log(const std::string& actor, const std::string& action, const std::string& reference,
@@ -61,6 +66,8 @@ class ArchiveSession {
 
  private:
   ArchiveSession() = default;
+  // Replaces one setting of archive.properties durably (temporary file, fsync, rename, fsync).
+  Status WriteSetting(const std::string& key, const std::string& value);
   std::string root_;
   std::unique_ptr<ArchiveLock> lock_;  // declared before the rest, so released after them
   ArchiveSettings settings_;

@@ -51,23 +51,52 @@ int RunReplica(const Context& ctx, int argc, char** argv) {
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string sub = args->positional.empty() ? "" : args->positional[0];
   bool ok_shape = (sub == "list" && args->positional.size() == 1) ||
-                  (sub == "add" && args->positional.size() == 2);
+                  ((sub == "add" || sub == "quorum") && args->positional.size() == 2);
   if (args->Has("--help") || !ok_shape) {
     std::cout << "usage: dangan replica list\n"
                  "       dangan replica add DIR\n"
+                 "       dangan replica quorum N|all\n"
                  "A replica is another storage root (a second disk or a mount) that receives a\n"
                  "durable copy of every package before a filing is acknowledged; reads fall back\n"
                  "to it and `dangan audit run` repairs one copy from another. `add` copies every\n"
                  "package there first (each checked against the catalogue) and needs the archive\n"
-                 "to itself: stop `dangan serve` while it runs. DIR must exist.\n";
+                 "to itself: stop `dangan serve` while it runs. DIR must exist.\n"
+                 "`quorum N` lets a filing be acknowledged once N copies (the primary counted)\n"
+                 "are durable; a replica that failed gets its copy later (catch-up, every minute\n"
+                 "in `dangan serve`, and at the start of `dangan audit run`). The default, `all`,\n"
+                 "refuses a filing unless every copy is written. Takes effect at the next start.\n";
     return args->Has("--help") ? 0 : 2;
   }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   if (sub == "list") {
-    std::cout << "0\t" << (*session)->root() << "\t(primary)\n";
     const auto& replicas = (*session)->settings().replicas;
+    const int quorum = (*session)->settings().replica_quorum;
+    std::cout << "0\t" << (*session)->root() << "\t(primary)\n";
     for (size_t i = 0; i < replicas.size(); ++i) std::cout << i + 1 << "\t" << replicas[i] << "\n";
+    std::cout << "quorum: "
+              << (quorum == 0 || quorum > static_cast<int>(replicas.size()) + 1
+                      ? "all " + std::to_string(replicas.size() + 1) + " copies"
+                      : std::to_string(quorum) + " of " + std::to_string(replicas.size() + 1) +
+                            " copies")
+              << "\n";
+    auto lagging = (*session)->catalogue().CountLaggingCopies();
+    if (!lagging.ok()) return FailStatus(lagging.status());
+    if (*lagging > 0) std::cout << "copies waiting for catch-up: " << *lagging << "\n";
+    return 0;
+  }
+  if (sub == "quorum") {
+    const std::string& v = args->positional[1];
+    int copies = 0;
+    if (v != "all") {
+      auto n = ParseInt("quorum", v, 1, 1000);
+      if (!n.ok()) return FailStatus(n.status(), 2);
+      copies = static_cast<int>(*n);
+    }
+    Status st = (*session)->SetReplicaQuorum(copies);
+    if (!st.ok()) return FailStatus(st, st.code() == ErrorCode::kInvalidArgument ? 2 : 1);
+    std::cout << "quorum: " << (copies == 0 ? std::string("all") : v) << " of "
+              << (*session)->settings().replicas.size() + 1 << " copies\n";
     return 0;
   }
   auto copied = (*session)->AddReplica(args->positional[1]);

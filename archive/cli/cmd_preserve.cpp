@@ -225,6 +225,12 @@ int RunAuditPass(const Context& ctx, const Arguments& args) {
   ArchiveSession& s = **session;
   auto started = std::chrono::steady_clock::now();
   FixityAudit audit(s.catalogue(), s.packages(), options);
+  auto caught = audit.CatchUp(1000000);
+  if (!caught.ok()) return FailStatus(caught.status());
+  for (const auto& f : caught->failed) std::cout << "LAGGING " << f << "\n";
+  if (caught->caught_up > 0)
+    std::cerr << "caught up " << caught->caught_up << " replica cop"
+              << (caught->caught_up == 1 ? "y" : "ies") << " a quorum filing had left\n";
   auto sum = audit.Run(limit);
   if (!sum.ok()) return FailStatus(sum.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -240,7 +246,7 @@ int RunAuditPass(const Context& ctx, const Arguments& args) {
             << (sum->complete ? "" : " (stopped before the end of the cycle)") << "\n";
   // A stray file is not damage, but it needs a person's look as much as damage does.
   return sum->unrepairable_records > 0 || sum->repaired_copies < sum->damaged_copies ||
-                 !sum->strays.empty()
+                 !sum->strays.empty() || !caught->failed.empty()
              ? 1
              : 0;
 }
@@ -260,7 +266,9 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
                  "from where the last run stopped, repairs damaged or missing copies from a copy\n"
                  "that matches the catalogue and records both as events; at the end of a cycle it\n"
                  "lists files in the packages folders that belong to no record (STRAY; left in\n"
-                 "place). Exit 1 if damage is left (no good copy) or a stray file was found.\n"
+                 "place). First it writes replica copies a quorum filing left (LAGGING when one\n"
+                 "still cannot be written). Exit 1 if damage is left (no good copy), a stray file\n"
+                 "was found or a copy is still lagging.\n"
                  "--rate caps reading in MB/s; --limit stops after N records.\n";
     return args->Has("--help") ? 0 : 2;
   }

@@ -694,6 +694,46 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
               " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
 }
 
+// A quorum of one copy: a filing goes on while the replica cannot take its copy (its year folder
+// is in the way), `replica list` counts the copy waiting, and `audit run` writes it once the
+// replica is fixed.
+BOOST_AUTO_TEST_CASE(ReplicaQuorumLetsFilingGoOnAndCatchesUpLater) {
+  Sandbox box;
+  box.Init();
+  const std::string replica = box / "second-disk";
+  fs::create_directories(replica);
+  std::vector<std::string> refs = box.Ingest(box.Generate("q", 2, 4));
+  BOOST_TEST_REQUIRE(box.Run({"replica", "add", replica}).code == 0);
+  BOOST_TEST(box.Run({"replica", "quorum", "3"}).code == 2);  // only two copies exist
+  BOOST_TEST(box.Run({"replica", "quorum", "none"}).code == 2);
+  RunResult set = box.Run({"replica", "quorum", "1"});
+  BOOST_TEST_REQUIRE(set.code == 0, set);
+  BOOST_TEST(Contains(box.Run({"replica", "list"}).out, "quorum: 1 of 2 copies"));
+
+  const fs::path year =
+      fs::path(replica + box.PackagePath(refs[0]).substr(box.root().size())).parent_path();
+  fs::rename(year, year.string() + ".moved");
+  WriteFile(year.string(), "a file where the replica's folder should be");
+  std::vector<std::string> more = box.Ingest(box.Generate("q2", 1, 5));
+  BOOST_TEST_REQUIRE(more.size() == 1u);
+  const std::string lagging_copy = replica + box.PackagePath(more[0]).substr(box.root().size());
+  BOOST_TEST(Contains(box.Run({"replica", "list"}).out, "copies waiting for catch-up: 1"));
+  RunResult still = box.Run({"audit", "run"});
+  BOOST_TEST(still.code == 1, still);
+  BOOST_TEST(Contains(still.out, "LAGGING " + more[0]), still);
+
+  fs::remove(year);
+  fs::rename(year.string() + ".moved", year);
+  RunResult caught = box.Run({"audit", "run"});
+  BOOST_TEST(caught.code == 0, caught);
+  BOOST_TEST(Contains(caught.err, "caught up 1 replica copy"), caught);
+  BOOST_TEST(ReadFile(lagging_copy) == ReadFile(box.PackagePath(more[0])));
+  BOOST_TEST(!Contains(box.Run({"replica", "list"}).out, "waiting"));
+  RunResult all = box.Run({"replica", "quorum", "all"});
+  BOOST_TEST(all.code == 0, all);
+  BOOST_TEST(Contains(box.Run({"replica", "list"}).out, "quorum: all 2 copies"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // 7. export and bag validate
 

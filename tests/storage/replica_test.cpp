@@ -302,3 +302,71 @@ BOOST_AUTO_TEST_CASE(stray_files_in_any_copy_are_reported_and_left_in_place) {
   BOOST_REQUIRE(part.ok());
   BOOST_TEST(part->strays.empty());
 }
+
+// With a quorum of one copy, a replica that fails at any step does not stop a filing: the
+// filing is acknowledged from the primary, the missing copy is listed with the record, and the
+// catch-up writes it later (re-hashed, with an event). A fault in the primary's own steps still
+// refuses the filing, and with the quorum back at "all" a replica fault refuses it too.
+BOOST_AUTO_TEST_CASE(a_quorum_filing_survives_a_failed_replica_and_catches_up_later) {
+  FaultInjectionEnv env;
+  Replicated a(1, &env);
+  auto& store = a.archive.session().packages();
+  auto& catalogue = a.archive.session().catalogue();
+  store.SetQuorum(1);
+  a.File("WARM-1");
+  env.FailAt(0, Fault::kNone);
+  a.File("CLEAN");
+  const int calls = env.calls();
+  int acknowledged_with_lag = 0, refused = 0;
+  std::vector<Record> lagging;
+  for (Fault fault : {Fault::kNoSpace, Fault::kIOError, Fault::kShortWrite, Fault::kSyncFails}) {
+    for (int n = 1; n <= calls; ++n) {
+      BOOST_TEST_CONTEXT("fault " << static_cast<int>(fault) << " at call " << n) {
+        env.FailAt(n, fault);
+        std::string id = "Q-" + std::to_string(static_cast<int>(fault)) + "-" + std::to_string(n);
+        auto r = a.archive.session().filing().File(a.archive.MakeCase(id), "business", "test");
+        BOOST_TEST(env.fired());
+        env.FailAt(0, Fault::kNone);
+        if (!r.ok()) {
+          ++refused;
+          BOOST_TEST(!catalogue.FindCase("sbxt", id).value().has_value());
+          continue;
+        }
+        ++acknowledged_with_lag;
+        Record rec = *catalogue.GetRecord(r->reference).value();
+        BOOST_TEST(store.VerifyCopy(0, rec.package_path, rec.package_sha256, rec.files).ok);
+        BOOST_TEST(!fs::exists(a.Copy(1, rec)));
+        lagging.push_back(rec);
+      }
+    }
+  }
+  // Six replica steps (create, write, fsync, close, rename, directory fsync) per fault.
+  BOOST_TEST(acknowledged_with_lag == 4 * 6);
+  BOOST_TEST(refused == 4 * (calls - 6));
+  BOOST_TEST(catalogue.CountLaggingCopies().value() == static_cast<int64_t>(lagging.size()));
+  BOOST_TEST(FilesUnder(a.replicas[0]->path() + "/packages/.staging").empty());
+
+  FixityAudit::Options o;
+  o.clock = [] { return std::string("2026-11-23T10:00:00+08:00"); };
+  FixityAudit audit(catalogue, store, o);
+  auto caught = audit.CatchUp();
+  BOOST_REQUIRE(caught.ok());
+  BOOST_TEST(caught->caught_up == static_cast<int64_t>(lagging.size()));
+  BOOST_TEST(caught->failed.empty());
+  BOOST_TEST(catalogue.CountLaggingCopies().value() == 0);
+  for (const Record& rec : lagging) {
+    BOOST_TEST(ReadBytes(a.Copy(1, rec)) == ReadBytes(a.Copy(0, rec)));
+    BOOST_TEST(a.Events(rec.reference, "replica-catch-up") == 1);
+  }
+  auto sum = a.Audit();
+  BOOST_REQUIRE(sum.ok());
+  BOOST_TEST(sum->damaged_copies == 0);
+
+  // Every copy required again: the same replica fault refuses the filing.
+  store.SetQuorum(0);
+  env.FailAt(calls, Fault::kSyncFails);  // the replica's directory fsync, the last step
+  auto refused_now =
+      a.archive.session().filing().File(a.archive.MakeCase("ALL-1"), "business", "test");
+  BOOST_TEST(env.fired());
+  BOOST_TEST(!refused_now.ok());
+}
