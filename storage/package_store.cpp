@@ -28,7 +28,10 @@ namespace {
 constexpr const char* kPackagesDir = "packages";
 constexpr const char* kStagingDir = "packages/.staging";
 constexpr const char* kPendingDir = "packages/.pending";
-constexpr size_t kBlock = 1 << 20;
+// Read and copy buffers. 64 KiB hashes as fast as 1 MiB here (1.1–1.2 GB/s either way) and
+// stays in the allocator's reusable pools: each 1 MiB buffer was fresh pages, zero-filled, for
+// every package opened (most of the cost of verifying a small package).
+constexpr size_t kBlock = 64 << 10;
 
 // libarchive converts names through the C library's multibyte functions; without a UTF-8
 // LC_CTYPE it mangles (and in some versions crashes on) Chinese names.
