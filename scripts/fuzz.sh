@@ -58,7 +58,11 @@ max_len_for() {
 
 # UB aborts like an ASan error does. Leak checking stays on: neither Poco nor the libraries
 # leak per input here (what they keep for the process is still reachable).
-export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:${ASAN_OPTIONS:-}"
+# clear_shadow_mmap_threshold: ASan zeroes the shadow of a freed block of 512 KiB or more (the
+# 1 MiB read buffers in storage/) by mapping fresh pages over it; in a VM that TLB flush and the
+# page faults after it cost more than the memset that replaces it (tar +17%, bagit +8%). What
+# ASan detects is unchanged.
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:clear_shadow_mmap_threshold=1073741824:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ]; then
   for s in llvm-symbolizer /usr/lib/llvm-14/bin/llvm-symbolizer; do
