@@ -562,6 +562,7 @@ Result<std::optional<FiledCase>> Catalogue::FindCase(const std::string& source,
 Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
   auto db = OpenCatalogueConnection(path_, false);
   if (!db.ok()) return db.status();
+  if (background_checkpoints_) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_autocheckpoint=0"));
   WriteGate::Turn turn = write_gate_.Enter();
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<FilingTransaction>(
@@ -1026,7 +1027,21 @@ Result<Catalogue::Lease> Catalogue::Borrow() {
   }
   auto db = OpenCatalogueConnection(path_, false);
   if (!db.ok()) return db.status();
+  if (background_checkpoints_) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_autocheckpoint=0"));
   return Lease(this, std::move(*db));
+}
+
+Status Catalogue::CheckpointInBackground(int interval_ms) {
+  if (checkpointer_) return Status::Ok();
+  auto db = OpenCatalogueConnection(path_, false);
+  if (!db.ok()) return db.status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& idle : idle_) DANGAN_RETURN_IF_ERROR(idle->Exec("PRAGMA wal_autocheckpoint=0"));
+    background_checkpoints_ = true;
+  }
+  checkpointer_ = std::make_unique<WalCheckpointer>(std::move(*db), interval_ms);
+  return Status::Ok();
 }
 
 Status Catalogue::WithConnection(const std::function<Status(SqliteDb&)>& fn) {

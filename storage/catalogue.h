@@ -18,6 +18,7 @@
 
 #include "archive/filing.h"
 #include "storage/sqlite_db.h"
+#include "storage/wal_checkpointer.h"
 #include "storage/write_gate.h"
 
 namespace dangan {
@@ -129,6 +130,16 @@ class Catalogue : public CataloguePort {
   int schema_version() const { return schema_version_; }
   // Changes whenever this process commits anything but accesses (a filing, an event, a fixity
   // result): what was read before may be stale. Writes by other processes do not move it.
+  // For a long-running server: the write-ahead log is copied back by a background thread
+  // instead of by whichever commit finds it long (see WalCheckpointer). Call once, before the
+  // catalogue is shared between threads.
+  Status CheckpointInBackground(int interval_ms = 500);
+  // Background checkpoints done and failed so far (0, 0 without CheckpointInBackground).
+  std::pair<uint64_t, uint64_t> BackgroundCheckpoints() const {
+    return checkpointer_ ? std::make_pair(checkpointer_->checkpoints(), checkpointer_->failures())
+                         : std::make_pair(uint64_t{0}, uint64_t{0});
+  }
+
   uint64_t generation() const { return generation_.load(); }
   const std::string& path() const { return path_; }
 
@@ -159,6 +170,8 @@ class Catalogue : public CataloguePort {
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
   std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> background_checkpoints_{false};
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stopped before the rest goes
 };
 
 // Views, downloads and searches: events that read, not change, the archive.

@@ -160,6 +160,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ArchiveSession& s = **session;
+  // Commits must not stall every queued filing while one of them copies the log back.
+  Status checkpoints = s.catalogue().CheckpointInBackground();
+  if (!checkpoints.ok()) return FailStatus(checkpoints);
   auto secret = LoadOrCreateSecret(ctx.root);
   if (!secret.ok()) return FailStatus(secret.status());
   web::ApiKeyStore keys(ctx.root);
