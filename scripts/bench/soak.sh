@@ -11,7 +11,7 @@
 #
 # usage: scripts/bench/soak.sh [--build DIR] [--work DIR] [--keep] [--seconds S] [--interval S]
 #          [--peak-seconds S] [--fraction F | --rate R] [--connections N] [--records N] [--threads N]
-#          [--mix intake=5,search=35,lookup=40,download=20]
+#          [--mix intake=2,search=38,lookup=40,download=20]
 #   the long form is the default (600 s at 0.8 of peak, 60 s intervals, Release build in
 #   build-bench); CI runs a short form:
 #   scripts/bench/soak.sh --build build --seconds 30 --interval 10 --peak-seconds 10 --records 200
@@ -30,7 +30,7 @@ RATE=0              # requests/s; when set, no peak phase
 CONNECTIONS=16
 RECORDS=1000
 THREADS=16
-MIX="intake=5,search=35,lookup=40,download=20"
+MIX="intake=2,search=38,lookup=40,download=20"
 
 usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "soak.sh: $*" >&2; exit 2; }

@@ -43,7 +43,7 @@ struct Options {
   int port = 0;
   std::string intake_key, reader_key;
   std::string cases_file, refs_file, queries_file;
-  int mix[kKinds] = {5, 35, 40, 20};
+  int mix[kKinds] = {2, 38, 40, 20};
   int connections = 16;
   double peak_seconds = 30;
   double fraction = 0.8;
@@ -59,7 +59,7 @@ struct Options {
   std::cerr
       << "soak_load: " << why << "\n"
       << "usage: soak_load --port N --intake-key K --reader-key K --cases FILE --refs FILE\n"
-         "         --queries FILE [--host H] [--mix intake=5,search=35,lookup=40,download=20]\n"
+         "         --queries FILE [--host H] [--mix intake=2,search=38,lookup=40,download=20]\n"
          "         [--connections 16] [--peak-seconds 30] [--fraction 0.8 | --rate R]\n"
          "         [--seconds 600] [--interval 60] [--pid PID] [--run-id ID]\n";
   std::exit(2);
