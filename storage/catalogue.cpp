@@ -813,15 +813,27 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
   SearchPage page;
+  // With text, one pass over the index in rowid order yields the count, the facet sample and
+  // (when matches are too many to rank) the page: FTS5 streams rowids newest first and LIMIT
+  // stops it early. Without text, counting through the narrowest index is cheaper.
+  std::vector<int64_t> newest;
+  const bool one_pass = text;
   {
-    auto c = (*db)->Prepare("SELECT count(*) FROM (SELECT 1" + matches + " LIMIT " +
-                            std::to_string(kCountCap + 1) + ")");
+    auto c = (*db)->Prepare(one_pass ? "SELECT " + id + matches + " ORDER BY " + id +
+                                           " DESC LIMIT " + std::to_string(kCountCap + 1)
+                                     : "SELECT count(*) FROM (SELECT 1" + matches + " LIMIT " +
+                                           std::to_string(kCountCap + 1) + ")");
     if (!c.ok()) return c.status();
     bind_all(*c);
     Status err;
-    c->Step(&err);
+    if (one_pass) {
+      while (c->Step(&err)) newest.push_back(c->Int(0));
+      page.total = static_cast<int64_t>(newest.size());
+    } else {
+      c->Step(&err);
+      page.total = c->Int(0);
+    }
     if (!err.ok()) return err.WithContext("search");
-    page.total = c->Int(0);
     if (page.total > kCountCap) {
       page.total = kCountCap;
       page.total_is_lower_bound = true;
@@ -831,29 +843,30 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     // Over the newest kFacetSample matches: counting facets over a million rows would cost more
     // than the whole search. `facets_are_sample` says when that is less than all.
     page.facets_are_sample = page.total > kFacetSample;
-    std::string sample = "SELECT " + id + " AS id" + matches + " ORDER BY " + id + " DESC LIMIT " +
-                         std::to_string(kFacetSample);
-    // One pass over the sample through the small covering index (records_facets), not three
-    // passes through the wide records rows.
-    auto f = (*db)->Prepare("SELECT rr.class_code, rr.year, rr.retention FROM (" + sample +
-                            ") m JOIN records rr INDEXED BY records_facets ON rr.id = m.id");
-    if (!f.ok()) return f.status();
-    bind_all(*f);
-    Status err;
-    auto& classes = page.facets["class"];
-    auto& years = page.facets["year"];
-    auto& retentions = page.facets["retention"];
-    while (f->Step(&err)) {
-      ++classes[f->Text(0)];
-      ++years[f->Text(1)];
-      ++retentions[f->Text(2)];
+    std::vector<int64_t> sample;
+    if (one_pass) {
+      sample.assign(newest.begin(), newest.begin() + std::min<int64_t>(kFacetSample, page.total));
+    } else {
+      auto f = (*db)->Prepare("SELECT " + id + matches + " ORDER BY " + id + " DESC LIMIT " +
+                              std::to_string(kFacetSample));
+      if (!f.ok()) return f.status();
+      bind_all(*f);
+      Status err;
+      while (f->Step(&err)) sample.push_back(f->Int(0));
+      if (!err.ok()) return err.WithContext("search facets");
     }
-    if (!err.ok()) return err.WithContext("search facets");
+    page.facets["class"];
+    page.facets["year"];
+    page.facets["retention"];
+    DANGAN_RETURN_IF_ERROR(facets_.Count(**db, sample, &page.facets));
   }
-  // The page's ids first, from the index alone: relevance while the matches are few enough to
-  // rank (kRankCap), newest first beyond that (FTS5 streams rowids in order; LIMIT stops early).
+  // The page's ids: relevance while the matches are few enough to rank (kRankCap), newest first
+  // beyond that, from the first pass while the page lies within it.
   std::vector<int64_t> ids;
-  {
+  const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
+  if (one_pass && page.total > kRankCap && end <= static_cast<int64_t>(newest.size())) {
+    ids.assign(newest.begin() + spec.offset, newest.begin() + end);
+  } else {
     std::string order = " ORDER BY " + id + " DESC";
     if (text && page.total <= kRankCap) order = " ORDER BY records_fts.rank, " + id + " DESC";
     auto q = (*db)->Prepare("SELECT " + id + matches + order + " LIMIT " +
@@ -886,6 +899,17 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     if (!err.ok()) return err.WithContext("search");
   }
   return page;
+}
+
+Result<int64_t> Catalogue::NewestRecordId() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto st = (*db)->Prepare("SELECT coalesce(max(id), 0) FROM records");
+  if (!st.ok()) return st.status();
+  Status err;
+  st->Step(&err);
+  if (!err.ok()) return err.WithContext("newest record");
+  return st->Int(0);
 }
 
 bool IsAccessAction(const std::string& action) {

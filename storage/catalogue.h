@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "archive/filing.h"
+#include "storage/search_facets.h"
 #include "storage/sqlite_db.h"
 #include "storage/wal_checkpointer.h"
 #include "storage/write_gate.h"
@@ -141,6 +142,10 @@ class Catalogue : public CataloguePort {
   }
 
   uint64_t generation() const { return generation_.load(); }
+  // The newest record's id (0 when there is none), read from the file, so filings by other
+  // processes count: records are only ever added, so any change to what a search can find
+  // changes this.
+  Result<int64_t> NewestRecordId();
   const std::string& path() const { return path_; }
 
  private:
@@ -171,6 +176,7 @@ class Catalogue : public CataloguePort {
   int schema_version_ = 0;
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> background_checkpoints_{false};
+  SearchFacets facets_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stopped before the rest goes
 };
 

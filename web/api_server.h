@@ -40,6 +40,8 @@ struct Services {
   AccessLog* access_log = nullptr;
   // The background fixity audit's totals, shown on /metrics; null when none runs.
   const AuditCounters* audit = nullptr;
+  // Search answers kept for questions asked again (0: none); see ResponseCache.
+  size_t search_cache_entries = 1024;
 };
 
 struct ServerOptions {

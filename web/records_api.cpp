@@ -11,7 +11,7 @@
 #include "storage/record_json.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
-#include "web/record_view_cache.h"
+#include "web/response_cache.h"
 
 namespace dangan::web {
 
@@ -183,13 +183,19 @@ Result<int> IntParam(const std::map<std::string, std::string>& q, const std::str
 
 void AddRecordRoutes(Router& router, Services& services) {
   // Shared by the handler's copies; lives as long as the routes do.
-  auto cache = std::make_shared<RecordViewCache>(4096, std::chrono::milliseconds(1000));
+  auto cache = std::make_shared<ResponseCache>(4096, std::chrono::milliseconds(1000));
+  // Search answers are checked against the newest record id, which other processes' filings
+  // change too; the age limit only bounds what that cannot see.
+  std::shared_ptr<ResponseCache> search_cache;
+  if (services.search_cache_entries > 0)
+    search_cache =
+        std::make_shared<ResponseCache>(services.search_cache_entries, std::chrono::seconds(60));
   router.Add(
       {"GET",
        "/api/v1/records",
        Access::kReader,
        "Search records: full text (any length of Chinese), filters, facets, snippets",
-       [&services](Exchange& x) {
+       [&services, search_cache](Exchange& x) {
          SearchSpec spec;
          auto get = [&](const char* k) {
            auto it = x.query.find(k);
@@ -213,12 +219,35 @@ void AddRecordRoutes(Router& router, Services& services) {
          spec.limit = *size;
          spec.offset = (*page - 1) * *size;
          spec.facets = get("facets") != "false";  // ?facets=false skips the facet work
+         // Searches can reveal whose records exist: kept, with the query only as a digest, and
+         // logged whether or not the answer comes from the cache.
+         auto log = [&] {
+           return LogAccess(services, x, "search", "",
+                            "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id + "|" +
+                                                         spec.unit_code));
+         };
+         // The same question under the same newest record gets the same answer: the words, every
+         // filter and the page, with a separator no parameter can contain unescaped.
+         std::string key;
+         for (const std::string* v : {&spec.text, &spec.class_code, &spec.item, &spec.retention,
+                                      &spec.person_id, &spec.unit_code})
+           key += std::to_string(v->size()) + ":" + *v;
+         key += "|" + std::to_string(spec.year) + "|" + std::to_string(*page) + "|" +
+                std::to_string(*size) + (spec.facets ? "|f" : "|-");
+         uint64_t stamp = 0;
+         if (search_cache) {
+           auto newest = services.catalogue->NewestRecordId();
+           if (!newest.ok()) return SendStatus(x.resp, newest.status());
+           stamp = static_cast<uint64_t>(*newest);
+           if (auto hit = search_cache->Find(key, stamp)) {
+             Status logged = log();
+             if (!logged.ok()) return SendStatus(x.resp, logged);
+             return SendJson(x.resp, 200, *hit);
+           }
+         }
          auto result = services.catalogue->Search(spec);
          if (!result.ok()) return SendStatus(x.resp, result.status());
-         // Searches can reveal whose records exist: kept, with the query only as a digest.
-         Status logged = LogAccess(
-             services, x, "search", "",
-             "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id + "|" + spec.unit_code));
+         Status logged = log();
          if (!logged.ok()) return SendStatus(x.resp, logged);
          std::string json =
              "{\"total\":" + std::to_string(result->total) +
@@ -248,6 +277,7 @@ void AddRecordRoutes(Router& router, Services& services) {
            json += "}";
          }
          json += "}}";
+         if (search_cache) search_cache->Put(key, stamp, json);
          SendJson(x.resp, 200, json);
        },
        {"q", "class", "item", "year", "retention", "person", "unit", "page", "size", "facets"}});

@@ -102,16 +102,17 @@ class AuditLoop {
 }  // namespace
 
 int RunServe(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1,
-                               {"--port", "--bind", "--threads", "--tls-cert", "--tls-key",
-                                "--audit-rate", "--audit-days", "--rate-limit", "--key-rate-limit"},
-                               {"--help"});
+  auto args =
+      Arguments::Parse(argc, argv, 1,
+                       {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate",
+                        "--audit-days", "--rate-limit", "--key-rate-limit", "--search-cache"},
+                       {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
                  "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
-                 "                    [--rate-limit N] [--key-rate-limit N]\n"
+                 "                    [--rate-limit N] [--key-rate-limit N] [--search-cache N]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
@@ -121,7 +122,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "(default 30), so each copy is checked at least that often.\n"
                  "Requests beyond --rate-limit per second from one address (default 1000) or\n"
                  "--key-rate-limit per second with one API key (default 500), in bursts of twice\n"
-                 "that, get 429 with Retry-After; 0 turns a limit off.\n";
+                 "that, get 429 with Retry-After; 0 turns a limit off.\n"
+                 "The answers to the last --search-cache searches (default 1024; 0: none) are\n"
+                 "kept until a record is filed; each request is still logged.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -155,6 +158,12 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     if (!n.ok()) return FailStatus(n.status(), 2);
     *target = *n;
   }
+  int search_cache = 1024;
+  if (args->options.count("--search-cache")) {
+    auto n = ParseInt("--search-cache", args->Get("--search-cache"), 0, 1000000);
+    if (!n.ok()) return FailStatus(n.status(), 2);
+    search_cache = *n;
+  }
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
   auto session = ArchiveSession::Open(ctx.root);
@@ -170,6 +179,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                          &s.packages(), &s.filing(),        &keys,
                          *secret,       s.settings().fonds, s.settings().organization,
                          NowIso8601};
+  services.search_cache_entries = static_cast<size_t>(search_cache);
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;

@@ -81,3 +81,35 @@ BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Fil
   // A one-character hit is marked with its bigram (the tokenizer's colocated unigram).
   BOOST_TEST(page.hits[0].snippet.find("表]") != std::string::npos, page.hits[0].snippet);
 }
+
+BOOST_FIXTURE_TEST_CASE(facets_count_records_filed_after_the_first_search, Filed) {
+  SearchSpec spec;
+  spec.facets = true;
+  spec.text = "表";
+  auto& catalogue = archive.session().catalogue();
+  auto before = catalogue.Search(spec).value();
+  BOOST_TEST(before.facets["class"]["01"] == 1);
+  // Filed after the facets were first read into memory: a newer id than any held there.
+  for (int i = 0; i < 2; ++i) {
+    auto c = archive.MakeCase("S-late-" + std::to_string(i), "0102", "参保人员减员申报表");
+    BOOST_REQUIRE(archive.session().filing().File(c, "business", "test").ok());
+  }
+  auto after = catalogue.Search(spec).value();
+  BOOST_TEST(after.total == 6);
+  BOOST_TEST(after.facets["class"]["01"] == 3);
+  BOOST_TEST(after.facets["class"]["03"] == before.facets["class"]["03"]);
+  int64_t by_year = 0;
+  for (const auto& [year, n] : after.facets["year"]) by_year += n;
+  BOOST_TEST(by_year == 6);
+  // Newest first beyond the ranked range, and the same facets with a filter (the records path).
+  SearchSpec filtered = spec;
+  filtered.class_code = "01";
+  auto only01 = catalogue.Search(filtered).value();
+  BOOST_TEST(only01.total == 3);
+  BOOST_TEST(only01.facets["class"].size() == 1u);
+  SearchSpec no_text;
+  no_text.facets = true;
+  auto all = catalogue.Search(no_text).value();
+  BOOST_TEST(all.total == 6);
+  BOOST_TEST(all.facets["class"]["01"] == 3);
+}

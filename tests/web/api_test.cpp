@@ -404,6 +404,44 @@ std::string PdfText(const std::string& pdf) {
 }
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(search_answers_follow_new_filings_and_every_search_is_logged) {
+  Fixture f;
+  auto file = [&](const std::string& id) {
+    auto r = f.Send("POST", "/api/v1/cases", f.intake_key,
+                    f.CaseJson(id, "失业保险金申领审核表", {{"申请表.txt", "内容"}}),
+                    "application/json");
+    BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
+  };
+  auto total = [&](const std::string& query) {
+    auto s = f.Send("GET", "/api/v1/records?q=" + Enc("失业") + query, f.reader_key);
+    BOOST_REQUIRE_MESSAGE(s.status == 200, s.body);
+    return s.Json()->getValue<int>("total");
+  };
+  file("C-1");
+  BOOST_TEST(total("") == 1);
+  BOOST_TEST(total("") == 1);  // asked again: the same answer
+  file("C-2");
+  BOOST_TEST(total("") == 2);  // a filing changes the answer at once
+  BOOST_TEST(total("&class=05") == 2);
+  BOOST_TEST(total("&class=06") == 0);  // every filter is part of the question
+  // Filed by another process (here another session on the same archive): seen as well.
+  {
+    auto other = cli::ArchiveSession::Open(f.archive.root());
+    BOOST_REQUIRE_MESSAGE(other.ok(), other.status().ToString());
+    auto c = f.archive.MakeCase("C-3", "0503", "失业保险关系转移");
+    BOOST_REQUIRE((*other)->filing().File(c, "business", "test").ok());
+  }
+  BOOST_TEST(total("") == 3);
+  BOOST_TEST(total("&class=05") == 3);
+  // Answers from memory are logged like any other: seven searches so far, plus this one.
+  BOOST_TEST(total("") == 3);
+  f.server->Stop(5);
+  auto events = f.archive.session().catalogue().Events("", 1000).value();
+  int searches = 0;
+  for (const auto& e : events) searches += e.action == "search";
+  BOOST_TEST(searches == 8);
+}
+
 BOOST_AUTO_TEST_CASE(statistics_reports_and_csv) {
   Fixture f;
   auto r1 =

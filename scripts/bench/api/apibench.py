@@ -25,6 +25,7 @@ import collections
 import json
 import os
 import random
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -33,9 +34,37 @@ import threading
 import time
 import http.client
 import urllib.parse
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAKE_CASES = os.path.join(HERE, "..", "..", "make_cases.py")
+TEXT_CODEC = os.path.join(HERE, "..", "..", "..", "storage", "text_codec.cpp")
+
+
+def stored_text_reader():
+    """Decodes the catalogue's compressed text columns (storage/text_codec.cpp, format 1: raw
+    DEFLATE primed with kDictionaryV1, then a CRC-32). The dictionary is read from that source,
+    which promises never to change it, so this stays in step without a copy here."""
+    src = open(TEXT_CODEC, encoding="utf-8").read()
+    m = re.search(r"kDictionaryV1\[\]\s*=(.*?);", src, re.S)
+    if not m:
+        sys.exit("apibench: kDictionaryV1 not found in " + TEXT_CODEC)
+    lits = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))
+    zdict = "".join(l.replace('\\"', '"').replace("\\\\", "\\") for l in lits).encode("utf-8")
+
+    def read(v):
+        if v is None:
+            return ""
+        if isinstance(v, str):
+            return v
+        if len(v) < 5 or v[0] != 1:
+            sys.exit("apibench: a stored text has an unknown format")
+        d = zlib.decompressobj(-15, zdict=zdict)
+        out = d.decompress(bytes(v[1:-4])) + d.flush()
+        if zlib.crc32(out) != int.from_bytes(v[-4:], "little"):
+            sys.exit("apibench: a stored text does not match its CRC")
+        return out.decode("utf-8")
+    return read
 
 
 # ---- cases ------------------------------------------------------------------------------------
@@ -199,10 +228,11 @@ def cmd_search_lua(a):
     (hi,) = db.execute("SELECT max(id) FROM records").fetchone()
     ids = sorted(rng.sample(range(1, hi + 1), min(hi, a.sample)))
     texts, persons = [], []
+    read = stored_text_reader()
     for k in range(0, len(ids), 500):
         chunk = ids[k:k + 500]
         q = ",".join("?" * len(chunk))
-        texts += [t + "\n" + b for t, b in
+        texts += [t + "\n" + read(b) for t, b in
                   db.execute("SELECT title, text FROM records WHERE id IN (%s)" % q, chunk)]
         persons += [p for (p,) in db.execute(
             "SELECT person_id FROM records WHERE id IN (%s) AND person_id IS NOT NULL" % q, chunk)]
