@@ -222,7 +222,10 @@ Result<AuditSummary> FixityAudit::Run(int64_t limit, const std::atomic<bool>* st
       if (!strays.ok()) return strays.status().WithContext("looking for stray files");
       sum.strays = std::move(*strays);
       cursor = 0;
-      if (wrapped || start == 0) {
+      // A sliced run (a limit: the server's loop) reports the end of the cycle so that its
+      // caller can rest; only a whole run goes round to where it began. Going round in slices
+      // too started each new cycle at once, and the server audited without pause.
+      if (wrapped || start == 0 || limit > 0) {
         sum.complete = true;
         return sum;
       }

@@ -254,6 +254,24 @@ BOOST_AUTO_TEST_CASE(the_audit_resumes_where_it_stopped_and_completes_its_cycle)
   BOOST_TEST(!a.archive.session().catalogue().AuditState("last_cycle_completed").value().empty());
 }
 
+// The server audits in slices and rests when a slice reports the end of the cycle. A slice that
+// reaches the end reports it, whatever the cursor it began from, and never starts the next cycle.
+BOOST_AUTO_TEST_CASE(sliced_audits_report_the_end_of_each_cycle) {
+  Replicated a(1);
+  for (int i = 0; i < 4; ++i) a.File("S-" + std::to_string(i));
+  int64_t checked = 0;
+  int slices = 0;
+  for (bool complete = false; !complete && slices < 10; ++slices) {
+    auto part = a.Audit(2);
+    BOOST_REQUIRE(part.ok());
+    checked += part->records;
+    complete = part->complete;
+  }
+  BOOST_TEST(slices == 3);   // 2 records, 2 records, then the end
+  BOOST_TEST(checked == 4);  // each record once per cycle
+  BOOST_TEST(a.archive.session().catalogue().AuditState("cursor").value() == "0");
+}
+
 // Files in a packages folder that are no record's package are reported at the end of a cycle,
 // in any copy, and left where they are; a filing in flight (its marker written, its row not yet
 // committed) is not one of them.
