@@ -664,14 +664,18 @@ Result<std::vector<Catalogue::LaggingCopy>> Catalogue::LaggingCopies(int limit) 
   return out;
 }
 
-Result<int64_t> Catalogue::CountLaggingCopies() {
+Result<int64_t> Catalogue::ScalarInt(const char* sql) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
-  auto st = (*db)->Prepare("SELECT count(*) FROM lagging_copies");
+  auto st = (*db)->Prepare(sql);
   if (!st.ok()) return st.status();
   Status err;
-  if (!st->Step(&err)) return err.ok() ? Status::Internal("no count") : err;
+  if (!st->Step(&err)) return err.ok() ? Status::Internal("no row") : err;
   return st->Int(0);
+}
+
+Result<int64_t> Catalogue::CountLaggingCopies() {
+  return ScalarInt("SELECT count(*) FROM lagging_copies");
 }
 
 Status Catalogue::ClearLaggingCopy(const std::string& reference, const std::string& root) {
@@ -708,16 +712,7 @@ Result<bool> Catalogue::HasPackage(const std::string& rel_path) {
   return found;
 }
 
-Result<int64_t> Catalogue::CountRecords() {
-  auto db = Borrow();
-  if (!db.ok()) return db.status();
-  auto st = (*db)->Prepare("SELECT count(*) FROM records");
-  if (!st.ok()) return st.status();
-  Status err;
-  st->Step(&err);
-  if (!err.ok()) return err;
-  return st->Int(0);
-}
+Result<int64_t> Catalogue::CountRecords() { return ScalarInt("SELECT count(*) FROM records"); }
 
 Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   SearchSpec spec = spec_in;
@@ -813,69 +808,71 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
   SearchPage page;
+  // The ids a query over the matches yields, in its order.
+  auto ids_of = [&](const std::string& sql, const char* what) -> Result<std::vector<int64_t>> {
+    auto q = (*db)->Prepare(sql);
+    if (!q.ok()) return q.status();
+    bind_all(*q);
+    std::vector<int64_t> out;
+    Status err;
+    while (q->Step(&err)) out.push_back(q->Int(0));
+    if (!err.ok()) return err.WithContext(what);
+    return out;
+  };
+  auto newest_first = [&](int64_t limit) {
+    return "SELECT " + id + matches + " ORDER BY " + id + " DESC LIMIT " + std::to_string(limit);
+  };
   // With text, one pass over the index in rowid order yields the count, the facet sample and
   // (when matches are too many to rank) the page: FTS5 streams rowids newest first and LIMIT
   // stops it early. Without text, counting through the narrowest index is cheaper.
   std::vector<int64_t> newest;
-  const bool one_pass = text;
-  {
-    auto c = (*db)->Prepare(one_pass ? "SELECT " + id + matches + " ORDER BY " + id +
-                                           " DESC LIMIT " + std::to_string(kCountCap + 1)
-                                     : "SELECT count(*) FROM (SELECT 1" + matches + " LIMIT " +
-                                           std::to_string(kCountCap + 1) + ")");
+  if (text) {
+    auto all = ids_of(newest_first(kCountCap + 1), "search");
+    if (!all.ok()) return all.status();
+    newest = std::move(*all);
+    page.total = static_cast<int64_t>(newest.size());
+  } else {
+    auto c = (*db)->Prepare("SELECT count(*) FROM (SELECT 1" + matches + " LIMIT " +
+                            std::to_string(kCountCap + 1) + ")");
     if (!c.ok()) return c.status();
     bind_all(*c);
     Status err;
-    if (one_pass) {
-      while (c->Step(&err)) newest.push_back(c->Int(0));
-      page.total = static_cast<int64_t>(newest.size());
-    } else {
-      c->Step(&err);
-      page.total = c->Int(0);
-    }
+    c->Step(&err);
     if (!err.ok()) return err.WithContext("search");
-    if (page.total > kCountCap) {
-      page.total = kCountCap;
-      page.total_is_lower_bound = true;
-    }
+    page.total = c->Int(0);
+  }
+  if (page.total > kCountCap) {
+    page.total = kCountCap;
+    page.total_is_lower_bound = true;
   }
   if (spec.facets && page.total > 0) {
     // Over the newest kFacetSample matches: counting facets over a million rows would cost more
     // than the whole search. `facets_are_sample` says when that is less than all.
     page.facets_are_sample = page.total > kFacetSample;
     std::vector<int64_t> sample;
-    if (one_pass) {
+    if (text) {
       sample.assign(newest.begin(), newest.begin() + std::min<int64_t>(kFacetSample, page.total));
     } else {
-      auto f = (*db)->Prepare("SELECT " + id + matches + " ORDER BY " + id + " DESC LIMIT " +
-                              std::to_string(kFacetSample));
-      if (!f.ok()) return f.status();
-      bind_all(*f);
-      Status err;
-      while (f->Step(&err)) sample.push_back(f->Int(0));
-      if (!err.ok()) return err.WithContext("search facets");
+      auto some = ids_of(newest_first(kFacetSample), "search facets");
+      if (!some.ok()) return some.status();
+      sample = std::move(*some);
     }
-    page.facets["class"];
-    page.facets["year"];
-    page.facets["retention"];
     DANGAN_RETURN_IF_ERROR(facets_.Count(**db, sample, &page.facets));
   }
   // The page's ids: relevance while the matches are few enough to rank (kRankCap), newest first
   // beyond that, from the first pass while the page lies within it.
   std::vector<int64_t> ids;
   const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
-  if (one_pass && page.total > kRankCap && end <= static_cast<int64_t>(newest.size())) {
+  if (text && page.total > kRankCap && end <= static_cast<int64_t>(newest.size())) {
     ids.assign(newest.begin() + spec.offset, newest.begin() + end);
   } else {
     std::string order = " ORDER BY " + id + " DESC";
     if (text && page.total <= kRankCap) order = " ORDER BY records_fts.rank, " + id + " DESC";
-    auto q = (*db)->Prepare("SELECT " + id + matches + order + " LIMIT " +
-                            std::to_string(spec.limit) + " OFFSET " + std::to_string(spec.offset));
-    if (!q.ok()) return q.status();
-    bind_all(*q);
-    Status err;
-    while (q->Step(&err)) ids.push_back(q->Int(0));
-    if (!err.ok()) return err.WithContext("search");
+    auto some = ids_of("SELECT " + id + matches + order + " LIMIT " + std::to_string(spec.limit) +
+                           " OFFSET " + std::to_string(spec.offset),
+                       "search");
+    if (!some.ok()) return some.status();
+    ids = std::move(*some);
   }
   // Then the details, and snippets only for the rows shown.
   auto row = (*db)->Prepare(
@@ -902,14 +899,7 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
 }
 
 Result<int64_t> Catalogue::NewestRecordId() {
-  auto db = Borrow();
-  if (!db.ok()) return db.status();
-  auto st = (*db)->Prepare("SELECT coalesce(max(id), 0) FROM records");
-  if (!st.ok()) return st.status();
-  Status err;
-  st->Step(&err);
-  if (!err.ok()) return err.WithContext("newest record");
-  return st->Int(0);
+  return ScalarInt("SELECT coalesce(max(id), 0) FROM records");
 }
 
 bool IsAccessAction(const std::string& action) {

@@ -163,6 +163,8 @@ class Catalogue : public CataloguePort {
     std::unique_ptr<SqliteDb> db_;
   };
   Result<Lease> Borrow();
+  // The first column of the one row an aggregate query without parameters yields.
+  Result<int64_t> ScalarInt(const char* sql);
 
   Catalogue(std::string path, std::unique_ptr<SqliteDb> db, const ReferenceTemplate* shape)
       : path_(std::move(path)), shape_(shape) {

@@ -74,12 +74,4 @@ Status SearchFacets::Count(SqliteDb& db, const std::vector<int64_t>& ids, Counts
   return Status::Ok();
 }
 
-void SearchFacets::Reset() {
-  std::unique_lock<std::shared_mutex> write(mu_);
-  rows_.clear();
-  classes_.clear();
-  retentions_.clear();
-  loaded_through_ = 0;
-}
-
 }  // namespace dangan

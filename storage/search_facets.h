@@ -2,7 +2,7 @@
 // search counts its facets without a B-tree lookup per match (2,000 lookups cost more than the
 // rest of a broad query). Filled from the catalogue on first use and extended whenever a match has
 // an id beyond what it holds. That is enough because records are only ever added: none is
-// reclassified in place or deleted. Whoever adds either must also invalidate this (Reset).
+// reclassified in place or deleted. Whoever adds either must also invalidate what is held here.
 // Thread-safe; about 6 bytes per record.
 #pragma once
 
@@ -25,9 +25,6 @@ class SearchFacets {
   // first reading through `db` any records newer than those held. NotFound-free by design: an id
   // that the records table does not have is Corruption (the full-text index is out of step).
   Status Count(SqliteDb& db, const std::vector<int64_t>& ids, Counts* out);
-
-  // Forgets everything; the next Count reads the table again.
-  void Reset();
 
  private:
   struct Row {

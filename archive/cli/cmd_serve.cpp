@@ -158,11 +158,11 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     if (!n.ok()) return FailStatus(n.status(), 2);
     *target = *n;
   }
-  int search_cache = 1024;
+  size_t search_cache = web::Services{}.search_cache_entries;
   if (args->options.count("--search-cache")) {
     auto n = ParseInt("--search-cache", args->Get("--search-cache"), 0, 1000000);
     if (!n.ok()) return FailStatus(n.status(), 2);
-    search_cache = *n;
+    search_cache = static_cast<size_t>(*n);
   }
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
@@ -179,7 +179,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                          &s.packages(), &s.filing(),        &keys,
                          *secret,       s.settings().fonds, s.settings().organization,
                          NowIso8601};
-  services.search_cache_entries = static_cast<size_t>(search_cache);
+  services.search_cache_entries = search_cache;
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;
