@@ -297,6 +297,8 @@ BOOST_AUTO_TEST_CASE(UnknownCommandAndOptionsAreUsageErrors) {
        std::vector<std::vector<std::string>>{{"serve", "--rate-limit", "-1"},
                                              {"serve", "--audit-days", "0"},
                                              {"serve", "--audit-rate", "x"},
+                                             {"serve", "--search-cache", "-1"},
+                                             {"serve", "--search-cache", "many"},
                                              {"audit", "run", "--limit", "0"},
                                              {"replica", "add"}}) {
     BOOST_TEST_CONTEXT(args[0] << " " << args[1] << " " << args.back()) {
