@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything Dangan needs on a fresh Debian 12 machine. Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
-# `--bench` also installs what scripts/bench/ needs beyond that: wrk and nginx-light (api.sh),
+# `--bench` also installs what scripts/bench/ needs beyond that: wrk, nginx-light and
+# python3-zstandard (api.sh),
 # time and the corpus generator's fonts (capture.sh).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ninja-build
-  libpoco-dev libssl-dev libarchive-dev libsqlite3-dev sqlite3
+  libpoco-dev libssl-dev libarchive-dev libsqlite3-dev sqlite3 libzstd-dev
   libboost-test-dev
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   libhpdf-dev fonts-wqy-zenhei poppler-utils libpoppler-cpp-dev
@@ -17,7 +18,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk nginx-light time fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming
+    --bench) packages+=(wrk nginx-light time python3-zstandard fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming
       fonts-wqy-microhei fonts-droid-fallback) ;;
     *) echo "setup: unknown option $arg (the only one is --bench)" >&2; exit 2 ;;
   esac

@@ -6,6 +6,7 @@
 #include "storage/cjk_tokenizer.h"
 #include "storage/record_json.h"
 #include "storage/text_codec.h"
+#include "storage/text_dictionaries.h"
 
 namespace dangan {
 namespace {
@@ -202,6 +203,20 @@ CREATE TABLE lagging_copies(
   PRIMARY KEY(reference, root)
 );
 )SQL",
+    // 9: zstd dictionaries trained on the archive's own records (text_dictionaries.h); every value
+    // written with one needs it for ever, so they are append-only like the audit chain
+    R"SQL(
+CREATE TABLE text_dictionaries(
+  id INTEGER PRIMARY KEY,
+  trained_at TEXT NOT NULL,
+  records INTEGER NOT NULL,
+  dict BLOB NOT NULL
+);
+CREATE TRIGGER text_dictionaries_append_only_update BEFORE UPDATE ON text_dictionaries
+  BEGIN SELECT RAISE(ABORT, 'text dictionaries are append-only'); END;
+CREATE TRIGGER text_dictionaries_append_only_delete BEFORE DELETE ON text_dictionaries
+  BEGIN SELECT RAISE(ABORT, 'text dictionaries are append-only'); END;
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -244,8 +259,10 @@ void RecordBodyFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto text = [&](int i) -> std::string {
     if (i < argc && sqlite3_value_type(argv[i]) == SQLITE_BLOB) {
       const void* b = sqlite3_value_blob(argv[i]);
-      auto decoded = DecodeStoredText(std::string_view(
-          static_cast<const char*>(b), static_cast<size_t>(sqlite3_value_bytes(argv[i]))));
+      auto decoded =
+          DecodeCatalogueText(sqlite3_context_db_handle(ctx),
+                              std::string_view(static_cast<const char*>(b),
+                                               static_cast<size_t>(sqlite3_value_bytes(argv[i]))));
       if (!decoded.ok()) {
         bad = decoded.status();
         return std::string();
@@ -339,8 +356,13 @@ Result<AuditEvent> AppendEventOn(SqliteDb& db, const AuditEvent& draft) {
 class SqliteFilingTransaction : public FilingTransaction {
  public:
   SqliteFilingTransaction(std::unique_ptr<SqliteDb> db, std::atomic<uint64_t>* generation,
-                          WriteGate::Turn turn)
-      : db_(std::move(db)), generation_(generation), turn_(std::move(turn)) {}
+                          WriteGate::Turn turn, std::shared_ptr<const TextDictionary> dict,
+                          std::atomic<int64_t>* inserts)
+      : db_(std::move(db)),
+        generation_(generation),
+        turn_(std::move(turn)),
+        dict_(std::move(dict)),
+        inserts_(inserts) {}
   ~SqliteFilingTransaction() override {
     if (!done_) db_->Exec("ROLLBACK");
     turn_.Release();
@@ -377,7 +399,7 @@ class SqliteFilingTransaction : public FilingTransaction {
     st->Bind(17, r.pages).Bind(19, r.package_path);
     // The two bulky text columns are stored compressed (see text_codec.h).
     for (auto [column, value] : {std::pair{18, RecordDetailsToJson(r)}, std::pair{24, r.text}}) {
-      StoredText stored = EncodeStoredText(value);
+      StoredText stored = EncodeStoredText(value, dict_.get());
       if (stored.compressed)
         st->BindBlob(column, stored.bytes);
       else
@@ -406,6 +428,7 @@ class SqliteFilingTransaction : public FilingTransaction {
     if (!t.ok()) return t.status();
     t->Bind(1, id);
     DANGAN_RETURN_IF_ERROR(t->Run());
+    ++*inserts_;
     return Status::Ok();
   }
 
@@ -441,6 +464,8 @@ class SqliteFilingTransaction : public FilingTransaction {
   std::unique_ptr<SqliteDb> db_;
   std::atomic<uint64_t>* generation_;
   WriteGate::Turn turn_;
+  std::shared_ptr<const TextDictionary> dict_;
+  std::atomic<int64_t>* inserts_;
   bool done_ = false;
 };
 
@@ -504,7 +529,7 @@ Result<Record> RecordFromRow(const Statement& row) {
   // The type first: reading a BLOB as text converts it, after which its type is undefined.
   std::string details;
   if (row.IsBlob(18)) {
-    auto decoded = DecodeStoredText(row.Blob(18));
+    auto decoded = DecodeCatalogueText(row.db(), row.Blob(18));
     if (!decoded.ok()) return decoded.status().WithContext(r.reference);
     details = std::move(*decoded);
   } else {
@@ -549,6 +574,9 @@ Result<std::unique_ptr<Catalogue>> Catalogue::Open(const std::string& path, bool
   }
   DANGAN_RETURN_IF_ERROR(d.Exec("PRAGMA user_version=" + std::to_string(kLatest) + "; COMMIT"));
   cat->schema_version_ = kLatest;
+  auto dict = NewestTextDictionary(d);
+  if (!dict.ok()) return dict.status();
+  cat->text_dictionary_ = std::move(*dict);
   return cat;
 }
 
@@ -564,9 +592,26 @@ Result<std::unique_ptr<FilingTransaction>> Catalogue::BeginFiling() {
   if (!db.ok()) return db.status();
   if (background_checkpoints_) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_autocheckpoint=0"));
   WriteGate::Turn turn = write_gate_.Enter();
+  // Every so many records, see whether the archive has grown enough to learn a (better) text
+  // dictionary; training takes a fraction of a second, once per growth step.
+  if (inserts_since_dictionary_check_ >= kDictionaryCheckEvery) {
+    inserts_since_dictionary_check_ = 0;
+    auto trained = TrainTextDictionaryIfDue(**db);
+    if (!trained.ok()) return trained.status().WithContext("training a text dictionary");
+    if (*trained) {
+      std::lock_guard<std::mutex> lock(mu_);
+      text_dictionary_ = std::move(*trained);
+    }
+  }
+  std::shared_ptr<const TextDictionary> dict;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dict = text_dictionary_;
+  }
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
   return std::unique_ptr<FilingTransaction>(
-      new SqliteFilingTransaction(std::move(*db), &generation_, std::move(turn)));
+      new SqliteFilingTransaction(std::move(*db), &generation_, std::move(turn), std::move(dict),
+                                  &inserts_since_dictionary_check_));
 }
 
 Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference) {

@@ -19,6 +19,7 @@
 #include "archive/filing.h"
 #include "storage/search_facets.h"
 #include "storage/sqlite_db.h"
+#include "storage/text_codec.h"
 #include "storage/wal_checkpointer.h"
 #include "storage/write_gate.h"
 
@@ -171,7 +172,7 @@ class Catalogue : public CataloguePort {
     idle_.push_back(std::move(db));
   }
   std::string path_;
-  std::mutex mu_;         // guards idle_
+  std::mutex mu_;         // guards idle_ and text_dictionary_
   WriteGate write_gate_;  // this process's write transactions, one at a time, in arrival order
   std::vector<std::unique_ptr<SqliteDb>> idle_;
   const ReferenceTemplate* shape_;
@@ -179,6 +180,10 @@ class Catalogue : public CataloguePort {
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> background_checkpoints_{false};
   SearchFacets facets_;
+  // What new text columns are compressed with (text_dictionaries.h); null until one is trained.
+  std::shared_ptr<const TextDictionary> text_dictionary_;
+  static constexpr int64_t kDictionaryCheckEvery = 500;
+  std::atomic<int64_t> inserts_since_dictionary_check_{kDictionaryCheckEvery};
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stopped before the rest goes
 };
 

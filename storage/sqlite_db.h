@@ -47,6 +47,7 @@ class Statement {
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  sqlite3* db() const { return db_; }
   bool IsBlob(int col) const { return sqlite3_column_type(s_, col) == SQLITE_BLOB; }
   std::string Blob(int col) const {
     const void* b = sqlite3_column_blob(s_, col);

@@ -1,6 +1,8 @@
 #include "storage/text_codec.h"
 
+#include <zdict.h>
 #include <zlib.h>
+#include <zstd.h>
 
 namespace dangan {
 namespace {
@@ -8,6 +10,13 @@ namespace {
 // Format byte 1: raw DEFLATE (no zlib header), window 32 KiB, primed with kDictionaryV1, then the
 // CRC-32 of the text (4 bytes, little-endian): a damaged value is an error, never other text.
 constexpr unsigned char kFormatV1 = 1;
+
+// Format byte 2: the dictionary's id (4 bytes, little-endian), then one zstd frame made with that
+// dictionary, carrying its content size and zstd's own checksum (the frame omits the dictionary
+// id: it is already in front).
+constexpr unsigned char kFormatV2 = 2;
+constexpr int kZstdLevel = 9;
+constexpr size_t kMaxTextBytes = size_t{1} << 30;
 
 // Never edit: every value written with format 1 needs exactly these bytes to be read back. A
 // better dictionary is a new format byte. Words a catalogue repeats in every record (the details'
@@ -35,12 +44,143 @@ constexpr size_t kMinBytes = 48;
 
 }  // namespace
 
-StoredText EncodeStoredText(std::string_view text) {
+struct TextDictionaryAccess {
+  static ZSTD_CDict* cdict(const TextDictionary& d) { return d.cdict_; }
+  static ZSTD_DDict* ddict(const TextDictionary& d) { return d.ddict_; }
+  static std::shared_ptr<TextDictionary> Make() {
+    return std::shared_ptr<TextDictionary>(new TextDictionary());
+  }
+  static void Set(TextDictionary& d, uint32_t id, std::string bytes, ZSTD_CDict* c,
+                  ZSTD_DDict* dd) {
+    d.id_ = id;
+    d.bytes_ = std::move(bytes);
+    d.cdict_ = c;
+    d.ddict_ = dd;
+  }
+};
+
+namespace {
+
+// Contexts are reused per thread: making one costs more than compressing a record.
+struct ZstdContexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
+  }
+};
+ZstdContexts& Contexts() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) *out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+uint32_t GetU32(std::string_view s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(s[at + i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+Result<std::string> TextDictionary::Train(const std::vector<std::string>& samples,
+                                          size_t max_bytes) {
+  std::string all;
+  std::vector<size_t> sizes;
+  for (const auto& s : samples) {
+    if (s.empty()) continue;
+    all += s;
+    sizes.push_back(s.size());
+  }
+  if (sizes.size() < 100) return Status::InvalidArgument("too few texts to train a dictionary");
+  std::string dict(max_bytes, '\0');
+  size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), all.data(), sizes.data(),
+                                   static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n))
+    return Status::InvalidArgument(std::string("training a text dictionary: ") +
+                                   ZDICT_getErrorName(n));
+  dict.resize(n);
+  return dict;
+}
+
+Result<std::shared_ptr<const TextDictionary>> TextDictionary::Load(std::string bytes) {
+  uint32_t id = ZDICT_getDictID(bytes.data(), bytes.size());
+  if (id == 0) return Status::Corruption("not a zstd dictionary");
+  ZSTD_CDict* c = ZSTD_createCDict(bytes.data(), bytes.size(), kZstdLevel);
+  ZSTD_DDict* d = ZSTD_createDDict(bytes.data(), bytes.size());
+  auto dict = TextDictionaryAccess::Make();
+  TextDictionaryAccess::Set(*dict, id, std::move(bytes), c, d);
+  if (c == nullptr || d == nullptr) return Status::Corruption("zstd cannot load the dictionary");
+  return std::shared_ptr<const TextDictionary>(std::move(dict));
+}
+
+TextDictionary::~TextDictionary() {
+  ZSTD_freeCDict(cdict_);
+  ZSTD_freeDDict(ddict_);
+}
+
+namespace {
+
+StoredText EncodeV2(std::string_view text, const TextDictionary& dict) {
   StoredText out;
-  if (text.size() < kMinBytes || text.size() > (1u << 30)) {
+  ZSTD_CCtx* cctx = Contexts().c;
+  ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_refCDict(cctx, TextDictionaryAccess::cdict(dict));
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+  std::string buf(5 + ZSTD_compressBound(text.size()), '\0');
+  buf[0] = static_cast<char>(kFormatV2);
+  uint32_t id = dict.id();
+  for (int i = 0; i < 4; ++i) buf[1 + i] = static_cast<char>((id >> (8 * i)) & 0xFF);
+  size_t n = ZSTD_compress2(cctx, buf.data() + 5, buf.size() - 5, text.data(), text.size());
+  ZSTD_CCtx_refCDict(cctx, nullptr);
+  if (ZSTD_isError(n) || 5 + n >= text.size()) {
     out.bytes.assign(text);
     return out;
   }
+  buf.resize(5 + n);
+  out.compressed = true;
+  out.bytes = std::move(buf);
+  return out;
+}
+
+Result<std::string> DecodeV2(std::string_view blob, const TextDictionary* dict) {
+  if (blob.size() < 5) return Status::Corruption("stored text is truncated");
+  uint32_t id = GetU32(blob, 1);
+  if (dict == nullptr || dict->id() != id)
+    return Status::Corruption("stored text needs text dictionary " + std::to_string(id));
+  blob.remove_prefix(5);
+  unsigned long long size = ZSTD_getFrameContentSize(blob.data(), blob.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxTextBytes)
+    return Status::Corruption("stored text has a damaged header");
+  std::string out(static_cast<size_t>(size), '\0');
+  size_t n = ZSTD_decompress_usingDDict(Contexts().d, out.data(), out.size(), blob.data(),
+                                        blob.size(), TextDictionaryAccess::ddict(*dict));
+  if (ZSTD_isError(n) || n != out.size())
+    return Status::Corruption(std::string("stored text does not decompress: ") +
+                              (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
+  return out;
+}
+
+}  // namespace
+
+uint32_t StoredTextDictionaryId(std::string_view blob) {
+  if (blob.size() < 5 || static_cast<unsigned char>(blob[0]) != kFormatV2) return 0;
+  return GetU32(blob, 1);
+}
+
+StoredText EncodeStoredText(std::string_view text, const TextDictionary* dict) {
+  StoredText out;
+  if (text.size() < kMinBytes || text.size() > kMaxTextBytes) {
+    out.bytes.assign(text);
+    return out;
+  }
+  if (dict != nullptr) return EncodeV2(text, *dict);
   z_stream z{};
   if (deflateInit2(&z, 6, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
     out.bytes.assign(text);
@@ -67,18 +207,18 @@ StoredText EncodeStoredText(std::string_view text) {
   buf.resize(n);
   uint32_t crc = static_cast<uint32_t>(
       crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
-  for (int i = 0; i < 4; ++i) buf += static_cast<char>((crc >> (8 * i)) & 0xFF);
+  PutU32(&buf, crc);
   out.compressed = true;
   out.bytes = std::move(buf);
   return out;
 }
 
-Result<std::string> DecodeStoredText(std::string_view blob) {
+Result<std::string> DecodeStoredText(std::string_view blob, const TextDictionary* dict) {
+  if (!blob.empty() && static_cast<unsigned char>(blob[0]) == kFormatV2)
+    return DecodeV2(blob, dict);
   if (blob.size() < 5 || static_cast<unsigned char>(blob[0]) != kFormatV1)
     return Status::Corruption("stored text has an unknown format");
-  uint32_t want = 0;
-  for (int i = 0; i < 4; ++i)
-    want |= static_cast<uint32_t>(static_cast<unsigned char>(blob[blob.size() - 4 + i])) << (8 * i);
+  uint32_t want = GetU32(blob, blob.size() - 4);
   blob.remove_suffix(4);
   z_stream z{};
   if (inflateInit2(&z, -15) != Z_OK) return Status::Internal("zlib inflateInit failed");

@@ -376,7 +376,8 @@ if want search; then
   fi
   NREC=$(sqlite3 -readonly "$S/archive/catalogue.db" "SELECT count(*) FROM records")
   SKEY=$("$DANGAN" --root "$S/archive" --actor bench apikey create --source bench --role reader | tail -1)
-  python3 "$HELPER" search-lua --db "$S/archive/catalogue.db" --out-dir "$S/lua" --key "$SKEY" --per-category 50 | sed 's/^/queries /'
+  # Debian's interpreter: python3-zstandard (setup.sh --bench) is installed for it.
+  /usr/bin/python3 "$HELPER" search-lua --db "$S/archive/catalogue.db" --out-dir "$S/lua" --key "$SKEY" --per-category 50 | sed 's/^/queries /'
   # The seeded catalogue has rows but no packages: a fixity audit would spend a core logging a
   # million missing packages while the queries are timed.
   start_serve "$S/archive" "$THREADS" "$S/serve.log" --audit-rate 0

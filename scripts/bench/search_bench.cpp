@@ -672,7 +672,8 @@ int main(int argc, char** argv) {
     if (fs::exists(cat_path)) Die(cat_path + " exists; use an empty --work");
     auto cat = Catalogue::Open(cat_path, true, &*tmpl);
     if (!cat.ok()) Die(cat.status().ToString());
-    const int64_t kBatch = 10000;
+    // Small transactions, as filings come: the catalogue learns its text dictionary between them.
+    const int64_t kBatch = 1000;
     auto t0 = Clock::now();
     auto last = t0;
     for (int64_t first = 0; first < o.records; first += kBatch) {

@@ -62,3 +62,72 @@ BOOST_AUTO_TEST_CASE(damaged_blobs_are_corruption_not_garbage) {
   last.back() ^= 0x01;
   BOOST_TEST(!DecodeStoredText(last).ok());
 }
+
+namespace {
+
+// Texts of one archive: the same forms with different people, units and figures.
+std::vector<std::string> ArchiveTexts(int n, uint32_t seed) {
+  static const char* const kNames[] = {"夏卫文", "袁磊平", "李建国", "王秀英", "张伟", "陈静"};
+  static const char* const kUnits[] = {"深圳安泰机械制造有限公司", "杭州西湖软件股份有限公司",
+                                       "成都天府物流有限公司"};
+  std::mt19937 rng(seed);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    std::string name = kNames[rng() % 6], unit = kUnits[rng() % 3];
+    out.push_back(
+        "失业保险金申领审核表\n姓名：" + name + "  公民身份号码：44030519" +
+        std::to_string(10000000 + rng() % 89999999) + "\n单位名称：" + unit + "\n" + name +
+        "因用人单位提出解除劳动合同与" + unit + "解除劳动关系，累计缴纳失业保险费" +
+        std::to_string(rng() % 200) + "个月，核定领取失业保险金" + std::to_string(rng() % 24) +
+        "个月。\n经办机构：杭州市西湖区社会保险事业管理中心" + "  经办人：" + kNames[rng() % 6]);
+  }
+  return out;
+}
+
+std::shared_ptr<const TextDictionary> Trained(uint32_t seed) {
+  auto bytes = TextDictionary::Train(ArchiveTexts(600, seed), 16 * 1024);
+  BOOST_REQUIRE_MESSAGE(bytes.ok(), bytes.status().ToString());
+  auto dict = TextDictionary::Load(*bytes);
+  BOOST_REQUIRE_MESSAGE(dict.ok(), dict.status().ToString());
+  return *dict;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_dictionary_learned_from_the_archive_beats_the_fixed_one) {
+  auto dict = Trained(1);
+  BOOST_TEST(dict->id() != 0u);
+  size_t v1 = 0, v2 = 0;
+  for (const auto& text : ArchiveTexts(50, 99)) {  // texts the training never saw
+    StoredText a = EncodeStoredText(text), b = EncodeStoredText(text, dict.get());
+    BOOST_REQUIRE(a.compressed);
+    BOOST_REQUIRE(b.compressed);
+    BOOST_TEST(StoredTextDictionaryId(a.bytes) == 0u);
+    BOOST_TEST(StoredTextDictionaryId(b.bytes) == dict->id());
+    auto back = DecodeStoredText(b.bytes, dict.get());
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(*back == text);
+    v1 += a.bytes.size();
+    v2 += b.bytes.size();
+  }
+  BOOST_TEST(v2 * 2 < v1, "format 2 " << v2 << " bytes, format 1 " << v1);
+}
+
+BOOST_AUTO_TEST_CASE(format_2_needs_its_own_dictionary_and_detects_damage) {
+  auto dict = Trained(1), other = Trained(2);
+  BOOST_REQUIRE(dict->id() != other->id());
+  StoredText s = EncodeStoredText(kRecordText, dict.get());
+  BOOST_REQUIRE(s.compressed);
+  BOOST_TEST(!DecodeStoredText(s.bytes).ok());               // no dictionary
+  BOOST_TEST(!DecodeStoredText(s.bytes, other.get()).ok());  // the wrong one
+  BOOST_TEST(!DecodeStoredText(s.bytes.substr(0, s.bytes.size() - 3), dict.get()).ok());
+  for (size_t at : {size_t{7}, s.bytes.size() / 2, s.bytes.size() - 1}) {
+    std::string flipped = s.bytes;
+    flipped[at] ^= 0x20;
+    auto back = DecodeStoredText(flipped, dict.get());
+    BOOST_TEST((!back.ok() || *back == kRecordText), "byte " << at);
+    BOOST_TEST(!back.ok(), "byte " << at);  // zstd's checksum catches a changed byte
+  }
+  BOOST_TEST(!TextDictionary::Load("not a dictionary").ok());
+  BOOST_TEST(!TextDictionary::Train(ArchiveTexts(20, 3), 16 * 1024).ok());  // too few to learn
+}

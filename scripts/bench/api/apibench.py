@@ -41,10 +41,11 @@ MAKE_CASES = os.path.join(HERE, "..", "..", "make_cases.py")
 TEXT_CODEC = os.path.join(HERE, "..", "..", "..", "storage", "text_codec.cpp")
 
 
-def stored_text_reader():
-    """Decodes the catalogue's compressed text columns (storage/text_codec.cpp, format 1: raw
-    DEFLATE primed with kDictionaryV1, then a CRC-32). The dictionary is read from that source,
-    which promises never to change it, so this stays in step without a copy here."""
+def stored_text_reader(db):
+    """Decodes the catalogue's compressed text columns (storage/text_codec.cpp). Format 1: raw
+    DEFLATE primed with kDictionaryV1, then a CRC-32; the dictionary is read from that source,
+    which promises never to change it, so this stays in step without a copy here. Format 2: the id
+    of a zstd dictionary in the catalogue's text_dictionaries table, then a zstd frame."""
     src = open(TEXT_CODEC, encoding="utf-8").read()
     m = re.search(r"kDictionaryV1\[\]\s*=(.*?);", src, re.S)
     if not m:
@@ -52,11 +53,26 @@ def stored_text_reader():
     lits = re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1))
     zdict = "".join(l.replace('\\"', '"').replace("\\\\", "\\") for l in lits).encode("utf-8")
 
+    zstd_dicts = {}
+
+    def read_v2(v):
+        import zstandard  # python3-zstandard, installed by scripts/setup.sh --bench
+        key = int.from_bytes(v[1:5], "little")
+        if key not in zstd_dicts:
+            row = db.execute("SELECT dict FROM text_dictionaries WHERE id=?", (key,)).fetchone()
+            if row is None:
+                sys.exit("apibench: a stored text needs a dictionary the catalogue lacks")
+            zstd_dicts[key] = zstandard.ZstdDecompressor(
+                dict_data=zstandard.ZstdCompressionDict(bytes(row[0])))
+        return zstd_dicts[key].decompress(bytes(v[5:])).decode("utf-8")
+
     def read(v):
         if v is None:
             return ""
         if isinstance(v, str):
             return v
+        if len(v) >= 5 and v[0] == 2:
+            return read_v2(v)
         if len(v) < 5 or v[0] != 1:
             sys.exit("apibench: a stored text has an unknown format")
         d = zlib.decompressobj(-15, zdict=zdict)
@@ -228,7 +244,7 @@ def cmd_search_lua(a):
     (hi,) = db.execute("SELECT max(id) FROM records").fetchone()
     ids = sorted(rng.sample(range(1, hi + 1), min(hi, a.sample)))
     texts, persons = [], []
-    read = stored_text_reader()
+    read = stored_text_reader(db)
     for k in range(0, len(ids), 500):
         chunk = ids[k:k + 500]
         q = ",".join("?" * len(chunk))
