@@ -217,6 +217,17 @@ CREATE TRIGGER text_dictionaries_append_only_update BEFORE UPDATE ON text_dictio
 CREATE TRIGGER text_dictionaries_append_only_delete BEFORE DELETE ON text_dictionaries
   BEGIN SELECT RAISE(ABORT, 'text dictionaries are append-only'); END;
 )SQL",
+    // 10: one-character queries move to their own index without positions (records_chars);
+    // records_fts keeps only the unigrams at the edges of Han runs, which phrases need (see
+    // cjk_tokenizer.h). Together about a fifth smaller than every unigram with its positions.
+    R"SQL(
+INSERT INTO records_fts(records_fts) VALUES('rebuild');
+CREATE VIRTUAL TABLE records_chars USING fts5(
+  body, title, content='record_content', content_rowid='id', tokenize='dangan_cjk_chars',
+  detail=none, columnsize=0
+);
+INSERT INTO records_chars(records_chars) VALUES('rebuild');
+)SQL",
 };
 
 std::string BodyText(const Record& r) {
@@ -421,13 +432,19 @@ class SqliteFilingTransaction : public FilingTransaction {
       f->BindOptional(7, FileDetailsToJson(file)).Bind(8, static_cast<int64_t>(i));
       DANGAN_RETURN_IF_ERROR(f->Run());
     }
-    // The body is derived by the view the index reads, so indexing and highlighting agree.
-    auto t = db_->Prepare(
-        "INSERT INTO records_fts(rowid, title, body)"
-        " SELECT id, title, body FROM record_content WHERE id=?1");
-    if (!t.ok()) return t.status();
-    t->Bind(1, id);
-    DANGAN_RETURN_IF_ERROR(t->Run());
+    // The body is derived by the view the indexes read, so indexing and highlighting agree.
+    auto body = db_->Prepare("SELECT title, body FROM record_content WHERE id=?1");
+    if (!body.ok()) return body.status();
+    body->Bind(1, id);
+    Status err;
+    if (!body->Step(&err)) return err.ok() ? Status::Internal("no body for " + r.reference) : err;
+    for (const char* table : {"records_fts", "records_chars"}) {
+      auto t = db_->Prepare(std::string("INSERT INTO ") + table +
+                            "(rowid, title, body) VALUES(?1, ?2, ?3)");
+      if (!t.ok()) return t.status();
+      t->Bind(1, id).Bind(2, body->Text(0)).Bind(3, body->Text(1));
+      DANGAN_RETURN_IF_ERROR(t->Run());
+    }
     ++*inserts_;
     return Status::Ok();
   }
@@ -771,7 +788,8 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
   if (spec.limit <= 0 || spec.limit > 1000) spec.limit = 20;
   if (spec.offset < 0) spec.offset = 0;
-  std::vector<std::string> phrases;
+  std::vector<std::string> phrases;     // for records_fts
+  std::vector<std::string> characters;  // one Han character each
   std::string reference;
   bool text_identifier = false;
   // Identifiers and 档号 are answered from B-tree indexes: an n-gram index is 1000× slower there.
@@ -792,17 +810,28 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
           text_identifier = true;
         } else if (shape_ && reference.empty() && shape_->Matches(term)) {
           reference = term;
-        } else if (!CjkTokenize(term, CjkTokenizeMode::kQuery).empty()) {
+        } else if (auto tokens = CjkTokenize(term, CjkTokenizeMode::kQuery); !tokens.empty()) {
           std::string q = "\"";
           for (char c : term) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-          phrases.push_back(q + "\"");
+          q += "\"";
+          // One Han character (words are ASCII once tokenized, runs of two or more are bigrams)
+          if (tokens.size() == 1 && static_cast<unsigned char>(tokens[0].text[0]) >= 0x80 &&
+              CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1)
+            characters.push_back(q);
+          else
+            phrases.push_back(q);
         }
       }
       i = j;
     }
   }
+  // Characters alone are looked up in records_chars (no positions, so no ranking: newest first);
+  // beside a phrase, as prefixes in records_fts, where "X"* is every occurrence of X.
+  const std::string fts = phrases.empty() && !characters.empty() ? "records_chars" : "records_fts";
   std::string match;
   for (const auto& p : phrases) match += (match.empty() ? "" : " AND ") + p;
+  for (const auto& c : characters)
+    match += (match.empty() ? "" : " AND ") + c + (fts == "records_fts" ? "*" : "");
   // Text with nothing searchable in it (only punctuation) matches nothing, not everything.
   if (match.empty() && reference.empty() && !text_identifier &&
       spec.text.find_first_not_of(' ') != std::string::npos)
@@ -841,14 +870,13 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   if (!text) {
     matches = " FROM records r WHERE 1" + filters;
   } else if (filters.empty()) {
-    matches = " FROM records_fts WHERE records_fts MATCH ?1";
+    matches = " FROM " + fts + " WHERE " + fts + " MATCH ?1";
   } else {
-    matches =
-        " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
-        " WHERE records_fts MATCH ?1" +
-        filters;
+    matches = " FROM " + fts + " JOIN records r ON r.id = " + fts + ".rowid WHERE " + fts +
+              " MATCH ?1" + filters;
   }
-  const std::string id = !text ? "r.id" : "records_fts.rowid";
+  const std::string id = !text ? "r.id" : fts + ".rowid";
+  const bool ranked = text && fts == "records_fts";
 
   auto db = Borrow();
   if (!db.ok()) return db.status();
@@ -905,14 +933,16 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     DANGAN_RETURN_IF_ERROR(facets_.Count(**db, sample, &page.facets));
   }
   // The page's ids: relevance while the matches are few enough to rank (kRankCap), newest first
-  // beyond that, from the first pass while the page lies within it.
+  // beyond that and for characters alone, from the first pass while the page lies within it.
   std::vector<int64_t> ids;
-  const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
-  if (text && page.total > kRankCap && end <= static_cast<int64_t>(newest.size())) {
-    ids.assign(newest.begin() + spec.offset, newest.begin() + end);
+  const size_t end = static_cast<size_t>(spec.offset) + static_cast<size_t>(spec.limit);
+  const bool all_listed = newest.size() <= static_cast<size_t>(kCountCap);
+  if (text && (!ranked || page.total > kRankCap) && (end <= newest.size() || all_listed)) {
+    ids.assign(newest.begin() + std::min(newest.size(), static_cast<size_t>(spec.offset)),
+               newest.begin() + std::min(newest.size(), end));
   } else {
     std::string order = " ORDER BY " + id + " DESC";
-    if (text && page.total <= kRankCap) order = " ORDER BY records_fts.rank, " + id + " DESC";
+    if (ranked && page.total <= kRankCap) order = " ORDER BY " + fts + ".rank, " + id + " DESC";
     auto some = ids_of("SELECT " + id + matches + order + " LIMIT " + std::to_string(spec.limit) +
                            " OFFSET " + std::to_string(spec.offset),
                        "search");
@@ -922,11 +952,11 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   // Then the details, and snippets only for the rows shown.
   auto row = (*db)->Prepare(
       text ? "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention,"
-             " r.formed_on, snippet(records_fts, -1, '[', ']', '…', 16)"
-             " FROM records_fts JOIN records r ON r.id = records_fts.rowid"
-             " WHERE records_fts MATCH ?1 AND records_fts.rowid = ?2"
-           : "SELECT r.reference, r.title, r.year, r.class_code, r.item_code, r.retention,"
-             " r.formed_on, '' FROM records r WHERE r.id = ?2");
+             " r.formed_on, snippet(" +
+                 fts + ", -1, '[', ']', '…', 16) FROM " + fts + " JOIN records r ON r.id = " + fts +
+                 ".rowid WHERE " + fts + " MATCH ?1 AND " + fts + ".rowid = ?2"
+           : std::string("SELECT r.reference, r.title, r.year, r.class_code, r.item_code,"
+                         " r.retention, r.formed_on, '' FROM records r WHERE r.id = ?2"));
   if (!row.ok()) return row.status();
   for (int64_t rid : ids) {
     row->Reset();

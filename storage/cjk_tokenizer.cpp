@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <new>
+#include <utility>
 
 namespace dangan {
 namespace {
@@ -88,9 +89,12 @@ Char Decode(const unsigned char* p, int n, int i) {
 
 using TokenFn = int (*)(void* ctx, int tflags, const char* token, int n, int start, int end);
 
-// The one implementation behind both FTS5 and CjkTokenize. Allocation-free, so it cannot throw
-// through SQLite's C frames; returns the first non-OK code xToken returns.
-int Tokenize(const char* text, int n, bool query, void* ctx, TokenFn emit) {
+enum class Split { kDocument, kQuery, kCharacters };
+
+// The one implementation behind both FTS5 tokenizers and CjkTokenize. Allocation-free, so it
+// cannot throw through SQLite's C frames; returns the first non-OK code xToken returns.
+int Tokenize(const char* text, int n, Split split, void* ctx, TokenFn emit) {
+  const bool query = split == Split::kQuery;
   const auto* p = reinterpret_cast<const unsigned char*>(text);
   int rc = SQLITE_OK;
   int i = 0;
@@ -101,6 +105,10 @@ int Tokenize(const char* text, int n, bool query, void* ctx, TokenFn emit) {
     have = false;
     if (c.cls == CharClass::kSeparator) {
       i = c.end;
+      continue;
+    }
+    if (c.cls == CharClass::kWord && split == Split::kCharacters) {
+      i = c.end;  // the characters table holds Han characters only
       continue;
     }
     if (c.cls == CharClass::kWord) {
@@ -130,6 +138,11 @@ int Tokenize(const char* text, int n, bool query, void* ctx, TokenFn emit) {
       }
       continue;
     }
+    if (split == Split::kCharacters) {
+      rc = emit(ctx, 0, text + c.start, c.end - c.start, c.start, c.end);
+      i = c.end;
+      continue;
+    }
     // A Han run. Only two characters are live at a time, and a bigram is two adjacent characters,
     // so every token is a slice of the input: no copying.
     Char cur = c;
@@ -156,7 +169,11 @@ int Tokenize(const char* text, int n, bool query, void* ctx, TokenFn emit) {
       // The bigram goes first at its position: highlight() and snippet() take a position's extent
       // from its first token, so a matched bigram or phrase is marked exactly.
       rc = emit(ctx, 0, text + cur.start, next.end - cur.start, cur.start, next.end);
-      if (rc == SQLITE_OK && !query) {
+      // Of the inner characters only the run's first is kept as a unigram (the last rides on the
+      // last bigram, above): a phrase needs a unigram only where a query's run of one character
+      // meets a word ("2026年"), i.e. at the edge of a document's run. A character anywhere is
+      // found through the characters table (see the header).
+      if (rc == SQLITE_OK && !query && first) {
         rc = emit(ctx, FTS5_TOKEN_COLOCATED, text + cur.start, cur.end - cur.start, cur.start,
                   cur.end);
       }
@@ -183,7 +200,12 @@ void Delete(Fts5Tokenizer*) {}
 
 int Fts5Tokenize(Fts5Tokenizer*, void* ctx, int flags, const char* text, int n, TokenFn emit) {
   // FTS5_TOKENIZE_QUERY is set for both plain and prefix queries; DOCUMENT and AUX index alike.
-  return Tokenize(text, n, (flags & FTS5_TOKENIZE_QUERY) != 0, ctx, emit);
+  return Tokenize(text, n, (flags & FTS5_TOKENIZE_QUERY) != 0 ? Split::kQuery : Split::kDocument,
+                  ctx, emit);
+}
+
+int Fts5TokenizeCharacters(Fts5Tokenizer*, void* ctx, int, const char* text, int n, TokenFn emit) {
+  return Tokenize(text, n, Split::kCharacters, ctx, emit);
 }
 
 // `SELECT fts5(?1)` hands out the connection's fts5_api through a typed pointer binding; this is
@@ -226,10 +248,14 @@ Status RegisterCjkTokenizer(sqlite3* db) {
   if (!api.ok()) return api.status();
   // FTS5 copies the struct, so a local would do; static makes the lifetime obvious.
   static fts5_tokenizer tokenizer = {Create, Delete, Fts5Tokenize};
-  int rc = (*api)->xCreateTokenizer(*api, kCjkTokenizerName, nullptr, &tokenizer, nullptr);
-  if (rc != SQLITE_OK) {
-    return Status::Internal(std::string("registering FTS5 tokenizer dangan_cjk: ") +
-                            sqlite3_errstr(rc));
+  static fts5_tokenizer characters = {Create, Delete, Fts5TokenizeCharacters};
+  for (auto [name, t] : {std::pair{kCjkTokenizerName, &tokenizer},
+                         std::pair{kCjkCharactersTokenizerName, &characters}}) {
+    int rc = (*api)->xCreateTokenizer(*api, name, nullptr, t, nullptr);
+    if (rc != SQLITE_OK) {
+      return Status::Internal(std::string("registering FTS5 tokenizer ") + name + ": " +
+                              sqlite3_errstr(rc));
+    }
   }
   return Status::Ok();
 }
@@ -238,8 +264,10 @@ std::vector<CjkToken> CjkTokenize(std::string_view text, CjkTokenizeMode mode) {
   std::vector<CjkToken> out;
   Collector collector{&out};
   // Offsets are ints in FTS5; a text field beyond 2 GiB is not something the catalogue stores.
-  Tokenize(text.data(), static_cast<int>(text.size()), mode != CjkTokenizeMode::kDocument,
-           &collector, Collect);
+  Split split = mode == CjkTokenizeMode::kDocument     ? Split::kDocument
+                : mode == CjkTokenizeMode::kCharacters ? Split::kCharacters
+                                                       : Split::kQuery;
+  Tokenize(text.data(), static_cast<int>(text.size()), split, &collector, Collect);
   return out;
 }
 

@@ -1,6 +1,9 @@
-// dangan_cjk: an SQLite FTS5 tokenizer for Chinese catalogue text (Han bigrams plus colocated
-// unigrams, lower-cased ASCII words), so 1- and 2-character queries are answered from the index.
-// Stateless: one registration per connection; it keeps nothing of the caller's and is thread-safe.
+// dangan_cjk and dangan_cjk_chars: SQLite FTS5 tokenizers for Chinese catalogue text. dangan_cjk
+// gives Han bigrams (with the unigrams at the edges of each run) and lower-cased ASCII words, for
+// phrases of two characters or more and words; dangan_cjk_chars gives every Han character alone,
+// for one-character queries, in a table without positions (detail=none), where a character's
+// postings cost a fraction of what they cost among the bigrams. Stateless: one registration per
+// connection registers both; they keep nothing of the caller's and are thread-safe.
 #pragma once
 
 #include <string>
@@ -17,8 +20,9 @@ namespace dangan {
 // tokenizer takes no arguments; any given are refused, so a typo does not silently index
 // differently.
 inline constexpr char kCjkTokenizerName[] = "dangan_cjk";
+inline constexpr char kCjkCharactersTokenizerName[] = "dangan_cjk_chars";
 
-// Registers the tokenizer on `db`. Tokenizers are per connection in SQLite, so this must run on
+// Registers both tokenizers on `db`. Tokenizers are per connection in SQLite, so this must run on
 // every connection before it touches an FTS5 table that uses the tokenizer (even to read it:
 // the table fails to open otherwise). Calling it again on the same connection is harmless.
 // Fails with kInternal when SQLite lacks FTS5 or refuses the registration.
@@ -31,10 +35,12 @@ Status RegisterCjkTokenizer(sqlite3* db);
 // a separator.
 //
 // kDocument (also FTS5's AUX mode, used by highlight()/snippet()): a Han run c0..cn-1 gives, at
-// position i < n-1, the bigram c_i c_{i+1} followed by the unigram c_i colocated with it; the last
-// character's unigram is colocated with the last bigram. So a run of n ≥ 2 takes n-1 positions,
+// position i < n-1, the bigram c_i c_{i+1}; the first character's unigram is colocated with the
+// first bigram and the last character's with the last. So a run of n ≥ 2 takes n-1 positions,
 // exactly as many as the query side's bigrams: a phrase spanning a Han run and the next word or run
-// ("社保卡 ABC", "保险 待遇") then lines up. A run of one character is its unigram alone.
+// ("社保卡 ABC", "保险 待遇") then lines up. A run of one character is its unigram alone. Edge
+// unigrams are all a phrase can need: a query's run of one character inside a phrase ("2026年",
+// "A座") stands next to a word, so in a matching document it is at the edge of its run.
 // Words are one token each, lower-cased, whole however long they are up to 128 bytes (longer ones
 // continue as further 128-byte tokens), so 公民身份号码 ("…002X") and 统一社会信用代码 stay single
 // tokens; hyphenated or ·-joined reference numbers (档号 "J012-SB·2026-D100-0102-0007") become
@@ -45,17 +51,21 @@ Status RegisterCjkTokenizer(sqlite3* db);
 // consecutive positions so FTS5 treats it as a phrase. Words as in kDocument.
 //
 // kPrefixQuery (`保险*`, `j012*`): as kQuery; FTS5 then applies the prefix to the last token only.
-// For a word that is the usual prefix search. For Han text a prefix adds nothing: "保*" matches
-// the unigram 保 and every bigram starting with it, i.e. the same rows as "保", and a bigram is
-// already whole; so a Han prefix query means "contains this text".
+// For a word that is the usual prefix search. For Han text, "保*" matches every bigram starting
+// with 保 and the unigram 保 where it ends a run: every occurrence of 保, so a Han prefix query
+// means "contains this text", and is how a one-character term is found inside a phrase query.
+//
+// kCharacters (dangan_cjk_chars, documents and queries alike): every Han character alone, at
+// consecutive positions; words are skipped. A one-character query needs no positions, so its table
+// is detail=none: one entry per character and row, newest rows first for free.
 //
 // For the tables that use it: queries of three or more Han characters are phrases, so the table
 // needs detail=full (the default); detail=column and detail=none refuse phrase queries. Callers
 // should quote user input ("J012-SB·2026"): FTS5's query syntax reads '-' and ':' itself.
 // Known limit: a position's extent is its bigram, so separate matches at adjacent positions
-// (`养 老` as two terms, "常" in 常常) overlap, and FTS5's built-in highlight()/snippet() then
-// repeat text; a single term or phrase per match highlights exactly.
-enum class CjkTokenizeMode { kDocument, kQuery, kPrefixQuery };
+// (`养 老` as two terms) overlap, and FTS5's built-in highlight()/snippet() then repeat text; a
+// single term or phrase per match highlights exactly (one character: in the characters table).
+enum class CjkTokenizeMode { kDocument, kQuery, kPrefixQuery, kCharacters };
 
 struct CjkToken {
   std::string text;  // the indexed bytes (UTF-8, ASCII lower-cased)

@@ -79,21 +79,29 @@ const char* const kRows[][2] = {
     {"工伤认定决定书", "工伤职工 王五 需抚养 Work Injury Decision"},
 };
 
+// `t` as records_fts, `c` as records_chars.
 void CreateFixture(Db& db, const std::string& options = "") {
   BOOST_REQUIRE_EQUAL(
       db.Exec("CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='dangan_cjk'" + options +
               ")"),
       "");
+  BOOST_REQUIRE_EQUAL(db.Exec("CREATE VIRTUAL TABLE c USING fts5(title, body, "
+                              "tokenize='dangan_cjk_chars', detail=none, columnsize=0)"),
+                      "");
   for (const auto& row : kRows) {
-    auto r = db.Query("INSERT INTO t(title, body) VALUES (?1, ?2)", {row[0], row[1]});
-    BOOST_REQUIRE(r.empty());
+    for (const char* table : {"t", "c"}) {
+      auto r = db.Query(std::string("INSERT INTO ") + table + "(title, body) VALUES (?1, ?2)",
+                        {row[0], row[1]});
+      BOOST_REQUIRE(r.empty());
+    }
   }
 }
 
 // Sorted rowids matching an FTS5 query, or {-1} when the query failed.
-std::set<int> Match(Db& db, const std::string& query) {
+std::set<int> Match(Db& db, const std::string& query, const std::string& table = "t") {
   std::set<int> ids;
-  for (const auto& row : db.Query("SELECT rowid FROM t WHERE t MATCH ?1", {query})) {
+  for (const auto& row :
+       db.Query("SELECT rowid FROM " + table + " WHERE " + table + " MATCH ?1", {query})) {
     if (row.rfind("ERROR", 0) == 0) {
       BOOST_TEST_MESSAGE(query << ": " << row);
       return {-1};
@@ -116,10 +124,11 @@ std::string Dump(const std::vector<CjkToken>& tokens) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(document_mode_emits_bigrams_with_colocated_unigrams) {
-  // Each Han character is 3 bytes; the last character rides on the last bigram's position.
+BOOST_AUTO_TEST_CASE(document_mode_emits_bigrams_with_edge_unigrams) {
+  // Each Han character is 3 bytes; the first character rides on the first bigram's position,
+  // the last on the last's; inner characters are left to the characters table.
   BOOST_TEST(Dump(CjkTokenize("养老保险", CjkTokenizeMode::kDocument)) ==
-             " 养老@0-6+养@0-3 老保@3-9+老@3-6 保险@6-12+保@6-9+险@9-12");
+             " 养老@0-6+养@0-3 老保@3-9 保险@6-12+险@9-12");
   // A lone character is its own position; runs restart after any separator.
   BOOST_TEST(Dump(CjkTokenize("张 三丰", CjkTokenizeMode::kDocument)) ==
              " 张@0-3 三丰@4-10+三@4-7+丰@7-10");
@@ -129,6 +138,12 @@ BOOST_AUTO_TEST_CASE(document_mode_emits_bigrams_with_colocated_unigrams) {
   // A rare name character outside the BMP (Ext B, 4 bytes) is Han too.
   BOOST_TEST(Dump(CjkTokenize("吉\xF0\xA0\xAE\xB7", CjkTokenizeMode::kDocument)) ==
              " 吉\xF0\xA0\xAE\xB7@0-7+吉@0-3+\xF0\xA0\xAE\xB7@3-7");
+}
+
+BOOST_AUTO_TEST_CASE(characters_mode_emits_each_han_character_and_skips_words) {
+  BOOST_TEST(Dump(CjkTokenize("养老 ID123 保险", CjkTokenizeMode::kCharacters)) ==
+             " 养@0-3 老@3-6 保@13-16 险@16-19");
+  BOOST_TEST(CjkTokenize("11010519491231002X", CjkTokenizeMode::kCharacters).empty());
 }
 
 BOOST_AUTO_TEST_CASE(query_mode_emits_bigrams_only_or_the_lone_unigram) {
@@ -142,7 +157,7 @@ BOOST_AUTO_TEST_CASE(query_mode_emits_bigrams_only_or_the_lone_unigram) {
 
 BOOST_AUTO_TEST_CASE(words_are_folded_and_identifiers_stay_whole) {
   BOOST_TEST(Dump(CjkTokenize("身份证11010519491231002X号", CjkTokenizeMode::kDocument)) ==
-             " 身份@0-6+身@0-3 份证@3-9+份@3-6+证@6-9 11010519491231002x@9-27 号@27-30");
+             " 身份@0-6+身@0-3 份证@3-9+证@6-9 11010519491231002x@9-27 号@27-30");
   BOOST_TEST(Dump(CjkTokenize("91110108MA01ABCD2X", CjkTokenizeMode::kQuery)) ==
              " 91110108ma01abcd2x@0-18");
   // Fullwidth letters and digits fold to ASCII; offsets still count the source's 3-byte chars.
@@ -181,12 +196,19 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_bytes_are_separators) {
 BOOST_AUTO_TEST_CASE(single_character_query_matches_only_rows_with_it) {
   Db db;
   CreateFixture(db);
-  BOOST_TEST(Match(db, "养") == (Ids{1, 4}));  // 4 has 养 as the last char of 需抚养
-  BOOST_TEST(Match(db, "险") == (Ids{1, 2, 3}));
-  BOOST_TEST(Match(db, "三") == (Ids{2}));  // last char of the run 张三
-  BOOST_TEST(Match(db, "伤") == (Ids{4}));
-  BOOST_TEST(Match(db, "龙") == Ids{});
-  BOOST_TEST(Match(db, "title:养") == (Ids{1}));
+  BOOST_TEST(Match(db, "养", "c") == (Ids{1, 4}));  // 4 has 养 as the last char of 需抚养
+  BOOST_TEST(Match(db, "险", "c") == (Ids{1, 2, 3}));
+  BOOST_TEST(Match(db, "三", "c") == (Ids{2}));  // last char of the run 张三
+  BOOST_TEST(Match(db, "伤", "c") == (Ids{4}));
+  BOOST_TEST(Match(db, "龙", "c") == Ids{});
+  BOOST_TEST(Match(db, "养 AND 伤", "c") == (Ids{4}));
+  // In the bigram table a character inside a run has no entry of its own; as a prefix it is found
+  // wherever it occurs, and a column filter works there.
+  BOOST_TEST(Match(db, "伤") == Ids{});
+  BOOST_TEST(Match(db, "伤*") == (Ids{4}));
+  BOOST_TEST(Match(db, "老*") == (Ids{1}));
+  BOOST_TEST(Match(db, "title:养*") == (Ids{1}));
+  BOOST_TEST(Match(db, "\"伤\"* AND 决定书") == (Ids{4}));
 }
 
 BOOST_AUTO_TEST_CASE(two_character_query_matches_the_bigram_only) {
@@ -263,9 +285,12 @@ BOOST_AUTO_TEST_CASE(highlight_marks_byte_exact_spans) {
              (std::vector<std::string>{"张三 身份证 11010519491231002X 医疗保险 [ＩＤ] Card"}));
   BOOST_TEST(hl("\"D100-0102\"", 1) ==
              (std::vector<std::string>{"养老金按月发放 档号 J012-SB·2026-[D100-0102]-0007"}));
-  // Known limit: a one-character match inside a run shows with its right neighbour, because
-  // highlight() takes a position's extent from its first token, the bigram.
-  BOOST_TEST(hl("伤", 0) == (std::vector<std::string>{"工[伤认]定决定书"}));
+  // A one-character match inside a run, through the characters table, marks that character;
+  // as a prefix in the bigram table it shows with its right neighbour, because highlight() takes
+  // a position's extent from its first token, the bigram.
+  BOOST_TEST(db.Query("SELECT highlight(c, 0, '[', ']') FROM c WHERE c MATCH '伤'") ==
+             (std::vector<std::string>{"工[伤]认定决定书"}));
+  BOOST_TEST(hl("伤*", 0) == (std::vector<std::string>{"工[伤认]定决定书"}));
   auto snip = db.Query("SELECT snippet(t, 1, '[', ']', '…', 3) FROM t WHERE t MATCH '王五'");
   BOOST_REQUIRE_EQUAL(snip.size(), 1u);
   BOOST_TEST(snip[0].find("[王五]") != std::string::npos, snip[0]);
@@ -309,7 +334,7 @@ BOOST_AUTO_TEST_CASE(match_queries_use_the_full_text_index) {
   BOOST_TEST(like.find(":M") == std::string::npos, like);
 }
 
-BOOST_AUTO_TEST_CASE(vocabulary_shows_unigrams_colocated_with_bigrams) {
+BOOST_AUTO_TEST_CASE(vocabulary_shows_edge_unigrams_colocated_with_bigrams) {
   Db db;
   CreateFixture(db);
   BOOST_REQUIRE_EQUAL(db.Exec("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')"), "");
@@ -322,6 +347,8 @@ BOOST_AUTO_TEST_CASE(vocabulary_shows_unigrams_colocated_with_bigrams) {
   // 养老保险待遇核定表: 9 characters, 8 positions; 表 shares position 7 with 定表.
   BOOST_TEST(at("定表") == (std::vector<std::string>{"1|title|7"}));
   BOOST_TEST(at("表") == (std::vector<std::string>{"1|title|7"}));
+  // Inner characters only as bigrams: 老 is inside 养老保险… and 养老金…
+  BOOST_TEST(at("老").empty());
   BOOST_TEST(at("11010519491231002x") == (std::vector<std::string>{"2|body|3"}));
   BOOST_TEST(at("11010519491231002X").empty());
 }
@@ -336,6 +363,8 @@ BOOST_AUTO_TEST_CASE(registration_is_per_connection_and_arguments_are_refused) {
     BOOST_TEST(RegisterCjkTokenizer(db.get()).ok());
     BOOST_TEST(Match(db, "保险") == (Ids{1, 2, 3}));
     BOOST_TEST(db.Exec("CREATE VIRTUAL TABLE u USING fts5(x, tokenize='dangan_cjk bigram')") != "");
+    BOOST_TEST(db.Exec("CREATE VIRTUAL TABLE u USING fts5(x, tokenize='dangan_cjk_chars x')") !=
+               "");
   }
   {
     Db unregistered(path, /*register_tokenizer=*/false);

@@ -78,8 +78,8 @@ BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Fil
   BOOST_TEST(page.total == 4);
   BOOST_TEST(page.facets["class"]["01"] == 1);
   BOOST_TEST(page.facets["retention"]["D100"] == 2);
-  // A one-character hit is marked with its bigram (the tokenizer's colocated unigram).
-  BOOST_TEST(page.hits[0].snippet.find("表]") != std::string::npos, page.hits[0].snippet);
+  // A one-character hit is marked exactly (it comes from the characters table).
+  BOOST_TEST(page.hits[0].snippet.find("[表]") != std::string::npos, page.hits[0].snippet);
 }
 
 BOOST_FIXTURE_TEST_CASE(facets_count_records_filed_after_the_first_search, Filed) {
@@ -112,4 +112,34 @@ BOOST_FIXTURE_TEST_CASE(facets_count_records_filed_after_the_first_search, Filed
   auto all = catalogue.Search(no_text).value();
   BOOST_TEST(all.total == 6);
   BOOST_TEST(all.facets["class"]["01"] == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(single_characters_are_found_anywhere_and_marked_exactly, Filed) {
+  // 定 inside 待遇核定表 and 工伤认定决定书; 伤 inside the latter.
+  BOOST_TEST(Find("定") == Refs({0, 2}));
+  BOOST_TEST(Find("伤") == Refs({2}));
+  BOOST_TEST(Find("定 伤") == Refs({2}));
+  BOOST_TEST(Find("伤 决定书") == Refs({2}));  // a character beside a phrase
+  BOOST_TEST(Find("定 核定表") == Refs({0}));
+  BOOST_TEST(Find("伤 核定表").empty());
+  BOOST_TEST(Find("龙").empty());
+  SearchSpec spec;
+  spec.text = "伤";
+  auto page = archive.session().catalogue().Search(spec);
+  BOOST_REQUIRE(page.ok());
+  BOOST_REQUIRE(page->hits.size() == 1u);
+  BOOST_TEST(page->hits[0].snippet.find("工[伤]认定") != std::string::npos, page->hits[0].snippet);
+  // Characters alone are listed newest first (a character's frequency ranks nothing); 表 is in
+  // every record's file name 申请表.txt.
+  spec.text = "表";
+  page = archive.session().catalogue().Search(spec);
+  BOOST_REQUIRE(page.ok());
+  BOOST_REQUIRE(page->hits.size() == 4u);
+  for (size_t k = 0; k < 4; ++k) BOOST_TEST(page->hits[k].reference == refs[3 - k]);
+  spec.offset = 3;
+  page = archive.session().catalogue().Search(spec);
+  BOOST_REQUIRE(page.ok());
+  BOOST_REQUIRE(page->hits.size() == 1u);
+  BOOST_TEST(page->hits[0].reference == refs[0]);
+  BOOST_TEST(page->total == 4);
 }
