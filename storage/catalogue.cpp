@@ -973,6 +973,55 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   return page;
 }
 
+Result<Catalogue::OptimizeReport> Catalogue::Optimize(bool vacuum) {
+  auto db = OpenCatalogueConnection(path_, false);
+  if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
+  auto pragma = [&](const char* name) -> Result<int64_t> {
+    auto st = (*db)->Prepare(std::string("PRAGMA ") + name);
+    if (!st.ok()) return st.status();
+    Status err;
+    if (!st->Step(&err)) return err.ok() ? Status::Internal(std::string("no ") + name) : err;
+    return st->Int(0);
+  };
+  auto bytes = [&](const char* counter) -> Result<int64_t> {
+    auto pages = pragma(counter);
+    if (!pages.ok()) return pages.status();
+    auto size = pragma("page_size");
+    if (!size.ok()) return size.status();
+    return *pages * *size;
+  };
+  OptimizeReport report;
+  auto before = bytes("page_count");
+  if (!before.ok()) return before.status();
+  report.bytes_before = *before;
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  Status merged = (*db)->Exec(
+      "INSERT INTO records_fts(records_fts) VALUES('optimize');"
+      " INSERT INTO records_chars(records_chars) VALUES('optimize'); COMMIT");
+  if (!merged.ok()) {
+    (*db)->Exec("ROLLBACK");
+    return merged.WithContext("merging the full-text indexes");
+  }
+  if (vacuum) {
+    DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA auto_vacuum=2; VACUUM").WithContext("vacuum"));
+  } else {
+    DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA incremental_vacuum"));
+  }
+  // The file shrinks when the WAL is written back; readers may hold that off, which is no error.
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  auto after = bytes("page_count");
+  if (!after.ok()) return after.status();
+  report.bytes_after = *after;
+  auto left = bytes("freelist_count");
+  if (!left.ok()) return left.status();
+  report.free_bytes_left = *left;
+  auto mode = pragma("auto_vacuum");
+  if (!mode.ok()) return mode.status();
+  report.incremental = *mode == 2;
+  return report;
+}
+
 Result<int64_t> Catalogue::NewestRecordId() {
   return ScalarInt("SELECT coalesce(max(id), 0) FROM records");
 }

@@ -147,6 +147,19 @@ class Catalogue : public CataloguePort {
   // processes count: records are only ever added, so any change to what a search can find
   // changes this.
   Result<int64_t> NewestRecordId();
+
+  // Maintenance (`dangan catalogue optimize`): merges each full-text index into one segment, then
+  // hands free pages back to the file system. Catalogues created by this release keep free pages
+  // apart for that (incremental auto-vacuum); `vacuum` converts an older file by rewriting it
+  // whole, which blocks every other user of the catalogue meanwhile. Takes the write lock like a
+  // filing.
+  struct OptimizeReport {
+    int64_t bytes_before = 0;
+    int64_t bytes_after = 0;
+    int64_t free_bytes_left = 0;  // free pages still in the file (older files without vacuum)
+    bool incremental = false;     // the file hands back free pages without a full vacuum
+  };
+  Result<OptimizeReport> Optimize(bool vacuum);
   const std::string& path() const { return path_; }
 
  private:

@@ -110,7 +110,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   // which the promise "a 201 means it is kept" needs.
   // 8 KiB pages fit the catalogue's wide rows better than 4 KiB (less slack per leaf); it only
   // takes effect on a new file. A 16 MiB cache per connection keeps index inserts off the disk.
-  if (create) DANGAN_RETURN_IF_ERROR(out->Exec("PRAGMA page_size=8192;"));
+  // Incremental auto-vacuum keeps the pages a merge frees apart, so maintenance can hand them
+  // back to the file system (Catalogue::Optimize); like the page size it only takes on a new file.
+  if (create) DANGAN_RETURN_IF_ERROR(out->Exec("PRAGMA page_size=8192; PRAGMA auto_vacuum=2;"));
   DANGAN_RETURN_IF_ERROR(
       out->Exec("PRAGMA cache_size=-16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                 "PRAGMA foreign_keys=ON;"

@@ -195,4 +195,28 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
   return failures ? 1 : 0;
 }
 
+int RunCatalogueMaintenance(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1, {}, {"--vacuum", "--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help") || args->positional != std::vector<std::string>{"optimize"}) {
+    std::cout << "usage: dangan catalogue optimize [--vacuum]\n"
+                 "Merges each full-text index into one segment (faster searches, less room) and\n"
+                 "hands the pages that frees back to the file system. Safe while `dangan serve`\n"
+                 "runs: filings wait for it. Catalogues created before this release keep free\n"
+                 "pages inside the file; --vacuum rewrites such a file once so that later runs\n"
+                 "can hand them back, and blocks searches and filings while it runs.\n";
+    return args->Has("--help") ? 0 : 2;
+  }
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  auto report = (*session)->catalogue().Optimize(args->Has("--vacuum"));
+  if (!report.ok()) return FailStatus(report.status());
+  std::cout << "catalogue " << report->bytes_before / 1e6 << " MB -> " << report->bytes_after / 1e6
+            << " MB\n";
+  if (!report->incremental && report->free_bytes_left > 0)
+    std::cerr << "dangan: " << report->free_bytes_left / 1e6
+              << " MB of free pages stay in the file; run once with --vacuum to release them\n";
+  return 0;
+}
+
 }  // namespace dangan::cli

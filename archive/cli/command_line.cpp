@@ -35,6 +35,7 @@ commands:
   audit verify      walk the audit chain and report the first broken link
   audit run         re-hash every copy of every package; repair damage from a good copy
   replica list|add  storage roots that hold a copy of every package
+  catalogue optimize  merge the search indexes and release free space
   serve             the HTTP API (intake, retrieval, statistics, reports)
   apikey create     a key for a business system (intake) or a reader
   report KIND       PDF and CSV reports: catalogue (归档文件目录), certificate (查档证明),
@@ -123,11 +124,14 @@ int Main(int argc, char** argv) {
   }
 
   static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
-      {"init", RunInit},     {"ingest", RunIngest},         {"show", RunShow},
-      {"search", RunSearch}, {"verify", RunVerify},         {"export", RunExport},
-      {"bag", RunBag},       {"audit", RunAudit},           {"serve", RunServe},
-      {"apikey", RunApiKey}, {"report", RunReport},         {"capture", RunCapture},
-      {"review", RunReview}, {"classifier", RunClassifier}, {"replica", RunReplica},
+      {"init", RunInit},       {"ingest", RunIngest},
+      {"show", RunShow},       {"search", RunSearch},
+      {"verify", RunVerify},   {"export", RunExport},
+      {"bag", RunBag},         {"audit", RunAudit},
+      {"serve", RunServe},     {"apikey", RunApiKey},
+      {"report", RunReport},   {"capture", RunCapture},
+      {"review", RunReview},   {"classifier", RunClassifier},
+      {"replica", RunReplica}, {"catalogue", RunCatalogueMaintenance},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

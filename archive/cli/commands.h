@@ -26,6 +26,7 @@ int RunReport(const Context& ctx, int argc, char** argv);
 int RunCapture(const Context& ctx, int argc, char** argv);
 int RunReview(const Context& ctx, int argc, char** argv);
 int RunClassifier(const Context& ctx, int argc, char** argv);
+int RunCatalogueMaintenance(const Context& ctx, int argc, char** argv);
 
 // Prints "dangan: <message>" (and each field error) on stderr; returns `code`.
 int Fail(const std::string& message, int code = 1);

@@ -257,8 +257,8 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   RunResult top = box.Bare({"--help"});
   BOOST_TEST(top.code == 0, top);
   BOOST_TEST(Contains(top.out, "usage"), top);
-  for (const std::string cmd :
-       {"init", "ingest", "show", "search", "verify", "export", "bag", "audit", "replica"}) {
+  for (const std::string cmd : {"init", "ingest", "show", "search", "verify", "export", "bag",
+                                "audit", "replica", "catalogue"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -859,4 +859,19 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
   BOOST_TEST(stop.code == 0, "the server did not stop on SIGTERM\n" << ReadFile(log));
   BOOST_TEST(Contains(ReadFile(log), "stopping"));
   BOOST_TEST(box.Total() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(CatalogueOptimizeKeepsEverythingFindable) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> refs = box.Ingest(box.Generate("gen", 6, 7));
+  RunResult r = box.Run({"catalogue", "optimize"});
+  BOOST_TEST(r.code == 0, r);
+  BOOST_TEST(Contains(r.out, "MB ->"), r);
+  BOOST_TEST(r.err.empty(), r);  // a new archive hands free pages back without --vacuum
+  RunResult found = box.Run({"search", refs[3]});
+  BOOST_TEST(found.code == 0, found);
+  BOOST_TEST(Contains(found.out, refs[3]), found);
+  RunResult bad = box.Run({"catalogue", "shrink"});
+  BOOST_TEST(bad.code == 2, bad);
 }
