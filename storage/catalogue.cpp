@@ -4,6 +4,7 @@
 
 #include "archive/identifiers.h"
 #include "storage/cjk_tokenizer.h"
+#include "storage/digest.h"
 #include "storage/record_json.h"
 #include "storage/text_codec.h"
 #include "storage/text_dictionaries.h"
@@ -228,7 +229,60 @@ CREATE VIRTUAL TABLE records_chars USING fts5(
 );
 INSERT INTO records_chars(records_chars) VALUES('rebuild');
 )SQL",
+    // 11: SHA-256 digests as their 32 bytes rather than 64 hex digits (see BindDigest)
+    R"SQL(
+UPDATE records SET fingerprint = dangan_digest_bytes(fingerprint),
+  package_sha256 = dangan_digest_bytes(package_sha256);
+UPDATE record_files SET sha256 = dangan_digest_bytes(sha256);
+)SQL",
 };
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case is not how digests are written; such a value stays text
+}
+
+// A SHA-256 as written everywhere else (64 lower-case hex digits) is stored as its 32 bytes:
+// digests are a sixth of a record's row. Anything else is stored as given, and DigestColumn reads
+// both back as the text that was bound.
+std::optional<std::string> DigestBytes(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  std::string out(32, '\0');
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+void BindDigest(Statement& st, int i, const std::string& hex) {
+  if (auto bytes = DigestBytes(hex))
+    st.BindBlob(i, *bytes);
+  else
+    st.Bind(i, hex);
+}
+
+std::string DigestColumn(const Statement& row, int col) {
+  if (!row.IsBlob(col)) return row.Text(col);
+  std::string b = row.Blob(col);
+  return HexEncode(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+}
+
+// dangan_digest_bytes(x): migration 11's conversion, DigestBytes in SQL.
+void DigestBytesFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    sqlite3_result_value(ctx, argv[0]);
+    return;
+  }
+  std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                        static_cast<size_t>(sqlite3_value_bytes(argv[0])));
+  if (auto bytes = DigestBytes(text))
+    sqlite3_result_blob(ctx, bytes->data(), 32, SQLITE_TRANSIENT);
+  else
+    sqlite3_result_value(ctx, argv[0]);
+}
 
 std::string BodyText(const Record& r) {
   std::string body;
@@ -326,7 +380,8 @@ Result<std::optional<FiledCase>> FindCaseOn(SqliteDb& db, const std::string& sou
   st->Bind(1, source).Bind(2, case_id);
   Status err;
   if (st->Step(&err))
-    return std::optional<FiledCase>(FiledCase{st->Text(0), st->Text(1), st->Text(2), st->Text(3)});
+    return std::optional<FiledCase>(
+        FiledCase{st->Text(0), DigestColumn(*st, 1), DigestColumn(*st, 2), st->Text(3)});
   if (!err.ok()) return err;
   return std::optional<FiledCase>();
 }
@@ -402,7 +457,8 @@ class SqliteFilingTransaction : public FilingTransaction {
         "?23,?24)");
     if (!st.ok()) return st.status();
     st->Bind(1, r.reference).Bind(2, r.series).Bind(3, r.parts.seq).Bind(4, r.source);
-    st->Bind(5, r.case_id).Bind(6, r.channel).Bind(7, r.fingerprint).Bind(8, r.parts.fonds);
+    st->Bind(5, r.case_id).Bind(6, r.channel).Bind(8, r.parts.fonds);
+    BindDigest(*st, 7, r.fingerprint);
     st->Bind(9, r.parts.class_code).Bind(10, r.parts.item).Bind(11, r.parts.year);
     st->Bind(12, r.parts.retention).Bind(13, r.title).Bind(14, r.formed_on);
     st->BindOptional(15, r.person ? r.person->id_number : "");
@@ -416,7 +472,8 @@ class SqliteFilingTransaction : public FilingTransaction {
       else
         st->Bind(column, stored.bytes);
     }
-    st->Bind(20, r.package_sha256).Bind(21, static_cast<int64_t>(r.package_bytes));
+    BindDigest(*st, 20, r.package_sha256);
+    st->Bind(21, static_cast<int64_t>(r.package_bytes));
     st->Bind(22, r.filed_at).Bind(23, r.state);
     DANGAN_RETURN_IF_ERROR(st->Run().WithContext("cataloguing " + r.reference));
     int64_t id = sqlite3_last_insert_rowid(db_->handle());
@@ -428,7 +485,8 @@ class SqliteFilingTransaction : public FilingTransaction {
       const RecordFile& file = r.files[i];
       f->Reset();
       f->Bind(1, id).Bind(2, file.name).Bind(3, file.role).Bind(4, file.format);
-      f->Bind(5, static_cast<int64_t>(file.size)).Bind(6, file.sha256);
+      f->Bind(5, static_cast<int64_t>(file.size));
+      BindDigest(*f, 6, file.sha256);
       f->BindOptional(7, FileDetailsToJson(file)).Bind(8, static_cast<int64_t>(i));
       DANGAN_RETURN_IF_ERROR(f->Run());
     }
@@ -516,6 +574,10 @@ Result<std::unique_ptr<SqliteDb>> OpenCatalogueConnection(const std::string& pat
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
                                       nullptr, RecordBodyFunction, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return (*db)->Error("registering dangan_record_body");
+  rc = sqlite3_create_function_v2((*db)->handle(), "dangan_digest_bytes", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  DigestBytesFunction, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return (*db)->Error("registering dangan_digest_bytes");
   return db;
 }
 
@@ -532,7 +594,7 @@ Result<Record> RecordFromRow(const Statement& row) {
   r.source = row.Text(4);
   r.case_id = row.Text(5);
   r.channel = row.Text(6);
-  r.fingerprint = row.Text(7);
+  r.fingerprint = DigestColumn(row, 7);
   r.parts.fonds = row.Text(8);
   r.parts.class_code = row.Text(9);
   r.parts.item = row.Text(10);
@@ -555,7 +617,7 @@ Result<Record> RecordFromRow(const Statement& row) {
   Status st = ReadRecordDetails(details, &r);
   if (!st.ok()) return st.WithContext(r.reference);
   r.package_path = row.Text(19);
-  r.package_sha256 = row.Text(20);
+  r.package_sha256 = DigestColumn(row, 20);
   r.package_bytes = static_cast<uint64_t>(row.Int(21));
   r.filed_at = row.Text(22);
   r.state = row.Text(23);
@@ -656,7 +718,7 @@ Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference)
     f.role = files->Text(1);
     f.format = files->Text(2);
     f.size = static_cast<uint64_t>(files->Int(3));
-    f.sha256 = files->Text(4);
+    f.sha256 = DigestColumn(*files, 4);
     DANGAN_RETURN_IF_ERROR(ReadFileDetails(files->Text(5), &f).WithContext(reference));
     r->files.push_back(std::move(f));
   }

@@ -114,9 +114,20 @@ BOOST_AUTO_TEST_CASE(a_schema_5_catalogue_is_migrated_without_losing_anything) {
   TempDir dir;
   std::string path = dir / "catalogue.db";
   fs::copy_file(std::string(DANGAN_SOURCE_DIR) + "/tests/data/catalogue-v5.db", path);
+  std::string package_digest, file_digest, fingerprint;
   {
     auto db = SqliteDb::Open(path, false).value();
     BOOST_REQUIRE(Count(*db, "PRAGMA user_version") == 5);
+    auto st = db->Prepare(
+        "SELECT r.package_sha256, f.sha256, r.fingerprint FROM records r JOIN record_files f"
+        " ON f.record_id = r.id WHERE r.id = 1 AND f.name = '申请表.txt'");
+    BOOST_REQUIRE(st.ok());
+    Status err;
+    BOOST_REQUIRE(st->Step(&err));
+    package_digest = st->Text(0);
+    file_digest = st->Text(1);
+    fingerprint = st->Text(2);
+    BOOST_REQUIRE(package_digest.size() == 64u);
   }
   auto cat = Catalogue::Open(path, false);
   BOOST_REQUIRE_MESSAGE(cat.ok(), cat.status().ToString());
@@ -135,6 +146,13 @@ BOOST_AUTO_TEST_CASE(a_schema_5_catalogue_is_migrated_without_losing_anything) {
   BOOST_REQUIRE(ingested->files.size() == 2u);
   BOOST_TEST(ingested->files[0].name == "申请表.txt");  // filed first, though it sorts last
   BOOST_TEST(ingested->files[1].name == "附件.txt");
+  // Digests became their 32 bytes (schema 11) and read back as the hex they were.
+  BOOST_TEST(ingested->package_sha256 == package_digest);
+  BOOST_TEST(ingested->files[0].sha256 == file_digest);
+  BOOST_TEST(ingested->fingerprint == fingerprint);
+  auto found = (*cat)->FindCase(ingested->source, ingested->case_id).value();
+  BOOST_REQUIRE(found.has_value());
+  BOOST_TEST(found->package_sha256 == package_digest);
 
   // The captured scan keeps its files' 创建程序 and 数字化属性.
   auto refs = (*cat)->References().value();
@@ -156,6 +174,10 @@ BOOST_AUTO_TEST_CASE(a_schema_5_catalogue_is_migrated_without_losing_anything) {
 
   auto db = OpenCatalogueConnection(path, false).value();
   BOOST_TEST(Count(*db, "SELECT count(*) FROM sqlite_schema WHERE name='record_text'") == 0);
+  BOOST_TEST(Count(*db,
+                   "SELECT count(*) FROM records WHERE typeof(package_sha256) <> 'blob'"
+                   " OR length(package_sha256) <> 32") == 0);
+  BOOST_TEST(Count(*db, "SELECT count(*) FROM record_files WHERE length(sha256) <> 32") == 0);
   BOOST_TEST(Count(*db,
                    "SELECT count(*) FROM pragma_table_info('records')"
                    " WHERE name='metadata_json'") == 0);
