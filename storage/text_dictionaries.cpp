@@ -1,5 +1,7 @@
 #include "storage/text_dictionaries.h"
 
+#include "storage/record_texts.h"
+
 #include <map>
 #include <mutex>
 #include <utility>
@@ -8,7 +10,7 @@
 namespace dangan {
 namespace {
 
-constexpr size_t kDictionaryBytes = 32 * 1024;
+constexpr size_t kDictionaryBytes = 64 * 1024;
 constexpr int kTrainingRecords = 2000;
 
 struct Cache {
@@ -91,17 +93,23 @@ Result<std::shared_ptr<const TextDictionary>> TrainTextDictionaryIfDue(SqliteDb&
   const int64_t records = st->Int(0), last = st->Int(1);
   if (records < kTrainDictionaryAfter || (last > 0 && records < last * kRetrainGrowth))
     return std::shared_ptr<const TextDictionary>();
-  auto rows = db.Prepare("SELECT details, text FROM records ORDER BY id DESC LIMIT ?1");
+  // Samples in the form that is compressed: each record's texts packed into one value.
+  auto rows =
+      db.Prepare("SELECT title, details, text, texts FROM records ORDER BY id DESC LIMIT ?1");
   if (!rows.ok()) return rows.status();
   rows->Bind(1, kTrainingRecords);
   std::vector<std::string> samples;
   while (rows->Step(&err)) {
-    for (int col = 0; col < 2; ++col) {
+    std::string column[4];
+    for (int col = 0; col < 4; ++col) {
+      if (rows->IsNull(col)) continue;
       auto text = rows->IsBlob(col) ? DecodeCatalogueText(db.handle(), rows->Blob(col))
                                     : Result<std::string>(rows->Text(col));
       if (!text.ok()) return text.status().WithContext("reading texts to train a dictionary");
-      samples.push_back(std::move(*text));
+      column[col] = std::move(*text);
     }
+    samples.push_back(rows->IsNull(3) ? PackRecordTexts({column[0], column[1], column[2]})
+                                      : std::move(column[3]));
   }
   if (!err.ok()) return err;
   rows = Statement();

@@ -713,7 +713,7 @@ int main(int argc, char** argv) {
         opt_s, optimized->bytes_before / 1e6, optimized->bytes_after / 1e6, ckpt_s);
 
     // ---- 2. the baseline, from the catalogue's own indexed text (title and derived body) ------
-    // A catalogue connection: reading record_content needs dangan_record_body.
+    // A catalogue connection: reading record_content needs dangan_record_text.
     auto bdb = OpenCatalogueConnection(base_path, true);
     if (!bdb.ok()) Die(bdb.status().ToString());
     t1 = Clock::now();
@@ -725,7 +725,7 @@ int main(int argc, char** argv) {
             " ATTACH '" +
             cat_path +
             "' AS c;"
-            " BEGIN; INSERT INTO t(id, body, title) SELECT id, body, title FROM c.record_content "
+            " BEGIN; INSERT INTO t(id, body, title) SELECT id, text, '' FROM c.record_content "
             "ORDER BY id;"
             " INSERT INTO b(rowid, body, title) SELECT id, body, title FROM t ORDER BY id; COMMIT;"
             " DETACH c;"
@@ -756,9 +756,7 @@ int main(int argc, char** argv) {
   // ----------------------------------------------------------------------------------
   int64_t n_records = QueryInt(diag, "SELECT count(*) FROM records");
   if (n_records != o.records) Die("catalogue has " + std::to_string(n_records) + " records");
-  int64_t raw = QueryInt(
-      diag,
-      "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM record_content");
+  int64_t raw = QueryInt(diag, "SELECT sum(length(CAST(text AS BLOB))) FROM record_content");
   Check(diag.Exec("PRAGMA wal_checkpoint(TRUNCATE)"), "checkpoint");
   uint64_t cat_bytes = FileBytes(cat_path) + FileBytes(cat_path + "-wal");
   uint64_t base_bytes = FileBytes(base_path);
@@ -782,8 +780,7 @@ int main(int argc, char** argv) {
   std::unordered_map<std::string, int64_t> f1, f2, f4;
   {
     int64_t step = std::max<int64_t>(1, o.records / 100000);  // sample ≈100k rows
-    Statement st =
-        Prep(diag, "SELECT title || char(10) || body FROM record_content WHERE id % ?1 = 0");
+    Statement st = Prep(diag, "SELECT text FROM record_content WHERE id % ?1 = 0");
     st.Bind(1, step);
     Status err;
     while (st.Step(&err)) {

@@ -88,11 +88,17 @@ BOOST_AUTO_TEST_CASE(a_record_reads_back_as_filed_from_columns_and_details) {
     BOOST_TEST(Find(a.session().catalogue(), q).size() == 1u, q);
   Status st = CheckIndex(a.session().catalogue().path());
   BOOST_TEST(st.ok(), st.ToString());
-  // The bulky columns are stored compressed, and read back above through the codec.
+  // Title, details and text are stored as one compressed value, read back above through the
+  // codec; their own columns stay empty.
   auto db = OpenCatalogueConnection(a.session().catalogue().path(), false).value();
   BOOST_TEST(Count(*db,
-                   "SELECT count(*) FROM records WHERE typeof(details)='blob'"
-                   " AND typeof(text)='blob'") == 1);
+                   "SELECT count(*) FROM records WHERE typeof(texts)='blob' AND title = ''"
+                   " AND details = '{}' AND text = ''") == 1);
+  SearchSpec spec;
+  spec.text = "赵六";
+  auto page = a.session().catalogue().Search(spec).value();
+  BOOST_REQUIRE(page.hits.size() == 1u);
+  BOOST_TEST(page.hits[0].title == "赵六 基本养老金待遇核定表");
 }
 
 BOOST_AUTO_TEST_CASE(the_integrity_check_sees_a_body_that_drifted_from_the_index) {
@@ -103,7 +109,8 @@ BOOST_AUTO_TEST_CASE(the_integrity_check_sees_a_body_that_drifted_from_the_index
   BOOST_TEST(CheckIndex(path).ok());
   {
     auto db = OpenCatalogueConnection(path, false).value();
-    BOOST_REQUIRE(db->Exec("UPDATE records SET text = '完全不同的内容'").ok());
+    // The packed texts (record_texts.h), plain: empty title, no details, another text.
+    BOOST_REQUIRE(db->Exec("UPDATE records SET texts = '0:2:{}完全不同的内容'").ok());
   }
   BOOST_TEST(!CheckIndex(path).ok());
 }
@@ -249,14 +256,14 @@ BOOST_AUTO_TEST_CASE(a_growing_catalogue_learns_a_text_dictionary_and_reads_both
   // Trained once a thousand records were in; everything filed after uses it.
   const int64_t trained_at = Count(*db, "SELECT records FROM text_dictionaries");
   BOOST_TEST(trained_at >= kTrainDictionaryAfter);
-  BOOST_TEST(Count(*db, "SELECT count(*) FROM records WHERE hex(substr(text,1,1))='01'") ==
+  BOOST_TEST(Count(*db, "SELECT count(*) FROM records WHERE hex(substr(texts,1,1))='01'") ==
              trained_at);
-  BOOST_TEST(Count(*db, "SELECT count(*) FROM records WHERE hex(substr(text,1,1))='02'") ==
+  BOOST_TEST(Count(*db, "SELECT count(*) FROM records WHERE hex(substr(texts,1,1))='02'") ==
              kRecords - trained_at);
   // The point of it: the same kind of text takes much less room than with the fixed dictionary.
   const int64_t v1 =
-      Count(*db, "SELECT avg(length(text)) FROM records WHERE id BETWEEN 901 AND 1000");
-  const int64_t v2 = Count(*db, "SELECT avg(length(text)) FROM records WHERE id > 1200");
+      Count(*db, "SELECT avg(length(texts)) FROM records WHERE id BETWEEN 901 AND 1000");
+  const int64_t v2 = Count(*db, "SELECT avg(length(texts)) FROM records WHERE id > 1200");
   BOOST_TEST(v2 * 10 < v1 * 7, "format 2 averages " << v2 << " bytes, format 1 " << v1);
 
   // Both formats read back, through a fresh catalogue object, and are found by search.

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "storage/record_texts.h"
 #include "storage/text_codec.h"
 
 using namespace dangan;
@@ -130,4 +131,19 @@ BOOST_AUTO_TEST_CASE(format_2_needs_its_own_dictionary_and_detects_damage) {
   }
   BOOST_TEST(!TextDictionary::Load("not a dictionary").ok());
   BOOST_TEST(!TextDictionary::Train(ArchiveTexts(20, 3), 16 * 1024).ok());  // too few to learn
+}
+
+BOOST_AUTO_TEST_CASE(record_texts_pack_and_unpack) {
+  for (const RecordTexts& t :
+       {RecordTexts{"", "", ""}, RecordTexts{"12:3", "{\"a\":\"4:5\"}", "6:7\n甲乙"},
+        RecordTexts{"赵六 基本养老金待遇核定表", "{}", kRecordText}}) {
+    std::string packed = PackRecordTexts(t);
+    auto back = UnpackRecordTexts(packed);
+    BOOST_REQUIRE(back.ok());
+    BOOST_TEST(back->title == t.title);
+    BOOST_TEST(back->details == t.details);
+    BOOST_TEST(back->text == t.text);
+  }
+  for (const char* bad : {"", "x:", "5:abc", "3:abc", ":abc0:", "99999999999:a"})
+    BOOST_TEST(!UnpackRecordTexts(bad).ok(), bad);
 }

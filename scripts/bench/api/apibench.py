@@ -83,6 +83,21 @@ def stored_text_reader(db):
     return read
 
 
+def record_texts(read, title, text, packed):
+    """Title and full text of a record row: since schema 12 both are in `texts`, packed as
+    "<bytes>:" title "<bytes>:" details, then the text (storage/record_texts.h)."""
+    if packed is None:
+        return title + "\n" + read(text)
+    raw = read(packed).encode("utf-8")
+    fields = []
+    for _ in range(2):
+        colon = raw.index(b":")
+        n = int(raw[:colon])
+        fields.append(raw[colon + 1:colon + 1 + n])
+        raw = raw[colon + 1 + n:]
+    return fields[0].decode("utf-8") + "\n" + raw.decode("utf-8")
+
+
 # ---- cases ------------------------------------------------------------------------------------
 def cmd_cases(a):
     scan = a.bytes * 6 // 10
@@ -248,8 +263,8 @@ def cmd_search_lua(a):
     for k in range(0, len(ids), 500):
         chunk = ids[k:k + 500]
         q = ",".join("?" * len(chunk))
-        texts += [t + "\n" + read(b) for t, b in
-                  db.execute("SELECT title, text FROM records WHERE id IN (%s)" % q, chunk)]
+        texts += [record_texts(read, t, b, p) for t, b, p in db.execute(
+            "SELECT title, text, texts FROM records WHERE id IN (%s)" % q, chunk)]
         persons += [p for (p,) in db.execute(
             "SELECT person_id FROM records WHERE id IN (%s) AND person_id IS NOT NULL" % q, chunk)]
     freq = {1: collections.Counter(), 2: collections.Counter(), 4: collections.Counter()}
