@@ -128,6 +128,10 @@ namespace {
 StoredText EncodeV2(std::string_view text, const TextDictionary& dict) {
   StoredText out;
   ZSTD_CCtx* cctx = Contexts().c;
+  if (cctx == nullptr) {  // out of memory making the context: store the text plain
+    out.bytes.assign(text);
+    return out;
+  }
   ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_refCDict(cctx, TextDictionaryAccess::cdict(dict));
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
@@ -158,6 +162,7 @@ Result<std::string> DecodeV2(std::string_view blob, const TextDictionary* dict) 
   unsigned long long size = ZSTD_getFrameContentSize(blob.data(), blob.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxTextBytes)
     return Status::Corruption("stored text has a damaged header");
+  if (Contexts().d == nullptr) return Status::Internal("zstd cannot make a decompression context");
   std::string out(static_cast<size_t>(size), '\0');
   size_t n = ZSTD_decompress_usingDDict(Contexts().d, out.data(), out.size(), blob.data(),
                                         blob.size(), TextDictionaryAccess::ddict(*dict));
