@@ -696,14 +696,9 @@ Result<Record> RecordFromRow(const Statement& row) {
   if (!row.IsNull(15)) r.person = Person{row.Text(15), ""};
   if (!row.IsNull(16)) r.unit = Unit{row.Text(16), ""};
   r.pages = static_cast<int>(row.Int(17));
-  // The type first: reading a BLOB as text converts it, after which its type is undefined.
-  auto stored = [&row](int col) -> Result<std::string> {
-    if (row.IsBlob(col)) return DecodeCatalogueText(row.db(), row.Blob(col));
-    return row.Text(col);
-  };
   std::string details;
   if (!row.IsNull(24)) {  // schema 12: all three in `texts`
-    auto packed = stored(24);
+    auto packed = StoredColumn(row, 24);
     if (!packed.ok()) return packed.status().WithContext(r.reference);
     auto texts = UnpackRecordTexts(*packed);
     if (!texts.ok()) return texts.status().WithContext(r.reference);
@@ -711,7 +706,7 @@ Result<Record> RecordFromRow(const Statement& row) {
     details = std::move(texts->details);
   } else {
     r.title = row.Text(13);
-    auto d = stored(18);
+    auto d = StoredColumn(row, 18);
     if (!d.ok()) return d.status().WithContext(r.reference);
     details = std::move(*d);
   }

@@ -137,10 +137,9 @@ StoredText EncodeV2(std::string_view text, const TextDictionary& dict) {
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_dictIDFlag, 0);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-  std::string buf(5 + ZSTD_compressBound(text.size()), '\0');
-  buf[0] = static_cast<char>(kFormatV2);
-  uint32_t id = dict.id();
-  for (int i = 0; i < 4; ++i) buf[1 + i] = static_cast<char>((id >> (8 * i)) & 0xFF);
+  std::string buf(1, static_cast<char>(kFormatV2));
+  PutU32(&buf, dict.id());
+  buf.resize(5 + ZSTD_compressBound(text.size()));
   size_t n = ZSTD_compress2(cctx, buf.data() + 5, buf.size() - 5, text.data(), text.size());
   ZSTD_CCtx_refCDict(cctx, nullptr);
   if (ZSTD_isError(n) || 5 + n >= text.size()) {

@@ -78,6 +78,12 @@ Result<std::string> DecodeCatalogueText(sqlite3* db, std::string_view blob) {
   return DecodeStoredText(blob, dict->get());
 }
 
+Result<std::string> StoredColumn(const Statement& row, int col) {
+  // The type first: reading a BLOB as text converts it, after which its type is undefined.
+  if (row.IsBlob(col)) return DecodeCatalogueText(row.db(), row.Blob(col));
+  return row.Text(col);
+}
+
 Result<std::shared_ptr<const TextDictionary>> NewestTextDictionary(SqliteDb& db) {
   return LoadFrom(db.handle(), "ORDER BY records DESC LIMIT 1", 0);
 }
@@ -103,8 +109,7 @@ Result<std::shared_ptr<const TextDictionary>> TrainTextDictionaryIfDue(SqliteDb&
     std::string column[4];
     for (int col = 0; col < 4; ++col) {
       if (rows->IsNull(col)) continue;
-      auto text = rows->IsBlob(col) ? DecodeCatalogueText(db.handle(), rows->Blob(col))
-                                    : Result<std::string>(rows->Text(col));
+      auto text = StoredColumn(*rows, col);
       if (!text.ok()) return text.status().WithContext("reading texts to train a dictionary");
       column[col] = std::move(*text);
     }

@@ -23,6 +23,9 @@ inline constexpr int64_t kRetrainGrowth = 16;
 // A stored text column value (TEXT as is, BLOB in either format) of the catalogue `db` holds.
 Result<std::string> DecodeCatalogueText(sqlite3* db, std::string_view blob);
 
+// A stored text column of a row of that catalogue, read through DecodeCatalogueText.
+Result<std::string> StoredColumn(const Statement& row, int col);
+
 // The dictionary new values are written with: the newest one trained, or nullptr if none yet.
 Result<std::shared_ptr<const TextDictionary>> NewestTextDictionary(SqliteDb& db);
 
