@@ -21,7 +21,7 @@
 #include "storage/sqlite_db.h"
 #include "storage/text_codec.h"
 #include "storage/wal_checkpointer.h"
-#include "storage/write_gate.h"
+#include "storage/fair_gate.h"
 
 namespace dangan {
 

@@ -42,12 +42,18 @@ struct Services {
   const AuditCounters* audit = nullptr;
   // Search answers kept for questions asked again (0: none); see ResponseCache.
   size_t search_cache_entries = 1024;
+  // Searches computed at once (0: no limit); the rest wait their turn in arrival order. A search
+  // is all CPU once the catalogue is in memory: more at once than cores only stretches each one.
+  size_t search_slots = 0;
 };
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;  // 0 picks a free port
-  int threads = 16;
+  // Connections served at once. Poco gives a keep-alive connection its thread until the client
+  // closes it or idles past the keep-alive timeout, so a connection beyond this number waits in
+  // the queue for that long: keep it above the clients expected (browsers open about 6 each).
+  int threads = 128;
   int queue = 64;
   int timeout_seconds = 60;
   size_t max_json_bytes = 64u << 20;       // JSON bodies (base64 content included)

@@ -8,6 +8,7 @@
 
 #include "archive/cli/archive_session.h"
 #include "storage/digest.h"
+#include "storage/fair_gate.h"
 #include "storage/record_json.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
@@ -190,12 +191,14 @@ void AddRecordRoutes(Router& router, Services& services) {
   if (services.search_cache_entries > 0)
     search_cache =
         std::make_shared<ResponseCache>(services.search_cache_entries, std::chrono::seconds(60));
+  std::shared_ptr<FairGate> search_gate;
+  if (services.search_slots > 0) search_gate = std::make_shared<FairGate>(services.search_slots);
   router.Add(
       {"GET",
        "/api/v1/records",
        Access::kReader,
        "Search records: full text (any length of Chinese), filters, facets, snippets",
-       [&services, search_cache](Exchange& x) {
+       [&services, search_cache, search_gate](Exchange& x) {
          SearchSpec spec;
          auto get = [&](const char* k) {
            auto it = x.query.find(k);
@@ -248,7 +251,10 @@ void AddRecordRoutes(Router& router, Services& services) {
              return SendJson(x.resp, 200, *hit);
            }
          }
+         FairGate::Turn turn;
+         if (search_gate) turn = search_gate->Enter();
          auto result = services.catalogue->Search(spec);
+         turn.Release();
          if (!result.ok()) return SendStatus(x.resp, result.status());
          Status logged = log();
          if (!logged.ok()) return SendStatus(x.resp, logged);

@@ -1,6 +1,7 @@
 // `dangan serve` (the HTTP API) and `dangan apikey create` (credentials for it).
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -102,17 +103,18 @@ class AuditLoop {
 }  // namespace
 
 int RunServe(const Context& ctx, int argc, char** argv) {
-  auto args =
-      Arguments::Parse(argc, argv, 1,
-                       {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate",
-                        "--audit-days", "--rate-limit", "--key-rate-limit", "--search-cache"},
-                       {"--help"});
+  auto args = Arguments::Parse(
+      argc, argv, 1,
+      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days",
+       "--rate-limit", "--key-rate-limit", "--search-cache", "--search-slots"},
+      {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
-    std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 16]\n"
+    std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 128]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
                  "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
                  "                    [--rate-limit N] [--key-rate-limit N] [--search-cache N]\n"
+                 "                    [--search-slots N]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
@@ -124,7 +126,10 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--key-rate-limit per second with one API key (default 500), in bursts of twice\n"
                  "that, get 429 with Retry-After; 0 turns a limit off.\n"
                  "The answers to the last --search-cache searches (default 1024; 0: none) are\n"
-                 "kept until a record is filed; each request is still logged.\n";
+                 "kept until a record is filed; each request is still logged.\n"
+                 "--threads connections are served at once (a keep-alive connection keeps its\n"
+                 "thread while open; more wait in line); of their searches, --search-slots are\n"
+                 "computed at once (default: two per core) and the rest wait in arrival order.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -139,6 +144,12 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     auto t = ParseInt("--threads", args->Get("--threads"), 1, 512);
     if (!t.ok()) return FailStatus(t.status(), 2);
     opt.threads = *t;
+  }
+  size_t search_slots = 2 * std::max(1u, std::thread::hardware_concurrency());
+  if (args->options.count("--search-slots")) {
+    auto n = ParseInt("--search-slots", args->Get("--search-slots"), 1, 512);
+    if (!n.ok()) return FailStatus(n.status(), 2);
+    search_slots = static_cast<size_t>(*n);
   }
   int audit_rate = 20, audit_days = 30;
   if (args->options.count("--audit-rate")) {
@@ -180,6 +191,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                          *secret,       s.settings().fonds, s.settings().organization,
                          NowIso8601};
   services.search_cache_entries = search_cache;
+  services.search_slots = search_slots;
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;

@@ -29,7 +29,7 @@ FRACTION=0.8
 RATE=0              # requests/s; when set, no peak phase
 CONNECTIONS=16
 RECORDS=1000
-THREADS=16
+THREADS=128
 MIX="intake=2,search=38,lookup=40,download=20"
 
 usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
