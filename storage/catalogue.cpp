@@ -7,6 +7,7 @@
 #include "storage/digest.h"
 #include "storage/record_json.h"
 #include "storage/record_texts.h"
+#include "storage/search_snippet.h"
 #include "storage/text_codec.h"
 #include "storage/text_dictionaries.h"
 
@@ -948,6 +949,7 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   if (spec.offset < 0) spec.offset = 0;
   std::vector<std::string> phrases;     // for records_fts
   std::vector<std::string> characters;  // one Han character each
+  SnippetQuery marked;                  // the same terms unquoted, for the snippets
   std::string reference;
   bool text_identifier = false;
   // Identifiers and 档号 are answered from B-tree indexes: an n-gram index is 1000× slower there.
@@ -974,10 +976,13 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
           q += "\"";
           // One Han character (words are ASCII once tokenized, runs of two or more are bigrams)
           if (tokens.size() == 1 && static_cast<unsigned char>(tokens[0].text[0]) >= 0x80 &&
-              CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1)
+              CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1) {
             characters.push_back(q);
-          else
+            marked.characters.push_back(tokens[0].text);
+          } else {
             phrases.push_back(q);
+            marked.phrases.push_back(term);
+          }
         }
       }
       i = j;
@@ -1107,26 +1112,22 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     if (!some.ok()) return some.status();
     ids = std::move(*some);
   }
-  // Then the details, and snippets only for the rows shown.
+  // Then the details, and snippets only for the rows shown, from the text the index holds.
   auto row = (*db)->Prepare(
-      text ? "SELECT r.reference, dangan_record_title(r.title, r.texts), r.year, r.class_code, "
-             "r.item_code, r.retention,"
-             " r.formed_on, snippet(" +
-                 fts + ", -1, '[', ']', '…', 16) FROM " + fts + " JOIN records r ON r.id = " + fts +
-                 ".rowid WHERE " + fts + " MATCH ?1 AND " + fts + ".rowid = ?2"
-           : std::string("SELECT r.reference, dangan_record_title(r.title, r.texts), r.year, "
-                         "r.class_code, r.item_code,"
-                         " r.retention, r.formed_on, '' FROM records r WHERE r.id = ?2"));
+      std::string("SELECT r.reference, dangan_record_title(r.title, r.texts), r.year, "
+                  "r.class_code, r.item_code, r.retention, r.formed_on, ") +
+      (text ? "c.text FROM records r JOIN record_content c ON c.id = r.id WHERE r.id = ?1"
+            : "'' FROM records r WHERE r.id = ?1"));
   if (!row.ok()) return row.status();
   for (int64_t rid : ids) {
     row->Reset();
-    if (text) row->Bind(1, match);
-    row->Bind(2, rid);
+    row->Bind(1, rid);
     Status err;
     if (row->Step(&err)) {
-      page.hits.push_back(SearchHit{row->Text(0), row->Text(1), static_cast<int>(row->Int(2)),
-                                    row->Text(3), row->Text(4), row->Text(5), row->Text(6),
-                                    MaskIdentifiers(row->Text(7))});
+      page.hits.push_back(
+          SearchHit{row->Text(0), row->Text(1), static_cast<int>(row->Int(2)), row->Text(3),
+                    row->Text(4), row->Text(5), row->Text(6),
+                    text ? MaskIdentifiers(SearchSnippet(row->Text(7), marked)) : std::string()});
     }
     if (!err.ok()) return err.WithContext("search");
   }
