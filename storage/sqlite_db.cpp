@@ -42,12 +42,35 @@ Status SqliteStatus(sqlite3* db, int rc, const std::string& context) {
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
-    sqlite3_finalize(s_);
+    Finish();
     db_ = o.db_;
     s_ = o.s_;
+    shelf_ = std::move(o.shelf_);
     o.s_ = nullptr;
   }
   return *this;
+}
+
+void Statement::Finish() {
+  if (s_ && shelf_) {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    shelf_->Keep(s_);
+  } else {
+    sqlite3_finalize(s_);
+  }
+  s_ = nullptr;
+  shelf_.reset();
+}
+
+void StatementShelf::Keep(sqlite3_stmt* s) {
+  const char* sql = sqlite3_sql(s);
+  if (!open || !sql || kept >= kMaxKept) {
+    sqlite3_finalize(s);
+    return;
+  }
+  by_sql[sql].push_back(s);
+  ++kept;
 }
 
 Statement& Statement::Bind(int i, const std::string& v) {
@@ -120,7 +143,13 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   return out;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, kept] : shelf_->by_sql)
+    for (sqlite3_stmt* s : kept) sqlite3_finalize(s);
+  shelf_->by_sql.clear();
+  shelf_->open = false;  // statements still out are finalized when they end
+  sqlite3_close_v2(db_);
+}
 
 Status SqliteDb::Exec(const std::string& sql) {
   char* err = nullptr;
@@ -135,10 +164,19 @@ Status SqliteDb::Exec(const std::string& sql) {
 }
 
 Result<Statement> SqliteDb::Prepare(const std::string& sql) {
+  if (auto it = shelf_->by_sql.find(sql); it != shelf_->by_sql.end() && !it->second.empty()) {
+    sqlite3_stmt* kept = it->second.back();
+    it->second.pop_back();
+    --shelf_->kept;
+    return Statement(db_, kept, shelf_);
+  }
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &s, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "preparing SQL");
-  return Statement(db_, s);
+  // Kept for reuse only when the text is the whole statement, so that it is found again by it.
+  const char* compiled = s ? sqlite3_sql(s) : nullptr;
+  const bool whole = compiled && sql == compiled;
+  return Statement(db_, s, whole ? shelf_ : nullptr);
 }
 
 Status SqliteDb::Error(const std::string& context) const {

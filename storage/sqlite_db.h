@@ -1,5 +1,7 @@
 // SqliteDb and Statement: a thin RAII layer over the SQLite C API that turns result codes into
-// Status values. A SqliteDb is one connection: use it from one thread at a time.
+// Status values. A SqliteDb is one connection: use it, and the statements it prepared, from one
+// thread at a time. Prepared statements are kept per connection and handed out again for the same
+// SQL (reset, bindings cleared), so a hot query is compiled once per connection, not per call.
 #pragma once
 
 #include <sqlite3.h>
@@ -7,18 +9,33 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "archive/status.h"
 
 namespace dangan {
 
+// The statements a connection keeps for reuse. Shared with the statements handed out, so one
+// that outlives its connection is finalized instead of kept.
+struct StatementShelf {
+  static constexpr size_t kMaxKept = 64;  // distinct SQL texts per connection
+  bool open = true;
+  size_t kept = 0;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> by_sql;
+  void Keep(sqlite3_stmt* s);  // or finalizes it
+};
+
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
-  Statement(Statement&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Statement(sqlite3* db, sqlite3_stmt* s, std::shared_ptr<StatementShelf> shelf = nullptr)
+      : db_(db), s_(s), shelf_(std::move(shelf)) {}
+  Statement(Statement&& o) noexcept : db_(o.db_), s_(o.s_), shelf_(std::move(o.shelf_)) {
+    o.s_ = nullptr;
+  }
   Statement& operator=(Statement&& o) noexcept;
-  ~Statement() { sqlite3_finalize(s_); }
+  ~Statement() { Finish(); }
 
   Statement& Bind(int i, const std::string& v);
   Statement& Bind(int i, int64_t v);
@@ -57,8 +74,10 @@ class Statement {
   }
 
  private:
+  void Finish();  // back on the shelf, or finalized
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
+  std::shared_ptr<StatementShelf> shelf_;
 };
 
 class SqliteDb {
@@ -73,10 +92,13 @@ class SqliteDb {
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int Changes() const { return sqlite3_changes(db_); }
   Status Error(const std::string& context) const;
+  // Statements on the shelf, ready for reuse.
+  size_t kept_statements() const { return shelf_->kept; }
 
  private:
-  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  explicit SqliteDb(sqlite3* db) : db_(db), shelf_(std::make_shared<StatementShelf>()) {}
   sqlite3* db_;
+  std::shared_ptr<StatementShelf> shelf_;
 };
 
 Status SqliteStatus(sqlite3* db, int rc, const std::string& context);
