@@ -1339,7 +1339,7 @@ Status Catalogue::CheckpointInBackground(int interval_ms) {
     for (auto& idle : idle_) DANGAN_RETURN_IF_ERROR(idle->Exec("PRAGMA wal_autocheckpoint=0"));
     background_checkpoints_ = true;
   }
-  checkpointer_ = std::make_unique<WalCheckpointer>(std::move(*db), interval_ms);
+  checkpointer_ = std::make_unique<WalCheckpointer>(std::move(*db), interval_ms, &write_gate_);
   return Status::Ok();
 }
 

@@ -6,8 +6,17 @@
 
 namespace dangan {
 
-WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteDb> db, int interval_ms)
-    : db_(std::move(db)), interval_ms_(interval_ms), thread_([this] { Loop(); }) {}
+WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteDb> db, int interval_ms, WriteGate* gate,
+                                 int restart_frames)
+    : db_(std::move(db)),
+      interval_ms_(interval_ms),
+      gate_(gate),
+      restart_frames_(restart_frames),
+      thread_([this] { Loop(); }) {
+  // Readers hold a snapshot for milliseconds; one that takes longer is waited for on a later
+  // round, not while this process's writers are held back.
+  sqlite3_busy_timeout(db_->handle(), 1000);
+}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -34,6 +43,15 @@ void WalCheckpointer::Loop() {
       ++checkpoints_;
     else if (rc != SQLITE_BUSY)
       ++failures_;
+    if (rc == SQLITE_OK && gate_ && log_frames >= restart_frames_) {
+      WriteGate::Turn turn = gate_->Enter();
+      const int t = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                              nullptr, nullptr);
+      if (t == SQLITE_OK)
+        ++truncations_;
+      else if (t != SQLITE_BUSY)
+        ++failures_;
+    }
     lock.lock();
   }
 }
