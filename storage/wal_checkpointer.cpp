@@ -6,17 +6,23 @@
 
 namespace dangan {
 
+namespace {
+// Readers hold a snapshot for milliseconds; one that takes longer is waited for on a later round,
+// not while this process's writers are held back. Set before the thread starts using the
+// connection.
+std::unique_ptr<SqliteDb> WithShortBusyTimeout(std::unique_ptr<SqliteDb> db) {
+  sqlite3_busy_timeout(db->handle(), 1000);
+  return db;
+}
+}  // namespace
+
 WalCheckpointer::WalCheckpointer(std::unique_ptr<SqliteDb> db, int interval_ms, WriteGate* gate,
                                  int restart_frames)
-    : db_(std::move(db)),
+    : db_(WithShortBusyTimeout(std::move(db))),
       interval_ms_(interval_ms),
       gate_(gate),
       restart_frames_(restart_frames),
-      thread_([this] { Loop(); }) {
-  // Readers hold a snapshot for milliseconds; one that takes longer is waited for on a later
-  // round, not while this process's writers are held back.
-  sqlite3_busy_timeout(db_->handle(), 1000);
-}
+      thread_([this] { Loop(); }) {}
 
 WalCheckpointer::~WalCheckpointer() {
   {
