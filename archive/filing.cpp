@@ -66,18 +66,21 @@ std::string FormatOfFileName(const std::string& name) {
 
 Filing::Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl,
                FilingSettings settings, CataloguePort& catalogue, PackageSink& packages,
-               FileHasher hasher, std::function<std::string()> clock)
+               FileHasher hasher, std::function<std::string()> clock, const PropertyChecks& checks,
+               FileSampler sampler)
     : scheme_(scheme),
       template_(tmpl),
       settings_(std::move(settings)),
       catalogue_(catalogue),
       packages_(packages),
       hasher_(std::move(hasher)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      checks_(checks),
+      sampler_(std::move(sampler)) {}
 
 Result<FilingReceipt> Filing::File(const CaseSubmission& c, const std::string& channel,
                                    const std::string& actor) {
-  auto prepared = Prepare(c);
+  auto prepared = Prepare(c, channel);
   if (!prepared.ok()) return prepared.status();
   return File(*prepared, channel, actor);
 }
@@ -91,7 +94,49 @@ Result<FilingReceipt> Replay(const PreparedCase& p, const FiledCase& fc) {
 }
 }  // namespace
 
-Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
+namespace {
+// The record a prepared case becomes, without its 档号.
+Record DraftRecord(const PreparedCase& p, const ClassificationScheme& scheme,
+                   const FilingSettings& settings) {
+  const CaseSubmission& c = p.submission;
+  const BusinessItem* item = scheme.FindItem(c.item);
+  Record r;
+  r.source = c.source;
+  r.case_id = c.case_id;
+  r.channel = p.channel;
+  r.fingerprint = p.fingerprint;
+  r.title = c.title;
+  r.doc_number = c.doc_number;
+  r.responsible = c.responsible.empty() ? c.agency : c.responsible;
+  r.formed_on = c.formed_on;
+  r.closed_at = c.closed_at;
+  if (!c.security.empty()) r.security = c.security;
+  r.agency = c.agency;
+  r.handler = c.handler;
+  r.serial = c.serial;
+  r.person = c.person;
+  r.unit = c.unit;
+  r.steps = c.steps;
+  r.text = c.text;
+  r.pages = c.pages;
+  for (const auto& s : p.files) r.files.push_back(s.meta);
+  r.parts.fonds = settings.fonds;
+  r.parts.category = settings.category;
+  r.parts.year = std::stoi(c.formed_on.substr(0, 4));
+  r.parts.retention = item->retention;
+  r.parts.item = item->code;
+  r.parts.class_code = item->class_code;
+  return r;
+}
+
+int CountPassed(const CheckReport& report) {
+  int n = 0;
+  for (const auto& f : report.findings) n += f.outcome == CheckOutcome::kPassed;
+  return n;
+}
+}  // namespace
+
+Result<PreparedCase> Filing::Prepare(const CaseSubmission& c, const std::string& channel) {
   std::string today = clock_().substr(0, 10);
   today.erase(std::remove(today.begin(), today.end(), '-'), today.end());
   auto errors = ValidateCase(c, scheme_, today);
@@ -100,6 +145,7 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
   // Hash every file before touching storage: a wrong declared digest must store nothing.
   PreparedCase p;
   p.submission = c;
+  p.channel = channel;
   // Identifiers are kept in one canonical form (trimmed, upper-case X) so exact lookups find them.
   if (p.submission.person)
     p.submission.person->id_number = ParseIdNumber(c.person->id_number, today)->normalized;
@@ -120,6 +166,11 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
                                                " but the file's SHA-256 is " + h->first});
       continue;
     }
+    auto sample = sampler_(f.path);
+    if (!sample.ok()) {
+      errors.push_back({field + ".path", sample.status().message()});
+      continue;
+    }
     StagedFile s;
     s.meta.name = f.name;
     s.meta.role = f.role.empty() ? "original" : f.role;
@@ -129,6 +180,7 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
     s.meta.size = h->second;
     s.meta.sha256 = h->first;
     s.path = f.path;
+    p.observed.push_back({f.name, true, h->second, h->first, sample->first, sample->second});
     p.files.push_back(std::move(s));
   }
   if (!errors.empty()) return Status::InvalidArgument("the case's files are not valid", errors);
@@ -139,7 +191,17 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c) {
     auto replay = Replay(p, **known);
     if (!replay.ok()) return replay.status();
     p.already_filed = **known;
+    return p;
   }
+  // 归档-stage checks: refused here, before anything is stored.
+  Record draft = DraftRecord(p, scheme_, settings_);
+  CheckSubject subject;
+  subject.record = &draft;
+  subject.files = p.observed;
+  CheckReport report = checks_.Run(CheckStage::kFiling, subject, scheme_, template_);
+  if (!report.passed())
+    return Status::FailedCheck("the record fails the filing-stage (归档) four-property checks",
+                               report.AsFieldErrors());
   return p;
 }
 
@@ -147,36 +209,10 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
                                    const std::string& actor) {
   const CaseSubmission& c = p.submission;
   const std::vector<StagedFile>& staged = p.files;
-  const std::string& fingerprint = p.fingerprint;
   if (p.already_filed) return Replay(p, *p.already_filed);
 
-  const BusinessItem* item = scheme_.FindItem(c.item);
-  Record r;
-  r.source = c.source;
-  r.case_id = c.case_id;
+  Record r = DraftRecord(p, scheme_, settings_);
   r.channel = channel;
-  r.fingerprint = fingerprint;
-  r.title = c.title;
-  r.doc_number = c.doc_number;
-  r.responsible = c.responsible.empty() ? c.agency : c.responsible;
-  r.formed_on = c.formed_on;
-  r.closed_at = c.closed_at;
-  if (!c.security.empty()) r.security = c.security;
-  r.agency = c.agency;
-  r.handler = c.handler;
-  r.serial = c.serial;
-  r.person = c.person;
-  r.unit = c.unit;
-  r.steps = c.steps;
-  r.text = c.text;
-  r.pages = c.pages;
-  for (const auto& s : staged) r.files.push_back(s.meta);
-  r.parts.fonds = settings_.fonds;
-  r.parts.category = settings_.category;
-  r.parts.year = std::stoi(c.formed_on.substr(0, 4));
-  r.parts.retention = item->retention;
-  r.parts.item = item->code;
-  r.parts.class_code = item->class_code;
 
   // The content goes to disk before the lock: only the small tail of the package is written
   // while other filers wait.
@@ -196,6 +232,14 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   r.parts.seq = *seq;
   r.reference = template_.Format(r.parts);
   r.filed_at = clock_();
+  // Once more with the 档号: its items (format, required) could not run before.
+  CheckSubject subject;
+  subject.record = &r;
+  subject.files = p.observed;
+  CheckReport checks = checks_.Run(CheckStage::kFiling, subject, scheme_, template_);
+  if (!checks.passed())
+    return Status::FailedCheck("the record fails the filing-stage (归档) four-property checks",
+                               checks.AsFieldErrors());
 
   auto package = packages_.Seal(std::move(*staged_package), r);
   if (!package.ok()) return package.status();
@@ -220,12 +264,14 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   event.actor = actor;
   event.action = "file";
   event.reference = r.reference;
-  event.detail = "{\"channel\":\"" + channel + "\",\"package_sha256\":\"" + r.package_sha256 +
-                 "\",\"files\":" + std::to_string(r.files.size()) +
-                 (package->lagging_roots.empty()
-                      ? std::string()
-                      : ",\"lagging_copies\":" + std::to_string(package->lagging_roots.size())) +
-                 "}";
+  event.detail =
+      "{\"channel\":\"" + channel + "\",\"package_sha256\":\"" + r.package_sha256 +
+      "\",\"files\":" + std::to_string(r.files.size()) +
+      (package->lagging_roots.empty()
+           ? std::string()
+           : ",\"lagging_copies\":" + std::to_string(package->lagging_roots.size())) +
+      ",\"checks\":{\"stage\":\"filing\",\"passed\":" + std::to_string(CountPassed(checks)) +
+      ",\"failed\":0}}";
   auto appended = (*txn)->AppendEvent(event);
   if (!appended.ok()) return fail(appended.status());
   st = (*txn)->Commit();
@@ -235,13 +281,13 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
     auto landed = catalogue_.FindCase(c.source, c.case_id);
     if (landed.ok() && *landed && (*landed)->reference == r.reference) {
       packages_.Committed(*package);
-      return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false};
+      return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false, CountPassed(checks)};
     }
     if (!landed.ok()) return st;  // unknown outcome: leave the package for recovery to judge
     return fail(st);
   }
   packages_.Committed(*package);
-  return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false};
+  return FilingReceipt{r.reference, r.package_sha256, r.filed_at, false, CountPassed(checks)};
 }
 
 }  // namespace dangan

@@ -13,6 +13,7 @@
 
 #include "archive/audit_chain.h"
 #include "archive/case_submission.h"
+#include "archive/property_checks.h"
 #include "archive/record.h"
 #include "archive/reference_number.h"
 #include "archive/scheme.h"
@@ -98,6 +99,9 @@ class PackageSink {
 
 // Hashes a file (SHA-256) and reports its size; provided by storage/.
 using FileHasher = std::function<Result<std::pair<std::string, uint64_t>>(const std::string& path)>;
+// Reads a file's first and last few KiB, for the four-property content checks; from storage/.
+using FileSampler =
+    std::function<Result<std::pair<std::string, std::string>>(const std::string& path)>;
 
 struct FilingSettings {
   std::string fonds;     // 全宗号
@@ -110,13 +114,16 @@ struct FilingReceipt {
   std::string package_sha256;
   std::string filed_at;
   bool already_filed = false;  // true when the same case was filed before (idempotent replay)
+  int checks_passed = 0;       // filing-stage (归档) check items passed; 0 on a replay
 };
 
 // A case whose files have been hashed and checked, ready to be filed. Preparing every case of a
 // batch first lets a caller refuse the whole batch before anything is stored.
 struct PreparedCase {
   CaseSubmission submission;
+  std::string channel;
   std::vector<StagedFile> files;
+  std::vector<FileObservation> observed;  // the files as the filing-stage checks saw them
   std::string fingerprint;
   std::optional<FiledCase> already_filed;  // same case, same content, filed before
 };
@@ -125,18 +132,19 @@ class Filing {
  public:
   Filing(const ClassificationScheme& scheme, const ReferenceTemplate& tmpl, FilingSettings settings,
          CataloguePort& catalogue, PackageSink& packages, FileHasher hasher,
-         std::function<std::string()> clock);
+         std::function<std::string()> clock, const PropertyChecks& checks, FileSampler sampler);
 
   // Files one case received through `channel` by `actor`. Errors: InvalidArgument (with fields)
-  // for bad input, Conflict for a known case with other content, IOError/NoSpace when storage
-  // fails (nothing visible then).
+  // for bad input, FailedCheck (fields: the failed item codes, e.g. "GD-3-2") when the
+  // filing-stage four-property checks refuse it, Conflict for a known case with other content,
+  // IOError/NoSpace when storage fails (nothing visible then).
   Result<FilingReceipt> File(const CaseSubmission& submission, const std::string& channel,
                              const std::string& actor);
 
   // The checking half of File(): validates, hashes the files (a wrong declared digest or a
-  // missing file is InvalidArgument), and looks the case up (Conflict if known with other
-  // content). Stores nothing.
-  Result<PreparedCase> Prepare(const CaseSubmission& submission);
+  // missing file is InvalidArgument), runs the filing-stage checks (FailedCheck), and looks the
+  // case up (Conflict if known with other content). Stores nothing.
+  Result<PreparedCase> Prepare(const CaseSubmission& submission, const std::string& channel);
   // The storing half: assigns the 档号, writes the package, commits. A case filed meanwhile by
   // someone else is answered as a replay or a Conflict, as in File().
   Result<FilingReceipt> File(const PreparedCase& prepared, const std::string& channel,
@@ -150,6 +158,8 @@ class Filing {
   PackageSink& packages_;
   FileHasher hasher_;
   std::function<std::string()> clock_;
+  const PropertyChecks& checks_;
+  FileSampler sampler_;
 };
 
 // The format name recorded for a file, from its extension ("PDF", "TIFF", "JPEG", "XML"…).

@@ -100,7 +100,8 @@ def main():
         files.append({"name": "申请表.txt", "path": "申请表.txt",
                       "sha256": hashlib.sha256((text + "\n").encode()).hexdigest()})
         if args.file_bytes:
-            data = rng.randbytes(args.file_bytes)
+            # A TIFF header: filing checks a file's bytes against its format (DA/T 70).
+            data = b"II*\x00" + rng.randbytes(max(0, args.file_bytes - 4))
             with open(os.path.join(case_dir, "扫描件.tif"), "wb") as f:
                 f.write(data)
             files.append({"name": "扫描件.tif", "path": "扫描件.tif"})

@@ -15,6 +15,7 @@
 
 #include "storage/archive_lock.h"
 #include "storage/digest.h"
+#include "storage/file_sample.h"
 
 namespace dangan::cli {
 
@@ -118,6 +119,17 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
   auto scheme = ClassificationScheme::LoadBuiltin(overlay, override_path);
   if (!scheme.ok()) return scheme.status();
   s->scheme_ = std::make_unique<ClassificationScheme>(std::move(*scheme));
+  std::string checks_overlay;
+  const std::string checks_path = (fs::path(root) / kChecksOverride).string();
+  if (fs::exists(checks_path, ec)) {
+    std::ifstream in(checks_path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    checks_overlay = ss.str();
+  }
+  auto checks = PropertyChecks::LoadBuiltin(checks_overlay, checks_path);
+  if (!checks.ok()) return checks.status();
+  s->checks_ = std::make_unique<PropertyChecks>(std::move(*checks));
   auto tmpl = ReferenceTemplate::Parse(s->settings_.reference_template);
   if (!tmpl.ok()) return tmpl.status().WithContext(settings_path);
   s->template_ = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
@@ -159,7 +171,8 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
         if (!d.ok()) return d.status();
         return std::make_pair(*d, bytes);
       },
-      NowIso8601);
+      NowIso8601, *s->checks_,
+      [](const std::string& path) { return SampleFile(path); });
   return s;
 }
 

@@ -36,6 +36,8 @@ class ArchiveSession {
   static constexpr const char* kSettingsFile = "archive.properties";
   static constexpr const char* kCatalogueFile = "catalogue.db";
   static constexpr const char* kSchemeOverride = "scheme.local.json";
+  // Local changes to the four-property check items (archive/scheme/checks.json).
+  static constexpr const char* kChecksOverride = "checks.local.json";
 
   // Creates a new archive at `root`; fails if one is there already.
   static Status Create(const std::string& root, const ArchiveSettings& settings);
@@ -47,6 +49,7 @@ class ArchiveSession {
   const ArchiveSettings& settings() const { return settings_; }
   const ClassificationScheme& scheme() const { return *scheme_; }
   const ReferenceTemplate& reference_template() const { return *template_; }
+  const PropertyChecks& checks() const { return *checks_; }
   Catalogue& catalogue() { return *catalogue_; }
   PackageStore& packages() { return *packages_; }
   Filing& filing() { return *filing_; }
@@ -73,6 +76,7 @@ class ArchiveSession {
   ArchiveSettings settings_;
   std::unique_ptr<ClassificationScheme> scheme_;
   std::unique_ptr<ReferenceTemplate> template_;
+  std::unique_ptr<PropertyChecks> checks_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<PackageStore> packages_;
   std::unique_ptr<Filing> filing_;

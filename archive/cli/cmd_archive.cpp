@@ -160,7 +160,7 @@ int RunIngest(const Context& ctx, int argc, char** argv) {
   // Hash every file and look every case up before filing any: one bad case files none.
   std::vector<PreparedCase> prepared;
   for (size_t i = 0; i < cases.size(); ++i) {
-    auto p = s.filing().Prepare(cases[i]);
+    auto p = s.filing().Prepare(cases[i], channel);
     if (!p.ok()) {
       PrintStatus(case_paths[i], p.status());
       bad = true;

@@ -30,6 +30,7 @@ commands:
   show REF          a record's metadata, files and events
   search QUERY      full-text and field search of the catalogue
   verify            re-hash packages against their manifests and the catalogue
+  check             four-property checks (DA/T 70) at the preservation or transfer stage
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
@@ -127,7 +128,7 @@ int Main(int argc, char** argv) {
       {"init", RunInit},       {"ingest", RunIngest},
       {"show", RunShow},       {"search", RunSearch},
       {"verify", RunVerify},   {"export", RunExport},
-      {"bag", RunBag},         {"audit", RunAudit},
+      {"bag", RunBag},         {"audit", RunAudit}, {"check", RunCheck},
       {"serve", RunServe},     {"apikey", RunApiKey},
       {"report", RunReport},   {"capture", RunCapture},
       {"review", RunReview},   {"classifier", RunClassifier},

@@ -20,6 +20,7 @@ int RunExport(const Context& ctx, int argc, char** argv);
 int RunBag(const Context& ctx, int argc, char** argv);
 int RunReplica(const Context& ctx, int argc, char** argv);
 int RunAudit(const Context& ctx, int argc, char** argv);
+int RunCheck(const Context& ctx, int argc, char** argv);
 int RunServe(const Context& ctx, int argc, char** argv);
 int RunApiKey(const Context& ctx, int argc, char** argv);
 int RunReport(const Context& ctx, int argc, char** argv);

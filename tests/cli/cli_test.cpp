@@ -456,6 +456,37 @@ BOOST_FIXTURE_TEST_CASE(SameCaseWithOtherContentIsRefused, InvalidCase) {
   BOOST_TEST(box.ShowJson(ref)->getValue<std::string>("title") == title);
 }
 
+// The filing-stage (归档) four-property checks read a file's bytes, not only its name.
+BOOST_FIXTURE_TEST_CASE(ContentFailingTheFilingChecksIsRefused, InvalidCase) {
+  const std::string dir = fs::path(paths[1]).parent_path();
+  const std::string elf = std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10) + "payload";
+  WriteFile(dir + "/申请表.txt", elf);
+  Edit([&](Object::Ptr c) { FirstFile(c)->set("sha256", Sha256Hex(elf)); });
+  ExpectRefused({paths[1]}, {"GD-4-1", "恶意代码", "GD-3-3", "ELF"});
+
+  // A format outside the allowed list (checks.json's allowed_formats).
+  WriteFile(dir + "/申请表.rar", "Rar!\x1a\x07\x00");
+  Edit([&](Object::Ptr c) {
+    FirstFile(c)->set("name", "申请表.rar");
+    FirstFile(c)->set("path", "申请表.rar");
+    FirstFile(c)->remove("sha256");
+  });
+  ExpectRefused({paths[1]}, {"GD-3-2", "RAR"});
+
+  // A local override of the rules takes effect at the next open: RAR allowed, the bytes still
+  // have to be a readable format.
+  WriteFile(box.root() + "/checks.local.json",
+            R"({"allowed_formats":["PDF","TXT","TIFF","RAR"]})");
+  RunResult r = box.Run({"ingest", paths[1]});
+  BOOST_TEST(r.code == 1, r);
+  BOOST_TEST(!Contains(r.err, "GD-3-2"), r);
+  BOOST_TEST(Contains(r.err, "GD-3-3"), r);
+  WriteFile(box.root() + "/checks.local.json", R"({"allowed_formats": "PDF"})");
+  RunResult broken = box.Run({"ingest", paths[1]});
+  BOOST_TEST(broken.code == 1, broken);
+  BOOST_TEST(Contains(broken.err, "checks.local.json"), broken);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. show
 
@@ -795,6 +826,75 @@ void Exec(const std::string& db_path, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   BOOST_TEST_REQUIRE(rc == SQLITE_OK, message);
+}
+
+// `dangan check` runs the preservation-stage items on filed records and names each failure by
+// its item code; every run leaves a "check" event on the record.
+BOOST_AUTO_TEST_CASE(CheckNamesTheFailedItemsOfDamagedRecords) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 4, 17);
+  std::vector<std::string> refs = box.Ingest(paths);
+
+  RunResult ok = box.Run({"check", "--stage", "preservation", "--all"});
+  BOOST_TEST_REQUIRE(ok.code == 0, ok);
+  BOOST_TEST(!Contains(ok.out, "FAILED"), ok);
+  RunResult one = box.Run({"check", "--stage", "transfer", refs[0]});
+  BOOST_TEST_REQUIRE(one.code == 0, one);
+  BOOST_TEST(Contains(one.out, "PASSED " + refs[0]), one);
+  BOOST_TEST(Contains(one.out, "YJ-2-2  完整性  件号连续性检测  通过"), one);
+
+  // (a) a foreign file appended to the first package.
+  RunResult appended = box.Command(
+      "python3 -c 'import io,sys,tarfile\n"
+      "t=tarfile.open(sys.argv[1],\"a\")\n"
+      "i=tarfile.TarInfo(\"J/data/files/payload.exe\"); d=b\"MZ\"*10; i.size=len(d)\n"
+      "t.addfile(i,io.BytesIO(d)); t.close()' " + Quote(box.PackagePath(refs[0])));
+  BOOST_TEST_REQUIRE(appended.code == 0, appended);
+  // (b) the second package removed.
+  BOOST_TEST_REQUIRE(fs::remove(box.PackagePath(refs[1])));
+  // (c) the third's digest rewritten in the catalogue, as by someone covering up a change.
+  Exec(box.root() + "/catalogue.db",
+       "UPDATE records SET package_sha256='" + std::string(64, 'f') + "' WHERE reference='" +
+           refs[2] + "';");
+
+  RunResult r = box.Run({"check", "--stage", "preservation", "--all"});
+  BOOST_TEST(r.code == 1, r);
+  BOOST_TEST(Contains(r.out, "FAILED " + refs[0]), r);
+  BOOST_TEST(Contains(r.out, "BC-4-2"), r);
+  BOOST_TEST(Contains(r.out, "payload.exe"), r);
+  BOOST_TEST(Contains(r.out, "FAILED " + refs[1]), r);
+  BOOST_TEST(Contains(r.out, "BC-1-8"), r);
+  BOOST_TEST(Contains(r.out, "FAILED " + refs[2]), r);
+  BOOST_TEST(Contains(r.out, "BC-4-3"), r);
+  BOOST_TEST(!Contains(r.out, refs[3]), r);
+  BOOST_TEST(Contains(r.err, "3 failed"), r);
+
+  // --json: one report per line, with every item.
+  RunResult j = box.Run({"check", "--stage", "preservation", "--json", refs[3]});
+  BOOST_TEST_REQUIRE(j.code == 0, j);
+  Object::Ptr report = ParseObject(j.out);
+  BOOST_TEST(report->getValue<bool>("passed"));
+  BOOST_TEST(report->getArray("items")->size() == 20u);
+
+  // The reports are kept as events on the records.
+  Object::Ptr shown = box.ShowJson(refs[1]);
+  Array::Ptr events = shown->getArray("events");
+  int checks = 0;
+  std::string last_detail;
+  for (size_t i = 0; i < events->size(); ++i)
+    if (events->getObject(i)->getValue<std::string>("action") == "check") {
+      ++checks;
+      last_detail = events->getObject(i)->getValue<std::string>("detail");
+    }
+  BOOST_TEST(checks == 2);
+  BOOST_TEST(Contains(last_detail, "BC-1-8"), last_detail);
+
+  RunResult usage = box.Run({"check", "--stage", "filing", "--all"});
+  BOOST_TEST(usage.code == 2, usage);
+  RunResult unknown = box.Run({"check", "--stage", "preservation", "J012-SB·2025-Y-0101-9999"});
+  BOOST_TEST(unknown.code == 1, unknown);
+  BOOST_TEST(Contains(unknown.err, "no such record"), unknown);
 }
 
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {

@@ -33,14 +33,15 @@ def make_case(seq, rng):
     body17 = "11010519%02d0101%03d" % (50 + seq % 40, seq % 1000)
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     check = "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights)) % 11]
-    content = ("申请材料 %d " % seq).encode() + rng.randbytes(rng.randint(100, 200000))
+    content = ("%%PDF-1.4 申请材料 %d " % seq).encode() + rng.randbytes(rng.randint(100, 200000))
     item = ["0102", "0503", "0301"][seq % 3]
     case = {
         "source": "crash", "case_id": "CR-%06d" % seq, "item": item,
         "title": "崩溃测试 第%d件" % seq, "formed_on": "2025-05-05",
         "closed_at": "2025-05-05T10:00:00+08:00", "agency": "测试中心", "handler": "测试",
         "person": {"id_number": body17 + check, "name": "测试人"},
-        "files": [{"name": "材料.bin", "sha256": hashlib.sha256(content).hexdigest()}],
+        "steps": [{"action": "办结", "at": "2025-05-05T10:00:00+08:00", "by": "测试"}],
+        "files": [{"name": "材料.pdf", "sha256": hashlib.sha256(content).hexdigest()}],
     }
     return case, content
 
@@ -49,7 +50,7 @@ def multipart(case, content):
     parts = [
         ("--%s\r\nContent-Disposition: form-data; name=\"case\"\r\n\r\n" % BOUNDARY).encode()
         + json.dumps(case, ensure_ascii=False).encode() + b"\r\n",
-        ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"材料.bin\"\r\n"
+        ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"材料.pdf\"\r\n"
          "Content-Type: application/octet-stream\r\n\r\n" % BOUNDARY).encode() + content + b"\r\n",
         ("--%s--\r\n" % BOUNDARY).encode(),
     ]

@@ -50,7 +50,7 @@ int64_t Count(SqliteDb& db, const std::string& sql) {
 BOOST_AUTO_TEST_CASE(a_record_reads_back_as_filed_from_columns_and_details) {
   TestArchive a;
   auto c = a.MakeCase("RB-1", "0301", "赵六 基本养老金待遇核定表",
-                      {{"核定表.pdf", "%PDF-1.4"}, {"身份证.jpg", "JPEG"}});
+                      {{"核定表.pdf", "%PDF-1.4"}, {"身份证.jpg", "\xff\xd8\xff\xe0JPEG"}});
   c.doc_number = "渝人社发〔2025〕12号";
   c.responsible = "重庆市社会保险事业管理中心";
   c.serial = "LS2025000001";

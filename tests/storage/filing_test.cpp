@@ -32,6 +32,7 @@ BOOST_AUTO_TEST_CASE(package_round_trip_keeps_chinese_names_and_bytes) {
   TestArchive a;
   std::string binary(300000, '\0');
   for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>((i * 7919) % 251);
+  binary.replace(0, 4, "\xff\xd8\xff\xe0");  // a JPEG signature: filing checks the format
   auto c =
       a.MakeCase("RT-1", "0301", "基本养老金待遇核定表",
                  {{"申请表（原件）.pdf", "%PDF-1.4 测试"}, {"身份证复印件 第2页.jpg", binary}});

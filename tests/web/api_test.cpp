@@ -292,6 +292,7 @@ BOOST_AUTO_TEST_CASE(multipart_intake_streams_files_and_checks_parts) {
   Fixture f(64 * 1024);
   std::string binary(20000, '\0');
   for (size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 31);
+  binary.replace(0, 4, std::string("II*\0", 4));  // a TIFF signature: filing checks the format
   std::vector<std::pair<std::string, std::string>> files = {{"扫描件.tif", binary},
                                                             {"申请表.txt", "申请"}};
   std::string type;

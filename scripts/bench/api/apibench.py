@@ -116,7 +116,8 @@ def cmd_cases(a):
             continue
         used = sum(os.path.getsize(os.path.join(a.out, d, x["path"])) for x in case["files"])
         with open(os.path.join(a.out, d, "附件.pdf"), "wb") as f:
-            f.write(rng.randbytes(max(1, a.bytes - used)))
+            # A PDF header: filing checks a file's bytes against its format (DA/T 70).
+            f.write(b"%PDF-1.4\n" + rng.randbytes(max(1, a.bytes - used - 9)))
         case["files"].append({"name": "附件.pdf", "path": "附件.pdf"})
         with open(cj, "w", encoding="utf-8") as f:
             json.dump(case, f, ensure_ascii=False, indent=2)
