@@ -158,6 +158,12 @@ Status ParseDocument(const std::string& text, const std::string& origin, Draft* 
             }
             item.aliases = GetStringList(io, "aliases", iw, &errors);
             item.keywords = GetStringList(io, "keywords", iw, &errors);
+            if (io->has("capture")) {
+              if (!io->get("capture").isBoolean())
+                errors.push_back({iw + ".capture", "must be true or false"});
+              else
+                item.capture = io->getValue<bool>("capture");
+            }
             c.item_codes.push_back(item.code);
             out->items.push_back(item);
           }

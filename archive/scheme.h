@@ -29,6 +29,9 @@ struct BusinessItem {
   // signal it. Both non-empty strings.
   std::vector<std::string> aliases;
   std::vector<std::string> keywords;
+  // False for items the archive files itself (e.g. its own 销毁清册): capture never suggests
+  // them, and scans of such documents go to review as archive-work forms.
+  bool capture = true;
 };
 
 // A kind of document that is NOT a business record of the scheme (档案工作用表 such as 查档申请 or

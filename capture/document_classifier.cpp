@@ -176,6 +176,7 @@ DocumentClassifier DocumentClassifier::FromScheme(const ClassificationScheme& sc
     }
   };
   for (const BusinessItem* item : scheme.items()) {
+    if (!item->capture) continue;
     c.targets_[item->code] = {item->code, item->class_code, item->retention, false};
     // The item's own name is a title too (minus the parenthesised sub-cases).
     std::string name = item->name.substr(0, item->name.find('('));

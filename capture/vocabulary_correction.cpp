@@ -75,6 +75,7 @@ VocabularyCorrection::VocabularyCorrection(std::vector<std::string> words) {
 VocabularyCorrection VocabularyCorrection::FromScheme(const ClassificationScheme& scheme) {
   std::vector<std::string> words(std::begin(kFormLabels), std::end(kFormLabels));
   for (const BusinessItem* item : scheme.items()) {
+    if (!item->capture) continue;
     words.push_back(item->name.substr(0, item->name.find('(')));
     words.insert(words.end(), item->aliases.begin(), item->aliases.end());
     words.insert(words.end(), item->keywords.begin(), item->keywords.end());

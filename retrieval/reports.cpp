@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "archive/appraisal.h"
 #include "archive/identifiers.h"
 #include "archive/text.h"
 #include "storage/secret_key.h"
@@ -256,6 +257,55 @@ Result<std::string> RenderCataloguePdf(const ReportContext& ctx, const Catalogue
   }
   d.EndTable();
   if (entries->empty()) d.Paragraph("（所选范围内没有归档文件）", 0, PdfAlign::kCenter);
+  return Finish(d);
+}
+
+// ---- 销毁清册 ----------------------------------------------------------------------------------
+
+Result<std::string> RenderDestructionRegisterPdf(const ReportContext& ctx,
+                                                 const std::vector<Tombstone>& tombstones) {
+  if (tombstones.empty()) return Status::InvalidArgument("a 销毁清册 lists at least one record");
+  const std::string on = tombstones.front().destroyed_at.substr(0, 10);
+  PdfOptions o = BaseOptions(ctx, "档案销毁清册",
+                             ctx.organization + "　全宗号 " + ctx.fonds + "　档案销毁清册　" + on);
+  o.landscape = true;
+  auto doc = PdfDocument::Create(o);
+  if (!doc.ok()) return doc.status();
+  PdfDocument& d = **doc;
+  d.Paragraph("全宗号：" + ctx.fonds + "　销毁日期：" + on + "　共 " +
+              std::to_string(tombstones.size()) + " 件");
+  d.Space(2);
+  d.BeginTable({{"序号", 12, PdfAlign::kCenter},
+                {"档号", 50, PdfAlign::kLeft},
+                {"题名", 80, PdfAlign::kLeft, 3},
+                {"起止年度", 18, PdfAlign::kCenter},
+                {"应保管期限", 20, PdfAlign::kCenter},
+                {"已保管期限", 20, PdfAlign::kCenter},
+                {"销毁时间", 34, PdfAlign::kCenter},
+                {"鉴定单号", 18, PdfAlign::kCenter}});
+  std::set<std::string> proposers, approvers, supervisors;
+  int n = 0;
+  for (const auto& t : tombstones) {
+    const RetentionCode* period = ctx.scheme->FindRetention(t.retention);
+    d.AddRow({std::to_string(++n), t.reference, t.title, std::to_string(t.year),
+              period ? period->name : t.retention,
+              std::to_string(YearsKept(t.year, t.destroyed_at)) + "年", t.destroyed_at,
+              std::to_string(t.appraisal_id)});
+    proposers.insert(t.proposed_by);
+    approvers.insert(t.approved_by);
+    supervisors.insert(t.supervisors.begin(), t.supervisors.end());
+  }
+  d.EndTable();
+  auto join = [](const std::set<std::string>& names) {
+    std::string out;
+    for (const auto& x : names) out += (out.empty() ? "" : "、") + x;
+    return out;
+  };
+  d.Space(4);
+  d.Paragraph("鉴定提出人：" + join(proposers) + "　　批准人：" + join(approvers) +
+              "　　监销人：" + join(supervisors));
+  d.Space(2);
+  d.Paragraph("本清册永久保存。");
   return Finish(d);
 }
 

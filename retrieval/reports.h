@@ -14,6 +14,7 @@
 #include "archive/status.h"
 #include "retrieval/pdf_document.h"
 #include "retrieval/statistics.h"
+#include "storage/appraisal_register.h"
 #include "storage/catalogue.h"
 
 namespace dangan {
@@ -104,6 +105,12 @@ Result<CertificateCheck> VerifyCertificate(const ReportContext& ctx, const std::
                                            const std::string& code);
 // A stored certificate by serial (NotFound if there is none).
 Result<Certificate> FindCertificate(const ReportContext& ctx, const std::string& serial);
+
+// ---- 销毁清册 ----------------------------------------------------------------------------------
+// The register of one destruction: 序号, 档号, 题名, 起止年度, 应保管期限, 已保管期限, 销毁时间, and
+// who appraised, approved and supervised it. `tombstones` in the order listed.
+Result<std::string> RenderDestructionRegisterPdf(const ReportContext& ctx,
+                                                 const std::vector<Tombstone>& tombstones);
 
 // ---- 社会保险业务档案管理基本情况统计表 ---------------------------------------------------------
 Result<std::string> RenderAnnualStatisticsPdf(const ReportContext& ctx, int year);

@@ -266,6 +266,60 @@ CREATE VIRTUAL TABLE records_chars USING fts5(
 );
 INSERT INTO records_chars(records_chars) VALUES('rebuild');
 )SQL",
+    // 13: lifecycle: appraisals (鉴定), holds, and the tombstones of destroyed records (销毁)
+    R"SQL(
+CREATE TABLE appraisals(
+  id INTEGER PRIMARY KEY,
+  reference TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK(decision IN ('keep','extend','destroy')),
+  new_retention TEXT,
+  reason TEXT NOT NULL,
+  proposed_by TEXT NOT NULL,
+  proposed_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'proposed'
+    CHECK(state IN ('proposed','approved','rejected','executed')),
+  decided_by TEXT,
+  decided_at TEXT,
+  decision_note TEXT,
+  CHECK(decided_by IS NULL OR decided_by <> proposed_by)
+);
+CREATE INDEX appraisals_reference ON appraisals(reference, id);
+CREATE INDEX appraisals_state ON appraisals(state, id);
+CREATE TABLE holds(
+  id INTEGER PRIMARY KEY,
+  reference TEXT,
+  query TEXT,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at TEXT NOT NULL,
+  released_by TEXT,
+  released_at TEXT,
+  CHECK((reference IS NULL) <> (query IS NULL))
+);
+CREATE TABLE destroyed_records(
+  id INTEGER PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  series TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  class_code TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  retention TEXT NOT NULL,
+  title TEXT NOT NULL,
+  formed_on TEXT NOT NULL,
+  filed_at TEXT NOT NULL,
+  package_path TEXT NOT NULL,
+  package_sha256 TEXT NOT NULL,
+  appraisal_id INTEGER NOT NULL REFERENCES appraisals(id),
+  supervisors TEXT NOT NULL,
+  register_reference TEXT,
+  destroyed_at TEXT NOT NULL,
+  packages_removed INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(series, seq)
+);
+CREATE TRIGGER destroyed_records_no_delete BEFORE DELETE ON destroyed_records
+  BEGIN SELECT RAISE(ABORT, 'tombstones of destroyed records are kept'); END;
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.
@@ -520,7 +574,10 @@ class SqliteFilingTransaction : public FilingTransaction {
   }
 
   Result<int> NextSequence(const std::string& series) override {
-    auto st = db_->Prepare("SELECT coalesce(max(seq), 0) + 1 FROM records WHERE series=?1");
+    // A destroyed record keeps its 件号: the series never reuses it (its tombstone holds it).
+    auto st = db_->Prepare(
+        "SELECT max(coalesce((SELECT max(seq) FROM records WHERE series=?1), 0),"
+        " coalesce((SELECT max(seq) FROM destroyed_records WHERE series=?1), 0)) + 1");
     if (!st.ok()) return st.status();
     st->Bind(1, series);
     Status err;
@@ -1183,8 +1240,45 @@ Result<Catalogue::OptimizeReport> Catalogue::Optimize(bool vacuum) {
   return report;
 }
 
-Result<int64_t> Catalogue::NewestRecordId() {
-  return ScalarInt("SELECT coalesce(max(id), 0) FROM records");
+Result<int64_t> Catalogue::HoldingsStamp() {
+  // Tombstones only grow, so their newest id in the high bits moves the stamp on with every
+  // destruction even when it lowers the newest record id.
+  return ScalarInt(
+      "SELECT coalesce((SELECT max(id) FROM records), 0) |"
+      " (coalesce((SELECT max(id) FROM destroyed_records), 0) << 40)");
+}
+
+Status Catalogue::Transact(const std::function<Status(SqliteDb&, const EventSink&)>& fn) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  WriteGate::Turn turn = write_gate_.Enter();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN IMMEDIATE"));
+  SqliteDb& conn = **db;
+  EventSink append = [&conn](const AuditEvent& draft) { return AppendEventOn(conn, draft); };
+  Status st = fn(conn, append);
+  if (st.ok()) st = conn.Exec("COMMIT");
+  if (!st.ok()) conn.Exec("ROLLBACK");
+  if (st.ok()) ++generation_;
+  return st;
+}
+
+Status RemoveRecordRows(SqliteDb& db, int64_t id) {
+  // The indexes' entries first, while the view they read can still derive the text.
+  for (const char* table : {"records_fts", "records_chars"}) {
+    auto t = db.Prepare(std::string("INSERT INTO ") + table + "(" + table +
+                        ", rowid, text) SELECT 'delete', id, text FROM record_content WHERE id=?1");
+    if (!t.ok()) return t.status();
+    t->Bind(1, id);
+    DANGAN_RETURN_IF_ERROR(t->Run());
+  }
+  for (const char* sql : {"DELETE FROM record_files WHERE record_id=?1",
+                          "DELETE FROM records WHERE id=?1"}) {
+    auto d = db.Prepare(sql);
+    if (!d.ok()) return d.status();
+    d->Bind(1, id);
+    DANGAN_RETURN_IF_ERROR(d->Run());
+  }
+  return Status::Ok();
 }
 
 bool IsAccessAction(const std::string& action) {

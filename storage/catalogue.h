@@ -143,10 +143,16 @@ class Catalogue : public CataloguePort {
   }
 
   uint64_t generation() const { return generation_.load(); }
-  // The newest record's id (0 when there is none), read from the file, so filings by other
-  // processes count: records are only ever added, so any change to what a search can find
-  // changes this.
-  Result<int64_t> NewestRecordId();
+  // A number that changes whenever what a search can find changes: the newest record's id and
+  // the newest destruction's, read from the file, so filings and destructions by other
+  // processes count (records are otherwise only added).
+  Result<int64_t> HoldingsStamp();
+
+  // Runs `fn` inside one write transaction (the write lock, BEGIN IMMEDIATE … COMMIT, all or
+  // nothing), for lifecycle changes made above this class (appraisal, holds, destruction).
+  // Events appended through the sink join the same transaction and the audit chain.
+  using EventSink = std::function<Result<AuditEvent>(const AuditEvent& draft)>;
+  Status Transact(const std::function<Status(SqliteDb&, const EventSink&)>& fn);
 
   // Maintenance (`dangan catalogue optimize`): merges each full-text index into one segment, then
   // hands free pages back to the file system. Catalogues created by this release keep free pages
@@ -199,6 +205,10 @@ class Catalogue : public CataloguePort {
   std::atomic<int64_t> inserts_since_dictionary_check_{kDictionaryCheckEvery};
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stopped before the rest goes
 };
+
+// Deletes a record's rows (its files, its full-text entries, the row itself) inside a
+// transaction the caller holds (Catalogue::Transact): destruction, after its tombstone is kept.
+Status RemoveRecordRows(SqliteDb& db, int64_t id);
 
 // Views, downloads and searches: events that read, not change, the archive.
 bool IsAccessAction(const std::string& action);

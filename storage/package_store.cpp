@@ -487,6 +487,17 @@ Status PackageStore::Discard(const PackageInfo& p) {
   return Status::Ok();
 }
 
+Status PackageStore::Remove(const std::string& rel_path) {
+  for (size_t i = 0; i < roots_.size(); ++i) {
+    const std::string path = CopyPath(i, rel_path);
+    Status st = env_->RemoveFile(path);
+    if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+    // Durable: a destroyed record must not come back with a crash.
+    DANGAN_RETURN_IF_ERROR(env_->SyncDir(path.substr(0, path.rfind('/'))));
+  }
+  return Status::Ok();
+}
+
 void PackageStore::Committed(const PackageInfo& p) {
   auto slash = p.path.rfind('/');
   // Not synced: if the removal is lost, Recover() finds the row committed and only drops the

@@ -57,6 +57,9 @@ class PackageStore : public PackageSink {
   Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) override;
   Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) override;
   Status Discard(const PackageInfo& package) override;
+  // Deletes a package from every copy's root, durably (for a destruction whose tombstone is
+  // committed). A copy already gone is fine.
+  Status Remove(const std::string& rel_path);
   // Removes the pending marker once the catalogue row is durable.
   void Committed(const PackageInfo& package) override;
 

@@ -242,7 +242,7 @@ void AddRecordRoutes(Router& router, Services& services) {
          key = Digest::OfString(key);
          uint64_t stamp = 0;
          if (search_cache) {
-           auto newest = services.catalogue->NewestRecordId();
+           auto newest = services.catalogue->HoldingsStamp();
            if (!newest.ok()) return SendStatus(x.resp, newest.status());
            stamp = static_cast<uint64_t>(*newest);
            if (auto hit = search_cache->Find(key, stamp)) {

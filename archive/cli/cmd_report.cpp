@@ -19,8 +19,42 @@
 #include "archive/text.h"
 #include "retrieval/csv_export.h"
 #include "retrieval/reports.h"
+#include "archive/cli/report_context.h"
 
 namespace dangan::cli {
+
+namespace fs = std::filesystem;
+
+std::string ReportFontPath(const Context& ctx, const Arguments& args) {
+  if (args.options.count("--font")) return args.Get("--font");
+  if (const char* env = std::getenv("DANGAN_PDF_FONT"); env && *env) return env;
+  const std::string props = (fs::path(ctx.root) / ArchiveSession::kSettingsFile).string();
+  std::error_code ec;
+  if (fs::exists(props, ec)) {
+    try {
+      Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
+          new Poco::Util::PropertyFileConfiguration(props));
+      std::string configured = cfg->getString("report.font", "");
+      if (!configured.empty()) return configured;
+    } catch (const Poco::Exception&) {
+      // The session reports an unreadable settings file when it opens.
+    }
+  }
+  return ResolveCjkFontPath();
+}
+
+ReportContext MakeReportContext(ArchiveSession& s, const std::string& font) {
+  ReportContext rc;
+  rc.catalogue = &s.catalogue();
+  rc.scheme = &s.scheme();
+  rc.archive_root = s.root();
+  rc.fonds = s.settings().fonds;
+  rc.organization = s.settings().organization;
+  rc.font_path = font;
+  rc.clock = NowIso8601;
+  return rc;
+}
+
 
 namespace {
 
@@ -44,36 +78,6 @@ Run `dangan report KIND --help` for details.
 // Bad input (exit 2) or a failure of the system (exit 1).
 int FailReport(const Status& st) {
   return FailStatus(st, st.code() == ErrorCode::kInvalidArgument ? 2 : 1);
-}
-
-std::string FontPath(const Context& ctx, const Arguments& args) {
-  if (args.options.count("--font")) return args.Get("--font");
-  if (const char* env = std::getenv("DANGAN_PDF_FONT"); env && *env) return env;
-  const std::string props = (fs::path(ctx.root) / ArchiveSession::kSettingsFile).string();
-  std::error_code ec;
-  if (fs::exists(props, ec)) {
-    try {
-      Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
-          new Poco::Util::PropertyFileConfiguration(props));
-      std::string configured = cfg->getString("report.font", "");
-      if (!configured.empty()) return configured;
-    } catch (const Poco::Exception&) {
-      // The session reports an unreadable settings file when it opens.
-    }
-  }
-  return ResolveCjkFontPath();
-}
-
-ReportContext MakeContext(ArchiveSession& s, const std::string& font) {
-  ReportContext rc;
-  rc.catalogue = &s.catalogue();
-  rc.scheme = &s.scheme();
-  rc.archive_root = s.root();
-  rc.fonds = s.settings().fonds;
-  rc.organization = s.settings().organization;
-  rc.font_path = font;
-  rc.clock = NowIso8601;
-  return rc;
 }
 
 // --out must name a file in an existing directory; checked before any work is done.
@@ -137,7 +141,7 @@ int RunCatalogue(const Context& ctx, int argc, char** argv) {
 
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  ReportContext rc = MakeContext(**session, FontPath(ctx, *args));
+  ReportContext rc = MakeReportContext(**session, ReportFontPath(ctx, *args));
   auto pdf = RenderCataloguePdf(rc, sel);
   if (!pdf.ok()) return FailReport(pdf.status());
   Status st = WriteFileAtomically(args->Get("--out"), *pdf);
@@ -175,7 +179,7 @@ int RunCertificate(const Context& ctx, int argc, char** argv) {
 
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  ReportContext rc = MakeContext(**session, FontPath(ctx, *args));
+  ReportContext rc = MakeReportContext(**session, ReportFontPath(ctx, *args));
   // A certificate is only issued when its PDF can be made: check the font first.
   {
     PdfOptions probe;
@@ -215,7 +219,7 @@ int RunVerifyCertificate(const Context& ctx, int argc, char** argv) {
   if (args->positional.size() != 2) return Fail("verify-certificate needs a serial and a code", 2);
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  ReportContext rc = MakeContext(**session, "");
+  ReportContext rc = MakeReportContext(**session, "");
   auto check = VerifyCertificate(rc, args->positional[0], args->positional[1]);
   if (!check.ok()) return FailReport(check.status());
   const Certificate& c = check->certificate;
@@ -269,7 +273,7 @@ int RunStatistics(const Context& ctx, int argc, char** argv) {
   }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  ReportContext rc = MakeContext(**session, FontPath(ctx, *args));
+  ReportContext rc = MakeReportContext(**session, ReportFontPath(ctx, *args));
   auto stats = ComputeAnnualStatistics(*rc.catalogue, *rc.scheme, *year);
   if (!stats.ok()) return FailReport(stats.status());
   if (pdf_wanted) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "archive/cli/archive_session.h"
+#include "storage/appraisal_register.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
@@ -35,7 +36,18 @@ int RunShow(const Context& ctx, int argc, char** argv) {
   ArchiveSession& s = **session;
   auto rec = s.catalogue().GetRecord(ref);
   if (!rec.ok()) return FailStatus(rec.status());
-  if (!*rec) return Fail("no record " + ref);
+  if (!*rec) {
+    AppraisalRegister reg(s.catalogue(), s.scheme());
+    auto tomb = reg.FindTombstone(ref);
+    if (!tomb.ok()) return FailStatus(tomb.status());
+    if (!*tomb) return Fail("no record " + ref);
+    const Tombstone& t = **tomb;
+    std::cout << "档号\t" << t.reference << "\n题名\t" << t.title << "\n日期\t" << t.formed_on
+              << "\n保管期限\t" << t.retention << "\n状态\t已销毁 " << t.destroyed_at
+              << "\n鉴定\t#" << t.appraisal_id << " " << t.proposed_by << " / 批准 "
+              << t.approved_by << "\n销毁清册\t" << t.register_reference << "\n";
+    return 1;  // the record itself is gone
+  }
   const Record& r = **rec;
   // Personal data was shown: the view is accountable.
   Status logged = s.Log(ctx.actor, "view", ref, "{\"via\":\"cli show\"}");

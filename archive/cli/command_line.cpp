@@ -31,6 +31,9 @@ commands:
   search QUERY      full-text and field search of the catalogue
   verify            re-hash packages against their manifests and the catalogue
   check             four-property checks (DA/T 70) at the preservation or transfer stage
+  appraise          records past their retention period: due, propose, approve, reject, list
+  hold              holds that block destruction: place, release, list
+  destroy           carry out approved destructions; files the 销毁清册
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
@@ -128,7 +131,8 @@ int Main(int argc, char** argv) {
       {"init", RunInit},       {"ingest", RunIngest},
       {"show", RunShow},       {"search", RunSearch},
       {"verify", RunVerify},   {"export", RunExport},
-      {"bag", RunBag},         {"audit", RunAudit}, {"check", RunCheck},
+      {"bag", RunBag},         {"audit", RunAudit}, {"check", RunCheck}, {"appraise", RunAppraise}, {"hold", RunHold},
+      {"destroy", RunDestroy},
       {"serve", RunServe},     {"apikey", RunApiKey},
       {"report", RunReport},   {"capture", RunCapture},
       {"review", RunReview},   {"classifier", RunClassifier},

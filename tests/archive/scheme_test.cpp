@@ -8,7 +8,11 @@ using namespace dangan;
 BOOST_AUTO_TEST_CASE(builtin_scheme_has_nine_classes_and_known_items) {
   auto s = ClassificationScheme::LoadBuiltin();
   BOOST_REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-  BOOST_TEST(s->classes().size() == 9u);
+  // The nine business classes, and class 10 for what the archive files itself (销毁清册).
+  BOOST_TEST(s->classes().size() == 10u);
+  BOOST_TEST(s->FindItem("1001")->retention == "Y");
+  BOOST_TEST(!s->FindItem("1001")->capture);
+  BOOST_TEST(s->FindItem("0102")->capture);
   const BusinessItem* item = s->FindItem("0102");
   BOOST_REQUIRE(item);
   BOOST_TEST(item->retention == "D100");
@@ -18,7 +22,7 @@ BOOST_AUTO_TEST_CASE(builtin_scheme_has_nine_classes_and_known_items) {
   BOOST_TEST(!s->FindItem("9999"));
   BOOST_TEST(!s->FindRetention("Y")->years.has_value());
   BOOST_TEST(*s->FindRetention("D50")->years == 50);
-  BOOST_TEST(s->items().size() == 39u);
+  BOOST_TEST(s->items().size() == 40u);
 }
 
 BOOST_AUTO_TEST_CASE(override_replaces_and_adds_items) {

@@ -189,6 +189,7 @@ BOOST_AUTO_TEST_CASE(vocabulary_and_non_record_kinds_are_loaded_and_validated) {
   auto s = ClassificationScheme::LoadBuiltin();
   BOOST_REQUIRE(s.ok());
   for (const BusinessItem* item : s->items()) {
+    if (!item->capture) continue;  // the archive's own documents are never captured
     BOOST_TEST_INFO(item->code);
     BOOST_TEST(!item->aliases.empty());
     BOOST_TEST(!item->keywords.empty());

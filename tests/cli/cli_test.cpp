@@ -258,7 +258,8 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   BOOST_TEST(top.code == 0, top);
   BOOST_TEST(Contains(top.out, "usage"), top);
   for (const std::string cmd : {"init", "ingest", "show", "search", "verify", "export", "bag",
-                                "audit", "replica", "catalogue"}) {
+                                "audit", "replica", "catalogue", "check", "appraise", "hold",
+                                "destroy"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -895,6 +896,122 @@ BOOST_AUTO_TEST_CASE(CheckNamesTheFailedItemsOfDamagedRecords) {
   RunResult unknown = box.Run({"check", "--stage", "preservation", "J012-SB·2025-Y-0101-9999"});
   BOOST_TEST(unknown.code == 1, unknown);
   BOOST_TEST(Contains(unknown.err, "no such record"), unknown);
+}
+
+// Appraisal through destruction: only records past their period, never decided by their
+// proposer, blocked by a hold, supervised by two people; tombstones stay, packages go, the
+// 销毁清册 is filed as a permanent record and the series never reuses a 件号.
+BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
+  Sandbox box;
+  box.Init();
+  const std::string out = box.cases() + "/old";
+  RunResult made = box.Command("python3 " +
+                               Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
+                               " --out " + Quote(out) + " --count 12 --seed 3 --year 2010");
+  BOOST_TEST_REQUIRE(made.code == 0, made);
+  std::vector<std::string> paths = Lines(made.out);
+  std::vector<std::string> refs = box.Ingest(paths);
+  const int tars = box.TarCount();
+
+  RunResult due = box.Run({"appraise", "due", "--due-by", "2026-11-24"});
+  BOOST_TEST_REQUIRE(due.code == 0, due);
+  std::vector<std::string> due_refs;
+  for (const auto& line : Lines(due.out)) due_refs.push_back(line.substr(0, line.find('\t')));
+  BOOST_TEST_REQUIRE(due_refs.size() == 2u, due);  // the two 10-year items of 2010
+  for (const auto& r : due_refs) BOOST_TEST(Contains(r, "-D10-"), due);
+  RunResult none_yet = box.Run({"appraise", "due", "--due-by", "2020-12-31"});
+  BOOST_TEST(Lines(none_yet.out).empty(), none_yet);
+
+  auto as = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", box.root(), "--actor", who});
+    return box.Bare(args);
+  };
+  // A record still within its period cannot be proposed for destruction.
+  const std::string young = refs[1];  // 2010 · 0102 → 100 years
+  RunResult early = as("王鉴定", {"appraise", "propose", young, "--decision", "destroy",
+                                 "--reason", "x"});
+  BOOST_TEST(early.code == 2, early);
+  BOOST_TEST(Contains(early.err, "2111-01-01"), early);
+
+  RunResult proposed = as("王鉴定", {"appraise", "propose", due_refs[0], due_refs[1],
+                                    "--decision", "destroy", "--reason", "保管期满"});
+  BOOST_TEST_REQUIRE(proposed.code == 0, proposed);
+  BOOST_TEST(Lines(proposed.out) == (std::vector<std::string>{"1", "2"}), proposed);
+  RunResult twice = as("王鉴定", {"appraise", "propose", due_refs[0], "--decision", "keep",
+                                 "--reason", "again"});
+  BOOST_TEST(twice.code == 2, twice);
+  BOOST_TEST(Contains(twice.err, "already proposed"), twice);
+  // Not yet approved: nothing to destroy.
+  RunResult premature = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙"});
+  BOOST_TEST(premature.code == 1, premature);
+
+  RunResult self = as("王鉴定", {"appraise", "approve", "1", "2"});
+  BOOST_TEST(self.code == 1, self);
+  BOOST_TEST(Contains(self.err, "cannot also decide"), self);
+  RunResult approved = as("李领导", {"appraise", "approve", "1", "2"});
+  BOOST_TEST_REQUIRE(approved.code == 0, approved);
+
+  // A hold on a query covering the second record blocks the whole destruction.
+  const std::string item = due_refs[1].substr(due_refs[1].size() - 9, 4);
+  RunResult hold = as("赵审计", {"hold", "place", "--item", item, "--year", "2010", "--reason",
+                                "审计进行中"});
+  BOOST_TEST_REQUIRE(hold.code == 0, hold);
+  RunResult blocked = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙"});
+  BOOST_TEST(blocked.code == 1, blocked);
+  BOOST_TEST(Contains(blocked.err, due_refs[1]), blocked);
+  BOOST_TEST(Contains(blocked.err, "审计进行中"), blocked);
+  BOOST_TEST(box.TarCount() == tars);
+  BOOST_TEST(box.Run({"show", due_refs[0]}).code == 0);
+
+  RunResult one_supervisor = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "甲"});
+  BOOST_TEST(one_supervisor.code == 2, one_supervisor);
+  BOOST_TEST_REQUIRE(as("赵审计", {"hold", "release", "1"}).code == 0);
+
+  const std::string pdf = box / "销毁清册.pdf";
+  RunResult destroyed = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙",
+                                     "--out", pdf});
+  BOOST_TEST_REQUIRE(destroyed.code == 0, destroyed);
+  BOOST_TEST(Lines(destroyed.out).size() == 2u, destroyed);
+  std::smatch m;
+  BOOST_TEST_REQUIRE(std::regex_search(destroyed.err, m,
+                                       std::regex("filed as (J012-SB·20[0-9]{2}-Y-1001-0001)")),
+                     destroyed);
+  const std::string register_ref = m[1];
+
+  // The packages are gone from storage; the register's package is new.
+  BOOST_TEST(box.TarCount() == tars - 2 + 1);
+  for (const auto& r : due_refs) {
+    RunResult shown = box.Run({"show", r});
+    BOOST_TEST(shown.code == 1, shown);
+    BOOST_TEST(Contains(shown.out, "已销毁"), shown);
+    BOOST_TEST(Contains(shown.out, register_ref), shown);
+  }
+  BOOST_TEST(box.Search({"--year", "2010"}).first == static_cast<int>(refs.size()) - 2);
+  Object::Ptr reg = box.ShowJson(register_ref);
+  BOOST_TEST(reg->getObject("parts")->getValue<std::string>("retention") == "Y");
+  BOOST_TEST(reg->getObject("parts")->getValue<std::string>("item") == "1001");
+  RunResult text = box.Command("pdftotext " + Quote(pdf) + " - 2>/dev/null");
+  BOOST_TEST(Contains(text.out, "档案销毁清册"), text);
+  BOOST_TEST(Contains(text.out, "监销人"), text);
+  for (const auto& r : due_refs)
+    BOOST_TEST(Contains(text.out, r.substr(r.size() - 4)), text);  // the 件号 column survives wrapping
+
+  // The chain holds, and the holdings still pass the preservation checks (件号 continuous:
+  // tombstones keep their numbers).
+  BOOST_TEST(box.Run({"audit", "verify"}).code == 0);
+  RunResult checked = box.Run({"check", "--stage", "preservation", "--all"});
+  BOOST_TEST(checked.code == 0, checked);
+
+  // A later filing into a destroyed record's series takes the next number, never a freed one.
+  std::string source_case;
+  for (size_t i = 0; i < refs.size(); ++i)
+    if (refs[i] == due_refs[0]) source_case = paths[i];
+  BOOST_TEST_REQUIRE(!source_case.empty());
+  const std::string copy = fs::path(source_case).parent_path() / "again.json";
+  WriteFile(copy, ReadFile(source_case));
+  EditJson(copy, [](Object::Ptr c) { c->set("case_id", "AGAIN-1"); });
+  std::vector<std::string> next = box.Ingest({copy});
+  BOOST_TEST(next[0] == due_refs[0].substr(0, due_refs[0].size() - 4) + "0002");
 }
 
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {

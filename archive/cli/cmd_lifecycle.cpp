@@ -1,0 +1,339 @@
+// `dangan appraise`, `dangan hold` and `dangan destroy`: appraisal (鉴定) of records past their
+// period, holds that block destruction, and destruction (销毁) with its 销毁清册, which is filed
+// as a permanent record of its own. Who acts is --actor; the proposer of an appraisal can never
+// decide it, and a destruction names two supervisors.
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "archive/cli/archive_session.h"
+#include "archive/cli/arguments.h"
+#include "archive/cli/commands.h"
+#include "archive/cli/report_context.h"
+#include "archive/cli/report_status.h"
+#include "archive/identifiers.h"
+#include "archive/text.h"
+#include "storage/appraisal_register.h"
+
+namespace dangan::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bad input (exit 2) or a refusal/failure (exit 1).
+int FailLifecycle(const Status& st) {
+  return FailStatus(st, st.code() == ErrorCode::kInvalidArgument ? 2 : 1);
+}
+
+Result<std::vector<int64_t>> ParseIds(const std::vector<std::string>& args, size_t from) {
+  std::vector<int64_t> ids;
+  for (size_t i = from; i < args.size(); ++i) {
+    auto id = ParseInt("appraisal id", args[i], 1, 2000000000);
+    if (!id.ok()) return id.status();
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+void PrintAppraisal(const AppraisalEntry& a) {
+  std::cout << a.id << "\t" << a.state << "\t" << a.decision
+            << (a.new_retention.empty() ? "" : "→" + a.new_retention) << "\t" << a.reference << "\t"
+            << a.proposed_by << "\t" << a.reason
+            << (a.decided_by.empty() ? "" : "\t" + a.decided_by) << "\n";
+}
+
+}  // namespace
+
+int RunAppraise(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--due-by", "--class", "--decision", "--retention", "--reason",
+                                "--note", "--state", "--limit"},
+                               {"--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  const std::string verb = args->positional.empty() ? "" : args->positional[0];
+  if (args->Has("--help") || verb.empty()) {
+    std::cout
+        << "usage: dangan appraise due --due-by YYYY-MM-DD [--class C] [--limit N]\n"
+           "       dangan appraise propose REF... --decision keep|extend|destroy\n"
+           "                      [--retention CODE] --reason TEXT\n"
+           "       dangan appraise approve ID... [--note TEXT]\n"
+           "       dangan appraise reject ID... --note TEXT\n"
+           "       dangan appraise list [--state proposed|approved|rejected|executed]\n"
+           "Appraisal (鉴定) of records whose retention period has run out. A period runs from\n"
+           "1 January after the record was formed; expiry only opens an appraisal. `due` lists\n"
+           "the records due by a date (with any open appraisal and holds). A proposal keeps\n"
+           "the record permanently (keep), extends its period (extend, --retention) or destroys\n"
+           "it (destroy, carried out by `dangan destroy`). The one who proposes (--actor) can\n"
+           "never approve or reject. Every step is an audit event.\n";
+    return verb.empty() && !args->Has("--help") ? 2 : 0;
+  }
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  ArchiveSession& s = **session;
+  AppraisalRegister reg(s.catalogue(), s.scheme());
+  const std::string now = NowIso8601();
+  int limit = 0;
+  if (args->options.count("--limit")) {
+    auto l = ParseInt("--limit", args->Get("--limit"), 1, 1000000);
+    if (!l.ok()) return FailStatus(l.status(), 2);
+    limit = *l;
+  }
+
+  if (verb == "due") {
+    const std::string by = args->Get("--due-by", now.substr(0, 10));
+    if (!IsIsoDate(by)) return Fail("--due-by must be a date YYYY-MM-DD", 2);
+    auto due = reg.Due(by, args->Get("--class"), limit);
+    if (!due.ok()) return FailLifecycle(due.status());
+    for (const auto& d : *due) {
+      std::cout << d.reference << "\t" << d.year << "\t" << d.retention << "\t" << d.due_on << "\t"
+                << d.title;
+      if (d.open)
+        std::cout << "\t[" << d.open->decision << " " << d.open->state << " #" << d.open->id << "]";
+      if (d.held) std::cout << "\t[hold]";
+      std::cout << "\n";
+    }
+    std::cerr << due->size() << " record(s) due by " << by << "\n";
+    return 0;
+  }
+  if (verb == "propose") {
+    auto decision = ParseDecision(args->Get("--decision"));
+    if (!decision) return Fail("--decision must be keep, extend or destroy", 2);
+    std::vector<std::string> refs(args->positional.begin() + 1, args->positional.end());
+    auto ids = reg.Propose(refs, *decision, args->Get("--retention"), args->Get("--reason"),
+                           ctx.actor, now);
+    if (!ids.ok()) return FailLifecycle(ids.status());
+    for (size_t i = 0; i < ids->size(); ++i) std::cout << (*ids)[i] << "\n";
+    return 0;
+  }
+  if (verb == "approve" || verb == "reject") {
+    auto ids = ParseIds(args->positional, 1);
+    if (!ids.ok()) return FailStatus(ids.status(), 2);
+    Status st = reg.Decide(*ids, verb == "approve", ctx.actor, args->Get("--note"), now);
+    if (!st.ok()) return FailLifecycle(st);
+    std::cerr << ids->size() << " appraisal(s) " << (verb == "approve" ? "approved" : "rejected")
+              << " by " << ctx.actor << "\n";
+    return 0;
+  }
+  if (verb == "list") {
+    auto list = reg.List(args->Get("--state"), limit);
+    if (!list.ok()) return FailLifecycle(list.status());
+    for (const auto& a : *list) PrintAppraisal(a);
+    return 0;
+  }
+  return Fail("unknown appraise command '" + verb + "' (due, propose, approve, reject, list)", 2);
+}
+
+int RunHold(const Context& ctx, int argc, char** argv) {
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--reason", "--class", "--item", "--year", "--person", "--unit"},
+                               {"--all", "--help"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  const std::string verb = args->positional.empty() ? "" : args->positional[0];
+  if (args->Has("--help") || verb.empty()) {
+    std::cout << "usage: dangan hold place (REF | [--class C] [--item I] [--year Y] [--person ID]\n"
+                 "                          [--unit CODE]) --reason TEXT\n"
+                 "       dangan hold release ID\n"
+                 "       dangan hold list [--all]\n"
+                 "A hold (litigation, audit, an inquiry in progress) on one record or on every\n"
+                 "record a query matches blocks any destruction of them until it is released.\n";
+    return verb.empty() && !args->Has("--help") ? 2 : 0;
+  }
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  AppraisalRegister reg((*session)->catalogue(), (*session)->scheme());
+  if (verb == "place") {
+    HoldScope scope;
+    if (args->positional.size() > 2) return Fail("a hold names one record or one query", 2);
+    if (args->positional.size() == 2) scope.reference = args->positional[1];
+    scope.class_code = args->Get("--class");
+    scope.item = args->Get("--item");
+    scope.unit_code = args->Get("--unit");
+    if (args->options.count("--person")) {
+      auto id = ParseIdNumber(args->Get("--person"));
+      if (!id.ok()) return FailStatus(id.status().WithContext("--person"), 2);
+      scope.person_id = id->normalized;
+    }
+    if (args->options.count("--year")) {
+      auto y = ParseInt("--year", args->Get("--year"), 1900, 2999);
+      if (!y.ok()) return FailStatus(y.status(), 2);
+      scope.year = *y;
+    }
+    if (!scope.reference.empty() &&
+        (!scope.class_code.empty() || !scope.item.empty() || scope.year ||
+         !scope.person_id.empty() || !scope.unit_code.empty()))
+      return Fail("a hold names either one record or query fields, not both", 2);
+    auto id = reg.PlaceHold(scope, args->Get("--reason"), ctx.actor, NowIso8601());
+    if (!id.ok()) return FailLifecycle(id.status());
+    std::cout << *id << "\n";
+    return 0;
+  }
+  if (verb == "release") {
+    if (args->positional.size() != 2) return Fail("usage: dangan hold release ID", 2);
+    auto id = ParseInt("hold id", args->positional[1], 1, 2000000000);
+    if (!id.ok()) return FailStatus(id.status(), 2);
+    Status st = reg.ReleaseHold(*id, ctx.actor, NowIso8601());
+    if (!st.ok()) return FailLifecycle(st);
+    return 0;
+  }
+  if (verb == "list") {
+    auto holds = reg.Holds(!args->Has("--all"));
+    if (!holds.ok()) return FailLifecycle(holds.status());
+    for (const auto& h : *holds) {
+      std::string scope = h.scope.reference;
+      if (h.scope.is_query()) {
+        if (!h.scope.class_code.empty()) scope += " class=" + h.scope.class_code;
+        if (!h.scope.item.empty()) scope += " item=" + h.scope.item;
+        if (h.scope.year) scope += " year=" + std::to_string(h.scope.year);
+        if (!h.scope.person_id.empty()) scope += " person=" + MaskIdNumber(h.scope.person_id);
+        if (!h.scope.unit_code.empty()) scope += " unit=" + h.scope.unit_code;
+      }
+      std::cout << h.id << "\t" << (h.released_at.empty() ? "active" : "released") << "\t" << scope
+                << "\t" << h.reason << "\t" << h.placed_by << "\n";
+    }
+    return 0;
+  }
+  return Fail("unknown hold command '" + verb + "' (place, release, list)", 2);
+}
+
+namespace {
+
+// Files the 销毁清册 of `batch` (tombstones of one destruction) as a permanent record and
+// notes its 档号 on them; writes a copy to `out` when given.
+Result<std::string> FileRegister(ArchiveSession& s, const Context& ctx, const Arguments& args,
+                                 const std::vector<Tombstone>& batch, const std::string& out) {
+  auto pdf = RenderDestructionRegisterPdf(MakeReportContext(s, ReportFontPath(ctx, args)), batch);
+  if (!pdf.ok()) return pdf.status();
+  if (!out.empty()) DANGAN_RETURN_IF_ERROR(WriteFileAtomically(out, *pdf));
+  const std::string stage_dir = s.root() + "/intake";
+  std::error_code ec;
+  fs::create_directories(stage_dir, ec);
+  const std::string staged =
+      stage_dir + "/销毁清册-" + std::to_string(batch.front().appraisal_id) + ".pdf";
+  DANGAN_RETURN_IF_ERROR(WriteFileAtomically(staged, *pdf));
+  const Tombstone& first = batch.front();
+  CaseSubmission c;
+  c.source = "dangan";
+  // One register per destruction: its first appraisal and its time name it, so a repeated
+  // attempt after a failure files the same case (idempotent) instead of a second register.
+  std::string stamp = first.destroyed_at;
+  for (char& ch : stamp)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
+  c.case_id = "XHQC-" + std::to_string(first.appraisal_id) + "-" + stamp;
+  c.item = "1001";
+  c.title = "档案销毁清册（" + first.destroyed_at.substr(0, 10) + "，" +
+            std::to_string(batch.size()) + "件）";
+  c.formed_on = first.destroyed_at.substr(0, 10);
+  c.closed_at = first.destroyed_at;
+  c.agency = s.settings().organization;
+  c.handler = ctx.actor;
+  std::set<std::string> approvers, supervisors;
+  for (const auto& t : batch) {
+    approvers.insert(t.approved_by);
+    supervisors.insert(t.supervisors.begin(), t.supervisors.end());
+  }
+  std::string approved, supervised;
+  for (const auto& a : approvers) approved += (approved.empty() ? "" : "、") + a;
+  for (const auto& a : supervisors) supervised += (supervised.empty() ? "" : "、") + a;
+  c.steps = {{"批准", first.destroyed_at, approved, "", ""},
+             {"监销", first.destroyed_at, supervised, "", ""},
+             {"销毁", first.destroyed_at, ctx.actor, "", ""}};
+  for (const auto& t : batch) c.text += t.reference + " " + t.title + "\n";
+  c.files = {{"销毁清册.pdf", staged, "", "original", "dangan", {}}};
+  auto receipt = s.filing().File(c, "manual", ctx.actor);
+  fs::remove(staged, ec);
+  if (!receipt.ok()) return receipt.status();
+  std::vector<std::string> refs;
+  for (const auto& t : batch) refs.push_back(t.reference);
+  AppraisalRegister reg(s.catalogue(), s.scheme());
+  DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, receipt->reference));
+  return receipt->reference;
+}
+
+// Removes the packages of destroyed records and files the registers a destruction interrupted
+// after its commit did not get to.
+Status FinishDestructions(ArchiveSession& s, const Context& ctx, const Arguments& args,
+                          const std::string& out, std::vector<std::string>* registers) {
+  AppraisalRegister reg(s.catalogue(), s.scheme());
+  auto unfinished = reg.Unfinished();
+  if (!unfinished.ok()) return unfinished.status();
+  std::vector<std::string> removed;
+  std::map<std::string, std::vector<Tombstone>> unregistered;  // by destruction time
+  for (const auto& t : *unfinished) {
+    if (!t.packages_removed) {
+      DANGAN_RETURN_IF_ERROR(s.packages().Remove(t.package_path));
+      removed.push_back(t.reference);
+    }
+    if (t.register_reference.empty()) unregistered[t.destroyed_at].push_back(t);
+  }
+  DANGAN_RETURN_IF_ERROR(reg.MarkPackagesRemoved(removed));
+  for (const auto& [at, batch] : unregistered) {
+    auto ref = FileRegister(s, ctx, args, batch, out);
+    if (!ref.ok()) return ref.status().WithContext("filing the 销毁清册");
+    registers->push_back(*ref);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunDestroy(const Context& ctx, int argc, char** argv) {
+  auto args =
+      Arguments::Parse(argc, argv, 1, {"--supervisor", "--out", "--font"}, {"--help", "--list"});
+  if (!args.ok()) return FailStatus(args.status(), 2);
+  if (args->Has("--help")) {
+    std::cout
+        << "usage: dangan destroy --supervisor NAME --supervisor NAME [--out 销毁清册.pdf] "
+           "[ID...]\n"
+           "       dangan destroy --list\n"
+           "Destroys the records of approved destruction appraisals (the ids given, else all):\n"
+           "refused if any is under a hold; supervised by at least two different people. Each\n"
+           "record leaves a tombstone (档号, 题名, dates, period, approvals, time) and an audit\n"
+           "event; its package is removed from every storage root. The 销毁清册 is filed as a\n"
+           "permanent record (item 1001) and written to --out. --list prints the tombstones.\n";
+    return 0;
+  }
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  ArchiveSession& s = **session;
+  AppraisalRegister reg(s.catalogue(), s.scheme());
+  if (args->Has("--list")) {
+    auto all = reg.Tombstones(0);
+    if (!all.ok()) return FailLifecycle(all.status());
+    for (const auto& t : *all)
+      std::cout << t.reference << "\t" << t.destroyed_at << "\t" << t.retention << "\t"
+                << t.register_reference << "\t" << t.title << "\n";
+    return 0;
+  }
+  // --supervisor may be given more than once; Arguments keeps the last, so read them here.
+  std::vector<std::string> supervisors;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--supervisor") supervisors.push_back(argv[i + 1]);
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]).rfind("--supervisor=", 0) == 0)
+      supervisors.push_back(std::string(argv[i]).substr(13));
+  const std::string out = args->Get("--out");
+  auto ids = ParseIds(args->positional, 0);
+  if (!ids.ok()) return FailStatus(ids.status(), 2);
+  Status checked = CheckSupervisors(supervisors);
+  if (!checked.ok()) return FailLifecycle(checked);
+
+  std::vector<std::string> registers;
+  Status finished = FinishDestructions(s, ctx, *args, "", &registers);
+  if (!finished.ok())
+    return FailLifecycle(finished.WithContext("finishing an earlier destruction"));
+  auto destroyed = reg.Destroy(*ids, supervisors, ctx.actor, NowIso8601());
+  if (!destroyed.ok()) return FailLifecycle(destroyed.status());
+  for (const auto& t : *destroyed) std::cout << t.reference << "\n";
+  Status done = FinishDestructions(s, ctx, *args, out, &registers);
+  if (!done.ok())
+    return FailLifecycle(done.WithContext(
+        "the records are destroyed, but the rest must be finished by running `dangan destroy` "
+        "again"));
+  for (const auto& r : registers) std::cerr << "销毁清册 filed as " << r << "\n";
+  std::cerr << destroyed->size() << " record(s) destroyed\n";
+  return 0;
+}
+
+}  // namespace dangan::cli
