@@ -34,6 +34,8 @@ commands:
   appraise          records past their retention period: due, propose, approve, reject, list
   hold              holds that block destruction: place, release, list
   destroy           carry out approved destructions; files the 销毁清册
+  transfer          移交: a year's records as signed EEP packages with manifest and 登记表
+  receive DIR       接收: check a transfer (digests, signatures, structure)
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
@@ -132,7 +134,7 @@ int Main(int argc, char** argv) {
       {"show", RunShow},       {"search", RunSearch},
       {"verify", RunVerify},   {"export", RunExport},
       {"bag", RunBag},         {"audit", RunAudit}, {"check", RunCheck}, {"appraise", RunAppraise}, {"hold", RunHold},
-      {"destroy", RunDestroy},
+      {"destroy", RunDestroy}, {"transfer", RunTransfer}, {"receive", RunReceive},
       {"serve", RunServe},     {"apikey", RunApiKey},
       {"report", RunReport},   {"capture", RunCapture},
       {"review", RunReview},   {"classifier", RunClassifier},

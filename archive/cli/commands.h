@@ -24,6 +24,8 @@ int RunCheck(const Context& ctx, int argc, char** argv);
 int RunAppraise(const Context& ctx, int argc, char** argv);
 int RunHold(const Context& ctx, int argc, char** argv);
 int RunDestroy(const Context& ctx, int argc, char** argv);
+int RunTransfer(const Context& ctx, int argc, char** argv);
+int RunReceive(const Context& ctx, int argc, char** argv);
 int RunServe(const Context& ctx, int argc, char** argv);
 int RunApiKey(const Context& ctx, int argc, char** argv);
 int RunReport(const Context& ctx, int argc, char** argv);

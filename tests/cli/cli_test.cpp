@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   BOOST_TEST(Contains(top.out, "usage"), top);
   for (const std::string cmd : {"init", "ingest", "show", "search", "verify", "export", "bag",
                                 "audit", "replica", "catalogue", "check", "appraise", "hold",
-                                "destroy"}) {
+                                "destroy", "transfer", "receive"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -1012,6 +1012,92 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   EditJson(copy, [](Object::Ptr c) { c->set("case_id", "AGAIN-1"); });
   std::vector<std::string> next = box.Ingest({copy});
   BOOST_TEST(next[0] == due_refs[0].substr(0, due_refs[0].size() - 4) + "0002");
+}
+
+// 移交 and 接收: a transfer that `receive` accepts, and tampered copies of it that it rejects.
+BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> refs = box.Ingest(box.Generate("gen", 5, 23));
+  const std::string dir = box / "transfer";
+  RunResult t = box.Run({"transfer", "--year", "2025", "--out", dir});
+  BOOST_TEST_REQUIRE(t.code == 0, t);
+  BOOST_TEST(Lines(t.out).size() == refs.size(), t);
+  RunResult ok = box.Bare({"receive", dir});
+  BOOST_TEST_REQUIRE(ok.code == 0, ok);
+  BOOST_TEST(Contains(ok.err, "accepted"), ok);
+  BOOST_TEST(Contains(ok.err, "5 package(s)"), ok);
+  // The 登记表 names the packages and the key both sides sign for.
+  RunResult table = box.Command("pdftotext " + Quote(dir + "/移交与接收登记表.pdf") + " - 2>/dev/null");
+  BOOST_TEST(Contains(table.out, "移交与接收登记表"), table);
+  BOOST_TEST(Contains(table.out, "5 件"), table);
+  // Each package is DA/T 48 XML with the content embedded and the record's history.
+  const std::string first = dir + "/" + Lines(t.out)[0].substr(Lines(t.out)[0].find('\t') + 1);
+  const std::string eep = ReadFile(first);
+  BOOST_TEST(Contains(eep, "<电子文件封装包 xmlns=\"http://www.saac.gov.cn/standards/ERM/encapsulation\">"));
+  for (const char* element : {"<被签名对象", "<文件实体块>", "<业务实体块>", "<机构人员实体块>",
+                              "<编码数据>", "<电子签名块>", "<锁定签名>", "<业务行为>归档</业务行为>"})
+    BOOST_TEST(Contains(eep, element), element);
+  // A transfer is written once: the same directory again is refused.
+  RunResult again = box.Run({"transfer", "--year", "2025", "--out", dir});
+  BOOST_TEST(again.code == 2, again);
+
+  auto tampered = [&](const std::string& name, const std::string& script) {
+    const std::string copy = box / name;
+    RunResult c = box.Command("cp -r " + Quote(dir) + " " + Quote(copy) + " && cd " +
+                              Quote(copy) + " && python3 -c " + Quote(script));
+    BOOST_TEST_REQUIRE(c.code == 0, c);
+    RunResult r = box.Bare({"receive", copy});
+    BOOST_TEST(r.code == 1, r);
+    return r.out;
+  };
+  const std::string pick =
+      "import glob,hashlib\n"
+      "f=sorted(glob.glob('*.eep'))[0]\n"
+      "b=bytearray(open(f,'rb').read())\n";
+  const std::string relist =
+      "m=open('manifest.txt').read().split('\\n')\n"
+      "m=[l if not l.startswith(f+'\\t') else '\\t'.join([f,str(len(b)),"
+      "hashlib.sha256(b).hexdigest(),hashlib.new('sm3',bytes(b)).hexdigest(),l.split('\\t')[4]])"
+      " for l in m]\n"
+      "open('manifest.txt','w').write('\\n'.join(m))\n";
+  // (a) one byte of embedded content changed.
+  std::string out = tampered("changed", pick +
+                                            "i=b.index('<编码数据>'.encode())+30\n"
+                                            "b[i]=ord('A') if b[i]!=ord('A') else ord('B')\n"
+                                            "open(f,'wb').write(b)\n");
+  BOOST_TEST(Contains(out, "SHA-256 differs from the manifest"), out);
+  BOOST_TEST(Contains(out, "电子签名 does not verify"), out);
+  // (b) a record removed, and removed together with its manifest line.
+  out = tampered("removed", pick + "import os\nos.remove(f)\n");
+  BOOST_TEST(Contains(out, "listed but missing"), out);
+  out = tampered("removed-relisted",
+                 pick + "import os\nos.remove(f)\n"
+                        "m=[l for l in open('manifest.txt').read().split('\\n') if not l.startswith(f)]\n"
+                        "open('manifest.txt','w').write('\\n'.join(m))\n");
+  BOOST_TEST(Contains(out, "manifest.txt and transfer.json does not verify"), out);
+  // (c) the XML edited (a title) and the manifest's digests brought in line.
+  out = tampered("edited", pick +
+                               "s=b.decode()\n"
+                               "import re\n"
+                               "s=re.sub('<题名>[^<]*</题名>','<题名>改过的题名</题名>',s,count=1)\n"
+                               "b=bytearray(s.encode())\n"
+                               "open(f,'wb').write(b)\n" +
+                               relist);
+  BOOST_TEST(Contains(out, "电子签名 does not verify"), out);
+  BOOST_TEST(Contains(out, "锁定签名 does not verify"), out);
+  BOOST_TEST(!Contains(out, "SHA-256 differs from the manifest"), out);
+  // (d) a foreign file slipped in.
+  out = tampered("foreign", "open('extra.eep','w').write('<x/>')\n");
+  BOOST_TEST(Contains(out, "extra.eep is not in the manifest"), out);
+
+  // A record that fails the transfer-stage checks stops the whole transfer.
+  BOOST_TEST_REQUIRE(fs::remove(box.PackagePath(refs[2])));
+  RunResult refused = box.Run({"transfer", "--year", "2025", "--out", box / "second"});
+  BOOST_TEST(refused.code == 1, refused);
+  BOOST_TEST(Contains(refused.err, refs[2]), refused);
+  BOOST_TEST(Contains(refused.err, "YJ-1-8"), refused);
+  BOOST_TEST((!fs::exists(box / "second") || fs::is_empty(box / "second")));
 }
 
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
