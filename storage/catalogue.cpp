@@ -320,6 +320,15 @@ CREATE TABLE destroyed_records(
 CREATE TRIGGER destroyed_records_no_delete BEFORE DELETE ON destroyed_records
   BEGIN SELECT RAISE(ABORT, 'tombstones of destroyed records are kept'); END;
 )SQL",
+    // 14: the people who act on the archive and their roles (archive/scheme/roles.json)
+    R"SQL(
+CREATE TABLE users(
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID;
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.

@@ -44,5 +44,9 @@ class ApiKeyStore {
 };
 
 const char* RoleName(ApiRole role);
+// The role of archive/access_policy.h a key of this kind acts in ("intake", "reader").
+inline std::string PolicyRole(ApiRole role) {
+  return role == ApiRole::kReader ? "reader" : "intake";
+}
 
 }  // namespace dangan::web

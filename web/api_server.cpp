@@ -49,6 +49,12 @@ ApiServer::ApiServer(Services services, ServerOptions options)
       options_(options),
       address_limit_(options.rate_per_address, 2 * options.rate_per_address),
       key_limit_(options.rate_per_key, 2 * options.rate_per_key) {
+  if (services_.policy == nullptr) {
+    // The built-in data is checked by the test suite; a broken copy leaves no role any right.
+    auto policy = AccessPolicy::LoadBuiltin();
+    if (policy.ok()) own_policy_ = std::move(*policy);
+    services_.policy = &own_policy_;
+  }
   if (services_.access_log == nullptr) {
     own_access_log_ = std::make_unique<AccessLog>(services_.catalogue);
     services_.access_log = own_access_log_.get();
@@ -154,7 +160,7 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
         if (!address_limit_.Allow(req.clientAddress().host().toString(), &wait)) {
           TooManyRequests(resp, wait, "this address");
           allowed = false;
-        } else if (route->access != Access::kPublic) {
+        } else if (!route->permission.empty()) {
           std::string auth = req.get("Authorization", "");
           std::optional<ApiPrincipal> who;
           if (auth.rfind("Bearer ", 0) == 0) who = services_.keys->Authenticate(auth.substr(7));
@@ -164,13 +170,9 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
                         auth.empty() ? "an API key is required (Authorization: Bearer KEY)"
                                      : "the API key is not valid");
             allowed = false;
-          } else if (route->access == Access::kReader && who->role != ApiRole::kReader) {
-            SendProblem(resp, 403, "Forbidden", "this key may only file and query its own cases");
-            allowed = false;
-          } else if (route->access == Access::kIntake && who->role != ApiRole::kIntake) {
-            // Records can never be taken back: only a business system's key may file them.
-            SendProblem(resp, 403, "Forbidden",
-                        "only a business system's intake key may file cases");
+          } else if (Status may = services_.policy->Check(PolicyRole(who->role), route->permission);
+                     !may.ok()) {
+            SendProblem(resp, 403, "Forbidden", may.message());
             allowed = false;
           }
           x.principal = who;

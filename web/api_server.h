@@ -17,6 +17,7 @@
 #include "storage/catalogue.h"
 #include "storage/fixity_audit.h"
 #include "storage/package_store.h"
+#include "archive/access_policy.h"
 #include "web/api_keys.h"
 #include "web/metrics.h"
 #include "web/rate_limiter.h"
@@ -42,6 +43,8 @@ struct Services {
   const AuditCounters* audit = nullptr;
   // Search answers kept for questions asked again (0: none); see ResponseCache.
   size_t search_cache_entries = 1024;
+  // Who may use which route; the built-in policy (roles.json) when null.
+  const AccessPolicy* policy = nullptr;
   // Searches computed at once (0: no limit); the rest wait their turn in arrival order. A search
   // is all CPU once the catalogue is in memory: more at once than cores only stretches each one.
   size_t search_slots = 0;
@@ -83,6 +86,7 @@ class ApiServer {
   void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp);
   std::unique_ptr<AccessLog> own_access_log_;
   Services services_;
+  AccessPolicy own_policy_;
   ServerOptions options_;
   Router router_;
   Metrics metrics_;

@@ -55,7 +55,7 @@ std::string ReceiptJson(const Services& s, const std::string& source, const std:
 
 void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                      const ServerOptions& options) {
-  router.Add({"POST", "/api/v1/cases", Access::kIntake,
+  router.Add({"POST", "/api/v1/cases", "file",
               "File a closed business case with its files; returns its 档号 and a signed receipt",
               [&services, &metrics, options](Exchange& x) {
                 StagingDir dir(services.root);
@@ -106,7 +106,7 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
               }});
 
   router.Add(
-      {"GET", "/api/v1/cases/{source}/{case_id}", Access::kAnyKey,
+      {"GET", "/api/v1/cases/{source}/{case_id}", "case.read",
        "The filing status and receipt of a case", [&services](Exchange& x) {
          const std::string& source = x.params[0];
          const std::string& case_id = x.params[1];

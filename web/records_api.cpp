@@ -196,7 +196,7 @@ void AddRecordRoutes(Router& router, Services& services) {
   router.Add(
       {"GET",
        "/api/v1/records",
-       Access::kReader,
+       "search",
        "Search records: full text (any length of Chinese), filters, facets, snippets",
        [&services, search_cache, search_gate](Exchange& x) {
          SearchSpec spec;
@@ -291,7 +291,7 @@ void AddRecordRoutes(Router& router, Services& services) {
        },
        {"q", "class", "item", "year", "retention", "person", "unit", "page", "size", "facets"}});
 
-  router.Add({"GET", "/api/v1/records/{reference}", Access::kReader,
+  router.Add({"GET", "/api/v1/records/{reference}", "record.read",
               "A record: metadata, handling steps, files, events and fixity status",
               [&services, cache](Exchange& x) {
                 const std::string& reference = x.params[0];
@@ -308,7 +308,7 @@ void AddRecordRoutes(Router& router, Services& services) {
                 SendJson(x.resp, 200, *body);
               }});
 
-  router.Add({"GET", "/api/v1/records/{reference}/files/{name}", Access::kReader,
+  router.Add({"GET", "/api/v1/records/{reference}/files/{name}", "record.download",
               "Download one content file of a record (Range requests supported)",
               [&services](Exchange& x) {
                 auto rec = FindRecord(services, x.params[0]);
@@ -334,7 +334,7 @@ void AddRecordRoutes(Router& router, Services& services) {
                                               out, *copy);
               }});
 
-  router.Add({"GET", "/api/v1/records/{reference}/package", Access::kReader,
+  router.Add({"GET", "/api/v1/records/{reference}/package", "record.download",
               "Download the record's package: a BagIt bag as a tar (Range requests supported)",
               [&services](Exchange& x) {
                 auto rec = FindRecord(services, x.params[0]);

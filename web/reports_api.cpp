@@ -76,7 +76,7 @@ std::string Param(const Exchange& x, const char* name) {
 }  // namespace
 
 void AddReportRoutes(Router& router, Services& services) {
-  router.Add({"GET", "/api/v1/stats/holdings", Access::kReader,
+  router.Add({"GET", "/api/v1/stats/holdings", "stats",
               "Holdings by class, year and retention (件, pages, bytes)", [&services](Exchange& x) {
                 auto by_class = HoldingsByClass(*services.catalogue, services.scheme);
                 auto by_year = HoldingsByYear(*services.catalogue);
@@ -92,7 +92,7 @@ void AddReportRoutes(Router& router, Services& services) {
               }});
   router.Add({"GET",
               "/api/v1/stats/intake",
-              Access::kReader,
+              "stats",
               "Intake by month (YYYY-MM) and channel (business, capture, manual)",
               [&services](Exchange& x) {
                 auto rows = IntakeByMonth(*services.catalogue, Param(x, "from"), Param(x, "to"));
@@ -107,7 +107,7 @@ void AddReportRoutes(Router& router, Services& services) {
                 SendJson(x.resp, 200, json + "]}");
               },
               {"from", "to"}});
-  router.Add({"GET", "/api/v1/stats/utilization", Access::kReader,
+  router.Add({"GET", "/api/v1/stats/utilization", "stats",
               "Utilization: views, downloads and certificates, by month", [&services](Exchange& x) {
                 // Accesses answered a moment ago are still queued; count them too.
                 if (Status flushed = services.access_log->Flush(); !flushed.ok())
@@ -133,7 +133,7 @@ void AddReportRoutes(Router& router, Services& services) {
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200, json + "]}");
               }});
-  router.Add({"GET", "/api/v1/stats/fixity", Access::kReader,
+  router.Add({"GET", "/api/v1/stats/fixity", "stats",
               "Fixity status: records intact, damaged and never checked", [&services](Exchange& x) {
                 auto f = FixityStatusSummary(*services.catalogue);
                 if (!f.ok()) return SendStatus(x.resp, f.status());
@@ -149,7 +149,7 @@ void AddReportRoutes(Router& router, Services& services) {
               }});
   router.Add({"GET",
               "/api/v1/stats/annual",
-              Access::kReader,
+              "stats",
               "The figures of the annual 社会保险业务档案管理基本情况统计表",
               [&services](Exchange& x) {
                 auto year = YearParam(x, true);
@@ -162,7 +162,7 @@ void AddReportRoutes(Router& router, Services& services) {
 
   router.Add({"GET",
               "/api/v1/reports/catalogue",
-              Access::kReader,
+              "report",
               "归档文件目录 as PDF for a year (and class) or a series",
               [&services](Exchange& x) {
                 auto year = YearParam(x, Param(x, "series").empty());
@@ -175,7 +175,7 @@ void AddReportRoutes(Router& router, Services& services) {
               {"year", "class", "series"}});
   router.Add({"GET",
               "/api/v1/reports/statistics",
-              Access::kReader,
+              "report",
               "The annual statistics table as PDF",
               [&services](Exchange& x) {
                 auto year = YearParam(x, true);
@@ -186,7 +186,7 @@ void AddReportRoutes(Router& router, Services& services) {
               },
               {"year"}});
   router.Add(
-      {"POST", "/api/v1/reports/certificates", Access::kReader,
+      {"POST", "/api/v1/reports/certificates", "certify",
        "Issue a 查档证明: JSON {requester, purpose, references[]} → PDF with serial and code",
        [&services](Exchange& x) {
          auto body = ReadBody(x.req, 1 << 20);
@@ -230,7 +230,7 @@ void AddReportRoutes(Router& router, Services& services) {
               {"code"}});
   router.Add({"GET",
               "/api/v1/records.csv",
-              Access::kReader,
+              "report",
               "CSV export of a catalogue query (same parameters as /api/v1/records)",
               [&services](Exchange& x) {
                 SearchSpec spec;

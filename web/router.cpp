@@ -85,7 +85,8 @@ std::string Router::OpenApiJson() const {
         first_param = false;
       }
       json += "]";
-      if (r->access != Access::kPublic) json += ",\"security\":[{\"apiKey\":[]}]";
+      if (!r->permission.empty())
+        json += ",\"security\":[{\"apiKey\":[]}],\"x-permission\":\"" + r->permission + "\"";
       json += ",\"responses\":{\"default\":{\"description\":\"JSON, or a problem body\"}}}";
     }
     json += "}";

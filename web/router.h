@@ -16,8 +16,11 @@
 
 namespace dangan::web {
 
-// kIntake: business-system keys only; kReader: reader keys only; kAnyKey: either.
-enum class Access { kPublic, kIntake, kReader, kAnyKey };
+// What a route needs: a permission of archive/access_policy.h (roles.json), checked against the
+// role of the key presented; kPublic routes need no key.
+namespace Access {
+inline const std::string kPublic;
+}
 
 struct Exchange {
   Poco::Net::HTTPServerRequest& req;
@@ -28,17 +31,17 @@ struct Exchange {
 };
 
 struct Route {
-  Route(std::string m, std::string p, Access a, std::string s, std::function<void(Exchange&)> h,
-        std::vector<std::string> q = {})
+  Route(std::string m, std::string p, std::string a, std::string s,
+        std::function<void(Exchange&)> h, std::vector<std::string> q = {})
       : method(std::move(m)),
         pattern(std::move(p)),
-        access(a),
+        permission(std::move(a)),
         summary(std::move(s)),
         handler(std::move(h)),
         query_parameters(std::move(q)) {}
-  std::string method;   // "GET", "POST", ...
-  std::string pattern;  // "/api/v1/records/{reference}"
-  Access access = Access::kPublic;
+  std::string method;      // "GET", "POST", ...
+  std::string pattern;     // "/api/v1/records/{reference}"
+  std::string permission;  // empty: public
   std::string summary;
   std::function<void(Exchange&)> handler;
   std::vector<std::string> query_parameters;  // documented in openapi.json

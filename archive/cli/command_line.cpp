@@ -10,8 +10,11 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 
+#include "archive/access_policy.h"
 #include "archive/cli/commands.h"
+#include "storage/user_registry.h"
 
 namespace dangan::cli {
 
@@ -36,6 +39,7 @@ commands:
   destroy           carry out approved destructions; files the 销毁清册
   transfer          移交: a year's records as signed EEP packages with manifest and 登记表
   receive DIR       接收: check a transfer (digests, signatures, structure)
+  user              who may act and in which role: add, list, roles
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
@@ -55,6 +59,60 @@ global options:
 Run `dangan COMMAND --help` for a command's options.
 )";
 
+}  // namespace
+
+// The permission of archive/access_policy.h a command needs; "" for commands that touch no
+// archive (bag validate, receive) or create one (init).
+std::string PermissionFor(const std::string& command, int argc, char** argv) {
+  std::string verb;
+  std::set<std::string> flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--", 0) == 0)
+      flags.insert(a);
+    else if (verb.empty())
+      verb = a;
+  }
+  static const std::map<std::string, std::string> kSimple = {
+      {"ingest", "file"},      {"capture", "file"},     {"review", "review"},
+      {"classifier", "stats"}, {"show", "record.read"}, {"search", "search"},
+      {"verify", "check"},     {"check", "check"},      {"export", "record.download"},
+      {"audit", "check"},      {"replica", "admin"},    {"catalogue", "admin"},
+      {"serve", "admin"},      {"apikey", "admin"},     {"user", "admin"},
+      {"hold", "hold"},        {"transfer", "transfer"}};
+  if (command == "report") {
+    if (verb == "certificate") return "certify";
+    if (verb == "verify-certificate") return "certificate.verify";
+    return "report";
+  }
+  if (command == "appraise")
+    return verb == "approve" || verb == "reject" ? "appraise.decide" : "appraise.propose";
+  if (command == "destroy") return flags.count("--list") ? "record.read" : "destroy";
+  if (command == "user" && verb == "roles") return "";
+  auto it = kSimple.find(command);
+  return it == kSimple.end() ? "" : it->second;
+}
+
+namespace {
+// Once the archive has users, the actor must be one whose role allows the command.
+Status CheckActor(const Context& ctx, const std::string& command, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help") return Status::Ok();
+  const std::string permission = PermissionFor(command, argc, argv);
+  if (permission.empty()) return Status::Ok();
+  int64_t users = 0;
+  auto role = RoleOfUser(ctx.root + "/catalogue.db", ctx.actor, &users);
+  if (!role.ok()) return role.status();
+  if (users == 0) return Status::Ok();  // a single-user archive: nobody registered yet
+  if (!*role)
+    return Status(ErrorCode::kForbidden,
+                  ctx.actor +
+                      " is not a registered user of this archive (--actor NAME; "
+                      "`dangan user list`)");
+  auto policy = AccessPolicy::LoadBuiltin();
+  if (!policy.ok()) return policy.status();
+  return policy->Check(**role, permission);
+}
 }  // namespace
 
 int Fail(const std::string& message, int code) {
@@ -130,19 +188,35 @@ int Main(int argc, char** argv) {
   }
 
   static const std::map<std::string, int (*)(const Context&, int, char**)> kCommands = {
-      {"init", RunInit},       {"ingest", RunIngest},
-      {"show", RunShow},       {"search", RunSearch},
-      {"verify", RunVerify},   {"export", RunExport},
-      {"bag", RunBag},         {"audit", RunAudit}, {"check", RunCheck}, {"appraise", RunAppraise}, {"hold", RunHold},
-      {"destroy", RunDestroy}, {"transfer", RunTransfer}, {"receive", RunReceive},
-      {"serve", RunServe},     {"apikey", RunApiKey},
-      {"report", RunReport},   {"capture", RunCapture},
-      {"review", RunReview},   {"classifier", RunClassifier},
-      {"replica", RunReplica}, {"catalogue", RunCatalogueMaintenance},
+      {"init", RunInit},
+      {"ingest", RunIngest},
+      {"show", RunShow},
+      {"search", RunSearch},
+      {"verify", RunVerify},
+      {"export", RunExport},
+      {"bag", RunBag},
+      {"audit", RunAudit},
+      {"check", RunCheck},
+      {"appraise", RunAppraise},
+      {"hold", RunHold},
+      {"destroy", RunDestroy},
+      {"transfer", RunTransfer},
+      {"receive", RunReceive},
+      {"user", RunUser},
+      {"serve", RunServe},
+      {"apikey", RunApiKey},
+      {"report", RunReport},
+      {"capture", RunCapture},
+      {"review", RunReview},
+      {"classifier", RunClassifier},
+      {"replica", RunReplica},
+      {"catalogue", RunCatalogueMaintenance},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())
     return Fail(std::string("unknown command '") + argv[i] + "' (see dangan --help)", 2);
+  Status may = CheckActor(ctx, argv[i], argc - i, argv + i);
+  if (!may.ok()) return Fail("forbidden: " + may.message(), 3);
   try {
     return it->second(ctx, argc - i, argv + i);
   } catch (const std::exception& e) {

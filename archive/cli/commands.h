@@ -26,6 +26,9 @@ int RunHold(const Context& ctx, int argc, char** argv);
 int RunDestroy(const Context& ctx, int argc, char** argv);
 int RunTransfer(const Context& ctx, int argc, char** argv);
 int RunReceive(const Context& ctx, int argc, char** argv);
+int RunUser(const Context& ctx, int argc, char** argv);
+// The permission (archive/access_policy.h) a command line needs; "" when none.
+std::string PermissionFor(const std::string& command, int argc, char** argv);
 int RunServe(const Context& ctx, int argc, char** argv);
 int RunApiKey(const Context& ctx, int argc, char** argv);
 int RunReport(const Context& ctx, int argc, char** argv);

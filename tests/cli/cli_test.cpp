@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   BOOST_TEST(Contains(top.out, "usage"), top);
   for (const std::string cmd : {"init", "ingest", "show", "search", "verify", "export", "bag",
                                 "audit", "replica", "catalogue", "check", "appraise", "hold",
-                                "destroy", "transfer", "receive"}) {
+                                "destroy", "transfer", "receive", "user"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -1100,6 +1100,74 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
   BOOST_TEST((!fs::exists(box / "second") || fs::is_empty(box / "second")));
 }
 
+// Once users exist, every command needs a registered --actor whose role allows it: a role ×
+// command matrix, written out here (roles.json is the policy; this is what it must say).
+BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> paths = box.Generate("gen", 3, 29);
+  std::vector<std::string> refs = box.Ingest({paths[0], paths[1]});
+  auto as = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", box.root(), "--actor", who});
+    return box.Bare(args);
+  };
+  RunResult first = as("甲", {"user", "add", "甲", "--role", "archivist"});
+  BOOST_TEST(first.code == 2, first);  // the first user administers
+  BOOST_TEST_REQUIRE(as("管理员", {"user", "add", "管理员", "--role", "admin"}).code == 0);
+  for (auto [name, role] : std::vector<std::pair<std::string, std::string>>{
+           {"档案员", "archivist"}, {"领导", "leader"}, {"窗口", "inquiry"}})
+    BOOST_TEST_REQUIRE(as("管理员", {"user", "add", name, "--role", role}).code == 0);
+  RunResult unknown_role = as("管理员", {"user", "add", "某", "--role", "boss"});
+  BOOST_TEST(unknown_role.code == 2, unknown_role);
+
+  const std::vector<std::string> people = {"管理员", "档案员", "领导", "窗口"};
+  struct Row {
+    std::vector<std::string> args;
+    std::set<std::string> allowed;
+  };
+  const std::vector<Row> rows = {
+      {{"search", "失业"}, {"管理员", "档案员", "领导", "窗口"}},
+      {{"show", refs[0]}, {"管理员", "档案员", "领导", "窗口"}},
+      {{"export", refs[0], "--bag", box / "bag-X"}, {"档案员", "窗口"}},
+      {{"ingest", paths[2]}, {"档案员"}},
+      {{"verify", refs[0]}, {"管理员", "档案员"}},
+      {{"check", "--stage", "preservation", refs[0]}, {"管理员", "档案员"}},
+      {{"appraise", "due", "--due-by", "2026-01-01"}, {"档案员"}},
+      {{"appraise", "approve", "1"}, {"领导"}},
+      {{"hold", "list"}, {"档案员", "领导"}},
+      {{"destroy", "--supervisor", "a", "--supervisor", "b"}, {"档案员"}},
+      {{"transfer", "--year", "1999", "--out", box / "t-X"}, {"档案员"}},
+      {{"replica", "list"}, {"管理员"}},
+      {{"user", "list"}, {"管理员"}},
+      {{"report", "statistics", "--year", "2025", "--out", box / "s-X.pdf"},
+       {"管理员", "档案员", "领导"}},
+  };
+  for (const auto& row : rows) {
+    for (const auto& who : people) {
+      std::vector<std::string> args = row.args;
+      for (auto& a : args) {  // one output path per person
+        auto x = a.find("-X");
+        if (x != std::string::npos) a.replace(x, 2, "-" + std::to_string(&who - &people[0]));
+      }
+      RunResult r = as(who, args);
+      BOOST_TEST_CONTEXT(who << ": dangan " << args[0] << " " << (args.size() > 1 ? args[1] : "")) {
+        if (row.allowed.count(who)) {
+          BOOST_TEST(r.code != 3, r);
+          BOOST_TEST(!Contains(r.err, "forbidden"), r);
+        } else {
+          BOOST_TEST(r.code == 3, r);
+          BOOST_TEST(Contains(r.err, "forbidden"), r);
+        }
+      }
+    }
+  }
+  // Someone not registered may do nothing; --help is always open.
+  RunResult stranger = as("路人", {"search", "失业"});
+  BOOST_TEST(stranger.code == 3, stranger);
+  BOOST_TEST(Contains(stranger.err, "not a registered user"), stranger);
+  BOOST_TEST(as("路人", {"search", "--help"}).code == 0);
+}
+
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
   Sandbox box;
   box.Init();
@@ -1124,6 +1192,17 @@ BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
   RunResult r = box.Run({"audit", "verify"});
   BOOST_TEST(r.code == 1, r);
   BOOST_TEST(Contains(r.out, "event 2"), r);
+
+  // A deleted row breaks the chain too (the next event no longer links to its predecessor).
+  Sandbox other;
+  other.Init();
+  other.Ingest(other.Generate("gen", 3, 31));
+  BOOST_TEST_REQUIRE(other.Run({"audit", "verify"}).code == 0);
+  Exec(other.root() + "/catalogue.db",
+       "DROP TRIGGER events_append_only_delete; DELETE FROM events WHERE seq=2;");
+  RunResult deleted = other.Run({"audit", "verify"});
+  BOOST_TEST(deleted.code == 1, deleted);
+  BOOST_TEST(Contains(deleted.out, "event 3"), deleted);
 }
 
 }  // namespace

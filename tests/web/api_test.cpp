@@ -193,6 +193,86 @@ BOOST_AUTO_TEST_CASE(health_openapi_and_unknown_routes) {
   BOOST_TEST(bad.headers["Content-Type"].find("application/problem+json") == 0);
 }
 
+// Every route × every kind of caller: what the roles (roles.json) forbid is refused before any
+// work, what they allow is never refused for want of rights. The expected table is written out
+// here, not derived from the policy, so a change to either shows.
+BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
+  Fixture f;
+  auto filed = f.Send("POST", "/api/v1/cases", f.intake_key,
+                      f.CaseJson("MX-1", "失业保险金申领审核表", {{"申请表.txt", "内容"}}),
+                      "application/json");
+  BOOST_TEST_REQUIRE(filed.status == 201, filed.body);
+  const std::string ref = filed.Json()->getValue<std::string>("reference");
+  // method path → (intake allowed, reader allowed); public routes need no key.
+  const std::map<std::string, std::pair<bool, bool>> expected = {
+      {"POST /api/v1/cases", {true, false}},
+      {"GET /api/v1/cases/{source}/{case_id}", {true, true}},
+      {"GET /api/v1/records", {false, true}},
+      {"GET /api/v1/records/{reference}", {false, true}},
+      {"GET /api/v1/records/{reference}/files/{name}", {false, true}},
+      {"GET /api/v1/records/{reference}/package", {false, true}},
+      {"GET /api/v1/records.csv", {false, true}},
+      {"GET /api/v1/stats/holdings", {false, true}},
+      {"GET /api/v1/stats/intake", {false, true}},
+      {"GET /api/v1/stats/utilization", {false, true}},
+      {"GET /api/v1/stats/fixity", {false, true}},
+      {"GET /api/v1/stats/annual", {false, true}},
+      {"GET /api/v1/reports/catalogue", {false, true}},
+      {"GET /api/v1/reports/statistics", {false, true}},
+      {"POST /api/v1/reports/certificates", {false, true}},
+  };
+  const std::set<std::string> open = {"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json",
+                                      "GET /api/v1/reports/certificates/{serial}/verification"};
+  auto spec = f.Send("GET", "/api/v1/openapi.json").Json();
+  auto paths = spec->getObject("paths");
+  std::set<std::string> seen;
+  for (const auto& [pattern, ops_var] : *paths) {
+    auto ops = ops_var.extract<Object::Ptr>();
+    for (const auto& [method_lower, op] : *ops) {
+      std::string method = Poco::toUpper(method_lower);
+      const std::string route = method + " " + pattern;
+      seen.insert(route);
+      std::string path = pattern;
+      auto fill = [&](const std::string& param, const std::string& value) {
+        auto at = path.find(param);
+        if (at != std::string::npos) path.replace(at, param.size(), value);
+      };
+      fill("{source}", "sbxt");
+      fill("{case_id}", "MX-1");
+      fill("{reference}", ref);
+      fill("{name}", "申请表.txt");
+      fill("{serial}", "CD-2026-000001");
+      std::string target;
+      Poco::URI::encode(path, "?#", target);
+      BOOST_TEST_CONTEXT(route) {
+        if (open.count(route)) {
+          BOOST_TEST(f.Send(method, target).status != 401);
+          continue;
+        }
+        auto it = expected.find(route);
+        BOOST_TEST_REQUIRE((it != expected.end()), "route missing from the matrix: " << route);
+        BOOST_TEST(f.Send(method, target).status == 401);
+        const std::string body = method == "POST" ? "{}" : "";
+        const std::string type = method == "POST" ? "application/json" : "";
+        for (auto [key, allowed] : {std::pair{f.intake_key, it->second.first},
+                                    std::pair{f.reader_key, it->second.second}}) {
+          auto r = f.Send(method, target, key, body, type);
+          if (allowed) {
+            BOOST_TEST(r.status != 401, r.body);
+            BOOST_TEST(r.status != 403, r.body);
+          } else {
+            BOOST_TEST(r.status == 403, r.body);
+            BOOST_TEST(r.body.find("may not") != std::string::npos, r.body);
+          }
+        }
+      }
+    }
+  }
+  for (const auto& [route, _] : expected) BOOST_TEST(seen.count(route) == 1u, route);
+  // A business system reads only its own cases.
+  BOOST_TEST(f.Send("GET", "/api/v1/cases/sbxt/MX-1", f.other_key).status == 403);
+}
+
 BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
   Fixture f;
   std::string json = f.CaseJson("A-1", "失业保险金申领审核表", {{"申请表.txt", "内容"}});

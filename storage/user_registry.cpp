@@ -1,0 +1,83 @@
+#include "storage/user_registry.h"
+
+#include <sqlite3.h>
+
+namespace dangan {
+
+Status UserRegistry::Add(const std::string& name, const std::string& role,
+                         const AccessPolicy& policy, const std::string& actor,
+                         const std::string& now) {
+  if (name.empty() || name.size() > 100 || name.find_first_of("\n\t") != std::string::npos)
+    return Status::InvalidArgument("a user name is 1-100 characters without tabs or newlines");
+  if (!policy.FindRole(role)) {
+    std::string known;
+    for (const auto& r : policy.roles()) known += (known.empty() ? "" : ", ") + r.code;
+    return Status::InvalidArgument("unknown role '" + role + "' (" + known + ")");
+  }
+  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
+    auto count = db.Prepare("SELECT COUNT(*) FROM users");
+    if (!count.ok()) return count.status();
+    Status err;
+    int64_t n = count->Step(&err) ? count->Int(0) : 0;
+    if (!err.ok()) return err;
+    if (n == 0 && role != "admin")
+      return Status::InvalidArgument("the first user must be an administrator (--role admin)");
+    auto ins = db.Prepare(
+        "INSERT INTO users(name, role, created_by, created_at) VALUES(?1,?2,?3,?4)"
+        " ON CONFLICT(name) DO NOTHING");
+    if (!ins.ok()) return ins.status();
+    ins->Bind(1, name).Bind(2, role).Bind(3, actor).Bind(4, now);
+    DANGAN_RETURN_IF_ERROR(ins->Run());
+    if (sqlite3_changes(db.handle()) == 0) return Status::Conflict("user " + name + " exists");
+    AuditEvent e;
+    e.at = now;
+    e.actor = actor;
+    e.action = "user-add";
+    e.detail = "{\"role\":\"" + role + "\"}";
+    auto appended = log(e);
+    return appended.ok() ? Status::Ok() : appended.status();
+  });
+}
+
+Result<std::vector<UserEntry>> UserRegistry::List() {
+  std::vector<UserEntry> out;
+  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
+    auto q = db.Prepare("SELECT name, role, created_by, created_at FROM users ORDER BY name");
+    if (!q.ok()) return q.status();
+    Status err;
+    while (q->Step(&err)) out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3)});
+    return err;
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::optional<std::string>> RoleOfUser(const std::string& path, const std::string& name,
+                                              int64_t* users) {
+  *users = 0;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return std::optional<std::string>();  // no catalogue yet: nobody is registered
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::optional<std::string> role;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT (SELECT COUNT(*) FROM users), role FROM users WHERE name=?1"
+                         " UNION ALL SELECT COUNT(*), NULL FROM users LIMIT 1",
+                         -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, name.c_str(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      *users = sqlite3_column_int64(st, 0);
+      if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        role = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    }
+  }
+  // A catalogue older than the users table (no such table) has no users.
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return role;
+}
+
+}  // namespace dangan

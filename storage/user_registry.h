@@ -1,0 +1,37 @@
+// UserRegistry: the people who act on the archive, each with one role of the access policy,
+// kept in the catalogue's `users` table; adding one is an audit event. Once any user exists,
+// every `dangan` command names a registered --actor whose role allows it. Thread-safe as the
+// catalogue is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive/access_policy.h"
+#include "storage/catalogue.h"
+
+namespace dangan {
+
+struct UserEntry {
+  std::string name, role, created_by, created_at;
+};
+
+class UserRegistry {
+ public:
+  explicit UserRegistry(Catalogue& catalogue) : catalogue_(catalogue) {}
+  // The first user must be an administrator (so someone can add the rest).
+  Status Add(const std::string& name, const std::string& role, const AccessPolicy& policy,
+             const std::string& actor, const std::string& now);
+  Result<std::vector<UserEntry>> List();
+
+ private:
+  Catalogue& catalogue_;
+};
+
+// Looks `name` up in the catalogue file at `path` without opening the archive (read-only; a
+// catalogue from before users existed has none). Sets *users to how many there are.
+Result<std::optional<std::string>> RoleOfUser(const std::string& catalogue_path,
+                                              const std::string& name, int64_t* users);
+
+}  // namespace dangan
