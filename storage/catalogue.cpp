@@ -1257,6 +1257,10 @@ Result<int64_t> Catalogue::HoldingsStamp() {
       " (coalesce((SELECT max(id) FROM destroyed_records), 0) << 40)");
 }
 
+Result<int64_t> Catalogue::DestructionStamp() {
+  return ScalarInt("SELECT coalesce(max(id), 0) FROM destroyed_records");
+}
+
 Status Catalogue::Transact(const std::function<Status(SqliteDb&, const EventSink&)>& fn) {
   auto db = Borrow();
   if (!db.ok()) return db.status();

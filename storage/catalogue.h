@@ -147,6 +147,8 @@ class Catalogue : public CataloguePort {
   // the newest destruction's, read from the file, so filings and destructions by other
   // processes count (records are otherwise only added).
   Result<int64_t> HoldingsStamp();
+  // The newest destruction's id (0 when none): what a cached view of one record depends on.
+  Result<int64_t> DestructionStamp();
 
   // Runs `fn` inside one write transaction (the write lock, BEGIN IMMEDIATE … COMMIT, all or
   // nothing), for lifecycle changes made above this class (appraisal, holds, destruction).

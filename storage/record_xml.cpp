@@ -10,19 +10,20 @@ namespace {
 
 class Doc {
  public:
-  explicit Doc(std::ostream& out)
-      : w_(out, Poco::XML::XMLWriter::WRITE_XML_DECLARATION | Poco::XML::XMLWriter::PRETTY_PRINT) {
+  explicit Doc(std::ostream& out, std::string ns = kRecordXmlNamespace)
+      : ns_(std::move(ns)),
+        w_(out, Poco::XML::XMLWriter::WRITE_XML_DECLARATION | Poco::XML::XMLWriter::PRETTY_PRINT) {
     w_.setNewLine("\n");
     w_.setIndent("  ");
     w_.startDocument();
   }
   ~Doc() { w_.endDocument(); }
   void Open(const std::string& name, const Poco::XML::AttributesImpl& attrs = {}) {
-    w_.startElement(kRecordXmlNamespace, name, name, attrs);
+    w_.startElement(ns_, name, name, attrs);
   }
-  void Close(const std::string& name) { w_.endElement(kRecordXmlNamespace, name, name); }
+  void Close(const std::string& name) { w_.endElement(ns_, name, name); }
   void Leaf(const std::string& name, const std::string& value) {
-    w_.dataElement(kRecordXmlNamespace, name, name, value);
+    w_.dataElement(ns_, name, name, value);
   }
   void LeafIf(const std::string& name, const std::string& value) {
     if (!value.empty()) Leaf(name, value);
@@ -30,6 +31,7 @@ class Doc {
   Poco::XML::XMLWriter& writer() { return w_; }
 
  private:
+  std::string ns_;
   Poco::XML::XMLWriter w_;
 };
 
@@ -117,6 +119,55 @@ std::string RecordToXml(const Record& r, const std::string& organization) {
     d.Leaf("立档单位", organization);
     d.Close("归档");
     d.Close("文件");
+    d.writer().endPrefixMapping("");
+  }
+  return out.str();
+}
+
+std::string PremisEventsXml(const Record& r, const std::vector<AuditEvent>& events) {
+  std::ostringstream out;
+  {
+    Doc d(out, kPremisNamespace);
+    d.writer().startPrefixMapping("", kPremisNamespace);
+    Poco::XML::AttributesImpl root;
+    root.addAttribute("", "version", "version", "CDATA", "3.0");
+    d.Open("premis", root);
+    d.Open("object");
+    d.Open("objectIdentifier");
+    d.Leaf("objectIdentifierType", "档号");
+    d.Leaf("objectIdentifierValue", r.reference);
+    d.Close("objectIdentifier");
+    d.Open("objectCharacteristics");
+    d.Open("fixity");
+    d.Leaf("messageDigestAlgorithm", "SHA-256");
+    d.Leaf("messageDigest", r.package_sha256);
+    d.Leaf("messageDigestOriginator", "dangan (AIP as filed)");
+    d.Close("fixity");
+    d.Leaf("size", std::to_string(r.package_bytes));
+    d.Close("objectCharacteristics");
+    d.Close("object");
+    for (const auto& e : events) {
+      d.Open("event");
+      d.Open("eventIdentifier");
+      d.Leaf("eventIdentifierType", "dangan audit chain");
+      d.Leaf("eventIdentifierValue", std::to_string(e.seq));
+      d.Close("eventIdentifier");
+      d.Leaf("eventType", e.action);
+      d.Leaf("eventDateTime", e.at);
+      d.Leaf("eventDetail", e.detail);
+      d.Open("eventOutcomeInformation");
+      d.Open("eventOutcomeDetail");
+      // The chain links travel with the event, so the receiver can check them against ours.
+      d.Leaf("eventOutcomeDetailNote", "prev_hash=" + e.prev_hash + " hash=" + e.hash);
+      d.Close("eventOutcomeDetail");
+      d.Close("eventOutcomeInformation");
+      d.Open("linkingAgentIdentifier");
+      d.Leaf("linkingAgentIdentifierType", "dangan actor");
+      d.Leaf("linkingAgentIdentifierValue", e.actor);
+      d.Close("linkingAgentIdentifier");
+      d.Close("event");
+    }
+    d.Close("premis");
     d.writer().endPrefixMapping("");
   }
   return out.str();

@@ -5,6 +5,9 @@
 
 #include <string>
 
+#include <vector>
+
+#include "archive/audit_chain.h"
 #include "archive/record.h"
 
 namespace dangan {
@@ -12,5 +15,10 @@ namespace dangan {
 inline constexpr const char* kRecordXmlNamespace = "urn:dangan:record:1";
 
 std::string RecordToXml(const Record& record, const std::string& organization);
+
+inline constexpr const char* kPremisNamespace = "http://www.loc.gov/premis/v3";
+// The record's history (audit events) as PREMIS 3 events on the package object, so it travels
+// with an exported copy (premis-events.xml beside the bag's tag files).
+std::string PremisEventsXml(const Record& record, const std::vector<AuditEvent>& events);
 
 }  // namespace dangan

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "archive/cli/archive_session.h"
+#include "storage/appraisal_register.h"
 #include "storage/digest.h"
 #include "storage/fair_gate.h"
 #include "storage/record_json.h"
@@ -295,10 +296,27 @@ void AddRecordRoutes(Router& router, Services& services) {
               "A record: metadata, handling steps, files, events and fixity status",
               [&services, cache](Exchange& x) {
                 const std::string& reference = x.params[0];
-                const uint64_t generation = services.catalogue->generation();
+                // Records change only by destruction, possibly by another process: its stamp
+                // joins this process's generation in the cache key.
+                auto destroyed = services.catalogue->DestructionStamp();
+                if (!destroyed.ok()) return SendStatus(x.resp, destroyed.status());
+                const uint64_t generation =
+                    services.catalogue->generation() ^
+                    (static_cast<uint64_t>(*destroyed) * 0x9E3779B97F4A7C15ull);
                 std::optional<std::string> body = cache->Find(reference, generation);
                 if (!body) {
                   auto rendered = RenderRecordView(services, reference);
+                  if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound) {
+                    AppraisalRegister reg(*services.catalogue, *services.scheme);
+                    auto tomb = reg.FindTombstone(reference);
+                    if (!tomb.ok()) return SendStatus(x.resp, tomb.status());
+                    if (*tomb)
+                      return SendProblem(x.resp, 410, "Gone",
+                                         "the record " + reference + " was destroyed on " +
+                                             (*tomb)->destroyed_at + " (appraisal " +
+                                             std::to_string((*tomb)->appraisal_id) + ", 销毁清册 " +
+                                             (*tomb)->register_reference + ")");
+                  }
                   if (!rendered.ok()) return SendStatus(x.resp, rendered.status());
                   body = std::move(*rendered);
                   cache->Put(reference, generation, *body);

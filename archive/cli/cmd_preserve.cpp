@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <set>
@@ -14,8 +15,11 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "retrieval/pdf_document.h"
 #include "storage/bag_validator.h"
+#include "storage/digest.h"
 #include "storage/fixity_audit.h"
+#include "storage/record_xml.h"
 #include "web/http_json.h"
 
 namespace dangan::cli {
@@ -147,7 +151,9 @@ int RunExport(const Context& ctx, int argc, char** argv) {
   if (args->Has("--help")) {
     std::cout << "usage: dangan export REF --bag DIR\n"
                  "Writes the record's package as an unpacked BagIt bag into DIR (new or empty),\n"
-                 "then validates it. Any RFC 8493 tool can check the result.\n";
+                 "then validates it. Any RFC 8493 tool can check the result. The record's\n"
+                 "history (its audit events, PREMIS 3) is added as the tag file\n"
+                 "premis-events.xml.\n";
     return 0;
   }
   if (args->positional.size() != 1 || !args->options.count("--bag"))
@@ -165,6 +171,17 @@ int RunExport(const Context& ctx, int argc, char** argv) {
       s.packages().Verify((*rec)->package_path, (*rec)->package_sha256, (*rec)->files);
   if (!check.ok) return Fail(ref + " is damaged; run `dangan verify " + ref + "`");
   Status st = s.packages().Extract((*rec)->package_path, dir);
+  if (!st.ok()) return FailStatus(st);
+  // The history travels with the copy: a tag file, listed in the tag manifest.
+  auto events = s.catalogue().Events(ref, 0, Catalogue::EventKinds::kHistory);
+  if (!events.ok()) return FailStatus(events.status());
+  const std::string premis = PremisEventsXml(**rec, *events);
+  st = WriteFileAtomically(dir + "/premis-events.xml", premis);
+  if (st.ok()) {
+    std::ofstream tags(dir + "/tagmanifest-sha256.txt", std::ios::app | std::ios::binary);
+    tags << Digest::OfString(premis) << "  premis-events.xml\n";
+    if (!tags.flush()) st = Status::IOError("cannot extend the tag manifest in " + dir);
+  }
   if (!st.ok()) return FailStatus(st);
   BagReport report = BagValidator::Validate(dir);
   if (!report.valid) {

@@ -789,6 +789,13 @@ BOOST_AUTO_TEST_CASE(ExportWritesAValidBag) {
   BOOST_TEST_REQUIRE(fs::is_regular_file(exported));
   BOOST_TEST(ReadFile(exported) == input);
 
+  // The history travels with the copy, as PREMIS events listed in the tag manifest.
+  const std::string premis = ReadFile(bag + "/premis-events.xml");
+  BOOST_TEST(Contains(premis, "http://www.loc.gov/premis/v3"), premis);
+  BOOST_TEST(Contains(premis, "<eventType>file</eventType>"), premis);
+  BOOST_TEST(Contains(premis, "<objectIdentifierValue>" + refs[1]), premis);
+  BOOST_TEST(Contains(ReadFile(bag + "/tagmanifest-sha256.txt"), "premis-events.xml"));
+
   const std::string checker =
       "python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/tests/tools/bagit_check.py") + " ";
   RunResult valid = box.Bare({"bag", "validate", bag});

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "storage/appraisal_register.h"
 #include "storage/digest.h"
 #include "storage/secret_key.h"
 #include "tests/support/case_factory.h"
@@ -271,6 +272,37 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
   for (const auto& [route, _] : expected) BOOST_TEST(seen.count(route) == 1u, route);
   // A business system reads only its own cases.
   BOOST_TEST(f.Send("GET", "/api/v1/cases/sbxt/MX-1", f.other_key).status == 403);
+}
+
+// A destroyed record answers 410 Gone with its tombstone, also to a server that had it cached.
+BOOST_AUTO_TEST_CASE(a_destroyed_record_is_gone) {
+  Fixture f;
+  CaseSubmission c = f.archive.MakeCase("OLD-1", "0503");
+  c.formed_on = "2010-03-01";
+  c.closed_at = "2010-03-01T10:00:00+08:00";
+  for (auto& step : c.steps) step.at = "2010-03-01T09:00:00+08:00";
+  auto filed = f.archive.session().filing().File(c, "business", "test");
+  BOOST_TEST_REQUIRE(filed.ok(), filed.status().ToString());
+  const std::string ref = filed->reference;
+  std::string path;
+  Poco::URI::encode("/api/v1/records/" + ref, "?#", path);
+  BOOST_TEST_REQUIRE(f.Send("GET", path, f.reader_key).status == 200);  // now cached
+  BOOST_TEST_REQUIRE(
+      f.Send("GET", "/api/v1/records?q=OLD-1", f.reader_key).Json()->getValue<int>("total") == 1);
+
+  AppraisalRegister reg(f.archive.session().catalogue(), f.archive.session().scheme());
+  auto ids = reg.Propose({ref}, AppraisalDecision::kDestroy, "", "保管期满", "甲", cli::NowIso8601());
+  BOOST_TEST_REQUIRE(ids.ok(), ids.status().ToString());
+  BOOST_TEST_REQUIRE(reg.Decide(*ids, true, "乙", "", cli::NowIso8601()).ok());
+  auto gone = reg.Destroy({}, {"丙", "丁"}, "甲", cli::NowIso8601());
+  BOOST_TEST_REQUIRE(gone.ok(), gone.status().ToString());
+
+  auto r = f.Send("GET", path, f.reader_key);
+  BOOST_TEST(r.status == 410, r.body);
+  BOOST_TEST(r.body.find("destroyed") != std::string::npos, r.body);
+  // Nor is it found by search any more.
+  auto search = f.Send("GET", "/api/v1/records?q=OLD-1", f.reader_key);
+  BOOST_TEST(search.Json()->getValue<int>("total") == 0, search.body);
 }
 
 BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
