@@ -274,6 +274,11 @@ Result<AuditSummary> FixityAudit::Run(int64_t limit, const std::atomic<bool>* st
       }
       if (!audit->findings.empty())
         results.push_back({ref, options_.clock(), !damaged_now, detail});
+      if (options_.after_record) {
+        auto passed = options_.after_record(**rec);
+        if (!passed.ok()) return passed.status().WithContext(ref);
+        if (!*passed) ++counters_.checks_failed;
+      }
     }
     if (!results.empty()) DANGAN_RETURN_IF_ERROR(catalogue_.RecordFixity(results));
     DANGAN_RETURN_IF_ERROR(catalogue_.SetAuditState({{kCursor, std::to_string(cursor)}}));

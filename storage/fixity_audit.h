@@ -63,6 +63,7 @@ struct AuditCounters {
   std::atomic<int64_t> cycles_completed{0};
   std::atomic<int64_t> stray_files{0};
   std::atomic<int64_t> caught_up_copies{0};
+  std::atomic<int64_t> checks_failed{0};  // records failing the preservation-stage checks
 };
 
 class FixityAudit {
@@ -73,6 +74,10 @@ class FixityAudit {
     double max_bytes_per_second = 0;
     std::string actor = "fixity-audit";
     std::function<std::string()> clock;  // ISO 8601 timestamps for events and results
+    // Run on each record after its copies are checked and repaired, e.g. the preservation-stage
+    // four-property checks; returns whether the record passed (a failure is counted; the hook
+    // keeps its own evidence). An error stops the run like any other.
+    std::function<Result<bool>(const Record&)> after_record;
   };
 
   FixityAudit(Catalogue& catalogue, PackageStore& packages, Options options);

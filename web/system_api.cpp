@@ -54,6 +54,8 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                       static_cast<double>(a->stray_files.load());
                   gauges["dangan_replica_caught_up_copies_total"] =
                       static_cast<double>(a->caught_up_copies.load());
+                  gauges["dangan_preservation_checks_failed_total"] =
+                      static_cast<double>(a->checks_failed.load());
                 }
                 std::string body = metrics.Render(gauges);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);

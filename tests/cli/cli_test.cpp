@@ -721,6 +721,8 @@ BOOST_AUTO_TEST_CASE(ReplicaAndAuditRunRepairDamage) {
   BOOST_TEST(Contains(metrics, "dangan_fixity_audit_repaired_copies_total 1"), metrics);
   BOOST_TEST(Contains(metrics, "dangan_fixity_audit_unrepairable_records_total 1"), metrics);
   BOOST_TEST(Contains(metrics, "dangan_fixity_audit_stray_files_total 1"), metrics);
+  // The preservation-stage checks ride along: the record with no good copy fails them.
+  BOOST_TEST(Contains(metrics, "dangan_preservation_checks_failed_total 1"), metrics);
   BOOST_TEST(Contains(ReadFile(log), "stray file packages/"), ReadFile(log));
   BOOST_TEST(Contains(ReadFile(log), "FIXITY: " + refs[2]), ReadFile(log));
   BOOST_TEST(ReadFile(box.PackagePath(refs[1])) == ReadFile(copy_of(refs[1])));
