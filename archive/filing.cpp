@@ -136,6 +136,18 @@ int CountPassed(const CheckReport& report) {
 }
 }  // namespace
 
+Result<CheckReport> Filing::CheckForFiling(const Record& record,
+                                           const std::vector<FileObservation>& files) const {
+  CheckSubject subject;
+  subject.record = &record;
+  subject.files = files;
+  CheckReport report = checks_.Run(CheckStage::kFiling, subject, scheme_, template_);
+  if (!report.passed())
+    return Status::FailedCheck("the record fails the filing-stage (归档) four-property checks",
+                               report.AsFieldErrors());
+  return report;
+}
+
 Result<PreparedCase> Filing::Prepare(const CaseSubmission& c, const std::string& channel) {
   std::string today = clock_().substr(0, 10);
   today.erase(std::remove(today.begin(), today.end(), '-'), today.end());
@@ -194,14 +206,8 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c, const std::string&
     return p;
   }
   // 归档-stage checks: refused here, before anything is stored.
-  Record draft = DraftRecord(p, scheme_, settings_);
-  CheckSubject subject;
-  subject.record = &draft;
-  subject.files = p.observed;
-  CheckReport report = checks_.Run(CheckStage::kFiling, subject, scheme_, template_);
-  if (!report.passed())
-    return Status::FailedCheck("the record fails the filing-stage (归档) four-property checks",
-                               report.AsFieldErrors());
+  auto checked = CheckForFiling(DraftRecord(p, scheme_, settings_), p.observed);
+  if (!checked.ok()) return checked.status();
   return p;
 }
 
@@ -233,13 +239,9 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   r.reference = template_.Format(r.parts);
   r.filed_at = clock_();
   // Once more with the 档号: its items (format, required) could not run before.
-  CheckSubject subject;
-  subject.record = &r;
-  subject.files = p.observed;
-  CheckReport checks = checks_.Run(CheckStage::kFiling, subject, scheme_, template_);
-  if (!checks.passed())
-    return Status::FailedCheck("the record fails the filing-stage (归档) four-property checks",
-                               checks.AsFieldErrors());
+  auto checked = CheckForFiling(r, p.observed);
+  if (!checked.ok()) return checked.status();
+  const CheckReport& checks = *checked;
 
   auto package = packages_.Seal(std::move(*staged_package), r);
   if (!package.ok()) return package.status();

@@ -151,6 +151,9 @@ class Filing {
                              const std::string& actor);
 
  private:
+  // The 归档-stage report, or FailedCheck naming the failed items.
+  Result<CheckReport> CheckForFiling(const Record& record,
+                                     const std::vector<FileObservation>& files) const;
   const ClassificationScheme& scheme_;
   const ReferenceTemplate& template_;
   FilingSettings settings_;

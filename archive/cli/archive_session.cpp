@@ -108,25 +108,19 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
           .WithContext(settings_path);
   }
 
-  std::string overlay;
-  const std::string override_path = (fs::path(root) / kSchemeOverride).string();
-  if (fs::exists(override_path, ec)) {
-    std::ifstream in(override_path, std::ios::binary);
+  // Local overrides of the data compiled in: absent files change nothing.
+  auto local = [&root](const char* name) {
+    const std::string path = (fs::path(root) / name).string();
+    std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
-    ss << in.rdbuf();
-    overlay = ss.str();
-  }
+    if (in) ss << in.rdbuf();
+    return std::make_pair(path, ss.str());
+  };
+  const auto [override_path, overlay] = local(kSchemeOverride);
   auto scheme = ClassificationScheme::LoadBuiltin(overlay, override_path);
   if (!scheme.ok()) return scheme.status();
   s->scheme_ = std::make_unique<ClassificationScheme>(std::move(*scheme));
-  std::string checks_overlay;
-  const std::string checks_path = (fs::path(root) / kChecksOverride).string();
-  if (fs::exists(checks_path, ec)) {
-    std::ifstream in(checks_path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    checks_overlay = ss.str();
-  }
+  const auto [checks_path, checks_overlay] = local(kChecksOverride);
   auto checks = PropertyChecks::LoadBuiltin(checks_overlay, checks_path);
   if (!checks.ok()) return checks.status();
   s->checks_ = std::make_unique<PropertyChecks>(std::move(*checks));
@@ -171,8 +165,7 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
         if (!d.ok()) return d.status();
         return std::make_pair(*d, bytes);
       },
-      NowIso8601, *s->checks_,
-      [](const std::string& path) { return SampleFile(path); });
+      NowIso8601, *s->checks_, [](const std::string& path) { return SampleFile(path); });
   return s;
 }
 
