@@ -251,6 +251,16 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
                a.certificates_issued = s.Int(0);
                a.records_certified = s.Int(1);
              });
+  // 销毁 and 移交 of the year: tombstones by destruction time, transfer events by their time.
+  if (st.ok())
+    st = Query(catalogue,
+               "SELECT (SELECT count(*) FROM destroyed_records WHERE destroyed_at >= ?1 AND"
+               " destroyed_at < ?2), (SELECT count(DISTINCT reference) FROM events WHERE"
+               " action = 'transfer' AND at >= ?1 AND at < ?2)",
+               {start, end}, [&](const Statement& s) {
+                 a.destroyed_records = s.Int(0);
+                 a.transferred_records = s.Int(1);
+               });
   if (!st.ok()) return st.WithContext("annual statistics");
   return a;
 }

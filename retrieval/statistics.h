@@ -87,10 +87,10 @@ struct AnnualStatistics {
   // copies) are counted here once the inquiry workflow records them.
   int64_t certificates_issued = 0;
   int64_t records_certified = 0;
-  // Not yet known to the catalogue: 0 until the transfer (移交), destruction (销毁) and inquiry
-  // (查档 persons served) workflows exist.
+  // 移交 and 销毁 during the year (transfer events; tombstones).
   int64_t transferred_records = 0;
   int64_t destroyed_records = 0;
+  // Not yet known to the catalogue: 0 until the inquiry workflow (查档 persons served) exists.
   int64_t persons_served = 0;
 };
 

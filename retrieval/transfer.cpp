@@ -198,18 +198,26 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
     Status st = WriteFileAtomically(req.out_dir + "/" + name, bytes);
     if (!st.ok()) return abandon(st);
   }
-  std::vector<AuditEvent> events;
-  for (const auto& p : summary.packages) {
-    AuditEvent e;
-    e.at = summary.created_at;
-    e.actor = req.actor;
-    e.action = "transfer";
-    e.reference = p.reference;
-    e.detail = "{\"package\":\"" + p.file + "\",\"sm3\":\"" + p.sm3 + "\"}";
-    events.push_back(std::move(e));
-  }
-  auto logged = catalogue.AppendEvents(events, Catalogue::Durability::kSynced);
-  if (!logged.ok()) return logged.status();
+  // The records leave the agency's custody (holdings statistics no longer count them); the
+  // catalogue keeps them, and their packages, as copies.
+  Status logged = catalogue.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) {
+    for (const auto& p : summary.packages) {
+      auto up = db.Prepare("UPDATE records SET state='transferred' WHERE reference=?1");
+      if (!up.ok()) return up.status();
+      up->Bind(1, p.reference);
+      DANGAN_RETURN_IF_ERROR(up->Run());
+      AuditEvent e;
+      e.at = summary.created_at;
+      e.actor = req.actor;
+      e.action = "transfer";
+      e.reference = p.reference;
+      e.detail = "{\"package\":\"" + p.file + "\",\"sm3\":\"" + p.sm3 + "\"}";
+      auto appended = log(e);
+      if (!appended.ok()) return appended.status();
+    }
+    return Status::Ok();
+  });
+  if (!logged.ok()) return logged;
   return summary;
 }
 

@@ -247,6 +247,14 @@ std::map<std::string, std::string> DamagedBlocks(const std::string& out) {
   return blocks;
 }
 
+// The calendar year now, as the archive's clock writes it (local time).
+std::string ThisYear() {
+  time_t t = time(nullptr);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  return std::to_string(1900 + tm.tm_year);
+}
+
 const std::regex kReference("J012-SB·20[0-9]{2}-(Y|D100|D50|D30|D10)-[0-9]{4}-[0-9]{4}");
 
 // ---------------------------------------------------------------------------------------------
@@ -986,6 +994,7 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
                                        std::regex("filed as (J012-SB·20[0-9]{2}-Y-1001-0001)")),
                      destroyed);
   const std::string register_ref = m[1];
+  const std::string destroyed_year = register_ref.substr(register_ref.find("·") + 2, 4);
 
   // The packages are gone from storage; the register's package is new.
   BOOST_TEST(box.TarCount() == tars - 2 + 1);
@@ -1004,6 +1013,10 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   BOOST_TEST(Contains(text.out, "监销人"), text);
   for (const auto& r : due_refs)
     BOOST_TEST(Contains(text.out, r.substr(r.size() - 4)), text);  // the 件号 column survives wrapping
+
+  RunResult stats = box.Run({"report", "statistics", "--year", destroyed_year, "--json"});
+  BOOST_TEST_REQUIRE(stats.code == 0, stats);
+  BOOST_TEST(ParseObject(stats.out)->getValue<int>("destroyed_records") == 2, stats);
 
   // The chain holds, and the holdings still pass the preservation checks (件号 continuous:
   // tombstones keep their numbers).
@@ -1047,6 +1060,11 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
   for (const char* element : {"<被签名对象", "<文件实体块>", "<业务实体块>", "<机构人员实体块>",
                               "<编码数据>", "<电子签名块>", "<锁定签名>", "<业务行为>归档</业务行为>"})
     BOOST_TEST(Contains(eep, element), element);
+  // The records left custody: marked transferred, counted as the year's 移交, not as holdings.
+  BOOST_TEST(box.ShowJson(refs[0])->getValue<std::string>("state") == "transferred");
+  RunResult stats = box.Run({"report", "statistics", "--year", ThisYear(), "--json"});
+  BOOST_TEST_REQUIRE(stats.code == 0, stats);
+  BOOST_TEST(ParseObject(stats.out)->getValue<int>("transferred_records") == 5, stats);
   // A transfer is written once: the same directory again is refused.
   RunResult again = box.Run({"transfer", "--year", "2025", "--out", dir});
   BOOST_TEST(again.code == 2, again);
