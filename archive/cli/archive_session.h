@@ -63,6 +63,13 @@ class ArchiveSession {
   // Sets archive.replica_quorum (see ArchiveSettings); 0 means every copy.
   Status SetReplicaQuorum(int copies);
 
+  // Every filed record's 档号 (with `all`), else `named` as given.
+  Result<std::vector<std::string>> SelectReferences(bool all,
+                                                    const std::vector<std::string>& named) {
+    if (!all) return named;
+    return catalogue_->References();
+  }
+
   // Appends an audit event now; failures are returned, never ignored.
   Status Log(const std::string& actor, const std::string& action, const std::string& reference,
              const std::string& detail_json);

@@ -72,14 +72,9 @@ int RunVerify(const Context& ctx, int argc, char** argv) {
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ArchiveSession& s = **session;
-  std::vector<std::string> refs;
-  if (args->Has("--all")) {
-    auto all = s.catalogue().References();
-    if (!all.ok()) return FailStatus(all.status());
-    refs = std::move(*all);
-  } else {
-    refs = args->positional;
-  }
+  auto selected = s.SelectReferences(args->Has("--all"), args->positional);
+  if (!selected.ok()) return FailStatus(selected.status());
+  const std::vector<std::string> refs = std::move(*selected);
 
   auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> next{0}, done{0};
