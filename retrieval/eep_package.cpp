@@ -41,7 +41,11 @@ std::string Escape(const std::string& s) {
         out += "&quot;";
         break;
       default:
-        out += c;
+        // XML 1.0 cannot carry these; the replacement character marks where one was.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += "\xEF\xBF\xBD";
+        else
+          out += c;
     }
   }
   return out;
@@ -385,6 +389,22 @@ EepCheck VerifyEep(const std::string& path, uint64_t max_bytes) {
                       cpos != std::string::npos && d != std::string::npos && a < b && b < cpos &&
                       cpos < d;
   if (!ranges) c.problems.push_back("被签名对象 or 电子签名块 is missing or out of order");
+  // The signatures are checked over byte ranges found by searching the text, and the content
+  // is read from the parsed tree: both must be the same bytes. Our packages hold no markup but
+  // elements (text escapes every '<'), so a second marker, a comment, a processing instruction,
+  // a CDATA section or a DOCTYPE can only be there to make the two differ.
+  const size_t declaration_end = bytes.compare(0, 5, "<?xml") == 0 ? bytes.find("?>") : 0;
+  if (bytes.find("<!") != std::string::npos ||
+      bytes.find("<?", declaration_end == std::string::npos ? 0 : declaration_end) !=
+          std::string::npos) {
+    c.problems.push_back("comments, processing instructions, CDATA or DOCTYPE are not allowed");
+    return c;
+  }
+  for (const std::string* marker : {&open_signed, &close_signed, &open_block, &close_block})
+    if (bytes.find(*marker) != bytes.rfind(*marker)) {
+      c.problems.push_back(*marker + " occurs more than once");
+      return c;
+    }
 
   Poco::AutoPtr<Poco::XML::Document> doc;
   try {

@@ -217,7 +217,7 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
     }
     return Status::Ok();
   });
-  if (!logged.ok()) return logged;
+  if (!logged.ok()) return abandon(logged);  // not recorded: not handed over either
   return summary;
 }
 

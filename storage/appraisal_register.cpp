@@ -61,7 +61,8 @@ struct RecordRow {
 Result<std::optional<RecordRow>> ReadRecordRow(SqliteDb& db, const std::string& reference) {
   auto st = db.Prepare(
       "SELECT id, reference, series, seq, class_code, item_code, year, retention, title,"
-      " formed_on, filed_at, package_path, package_sha256, coalesce(person_id,''),"
+      " formed_on, filed_at, package_path, CASE typeof(package_sha256) WHEN 'blob' THEN"
+      " lower(hex(package_sha256)) ELSE package_sha256 END, coalesce(person_id,''),"
       " coalesce(unit_code,'') FROM records WHERE reference=?1");
   if (!st.ok()) return st.status();
   st->Bind(1, reference);
@@ -531,7 +532,13 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       ins->Bind(15, now);
       DANGAN_RETURN_IF_ERROR(ins->Run());
       DANGAN_RETURN_IF_ERROR(RemoveRecordRows(db, r.id));
+      // What capture kept of a scanned record (its draft with the 公民身份号码 and name, its
+      // text as a classifier example) goes with it.
       for (const char* sql : {"DELETE FROM lagging_copies WHERE reference=?1",
+                              "DELETE FROM classifier_examples WHERE content_sha256 IN (SELECT"
+                              " content_sha256 FROM capture_review WHERE reference=?1)",
+                              "UPDATE capture_review SET draft_json='{}', file_name='',"
+                              " staged_dir='' WHERE reference=?1",
                               "UPDATE appraisals SET state='executed' WHERE reference=?1 AND"
                               " state='approved' AND decision='destroy'"}) {
         auto d = db.Prepare(sql);
@@ -588,7 +595,7 @@ Status UpdateTombstones(Catalogue& catalogue, const std::vector<std::string>& re
 }
 
 Result<std::vector<Tombstone>> ReadTombstones(Catalogue& catalogue, const std::string& where,
-                                              int limit) {
+                                              int limit, const std::string& param = "") {
   std::vector<Tombstone> out;
   Status st = catalogue.WithConnection([&](SqliteDb& db) -> Status {
     auto q = db.Prepare(
@@ -601,6 +608,7 @@ Result<std::vector<Tombstone>> ReadTombstones(Catalogue& catalogue, const std::s
         where + " ORDER BY t.id LIMIT ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, limit > 0 ? limit : -1);
+    if (!param.empty()) q->Bind(2, param);
     Status err;
     while (q->Step(&err)) {
       Tombstone t;
@@ -650,11 +658,7 @@ Result<std::vector<Tombstone>> AppraisalRegister::Unfinished() {
 }
 
 Result<std::optional<Tombstone>> AppraisalRegister::FindTombstone(const std::string& reference) {
-  // The 档号 goes in as a quoted literal: SQL's own quoting, so no character of it can escape.
-  std::string quoted = "'";
-  for (char c : reference) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  quoted += "'";
-  auto found = ReadTombstones(catalogue_, "WHERE t.reference=" + quoted, 1);
+  auto found = ReadTombstones(catalogue_, "WHERE t.reference=?2", 1, reference);
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<Tombstone>();
   return std::optional<Tombstone>(found->front());

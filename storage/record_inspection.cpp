@@ -125,7 +125,10 @@ Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const R
     if (count->Step(&st)) out->records_with_reference = count->Int(0);
     if (!st.ok()) return st;
 
-    auto seqs = db.Prepare("SELECT seq FROM records WHERE series=?1 AND seq<=?2 ORDER BY seq");
+    // A destroyed record's 件号 stays taken by its tombstone: no gap.
+    auto seqs = db.Prepare(
+        "SELECT seq FROM records WHERE series=?1 AND seq<=?2 UNION"
+        " SELECT seq FROM destroyed_records WHERE series=?1 AND seq<=?2 ORDER BY seq");
     if (!seqs.ok()) return seqs.status();
     seqs->Bind(1, r.series).Bind(2, r.parts.seq);
     std::vector<int> missing;

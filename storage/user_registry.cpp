@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <Poco/JSON/Object.h>
+
+#include <sstream>
+
 namespace dangan {
 
 Status UserRegistry::Add(const std::string& name, const std::string& role,
@@ -33,7 +37,12 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
     e.at = now;
     e.actor = actor;
     e.action = "user-add";
-    e.detail = "{\"role\":\"" + role + "\"}";
+    Poco::JSON::Object detail(Poco::JSON_PRESERVE_KEY_ORDER);
+    detail.set("user", name);
+    detail.set("role", role);
+    std::ostringstream json;
+    detail.stringify(json);
+    e.detail = json.str();
     auto appended = log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
@@ -63,20 +72,31 @@ Result<std::optional<std::string>> RoleOfUser(const std::string& path, const std
   sqlite3_busy_timeout(db, 5000);
   std::optional<std::string> role;
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT (SELECT COUNT(*) FROM users), role FROM users WHERE name=?1"
-                         " UNION ALL SELECT COUNT(*), NULL FROM users LIMIT 1",
-                         -1, &st, nullptr) == SQLITE_OK) {
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT (SELECT COUNT(*) FROM users), role FROM users WHERE name=?1"
+                              " UNION ALL SELECT COUNT(*), NULL FROM users LIMIT 1",
+                              -1, &st, nullptr);
+  Status failed;
+  if (rc != SQLITE_OK) {
+    // Only a catalogue from before the users table means "nobody registered": any other error
+    // must not open the archive to everyone.
+    const std::string why = sqlite3_errmsg(db);
+    if (why.find("no such table") == std::string::npos)
+      failed = Status::IOError("reading the users of " + path + ": " + why);
+  } else {
     sqlite3_bind_text(st, 1, name.c_str(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
       *users = sqlite3_column_int64(st, 0);
       if (sqlite3_column_type(st, 1) != SQLITE_NULL)
         role = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    } else if (rc != SQLITE_DONE) {
+      failed = Status::IOError("reading the users of " + path + ": " + sqlite3_errmsg(db));
     }
   }
-  // A catalogue older than the users table (no such table) has no users.
   sqlite3_finalize(st);
   sqlite3_close(db);
+  if (!failed.ok()) return failed;
   return role;
 }
 

@@ -206,21 +206,30 @@ Result<std::string> FileRegister(ArchiveSession& s, const Context& ctx, const Ar
   auto pdf = RenderDestructionRegisterPdf(MakeReportContext(s, ReportFontPath(ctx, args)), batch);
   if (!pdf.ok()) return pdf.status();
   if (!out.empty()) DANGAN_RETURN_IF_ERROR(WriteFileAtomically(out, *pdf));
-  const std::string stage_dir = s.root() + "/intake";
-  std::error_code ec;
-  fs::create_directories(stage_dir, ec);
-  const std::string staged =
-      stage_dir + "/销毁清册-" + std::to_string(batch.front().appraisal_id) + ".pdf";
-  DANGAN_RETURN_IF_ERROR(WriteFileAtomically(staged, *pdf));
   const Tombstone& first = batch.front();
+  std::vector<std::string> refs;
+  for (const auto& t : batch) refs.push_back(t.reference);
+  AppraisalRegister reg(s.catalogue(), s.scheme());
   CaseSubmission c;
   c.source = "dangan";
-  // One register per destruction: its first appraisal and its time name it, so a repeated
-  // attempt after a failure files the same case (idempotent) instead of a second register.
+  // One register per destruction: its first appraisal and its time name it. If a run filed it
+  // but stopped before noting it on the tombstones, the next run (perhaps by someone else, with
+  // other bytes in the PDF) only notes it.
   std::string stamp = first.destroyed_at;
   for (char& ch : stamp)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
   c.case_id = "XHQC-" + std::to_string(first.appraisal_id) + "-" + stamp;
+  auto known = s.catalogue().FindCase(c.source, c.case_id);
+  if (!known.ok()) return known.status();
+  if (*known) {
+    DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, (*known)->reference));
+    return (*known)->reference;
+  }
+  const std::string stage_dir = s.root() + "/intake";
+  std::error_code ec;
+  fs::create_directories(stage_dir, ec);
+  const std::string staged = stage_dir + "/销毁清册-" + std::to_string(first.appraisal_id) + ".pdf";
+  DANGAN_RETURN_IF_ERROR(WriteFileAtomically(staged, *pdf));
   c.item = "1001";
   c.title = "档案销毁清册（" + first.destroyed_at.substr(0, 10) + "，" +
             std::to_string(batch.size()) + "件）";
@@ -244,9 +253,6 @@ Result<std::string> FileRegister(ArchiveSession& s, const Context& ctx, const Ar
   auto receipt = s.filing().File(c, "manual", ctx.actor);
   fs::remove(staged, ec);
   if (!receipt.ok()) return receipt.status();
-  std::vector<std::string> refs;
-  for (const auto& t : batch) refs.push_back(t.reference);
-  AppraisalRegister reg(s.catalogue(), s.scheme());
   DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, receipt->reference));
   return receipt->reference;
 }

@@ -64,31 +64,38 @@ Run `dangan COMMAND --help` for a command's options.
 // The permission of archive/access_policy.h a command needs; "" for commands that touch no
 // archive (bag validate, receive) or create one (init).
 std::string PermissionFor(const std::string& command, int argc, char** argv) {
-  std::string verb;
-  std::set<std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.rfind("--", 0) == 0)
-      flags.insert(a);
-    else if (verb.empty())
-      verb = a;
-  }
-  static const std::map<std::string, std::string> kSimple = {
-      {"ingest", "file"},      {"capture", "file"},     {"review", "review"},
-      {"classifier", "stats"}, {"show", "record.read"}, {"search", "search"},
-      {"verify", "check"},     {"check", "check"},      {"export", "record.download"},
-      {"audit", "check"},      {"replica", "admin"},    {"catalogue", "admin"},
-      {"serve", "admin"},      {"apikey", "admin"},     {"user", "admin"},
-      {"hold", "hold"},        {"transfer", "transfer"}};
+  // Read by position, as the commands dispatch: a sub-command is the first argument itself. An
+  // argument list that does not start that way gets the strictest permission of the command,
+  // so that an option swallowing the next word can never make a command look milder.
+  const std::string first = argc > 1 ? argv[1] : "";
+  static const std::map<std::string, std::string> kSimple = {{"ingest", "file"},
+                                                             {"capture", "file"},
+                                                             {"review", "review"},
+                                                             {"classifier", "stats"},
+                                                             {"show", "record.read"},
+                                                             {"search", "search"},
+                                                             {"verify", "check"},
+                                                             {"check", "check"},
+                                                             {"export", "record.download"},
+                                                             {"audit", "check"},
+                                                             {"replica", "admin"},
+                                                             {"catalogue", "admin"},
+                                                             {"serve", "admin"},
+                                                             {"apikey", "admin"},
+                                                             {"user", "admin"},
+                                                             {"hold", "hold"},
+                                                             {"transfer", "transfer"},
+                                                             {"destroy", "destroy"},
+                                                             {"appraise", "appraise.decide"},
+                                                             {"report", "report"}};
   if (command == "report") {
-    if (verb == "certificate") return "certify";
-    if (verb == "verify-certificate") return "certificate.verify";
-    return "report";
+    if (first == "certificate") return "certify";
+    if (first == "verify-certificate") return "certificate.verify";
   }
-  if (command == "appraise")
-    return verb == "approve" || verb == "reject" ? "appraise.decide" : "appraise.propose";
-  if (command == "destroy") return flags.count("--list") ? "record.read" : "destroy";
-  if (command == "user" && verb == "roles") return "";
+  if (command == "appraise" && (first == "due" || first == "propose" || first == "list"))
+    return "appraise.propose";
+  if (command == "destroy" && first == "--list" && argc == 2) return "record.read";
+  if (command == "user" && first == "roles") return "";
   auto it = kSimple.find(command);
   return it == kSimple.end() ? "" : it->second;
 }
@@ -96,8 +103,8 @@ std::string PermissionFor(const std::string& command, int argc, char** argv) {
 namespace {
 // Once the archive has users, the actor must be one whose role allows the command.
 Status CheckActor(const Context& ctx, const std::string& command, int argc, char** argv) {
-  for (int i = 1; i < argc; ++i)
-    if (std::string(argv[i]) == "--help") return Status::Ok();
+  // Only `dangan COMMAND --help` is free: elsewhere "--help" may be an option's value.
+  if (argc == 2 && std::string(argv[1]) == "--help") return Status::Ok();
   const std::string permission = PermissionFor(command, argc, argv);
   if (permission.empty()) return Status::Ok();
   int64_t users = 0;

@@ -1034,6 +1034,9 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   EditJson(copy, [](Object::Ptr c) { c->set("case_id", "AGAIN-1"); });
   std::vector<std::string> next = box.Ingest({copy});
   BOOST_TEST(next[0] == due_refs[0].substr(0, due_refs[0].size() - 4) + "0002");
+  // …and its series counts as continuous: 0001 is held by the tombstone.
+  RunResult continuous = box.Run({"check", "--stage", "preservation", next[0]});
+  BOOST_TEST(continuous.code == 0, continuous);
 }
 
 // 移交 and 接收: a transfer that `receive` accepts, and tampered copies of it that it rejects.
@@ -1114,6 +1117,14 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
   BOOST_TEST(Contains(out, "电子签名 does not verify"), out);
   BOOST_TEST(Contains(out, "锁定签名 does not verify"), out);
   BOOST_TEST(!Contains(out, "SHA-256 differs from the manifest"), out);
+  // (c2) markup the writer never makes (a comment here; a processing instruction or CDATA
+  // could hide the signed bytes from the parser) is refused outright.
+  out = tampered("comment", pick +
+                                "s=b.decode().replace('<版本>','<!-- x --><版本>',1)\n"
+                                "b=bytearray(s.encode())\n"
+                                "open(f,'wb').write(b)\n" +
+                                relist);
+  BOOST_TEST(Contains(out, "processing instructions, CDATA or DOCTYPE are not allowed"), out);
   // (d) a foreign file slipped in.
   out = tampered("foreign", "open('extra.eep','w').write('<x/>')\n");
   BOOST_TEST(Contains(out, "extra.eep is not in the manifest"), out);
@@ -1187,6 +1198,14 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
         }
       }
     }
+  }
+  // An option that swallows the next word cannot make a command look milder than it is.
+  for (auto [who, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"窗口", {"destroy", "--supervisor", "a", "--supervisor", "b", "--out", "--help"}},
+           {"领导", {"destroy", "--out", "--list", "--supervisor", "a", "--supervisor", "b"}},
+           {"档案员", {"appraise", "--note", "x", "approve", "1"}}}) {
+    RunResult r = as(who, args);
+    BOOST_TEST(r.code == 3, r);
   }
   // Someone not registered may do nothing; --help is always open.
   RunResult stranger = as("路人", {"search", "失业"});

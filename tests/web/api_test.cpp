@@ -296,6 +296,8 @@ BOOST_AUTO_TEST_CASE(a_destroyed_record_is_gone) {
   BOOST_TEST_REQUIRE(reg.Decide(*ids, true, "乙", "", cli::NowIso8601()).ok());
   auto gone = reg.Destroy({}, {"丙", "丁"}, "甲", cli::NowIso8601());
   BOOST_TEST_REQUIRE(gone.ok(), gone.status().ToString());
+  BOOST_TEST_REQUIRE(gone->size() == 1u);
+  BOOST_TEST(gone->front().package_sha256 == filed->package_sha256);  // hex, as filed
 
   auto r = f.Send("GET", path, f.reader_key);
   BOOST_TEST(r.status == 410, r.body);
