@@ -21,6 +21,33 @@
 
 namespace dangan {
 
+std::string Base64Text(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool Unbase64Text(const std::string& text, std::string* out) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') clean += c;
+  if (clean.size() % 4 != 0) return false;
+  out->assign(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()),
+                          static_cast<int>(clean.size()));
+  if (n < 0) return false;
+  size_t pad = 0;
+  if (!clean.empty() && clean.back() == '=') ++pad;
+  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
+  out->resize(static_cast<size_t>(n) - pad);
+  return true;
+}
+
 namespace {
 
 std::string Escape(const std::string& s) {
@@ -51,34 +78,6 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-// Decodes unbroken Base64 (whitespace is skipped); false on anything else.
-bool Unbase64(const std::string& text, std::string* out) {
-  std::string clean;
-  clean.reserve(text.size());
-  for (char c : text)
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') clean += c;
-  if (clean.size() % 4 != 0) return false;
-  out->assign(clean.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out->data()),
-                          reinterpret_cast<const unsigned char*>(clean.data()),
-                          static_cast<int>(clean.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  if (!clean.empty() && clean.back() == '=') ++pad;
-  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
-  out->resize(static_cast<size_t>(n) - pad);
-  return true;
-}
-
 // The serialiser: each piece goes to the file and to whichever signatures are running.
 class Writer {
  public:
@@ -107,7 +106,7 @@ class Base64Sink : public std::streambuf {
  public:
   explicit Base64Sink(Writer& w) : w_(w) {}
   void Finish() {
-    if (!pending_.empty()) w_.Emit(Base64(pending_));
+    if (!pending_.empty()) w_.Emit(Base64Text(pending_));
     pending_.clear();
   }
 
@@ -116,7 +115,7 @@ class Base64Sink : public std::streambuf {
     pending_.append(s, static_cast<size_t>(n));
     if (pending_.size() >= kChunk) {
       size_t whole = pending_.size() / 3 * 3;
-      w_.Emit(Base64(pending_.substr(0, whole)));
+      w_.Emit(Base64Text(pending_.substr(0, whole)));
       pending_.erase(0, whole);
     }
     return n;
@@ -145,9 +144,6 @@ const char* ActionLabel(const std::string& action) {
 }
 
 }  // namespace
-
-std::string Base64Text(const std::string& bytes) { return Base64(bytes); }
-bool Unbase64Text(const std::string& text, std::string* out) { return Unbase64(text, out); }
 
 Status WriteEep(const Record& r, const std::vector<AuditEvent>& history,
                 const PackageStore& packages, const SigningKey& key, const EepWriteOptions& options,
@@ -304,7 +300,7 @@ Status WriteEep(const Record& r, const std::vector<AuditEvent>& history,
   w.Leaf(3, "签名规则", "对“被签名对象”元素（含起止标签）的字节序列签名");
   w.Leaf(3, "签名时间", options.created_at);
   w.Leaf(3, "签名人", options.organization);
-  w.Leaf(3, "签名结果", Base64(*first));
+  w.Leaf(3, "签名结果", Base64Text(*first));
   w.Open(3, "证书块");
   w.Leaf(4, "证书", key.public_pem());
   w.Leaf(4, "证书引证", "公钥(PEM)");
@@ -321,7 +317,7 @@ Status WriteEep(const Record& r, const std::vector<AuditEvent>& history,
   w.Leaf(2, "签名规则", "对“被签名对象”起始标签至“电子签名块”结束标签的字节序列签名");
   w.Leaf(2, "签名时间", options.created_at);
   w.Leaf(2, "签名人", options.organization);
-  w.Leaf(2, "签名结果", Base64(*locked));
+  w.Leaf(2, "签名结果", Base64Text(*locked));
   w.Open(2, "证书块");
   w.Leaf(3, "证书", key.public_pem());
   w.Close(2, "证书块");
@@ -452,7 +448,7 @@ EepCheck VerifyEep(const std::string& path, uint64_t max_bytes) {
     const std::string stated_size = ChildText(props, "计算机文件大小");
     const std::string stated_sha = ChildText(code, "数字摘要");
     std::string content;
-    if (!Unbase64(ChildText(code, "编码数据"), &content)) {
+    if (!Unbase64Text(ChildText(code, "编码数据"), &content)) {
       c.problems.push_back(name + ": 编码数据 is not Base64");
       continue;
     }
@@ -485,7 +481,7 @@ EepCheck VerifyEep(const std::string& path, uint64_t max_bytes) {
   auto check = [&](const std::string& what, size_t from, size_t to, const std::string& b64) {
     std::string signature;
     auto v = key->StartVerifying();
-    if (!Unbase64(b64, &signature) || !v.ok()) {
+    if (!Unbase64Text(b64, &signature) || !v.ok()) {
       c.problems.push_back(what + ": unreadable signature");
       return;
     }

@@ -153,12 +153,10 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
     TransferredPackage p;
     p.reference = r.reference;
     p.file = file;
-    auto sha = Digest::OfFile(path, "sha256", &p.bytes);
-    auto sm3 = Digest::OfFile(path, "sm3");
-    if (!sha.ok()) return abandon(sha.status());
-    if (!sm3.ok()) return abandon(sm3.status());
-    p.sha256 = *sha;
-    p.sm3 = *sm3;
+    auto digests = Digest::OfFile(path, std::vector<std::string>{"sha256", "sm3"}, &p.bytes);
+    if (!digests.ok()) return abandon(digests.status());
+    p.sha256 = (*digests)[0];
+    p.sm3 = (*digests)[1];
     summary.bytes += p.bytes;
     manifest << p.file << "\t" << p.bytes << "\t" << p.sha256 << "\t" << p.sm3 << "\t"
              << p.reference << "\n";
@@ -228,12 +226,14 @@ ReceiveReport ReceiveTransfer(const std::string& dir) {
     r.problems.push_back(dir + " is not a directory");
     return r;
   }
+  // Read once: what is verified is what is then parsed.
+  const std::string manifest_text = ReadText(dir + "/" + kTransferManifest);
+  const std::string summary_text = ReadText(dir + "/" + kTransferSummary);
   int announced = -1;
   std::string pattern;
   try {
     Poco::JSON::Parser parser;
-    auto info =
-        parser.parse(ReadText(dir + "/" + kTransferSummary)).extract<Poco::JSON::Object::Ptr>();
+    auto info = parser.parse(summary_text).extract<Poco::JSON::Object::Ptr>();
     announced = info->getValue<int>("packages");
     pattern = info->optValue<std::string>("reference_template", "");
   } catch (const Poco::Exception& e) {
@@ -252,8 +252,8 @@ ReceiveReport ReceiveTransfer(const std::string& dir) {
     if (!v.ok() || !Unbase64Text(ReadText(dir + "/" + kTransferManifestSignature), &sig)) {
       r.problems.push_back(std::string(kTransferManifestSignature) + " is missing or unreadable");
     } else {
-      v->Update(ReadText(dir + "/" + kTransferManifest));
-      v->Update(ReadText(dir + "/" + kTransferSummary));
+      v->Update(manifest_text);
+      v->Update(summary_text);
       if (!v->Verify(sig))
         r.problems.push_back("the signature of manifest.txt and transfer.json does not verify");
     }
@@ -273,7 +273,7 @@ ReceiveReport ReceiveTransfer(const std::string& dir) {
   };
   std::map<std::string, Listed> listed;
   {
-    std::istringstream in(ReadText(dir + "/" + kTransferManifest));
+    std::istringstream in(manifest_text);
     std::string line;
     int n = 0;
     while (std::getline(in, line)) {
@@ -325,17 +325,17 @@ ReceiveReport ReceiveTransfer(const std::string& dir) {
     }
     const std::string path = dir + "/" + name;
     uint64_t size = 0;
-    auto sha = Digest::OfFile(path, "sha256", &size);
-    auto sm3 = Digest::OfFile(path, "sm3");
-    if (!sha.ok() || !sm3.ok()) {
+    auto digests = Digest::OfFile(path, std::vector<std::string>{"sha256", "sm3"}, &size);
+    if (!digests.ok()) {
       r.problems.push_back(name + ": cannot be read");
       continue;
     }
     if (size != l.bytes)
       r.problems.push_back(name + ": " + std::to_string(size) + " bytes, listed " +
                            std::to_string(l.bytes));
-    if (*sha != l.sha256) r.problems.push_back(name + ": SHA-256 differs from the manifest");
-    if (*sm3 != l.sm3) r.problems.push_back(name + ": SM3 differs from the manifest");
+    if ((*digests)[0] != l.sha256)
+      r.problems.push_back(name + ": SHA-256 differs from the manifest");
+    if ((*digests)[1] != l.sm3) r.problems.push_back(name + ": SM3 differs from the manifest");
     EepCheck check = VerifyEep(path);
     for (const auto& p : check.problems) r.problems.push_back(name + ": " + p);
     if (!check.public_pem.empty() && check.public_pem != announced_key)

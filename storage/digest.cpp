@@ -1,5 +1,7 @@
 #include "storage/digest.h"
 
+#include <memory>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -38,8 +40,20 @@ std::string Digest::HexFinal() {
 
 Result<std::string> Digest::OfFile(const std::string& path, const std::string& algorithm,
                                    uint64_t* bytes_read) {
-  Digest d(algorithm);
-  if (!d.valid()) return Status::InvalidArgument("unknown digest algorithm " + algorithm);
+  auto digests = OfFile(path, std::vector<std::string>{algorithm}, bytes_read);
+  if (!digests.ok()) return digests.status();
+  return std::move(digests->front());
+}
+
+Result<std::vector<std::string>> Digest::OfFile(const std::string& path,
+                                                const std::vector<std::string>& algorithms,
+                                                uint64_t* bytes_read) {
+  std::vector<std::unique_ptr<Digest>> digests;
+  for (const auto& algorithm : algorithms) {
+    digests.push_back(std::make_unique<Digest>(algorithm));
+    if (!digests.back()->valid())
+      return Status::InvalidArgument("unknown digest algorithm " + algorithm);
+  }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -60,12 +74,14 @@ Result<std::string> Digest::OfFile(const std::string& path, const std::string& a
       return Status::IOError(path + ": " + std::strerror(err));
     }
     if (n == 0) break;
-    d.Update(buf.data(), static_cast<size_t>(n));
+    for (auto& d : digests) d->Update(buf.data(), static_cast<size_t>(n));
     total += static_cast<uint64_t>(n);
   }
   ::close(fd);
   if (bytes_read) *bytes_read = total;
-  return d.HexFinal();
+  std::vector<std::string> hex;
+  for (auto& d : digests) hex.push_back(d->HexFinal());
+  return hex;
 }
 
 std::string Digest::OfString(std::string_view s, const std::string& algorithm) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "archive/status.h"
 
@@ -30,6 +31,10 @@ class Digest {
   static Result<std::string> OfFile(const std::string& path,
                                     const std::string& algorithm = "sha256",
                                     uint64_t* bytes_read = nullptr);
+  // Several digests of a file in one read, in the order of `algorithms`.
+  static Result<std::vector<std::string>> OfFile(const std::string& path,
+                                                 const std::vector<std::string>& algorithms,
+                                                 uint64_t* bytes_read = nullptr);
   static std::string OfString(std::string_view s, const std::string& algorithm = "sha256");
 
  private:
