@@ -204,7 +204,8 @@ Result<CapturedDocument> DocumentCapture::Capture(const std::string& path) const
       p.image = results[i].image.get();
       p.dpi = doc.pages[i].ocr.dpi > 0 ? doc.pages[i].ocr.dpi : 300;
       p.ocr = &doc.pages[i].ocr;
-      p.original_jpeg = std::move(results[i].jpeg);
+      doc.pages[i].access_jpeg = std::move(results[i].jpeg);
+      p.original_jpeg = doc.pages[i].access_jpeg;
       pdf_pages.push_back(std::move(p));
     }
     SearchablePdfOptions pdf_options;

@@ -28,6 +28,9 @@ struct CapturedPage {
   double skew_degrees = 0;
   int rotation_degrees = 0;
   std::vector<std::string> steps_applied;
+  // The prepared page as the access copy's JPEG (the pixels OCR boxes refer to), for a reviewer's
+  // screen; empty for bilevel pages and when no access copy was made.
+  std::string access_jpeg;
 };
 
 struct CapturedDocument {

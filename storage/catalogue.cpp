@@ -329,6 +329,19 @@ CREATE TABLE users(
   created_at TEXT NOT NULL
 ) WITHOUT ROWID;
 )SQL",
+    // 15: passwords for the web workbench and its sign-in sessions (storage/session_store.h).
+    // Only hashes are kept: a PBKDF2 hash of each password, the SHA-256 of each session token.
+    R"SQL(
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+CREATE TABLE sessions(
+  token_sha256 TEXT PRIMARY KEY,
+  user TEXT NOT NULL REFERENCES users(name),
+  csrf TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  seen_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user);
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.

@@ -10,7 +10,7 @@ namespace dangan {
 
 Status UserRegistry::Add(const std::string& name, const std::string& role,
                          const AccessPolicy& policy, const std::string& actor,
-                         const std::string& now) {
+                         const std::string& now, const std::string& password_hash) {
   if (name.empty() || name.size() > 100 || name.find_first_of("\n\t") != std::string::npos)
     return Status::InvalidArgument("a user name is 1-100 characters without tabs or newlines");
   if (!policy.FindRole(role)) {
@@ -27,10 +27,10 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
     if (n == 0 && role != "admin")
       return Status::InvalidArgument("the first user must be an administrator (--role admin)");
     auto ins = db.Prepare(
-        "INSERT INTO users(name, role, created_by, created_at) VALUES(?1,?2,?3,?4)"
-        " ON CONFLICT(name) DO NOTHING");
+        "INSERT INTO users(name, role, created_by, created_at, password_hash)"
+        " VALUES(?1,?2,?3,?4,?5) ON CONFLICT(name) DO NOTHING");
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, name).Bind(2, role).Bind(3, actor).Bind(4, now);
+    ins->Bind(1, name).Bind(2, role).Bind(3, actor).Bind(4, now).BindOptional(5, password_hash);
     DANGAN_RETURN_IF_ERROR(ins->Run());
     if (sqlite3_changes(db.handle()) == 0) return Status::Conflict("user " + name + " exists");
     AuditEvent e;
@@ -40,6 +40,34 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
     Poco::JSON::Object detail(Poco::JSON_PRESERVE_KEY_ORDER);
     detail.set("user", name);
     detail.set("role", role);
+    std::ostringstream json;
+    detail.stringify(json);
+    e.detail = json.str();
+    auto appended = log(e);
+    return appended.ok() ? Status::Ok() : appended.status();
+  });
+}
+
+Status UserRegistry::SetPassword(const std::string& name, const std::string& password_hash,
+                                 const std::string& actor, const std::string& now) {
+  if (password_hash.empty()) return Status::InvalidArgument("no password given");
+  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
+    auto up = db.Prepare("UPDATE users SET password_hash=?1 WHERE name=?2");
+    if (!up.ok()) return up.status();
+    up->Bind(1, password_hash).Bind(2, name);
+    DANGAN_RETURN_IF_ERROR(up->Run());
+    if (sqlite3_changes(db.handle()) == 0) return Status::NotFound("no user " + name);
+    // Whoever knew the old password may be signed in with it.
+    auto end = db.Prepare("DELETE FROM sessions WHERE user=?1");
+    if (!end.ok()) return end.status();
+    end->Bind(1, name);
+    DANGAN_RETURN_IF_ERROR(end->Run());
+    AuditEvent e;
+    e.at = now;
+    e.actor = actor;
+    e.action = "user-password";
+    Poco::JSON::Object detail(Poco::JSON_PRESERVE_KEY_ORDER);
+    detail.set("user", name);
     std::ostringstream json;
     detail.stringify(json);
     e.detail = json.str();

@@ -21,8 +21,15 @@ class UserRegistry {
  public:
   explicit UserRegistry(Catalogue& catalogue) : catalogue_(catalogue) {}
   // The first user must be an administrator (so someone can add the rest).
+  // `password_hash` (storage/password_hash.h) lets the user sign in to the web workbench; empty:
+  // the command line only.
   Status Add(const std::string& name, const std::string& role, const AccessPolicy& policy,
-             const std::string& actor, const std::string& now);
+             const std::string& actor, const std::string& now,
+             const std::string& password_hash = "");
+  // Sets or replaces a user's password hash and ends the user's sessions (a `user-password`
+  // event). kNotFound for an unknown user.
+  Status SetPassword(const std::string& name, const std::string& password_hash,
+                     const std::string& actor, const std::string& now);
   Result<std::vector<UserEntry>> List();
 
  private:

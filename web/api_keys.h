@@ -15,10 +15,17 @@ namespace dangan::web {
 
 enum class ApiRole { kIntake, kReader };
 
+// Who made a request: an API key (a business system or a reader), or a person signed in to the
+// web workbench (`user` set, with a role of the access policy).
 struct ApiPrincipal {
-  std::string key_id;  // public part of the key, safe to log
-  std::string source;  // the business system (intake) or reader name
+  std::string key_id;  // public part of the key, safe to log; empty for a person
+  std::string source;  // the business system (intake) or reader name; empty for a person
   ApiRole role = ApiRole::kIntake;
+  std::string user;       // the signed-in person's name
+  std::string user_role;  // and role (archive/scheme/roles.json)
+  bool person() const { return !user.empty(); }
+  // The actor of audit events and access logs.
+  std::string Actor() const { return person() ? user : "api:" + source + ":" + key_id; }
 };
 
 class ApiKeyStore {
@@ -47,6 +54,9 @@ const char* RoleName(ApiRole role);
 // The role of archive/access_policy.h a key of this kind acts in ("intake", "reader").
 inline std::string PolicyRole(ApiRole role) {
   return role == ApiRole::kReader ? "reader" : "intake";
+}
+inline std::string PolicyRole(const ApiPrincipal& who) {
+  return who.person() ? who.user_role : PolicyRole(who.role);
 }
 
 }  // namespace dangan::web

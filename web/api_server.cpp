@@ -63,6 +63,9 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
   AddReportRoutes(router_, services_);
+  AddSessionRoutes(router_, services_, options_);
+  AddReviewRoutes(router_, services_);
+  AddUiRoutes(router_, options_);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});
@@ -161,23 +164,42 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
           TooManyRequests(resp, wait, "this address");
           allowed = false;
         } else if (!route->permission.empty()) {
+          // A business system or tool presents an API key; a person in the browser, the
+          // session cookie of their sign-in (and, to change anything, its CSRF token).
           std::string auth = req.get("Authorization", "");
           std::optional<ApiPrincipal> who;
-          if (auth.rfind("Bearer ", 0) == 0) who = services_.keys->Authenticate(auth.substr(7));
-          if (!who) {
+          std::string refusal = auth.empty() ? "sign in, or present an API key (Authorization: "
+                                               "Bearer KEY)"
+                                             : "the API key is not valid";
+          if (auth.rfind("Bearer ", 0) == 0) {
+            who = services_.keys->Authenticate(auth.substr(7));
+          } else if (auth.empty() && services_.sessions != nullptr) {
+            auto user = SessionUser(services_, req);
+            if (!user.ok()) throw std::runtime_error(user.status().ToString());
+            if (*user && !CsrfTokenMatches(req, **user)) {
+              SendProblem(resp, 403, "Forbidden",
+                          "the X-CSRF-Token header is missing or not this session's");
+              allowed = false;
+            } else if (*user) {
+              who = ApiPrincipal{};
+              who->user = (*user)->name;
+              who->user_role = (*user)->role;
+            }
+          }
+          if (!allowed) {
+          } else if (!who) {
             resp.set("WWW-Authenticate", "Bearer");
-            SendProblem(resp, 401, "Unauthorized",
-                        auth.empty() ? "an API key is required (Authorization: Bearer KEY)"
-                                     : "the API key is not valid");
+            SendProblem(resp, 401, "Unauthorized", refusal);
             allowed = false;
-          } else if (Status may = services_.policy->Check(PolicyRole(who->role), route->permission);
+          } else if (Status may = services_.policy->Check(PolicyRole(*who), route->permission);
                      !may.ok()) {
             SendProblem(resp, 403, "Forbidden", may.message());
             allowed = false;
           }
           x.principal = who;
-          if (allowed && !key_limit_.Allow(who->key_id, &wait)) {
-            TooManyRequests(resp, wait, "this API key");
+          if (allowed &&
+              !key_limit_.Allow(who->person() ? "user:" + who->user : who->key_id, &wait)) {
+            TooManyRequests(resp, wait, who->person() ? "this user" : "this API key");
             allowed = false;
           }
         }

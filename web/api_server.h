@@ -11,16 +11,18 @@
 #include <memory>
 #include <string>
 
+#include "archive/access_policy.h"
 #include "archive/filing.h"
 #include "archive/scheme.h"
 #include "storage/access_log.h"
 #include "storage/catalogue.h"
 #include "storage/fixity_audit.h"
 #include "storage/package_store.h"
-#include "archive/access_policy.h"
+#include "storage/session_store.h"
 #include "web/api_keys.h"
 #include "web/metrics.h"
 #include "web/rate_limiter.h"
+#include "web/review_desk.h"
 #include "web/router.h"
 
 namespace dangan::web {
@@ -48,6 +50,10 @@ struct Services {
   // Searches computed at once (0: no limit); the rest wait their turn in arrival order. A search
   // is all CPU once the catalogue is in memory: more at once than cores only stretches each one.
   size_t search_slots = 0;
+  // Who is signed in to the web workbench (session cookies); null: API keys only.
+  SessionStore* sessions = nullptr;
+  // The capture review queue's decisions; null: the review routes answer 503.
+  ReviewDesk* review = nullptr;
 };
 
 struct ServerOptions {
@@ -68,6 +74,13 @@ struct ServerOptions {
   // key; beyond them 429 with Retry-After. 0 turns a limit off.
   double rate_per_address = 1000;
   double rate_per_key = 500;
+  // Sign-in attempts per second from one address and for one user name (bursts of 10 and 5):
+  // with a quarter second of PBKDF2 per attempt, guessing stays slow.
+  double sign_in_rate_per_address = 1;
+  double sign_in_rate_per_name = 0.2;
+  // The built browser front end (web/ui/dist: index.html and assets/), served at / under a
+  // strict Content-Security-Policy; empty or missing: / answers 404.
+  std::string ui_root;
 };
 
 class ApiServer {
@@ -103,5 +116,16 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                      const ServerOptions& options);
 void AddRecordRoutes(Router& router, Services& services);
 void AddReportRoutes(Router& router, Services& services);
+void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options);
+void AddReviewRoutes(Router& router, Services& services);
+void AddUiRoutes(Router& router, const ServerOptions& options);
+
+// The signed-in person a request's session cookie names, or nullopt (no cookie, unknown or
+// expired session). Errors reading the catalogue are errors, not "nobody".
+Result<std::optional<SignedInUser>> SessionUser(Services& services,
+                                                const Poco::Net::HTTPServerRequest& req);
+// True when a cookie-authenticated request may change things: a safe method, or the
+// X-CSRF-Token header equal to the session's token.
+bool CsrfTokenMatches(const Poco::Net::HTTPServerRequest& req, const SignedInUser& user);
 
 }  // namespace dangan::web

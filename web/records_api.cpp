@@ -125,7 +125,7 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
                  const std::string& reference, const std::string& what) {
   AuditEvent e;
   e.at = cli::NowIso8601();
-  e.actor = "api:" + x.principal->source + ":" + x.principal->key_id;
+  e.actor = x.principal->Actor();
   e.action = action;
   e.reference = reference;
   e.detail = "{\"what\":" + JsonQuote(what) + "}";

@@ -205,7 +205,7 @@ void AddReportRoutes(Router& router, Services& services) {
                               "the body must be a JSON object with requester, purpose and"
                               " references");
          }
-         req.actor = "api:" + x.principal->source + ":" + x.principal->key_id;
+         req.actor = x.principal->Actor();
          auto issued = IssueCertificate(Context(services), req);
          if (!issued.ok()) return SendStatus(x.resp, issued.status());
          x.resp.set("X-Certificate-Serial", issued->certificate.serial);

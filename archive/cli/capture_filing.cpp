@@ -125,6 +125,12 @@ Status StageCapture(const fs::path& dir, const capture::CapturedDocument& doc,
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.txt", doc.text));
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "access.pdf", doc.access_pdf));
   DANGAN_RETURN_IF_ERROR(WriteWhole(dir / "ocr.json", OcrLayoutJson(doc)));
+  // A reviewer sees the page as recognised, with the OCR boxes over it (web/review_api.cpp).
+  if (!link)
+    for (const auto& p : doc.pages)
+      if (!p.access_jpeg.empty())
+        DANGAN_RETURN_IF_ERROR(
+            WriteWhole(dir / ("page-" + std::to_string(p.number) + ".jpg"), p.access_jpeg));
   return WriteWhole(dir / kCaseFile, case_json);
 }
 
@@ -456,6 +462,19 @@ Status CaptureFiling::Reject(int64_t id, const std::string& reason) {
   DANGAN_RETURN_IF_ERROR(queue_.Decide(id, "rejected", "0000", "", reason, actor_, ex.at, ex));
   std::string detail = "{\"review_id\":" + std::to_string(id) + "}";
   return session_->Log(actor_, "review-reject", "", detail);
+}
+
+Result<std::string> CaptureReviewDesk::Accept(int64_t id, const std::string& item,
+                                              const std::string& title,
+                                              const std::string& formed_on,
+                                              const std::string& actor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CaptureFiling(&session_, actor).Accept(id, item, title, formed_on);
+}
+
+Status CaptureReviewDesk::Reject(int64_t id, const std::string& reason, const std::string& actor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CaptureFiling(&session_, actor).Reject(id, reason);
 }
 
 }  // namespace dangan::cli

@@ -5,11 +5,13 @@
 // thread-safe); the staging directories are per document.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 #include "archive/cli/archive_session.h"
 #include "capture/document_capture.h"
 #include "storage/review_queue.h"
+#include "web/review_desk.h"
 
 namespace dangan::cli {
 
@@ -44,6 +46,24 @@ class CaptureFiling {
   ArchiveSession* session_;
   std::string actor_;
   ReviewQueue queue_;
+};
+
+// The workbench's review decisions (web/review_desk.h), made by the same CaptureFiling as
+// `dangan review`. One decision at a time: a decision files, then removes the document's staging
+// directory, which a second decision on the same document must not be reading.
+class CaptureReviewDesk : public web::ReviewDesk {
+ public:
+  explicit CaptureReviewDesk(ArchiveSession& session)
+      : session_(session), queue_(&session.catalogue()) {}
+  ReviewQueue& queue() override { return queue_; }
+  Result<std::string> Accept(int64_t id, const std::string& item, const std::string& title,
+                             const std::string& formed_on, const std::string& actor) override;
+  Status Reject(int64_t id, const std::string& reason, const std::string& actor) override;
+
+ private:
+  ArchiveSession& session_;
+  ReviewQueue queue_;
+  std::mutex mu_;
 };
 
 // The case a captured document becomes (the same format `dangan ingest` reads), with its files

@@ -9,11 +9,13 @@
 
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
+#include "archive/cli/capture_filing.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "storage/fixity_audit.h"
 #include "storage/record_inspection.h"
 #include "storage/secret_key.h"
+#include "storage/session_store.h"
 #include "web/api_server.h"
 
 namespace dangan::cli {
@@ -107,7 +109,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(
       argc, argv, 1,
       {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days",
-       "--rate-limit", "--key-rate-limit", "--search-cache", "--search-slots"},
+       "--rate-limit", "--key-rate-limit", "--search-cache", "--search-slots", "--ui"},
       {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
@@ -115,7 +117,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
                  "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
                  "                    [--rate-limit N] [--key-rate-limit N] [--search-cache N]\n"
-                 "                    [--search-slots N]\n"
+                 "                    [--search-slots N] [--ui DIR]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
@@ -130,7 +132,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "kept until a record is filed; each request is still logged.\n"
                  "--threads connections are served at once (a keep-alive connection keeps its\n"
                  "thread while open; more wait in line); of their searches, --search-slots are\n"
-                 "computed at once (default: two per core) and the rest wait in arrival order.\n";
+                 "computed at once (default: two per core) and the rest wait in arrival order.\n"
+                 "The web workbench (the built web/ui front end, or --ui DIR) is served at /;\n"
+                 "people sign in with the password `dangan user add … --password-stdin` set.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -176,6 +180,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     if (!n.ok()) return FailStatus(n.status(), 2);
     search_cache = static_cast<size_t>(*n);
   }
+  opt.ui_root = args->Get("--ui", DANGAN_UI_DIR);
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
   auto session = ArchiveSession::Open(ctx.root);
@@ -193,6 +198,12 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                          NowIso8601};
   services.search_cache_entries = search_cache;
   services.search_slots = search_slots;
+  SessionStore::Options session_options;
+  session_options.now_iso = NowIso8601;
+  SessionStore sessions(s.catalogue(), session_options);
+  services.sessions = &sessions;
+  CaptureReviewDesk review(s);
+  services.review = &review;
 
   // Block the stop signals before the server's threads start, so only sigwait() sees them.
   sigset_t stop;

@@ -7,23 +7,41 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "storage/password_hash.h"
 #include "storage/user_registry.h"
 
 namespace dangan::cli {
 
+namespace {
+
+// The first line of standard input, without its line end: a password never goes on the
+// command line, where other users of the machine could read it from the process list.
+Result<std::string> PasswordFromStdin() {
+  std::string line;
+  if (!std::getline(std::cin, line)) return Status::InvalidArgument("no password on stdin");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return HashPassword(line);
+}
+
+}  // namespace
+
 int RunUser(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--role"}, {"--help"});
+  auto args = Arguments::Parse(argc, argv, 1, {"--role"}, {"--help", "--password-stdin"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string verb = args->positional.empty() ? "" : args->positional[0];
   auto policy = AccessPolicy::LoadBuiltin();
   if (!policy.ok()) return FailStatus(policy.status());
   if (args->Has("--help") || verb.empty()) {
-    std::cout << "usage: dangan user add NAME --role ROLE\n"
+    std::cout << "usage: dangan user add NAME --role ROLE [--password-stdin]\n"
+                 "       dangan user password NAME --password-stdin\n"
                  "       dangan user list\n"
                  "       dangan user roles\n"
                  "Registers who may act on the archive. The first user must be an administrator;\n"
                  "from then on every command needs --actor NAME of a registered user whose role\n"
-                 "allows it (see `dangan user roles`).\n";
+                 "allows it (see `dangan user roles`). --password-stdin reads the password for\n"
+                 "signing in to the web workbench from the first line of standard input (at\n"
+                 "least 8 characters; kept as a PBKDF2 hash). A new password ends the user's\n"
+                 "sessions.\n";
     return verb.empty() && !args->Has("--help") ? 2 : 0;
   }
   if (verb == "roles") {
@@ -39,10 +57,26 @@ int RunUser(const Context& ctx, int argc, char** argv) {
   if (!session.ok()) return FailStatus(session.status());
   UserRegistry users((*session)->catalogue());
   if (verb == "add") {
-    if (args->positional.size() != 2) return Fail("usage: dangan user add NAME --role ROLE", 2);
+    if (args->positional.size() != 2)
+      return Fail("usage: dangan user add NAME --role ROLE [--password-stdin]", 2);
+    std::string hash;
+    if (args->Has("--password-stdin")) {
+      auto h = PasswordFromStdin();
+      if (!h.ok()) return FailStatus(h.status(), 2);
+      hash = *h;
+    }
     Status st =
-        users.Add(args->positional[1], args->Get("--role"), *policy, ctx.actor, NowIso8601());
+        users.Add(args->positional[1], args->Get("--role"), *policy, ctx.actor, NowIso8601(), hash);
     if (!st.ok()) return FailStatus(st, st.code() == ErrorCode::kInvalidArgument ? 2 : 1);
+    return 0;
+  }
+  if (verb == "password") {
+    if (args->positional.size() != 2 || !args->Has("--password-stdin"))
+      return Fail("usage: dangan user password NAME --password-stdin", 2);
+    auto h = PasswordFromStdin();
+    if (!h.ok()) return FailStatus(h.status(), 2);
+    Status st = users.SetPassword(args->positional[1], *h, ctx.actor, NowIso8601());
+    if (!st.ok()) return FailStatus(st);
     return 0;
   }
   if (verb == "list") {
@@ -55,7 +89,7 @@ int RunUser(const Context& ctx, int argc, char** argv) {
     }
     return 0;
   }
-  return Fail("unknown user command '" + verb + "' (add, list, roles)", 2);
+  return Fail("unknown user command '" + verb + "' (add, password, list, roles)", 2);
 }
 
 }  // namespace dangan::cli
