@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything Dangan needs on a fresh Debian 12 machine. Idempotent and non-interactive:
+# Installs everything Dangan needs on a fresh Debian 12 machine (Chromium is for the browser tests). Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
 # `--bench` also installs what scripts/bench/ needs beyond that: wrk, nginx-light and
 # python3-zstandard (api.sh),
@@ -15,7 +15,13 @@ packages=(
   python3 python3-pil python3-numpy
   openssl curl
   clang libclang-rt-14-dev llvm-14
+  chromium
 )
+# The web front end is built with Node.js and npm (web/ui); a machine that has them already (any
+# Node 18 or newer) keeps its own, otherwise Debian's are installed.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(wrk nginx-light time python3-zstandard fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming

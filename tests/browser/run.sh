@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The workbench's real-browser test: builds a throw-away archive with the real `dangan` (users,
+# 12 sample cases, one case whose title is a script injection, four scans captured straight into
+# the review queue), serves it with the built front end (web/ui/dist) and drives Chromium through
+# workbench.test.mjs. The server is stopped however the test ends.
+#   usage: tests/browser/run.sh BUILD_DIR      (needs node, /usr/bin/chromium, web/ui built:
+#                                               `npm ci && npm run build` in web/ui)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+build=${1:?usage: tests/browser/run.sh BUILD_DIR}
+dangan="$(cd "$build" && pwd)/dangan"
+ui="$repo/web/ui/dist"
+fail() { echo "tests/browser/run.sh: $*" >&2; exit 1; }
+[ -x "$dangan" ] || fail "no dangan program at $dangan"
+[ -f "$ui/index.html" ] || fail "the front end is not built: no $ui/index.html (run 'npm ci && npm run build' in web/ui)"
+[ -d "$repo/web/ui/node_modules/playwright-core" ] || fail "playwright-core is missing: run 'npm ci' in web/ui"
+chromium=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || fail "no Chromium at $chromium (apt-get install chromium)"
+command -v node >/dev/null || fail "node is not installed"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dangan-browser.XXXXXX")
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+root="$work/archive"
+admin_pw='secret-admin-pw'
+user=wang
+user_pw='secret-wang-pw-1'
+correct_item=${DANGAN_CORRECT_ITEM:-0301}
+search_word=${DANGAN_SEARCH_WORD:-养老}
+
+"$dangan" --root "$root" init --fonds J012 --organization 测试市社会保险事业管理中心 >/dev/null
+printf '%s\n' "$admin_pw" | "$dangan" --root "$root" user add admin --role admin --password-stdin >/dev/null
+printf '%s\n' "$user_pw" | "$dangan" --root "$root" --actor admin user add "$user" --role archivist --password-stdin >/dev/null
+
+python3 scripts/make_cases.py --out "$work/cases" --count 12 --seed 7 >/dev/null
+"$dangan" --root "$root" --actor "$user" ingest "$work"/cases/*/case.json >"$work/refs.txt"
+# One more case, its title an HTML/script injection the workbench must show as text (its own
+# case id and file content, so that it is not taken for a repeat of the case it was copied from).
+cp -r "$work/cases/case-00001" "$work/xss-case"
+python3 - "$work/xss-case" <<'PY'
+import hashlib, json, os, sys
+d = sys.argv[1]
+p = os.path.join(d, "case.json")
+c = json.load(open(p, encoding="utf-8"))
+c["case_id"] += "-XSS"
+c["serial"] = c.get("serial", "LS") + "X"
+c["title"] = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"> ' + c["title"]
+c["text"] = c["text"] + "\n备注：标题含有标记的测试案卷。"
+f = c["files"][0]
+open(os.path.join(d, f["path"]), "w", encoding="utf-8").write(c["text"] + "\n")
+f["sha256"] = hashlib.sha256((c["text"] + "\n").encode()).hexdigest()
+json.dump(c, open(p, "w", encoding="utf-8"), ensure_ascii=False, indent=2)
+PY
+"$dangan" --root "$root" --actor "$user" ingest "$work/xss-case/case.json" >"$work/xss-ref.txt"
+xss_ref=$(tail -n 1 "$work/xss-ref.txt")
+[ -n "$xss_ref" ] || fail "filing the injection case printed no 档号"
+echo "filed $(wc -l <"$work/refs.txt") cases and the injection case $xss_ref"
+
+# Three scans, every one below the threshold: all go to the review queue.
+"$dangan" --root "$root" --actor "$user" capture --threshold 1 \
+  tests/data/corpus/dev_0001.jpg tests/data/corpus/dev_0005.jpg tests/data/corpus/dev_0006.jpg
+# Then a form that is not a business record (a 查档 request), queued last: rejected with Ctrl+Enter.
+"$dangan" --root "$root" --actor "$user" capture --threshold 1 tests/data/corpus/dev_0003.tif
+"$dangan" --root "$root" --actor "$user" review list
+
+"$dangan" --root "$root" --actor admin serve --port 0 --ui "$ui" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 300); do
+  url=$(sed -n 's/.*listening on \(https\?:\/\/[^ ]*\).*/\1/p' "$work/server.out" | head -n 1)
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; fail "the server stopped before listening"; }
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/server.err" >&2; fail "the server did not say where it listens"; }
+echo "server at $url"
+
+status=0
+DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" DANGAN_SEARCH_WORD="$search_word" \
+  DANGAN_XSS_REF="$xss_ref" DANGAN_CORRECT_ITEM="$correct_item" DANGAN_REVIEW_COUNT=3 DANGAN_REJECT_ONE=1 CHROMIUM="$chromium" \
+  DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
+  node tests/browser/workbench.test.mjs || status=$?
+if [ "$status" != 0 ]; then
+  echo "--- server stderr (last 40 lines)" >&2
+  tail -n 40 "$work/server.err" >&2 || true
+fi
+exit "$status"
