@@ -58,8 +58,14 @@ fi
 step "demo server with the sample data (Ctrl-C stops it)"
 intake=$("$dangan" --root "$root" apikey create --source sbxt | tail -n 1)
 reader=$("$dangan" --root "$root" apikey create --source demo-reader --role reader | tail -n 1)
+# People who sign in to the web workbench; from here on every command names its --actor.
+printf 'demo-admin-pw\n' | "$dangan" --root "$root" user add admin --role admin --password-stdin
+printf 'demo-wang-pw\n' | "$dangan" --root "$root" --actor admin user add wang --role archivist --password-stdin
+printf 'demo-li-pw\n' | "$dangan" --root "$root" --actor admin user add li --role leader --password-stdin
 port=${DANGAN_PORT:-8080}
 cat <<EOT
+The web workbench: http://127.0.0.1:$port/  (档案管理员 wang / demo-wang-pw; 审核 li / demo-li-pw;
+系统管理员 admin / demo-admin-pw). The review queue holds the scans capture was unsure of.
 Try, in another terminal:
   curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records?q=%E5%A4%B1%E4%B8%9A'
   curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records/$(python3 -c 'import urllib.parse,sys;print(urllib.parse.quote(sys.argv[1]))' "$ref")'
@@ -67,4 +73,4 @@ Try, in another terminal:
        -F 'file=@var/demo-cases/case-00002/申请表.txt' http://127.0.0.1:$port/api/v1/cases
   curl -s http://127.0.0.1:$port/api/v1/openapi.json
 EOT
-exec "$dangan" --root "$root" serve --port "$port"
+exec "$dangan" --root "$root" --actor admin serve --port "$port"
