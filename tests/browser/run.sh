@@ -2,7 +2,9 @@
 # The workbench's real-browser test: builds a throw-away archive with the real `dangan` (users,
 # 12 sample cases, one case whose title is a script injection, four scans captured straight into
 # the review queue), serves it with the built front end (web/ui/dist) and drives Chromium through
-# workbench.test.mjs. The server is stopped however the test ends.
+# workbench.test.mjs, then dashboard.test.mjs (the 统计 page) against the same server, whose
+# figures by then include the workbench test's filings and views. The server is stopped however
+# the test ends.
 #   usage: tests/browser/run.sh BUILD_DIR      (needs node, /usr/bin/chromium, web/ui built:
 #                                               `npm ci && npm run build` in web/ui)
 set -euo pipefail
@@ -34,12 +36,15 @@ root="$work/archive"
 admin_pw='secret-admin-pw'
 user=wang
 user_pw='secret-wang-pw-1'
+nostats_user=zhao   # a 查询窗口 (inquiry) user: no `stats` permission
+nostats_pw='secret-zhao-pw-1'
 correct_item=${DANGAN_CORRECT_ITEM:-0301}
 search_word=${DANGAN_SEARCH_WORD:-养老}
 
 "$dangan" --root "$root" init --fonds J012 --organization 测试市社会保险事业管理中心 >/dev/null
 printf '%s\n' "$admin_pw" | "$dangan" --root "$root" user add admin --role admin --password-stdin >/dev/null
 printf '%s\n' "$user_pw" | "$dangan" --root "$root" --actor admin user add "$user" --role archivist --password-stdin >/dev/null
+printf '%s\n' "$nostats_pw" | "$dangan" --root "$root" --actor admin user add "$nostats_user" --role inquiry --password-stdin >/dev/null
 
 python3 scripts/make_cases.py --out "$work/cases" --count 12 --seed 7 >/dev/null
 "$dangan" --root "$root" --actor "$user" ingest "$work"/cases/*/case.json >"$work/refs.txt"
@@ -65,6 +70,9 @@ xss_ref=$(tail -n 1 "$work/xss-ref.txt")
 [ -n "$xss_ref" ] || fail "filing the injection case printed no 档号"
 echo "filed $(wc -l <"$work/refs.txt") cases and the injection case $xss_ref"
 
+# A fixity audit of what is filed so far: the statistics then hold both checked and unchecked records.
+"$dangan" --root "$root" --actor "$user" verify --all >/dev/null
+
 # Three scans, every one below the threshold: all go to the review queue.
 "$dangan" --root "$root" --actor "$user" capture --threshold 1 \
   tests/data/corpus/dev_0001.jpg tests/data/corpus/dev_0005.jpg tests/data/corpus/dev_0006.jpg
@@ -89,6 +97,12 @@ DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" DANGAN_SEARCH_W
   DANGAN_XSS_REF="$xss_ref" DANGAN_CORRECT_ITEM="$correct_item" DANGAN_REVIEW_COUNT=3 DANGAN_REJECT_ONE=1 CHROMIUM="$chromium" \
   DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
   node tests/browser/workbench.test.mjs || status=$?
+dashboard_status=0
+DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
+  DANGAN_NOSTATS_USER="$nostats_user" DANGAN_NOSTATS_PASSWORD="$nostats_pw" CHROMIUM="$chromium" \
+  DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
+  node tests/browser/dashboard.test.mjs || dashboard_status=$?
+[ "$status" != 0 ] || status=$dashboard_status
 if [ "$status" != 0 ]; then
   echo "--- server stderr (last 40 lines)" >&2
   tail -n 40 "$work/server.err" >&2 || true

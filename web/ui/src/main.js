@@ -4,6 +4,7 @@ import App from './App.vue'
 import SearchView from './views/SearchView.vue'
 import RecordView from './views/RecordView.vue'
 import ReviewView from './views/ReviewView.vue'
+import DashboardView from './views/DashboardView.vue'
 import './style.css'
 
 const router = createRouter({
@@ -14,6 +15,7 @@ const router = createRouter({
     { path: '/search', name: 'search', component: SearchView, meta: { title: '检索' } },
     { path: '/records/:reference', name: 'record', component: RecordView, meta: { title: '档案详情' } },
     { path: '/review/:id?', name: 'review', component: ReviewView, meta: { title: '待审核' } },
+    { path: '/dashboard', name: 'dashboard', component: DashboardView, meta: { title: '统计' } },
     { path: '/:rest(.*)*', redirect: '/search' },
   ],
 })
