@@ -342,6 +342,43 @@ CREATE TABLE sessions(
 ) WITHOUT ROWID;
 CREATE INDEX sessions_user ON sessions(user);
 )SQL",
+    // 16: the public inquiry service (storage/inquiry_register.h): requests, their decisions,
+    // what was served, ratings and complaints; the utilization ledger (利用台账) reads it.
+    R"SQL(
+CREATE TABLE inquiries(
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  year INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  access_code_sha256 TEXT NOT NULL,
+  requester_type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  submitted_at TEXT NOT NULL,
+  due_at TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('submitted','approved','rejected')),
+  decided_by TEXT,
+  decided_at TEXT,
+  reason TEXT,
+  served TEXT NOT NULL DEFAULT '[]',
+  certificate_serial TEXT,
+  certificate_code TEXT,
+  rating TEXT,
+  rating_comment TEXT,
+  rated_at TEXT,
+  complaint TEXT,
+  complained_at TEXT,
+  answer TEXT,
+  answered_by TEXT,
+  answered_at TEXT,
+  UNIQUE(year, seq)
+);
+CREATE INDEX inquiries_state ON inquiries(state, due_at);
+CREATE INDEX inquiries_identifier ON inquiries(identifier);
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.

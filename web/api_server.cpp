@@ -55,6 +55,11 @@ ApiServer::ApiServer(Services services, ServerOptions options)
     if (policy.ok()) own_policy_ = std::move(*policy);
     services_.policy = &own_policy_;
   }
+  if (services_.inquiry_rules == nullptr) {
+    auto rules = InquiryRules::LoadBuiltin();  // checked by the test suite, like the policy
+    if (rules.ok()) own_inquiry_rules_ = std::move(*rules);
+    services_.inquiry_rules = &own_inquiry_rules_;
+  }
   if (services_.access_log == nullptr) {
     own_access_log_ = std::make_unique<AccessLog>(services_.catalogue);
     services_.access_log = own_access_log_.get();
@@ -66,6 +71,7 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddSessionRoutes(router_, services_, options_);
   AddReviewRoutes(router_, services_);
   AddUiRoutes(router_, options_);
+  AddInquiryRoutes(router_, services_, options_);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});

@@ -13,10 +13,13 @@
 
 #include "archive/access_policy.h"
 #include "archive/filing.h"
+#include "archive/inquiry_rules.h"
 #include "archive/scheme.h"
+#include "retrieval/reports.h"
 #include "storage/access_log.h"
 #include "storage/catalogue.h"
 #include "storage/fixity_audit.h"
+#include "storage/inquiry_register.h"
 #include "storage/package_store.h"
 #include "storage/session_store.h"
 #include "web/api_keys.h"
@@ -54,6 +57,8 @@ struct Services {
   SessionStore* sessions = nullptr;
   // The capture review queue's decisions; null: the review routes answer 503.
   ReviewDesk* review = nullptr;
+  // The public inquiry service's rules; the built-in ones (inquiry.json) when null.
+  const InquiryRules* inquiry_rules = nullptr;
 };
 
 struct ServerOptions {
@@ -70,6 +75,11 @@ struct ServerOptions {
   // TLS when both are set (PEM files); plain HTTP otherwise, e.g. behind a terminating proxy.
   std::string tls_certificate;
   std::string tls_private_key;
+  // Public inquiry requests: submissions from one address per hour (bursts of 5), and per
+  // identifier (公民身份号码 or 统一社会信用代码) per day; status look-ups per second per address.
+  double inquiries_per_address_hour = 10;
+  int inquiries_per_identifier_day = 3;
+  double inquiry_lookups_per_second = 2;
   // Requests per second (sustained; bursts of twice that) from one address, and with one API
   // key; beyond them 429 with Retry-After. 0 turns a limit off.
   double rate_per_address = 1000;
@@ -100,6 +110,7 @@ class ApiServer {
   std::unique_ptr<AccessLog> own_access_log_;
   Services services_;
   AccessPolicy own_policy_;
+  InquiryRules own_inquiry_rules_;
   ServerOptions options_;
   Router router_;
   Metrics metrics_;
@@ -119,6 +130,10 @@ void AddReportRoutes(Router& router, Services& services);
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options);
 void AddReviewRoutes(Router& router, Services& services);
 void AddUiRoutes(Router& router, const ServerOptions& options);
+void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& options);
+
+// What the PDF reports need, from the server's services.
+ReportContext ReportContextFor(Services& services);
 
 // The signed-in person a request's session cookie names, or nullopt (no cookie, unknown or
 // expired session). Errors reading the catalogue are errors, not "nobody".

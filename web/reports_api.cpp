@@ -30,7 +30,9 @@ std::string RowsJson(const std::vector<HoldingsRow>& rows) {
   return json + "]";
 }
 
-ReportContext Context(Services& s) {
+}  // namespace
+
+ReportContext ReportContextFor(Services& s) {
   ReportContext c;
   c.catalogue = s.catalogue;
   c.scheme = s.scheme;
@@ -40,6 +42,8 @@ ReportContext Context(Services& s) {
   c.clock = s.clock;
   return c;
 }
+
+namespace {
 
 void SendPdf(Exchange& x, const std::string& pdf, const std::string& filename) {
   x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
@@ -168,7 +172,7 @@ void AddReportRoutes(Router& router, Services& services) {
                 auto year = YearParam(x, Param(x, "series").empty());
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 CatalogueSelection sel{*year, Param(x, "class"), Param(x, "series")};
-                auto pdf = RenderCataloguePdf(Context(services), sel);
+                auto pdf = RenderCataloguePdf(ReportContextFor(services), sel);
                 if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
                 SendPdf(x, *pdf, "归档文件目录-" + std::to_string(*year) + ".pdf");
               },
@@ -180,7 +184,7 @@ void AddReportRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto year = YearParam(x, true);
                 if (!year.ok()) return SendStatus(x.resp, year.status());
-                auto pdf = RenderAnnualStatisticsPdf(Context(services), *year);
+                auto pdf = RenderAnnualStatisticsPdf(ReportContextFor(services), *year);
                 if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
                 SendPdf(x, *pdf, "统计表-" + std::to_string(*year) + ".pdf");
               },
@@ -206,7 +210,7 @@ void AddReportRoutes(Router& router, Services& services) {
                               " references");
          }
          req.actor = x.principal->Actor();
-         auto issued = IssueCertificate(Context(services), req);
+         auto issued = IssueCertificate(ReportContextFor(services), req);
          if (!issued.ok()) return SendStatus(x.resp, issued.status());
          x.resp.set("X-Certificate-Serial", issued->certificate.serial);
          x.resp.set("X-Certificate-Code", issued->certificate.code);
@@ -217,7 +221,8 @@ void AddReportRoutes(Router& router, Services& services) {
               Access::kPublic,
               "Public check that a 查档证明 with this serial and code is genuine",
               [&services](Exchange& x) {
-                auto check = VerifyCertificate(Context(services), x.params[0], Param(x, "code"));
+                auto check =
+                    VerifyCertificate(ReportContextFor(services), x.params[0], Param(x, "code"));
                 if (!check.ok()) return SendStatus(x.resp, check.status());
                 std::string json = "{\"serial\":" + JsonQuote(x.params[0]) +
                                    ",\"genuine\":" + (check->genuine ? "true" : "false");

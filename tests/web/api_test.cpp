@@ -227,6 +227,13 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       {"GET /api/v1/review/{id}/pages/{page}", {false, false}},
       {"POST /api/v1/review/{id}/accept", {false, false}},
       {"POST /api/v1/review/{id}/reject", {false, false}},
+      {"GET /api/v1/inquiries", {false, false}},
+      {"GET /api/v1/inquiries/{number}", {false, false}},
+      {"POST /api/v1/inquiries/{number}/approve", {false, false}},
+      {"POST /api/v1/inquiries/{number}/reject", {false, false}},
+      {"POST /api/v1/inquiries/{number}/answer", {false, false}},
+      {"GET /api/v1/inquiries.csv", {false, true}},
+      {"GET /api/v1/stats/inquiries", {false, true}},
   };
   const std::set<std::string> open = {"GET /healthz",
                                       "GET /metrics",
@@ -235,7 +242,13 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
                                       "GET /",
                                       "GET /assets/{file}",
                                       "POST /api/v1/session",
-                                      "DELETE /api/v1/session"};
+                                      "DELETE /api/v1/session",
+                                      "GET /api/v1/public/inquiry-guide",
+                                      "POST /api/v1/public/inquiries",
+                                      "GET /api/v1/public/inquiries/{number}",
+                                      "GET /api/v1/public/inquiries/{number}/certificate",
+                                      "POST /api/v1/public/inquiries/{number}/rating",
+                                      "POST /api/v1/public/inquiries/{number}/complaint"};
   // Public, and answers 401 to anyone not signed in (tests/web/workbench_api_test.cpp).
   const std::string session_check = "GET /api/v1/session";
   auto spec = f.Send("GET", "/api/v1/openapi.json").Json();
@@ -260,6 +273,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       fill("{id}", "1");
       fill("{page}", "1");
       fill("{file}", "index.js");
+      fill("{number}", "CX-2026-000001");
       std::string target;
       Poco::URI::encode(path, "?#", target);
       BOOST_TEST_CONTEXT(route) {

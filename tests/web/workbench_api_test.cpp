@@ -15,6 +15,8 @@
 #include <set>
 
 #include "archive/cli/capture_filing.h"
+#include "archive/inquiry_rules.h"
+#include "storage/inquiry_register.h"
 #include "storage/password_hash.h"
 #include "storage/secret_key.h"
 #include "storage/user_registry.h"
@@ -56,7 +58,8 @@ const std::map<std::string, std::string> kPeople = {
 
 class Fixture {
  public:
-  explicit Fixture(const std::string& ui_root = "", bool with_scans = false)
+  explicit Fixture(const std::string& ui_root = "", bool with_scans = false,
+                   double inquiries_per_address_hour = 0)
       : keys(archive.root()) {
     auto policy = AccessPolicy::LoadBuiltin().value();
     UserRegistry users(archive.session().catalogue());
@@ -84,6 +87,7 @@ class Fixture {
     opt.rate_per_address = 0;
     opt.rate_per_key = 0;
     opt.ui_root = ui_root;
+    opt.inquiries_per_address_hour = inquiries_per_address_hour;
     server = std::make_unique<web::ApiServer>(services, opt);
     Status st = server->Start();
     if (!st.ok()) throw std::runtime_error(st.ToString());
@@ -278,6 +282,13 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       {"GET /api/v1/review/{id}/pages/{page}", "w"},
       {"POST /api/v1/review/{id}/accept", "w"},
       {"POST /api/v1/review/{id}/reject", "w"},
+      {"GET /api/v1/inquiries", "wz"},
+      {"GET /api/v1/inquiries/{number}", "wz"},
+      {"POST /api/v1/inquiries/{number}/approve", "wz"},
+      {"POST /api/v1/inquiries/{number}/reject", "wz"},
+      {"POST /api/v1/inquiries/{number}/answer", "wz"},
+      {"GET /api/v1/inquiries.csv", "awl"},
+      {"GET /api/v1/stats/inquiries", "awl"},
   };
   const std::set<std::string> open = {"GET /healthz",
                                       "GET /metrics",
@@ -287,7 +298,13 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
                                       "DELETE /api/v1/session",
                                       "GET /",
                                       "GET /assets/{file}",
-                                      "GET /api/v1/reports/certificates/{serial}/verification"};
+                                      "GET /api/v1/reports/certificates/{serial}/verification",
+                                      "GET /api/v1/public/inquiry-guide",
+                                      "POST /api/v1/public/inquiries",
+                                      "GET /api/v1/public/inquiries/{number}",
+                                      "GET /api/v1/public/inquiries/{number}/certificate",
+                                      "POST /api/v1/public/inquiries/{number}/rating",
+                                      "POST /api/v1/public/inquiries/{number}/complaint"};
   std::map<char, Browser> people = {{'a', f.SignIn("admin")},
                                     {'w', f.SignIn("wang")},
                                     {'l', f.SignIn("li")},
@@ -305,7 +322,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       for (auto [param, value] :
            {std::pair{"{source}", "sbxt"}, std::pair{"{case_id}", "X-1"},
             std::pair{"{reference}", "J012-0102-2025-D30-0001"}, std::pair{"{name}", "a.txt"},
-            std::pair{"{id}", "999"}, std::pair{"{page}", "1"}}) {
+            std::pair{"{id}", "999"}, std::pair{"{page}", "1"}, std::pair{"{number}", "CX-1"}}) {
         auto at = path.find(param);
         if (at != std::string::npos) path.replace(at, std::string(param).size(), value);
       }
@@ -427,4 +444,212 @@ BOOST_AUTO_TEST_CASE(the_front_end_is_served_under_a_strict_policy) {
   auto missing = none.Send("GET", "/");
   BOOST_TEST(missing.status == 404);
   BOOST_TEST(Contains(missing.body, "not built"));
+}
+
+BOOST_AUTO_TEST_CASE(inquiry_rules_are_data_and_count_working_days) {
+  auto rules = InquiryRules::LoadBuiltin();
+  BOOST_TEST_REQUIRE(rules.ok(), rules.status().ToString());
+  BOOST_TEST(rules->promised_working_days() == 5);
+  BOOST_TEST(rules->FindType("person")->online);
+  BOOST_TEST(!rules->FindType("agent")->online);
+  BOOST_TEST(Contains(rules->guide_json(), "一次告知") == false);  // the note is not shown
+  BOOST_TEST(Contains(rules->guide_json(), "notice"));
+  // Friday 10:00 + 5 working days = the next Friday; a Saturday counts from Monday.
+  BOOST_TEST(rules->DueAt("2026-11-20T10:00:00+08:00").value() == "2026-11-27T10:00:00+08:00");
+  BOOST_TEST(rules->DueAt("2026-11-21T10:00:00+08:00").value() == "2026-11-27T10:00:00+08:00");
+  BOOST_TEST(!rules->DueAt("yesterday").ok());
+  std::string json = BuiltinInquiryJson();
+  std::string agent_online = json;
+  Poco::replaceInPlace(agent_online, std::string("\"name\": \"受委托代理人\", \"online\": false"),
+                       std::string("\"name\": \"受委托代理人\", \"online\": true"));
+  BOOST_TEST(!InquiryRules::Parse(agent_online, "t").ok());
+  std::string no_ratings = json;
+  Poco::replaceInPlace(no_ratings, std::string("\"ratings\": [\"满意\", \"基本满意\", \"不满意\"]"),
+                       std::string("\"ratings\": []"));
+  BOOST_TEST(no_ratings != json);
+  BOOST_TEST(!InquiryRules::Parse(no_ratings, "t").ok());
+}
+
+// The portal's request from submission through approval to the certificate and its check, with
+// the requester seeing only their own records, then the rating, the complaint and its answer,
+// the ledger and the figures.
+BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
+  Fixture f;
+  auto& s = f.archive.session();
+  const std::string other_id = ValidIdNumber("11010519800101001");
+  std::vector<std::string> own;
+  for (const char* id : {"Q-1", "Q-2"})
+    own.push_back(
+        s.filing()
+            .File(f.archive.MakeCase(id, "0102", "张三 参保人员增员申报表"), "business", "t")
+            .value()
+            .reference);
+  auto other_case = f.archive.MakeCase("Q-3", "0102", "李四 参保人员增员申报表");
+  other_case.person = Person{other_id, "李四"};
+  const std::string other_ref = s.filing().File(other_case, "business", "t").value().reference;
+
+  auto guide = f.Send("GET", "/api/v1/public/inquiry-guide");
+  BOOST_TEST_REQUIRE(guide.status == 200);
+  BOOST_TEST(guide.Json()->getValue<int>("promised_working_days") == 5);
+
+  // Bad requests are refused field by field, and nothing is stored.
+  auto bad = f.Send("POST", "/api/v1/public/inquiries", nullptr,
+                    R"({"requester_type":"person","name":"张三","identifier":"110105194912310020",)"
+                    R"("purpose":"办理退休","contact":"13800000000"})");
+  BOOST_TEST(bad.status == 422);
+  BOOST_TEST(Contains(bad.body, "\"field\":\"identifier\""));
+  auto agent = f.Send("POST", "/api/v1/public/inquiries", nullptr,
+                      R"({"requester_type":"agent","name":"王五","identifier":"x",)"
+                      R"("purpose":"其他","contact":"1"})");
+  BOOST_TEST(agent.status == 422);
+  BOOST_TEST(Contains(agent.body, "service window"));
+  BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, "{}").status == 422);
+  BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, "[").status == 400);
+  BOOST_TEST(InquiryRegister(s.catalogue()).List("", 10).value().empty());
+
+  const std::string ask = R"({"requester_type":"person","name":"张三","identifier":")" +
+                          ValidIdNumber() + R"(","purpose":"办理退休","contact":"13800000000"})";
+  auto made = f.Send("POST", "/api/v1/public/inquiries", nullptr, ask);
+  BOOST_TEST_REQUIRE(made.status == 201, made.body);
+  const std::string number = made.Json()->getValue<std::string>("number");
+  const std::string code = made.Json()->getValue<std::string>("access_code");
+  BOOST_TEST(number.rfind("CX-", 0) == 0);
+  BOOST_TEST(code.size() == 32u);
+  const std::map<std::string, std::string> with_code = {{"X-Inquiry-Code", code}};
+  const std::string mine = "/api/v1/public/inquiries/" + number;
+
+  // Before approval nothing about the holdings shows; a wrong code is an unknown number.
+  BOOST_TEST(f.Send("GET", mine).status == 404);
+  BOOST_TEST(f.Send("GET", mine, nullptr, "", {{"X-Inquiry-Code", std::string(32, '0')}}).status ==
+             404);
+  auto waiting = f.Send("GET", mine, nullptr, "", with_code);
+  BOOST_TEST_REQUIRE(waiting.status == 200, waiting.body);
+  BOOST_TEST(waiting.Json()->getValue<std::string>("state") == "submitted");
+  BOOST_TEST(!waiting.Json()->has("records"));
+  BOOST_TEST(!Contains(waiting.body, "张三"));  // masked even to its requester
+  BOOST_TEST(!Contains(waiting.body, ValidIdNumber()));
+
+  // The archivist sees the request and the records under its identifier, not the others'.
+  Browser wang = f.SignIn("wang");
+  auto queue = f.Send("GET", "/api/v1/inquiries?state=submitted", &wang);
+  BOOST_TEST_REQUIRE(queue.status == 200);
+  BOOST_TEST(queue.Json()->getArray("items")->size() == 1u);
+  auto detail = f.Send("GET", "/api/v1/inquiries/" + number, &wang).Json();
+  auto matches = detail->getArray("matches");
+  BOOST_REQUIRE(matches->size() == 2u);
+  BOOST_TEST(matches->getObject(0)->getValue<bool>("name_matches"));
+  BOOST_TEST(!Contains(f.Send("GET", "/api/v1/inquiries/" + number, &wang).body, other_ref));
+
+  // Only the requester's own records can be served.
+  auto foreign = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang,
+                        "{\"references\":[\"" + other_ref + "\"]}");
+  BOOST_TEST(foreign.status == 422);
+  Browser leader = f.SignIn("li");
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &leader, "{}").status ==
+             403);
+  auto approved = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang, "{}");
+  BOOST_TEST_REQUIRE(approved.status == 200, approved.body);
+  BOOST_TEST(approved.Json()->getArray("served")->size() == 2u);
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang, "{}").status == 409);
+
+  auto served = f.Send("GET", mine, nullptr, "", with_code);
+  BOOST_TEST_REQUIRE(served.status == 200);
+  auto view = served.Json();
+  BOOST_TEST(view->getValue<std::string>("state") == "approved");
+  auto records = view->getArray("records");
+  BOOST_REQUIRE(records->size() == 2u);
+  BOOST_TEST(records->getObject(0)->getValue<std::string>("reference") == own[0]);
+  BOOST_TEST(records->getObject(0)->getValue<std::string>("person") == "张三");
+  BOOST_TEST(!Contains(served.body, other_ref));
+  auto cert = view->getObject("certificate");
+  BOOST_REQUIRE(cert);
+  auto pdf = f.Send("GET", mine + "/certificate", nullptr, "", with_code);
+  BOOST_TEST(pdf.status == 200);
+  BOOST_TEST(pdf.body.rfind("%PDF", 0) == 0);
+  BOOST_TEST(f.Send("GET", mine + "/certificate").status == 404);
+  auto check =
+      f.Send("GET", "/api/v1/reports/certificates/" + cert->getValue<std::string>("serial") +
+                        "/verification?code=" + cert->getValue<std::string>("code"));
+  BOOST_TEST(check.status == 200);
+  BOOST_TEST(check.Json()->getValue<bool>("genuine"));
+
+  // Satisfaction once; a complaint once, answered by an archivist.
+  BOOST_TEST(f.Send("POST", mine + "/rating", nullptr, R"({"rating":"很好"})", with_code).status ==
+             422);
+  BOOST_TEST(
+      f.Send("POST", mine + "/rating", nullptr, R"({"rating":"满意","comment":"快"})", with_code)
+          .status == 200);
+  BOOST_TEST(
+      f.Send("POST", mine + "/rating", nullptr, R"({"rating":"不满意"})", with_code).status == 409);
+  BOOST_TEST(f.Send("POST", mine + "/complaint", nullptr, R"({"text":"窗口排队太久"})", with_code)
+                 .status == 200);
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/answer", &wang,
+                    R"({"text":"已增加窗口，感谢反馈"})")
+                 .status == 200);
+  auto answered = f.Send("GET", mine, nullptr, "", with_code).Json();
+  BOOST_TEST(answered->getValue<std::string>("answer") == "已增加窗口，感谢反馈");
+
+  // A unit's request, rejected with a reason the requester reads.
+  auto unit = f.Send("POST", "/api/v1/public/inquiries", nullptr,
+                     R"({"requester_type":"unit","name":"测试科技有限公司","identifier":")" +
+                         ValidCreditCode() + R"(","purpose":"其他","contact":"010-1234567"})");
+  BOOST_TEST_REQUIRE(unit.status == 201, unit.body);
+  const std::string unit_number = unit.Json()->getValue<std::string>("number");
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + unit_number + "/reject", &wang, "{}").status ==
+             422);
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + unit_number + "/reject", &wang,
+                    R"({"reason":"请携带单位介绍信到窗口办理"})")
+                 .status == 200);
+  auto unit_view = f.Send("GET", "/api/v1/public/inquiries/" + unit_number, nullptr, "",
+                          {{"X-Inquiry-Code", unit.Json()->getValue<std::string>("access_code")}});
+  BOOST_TEST(unit_view.Json()->getValue<std::string>("reason") == "请携带单位介绍信到窗口办理");
+
+  // The figures and the ledger (利用台账), which shows no identifier and no whole name.
+  auto figures = f.Send("GET", "/api/v1/stats/inquiries", &leader).Json();
+  BOOST_TEST(figures->getValue<int>("requests") == 2);
+  BOOST_TEST(figures->getValue<int>("approved") == 1);
+  BOOST_TEST(figures->getValue<int>("rejected") == 1);
+  BOOST_TEST(figures->getValue<int>("records_served") == 2);
+  BOOST_TEST(figures->getValue<int>("complaints_answered") == 1);
+  BOOST_TEST(figures->getArray("ratings")->getObject(0)->getValue<int>("count") == 1);
+  auto ledger = f.Send("GET", "/api/v1/inquiries.csv", &leader);
+  BOOST_TEST_REQUIRE(ledger.status == 200);
+  BOOST_TEST(Contains(ledger.body, number));
+  BOOST_TEST(Contains(ledger.body, own[1]));
+  BOOST_TEST(Contains(ledger.body, "已提供"));
+  BOOST_TEST(Contains(ledger.body, "不予提供：请携带单位介绍信到窗口办理"));
+  BOOST_TEST(!Contains(ledger.body, ValidIdNumber()));
+  BOOST_TEST(!Contains(ledger.body, "张三"));
+
+  // At most three requests a day for one identifier.
+  BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, ask).status == 201);
+  BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, ask).status == 201);
+  auto fourth = f.Send("POST", "/api/v1/public/inquiries", nullptr, ask);
+  BOOST_TEST(fourth.status == 429);
+  BOOST_TEST(!fourth.headers["Retry-After"].empty());
+
+  // Every step left an event.
+  f.server->Stop(5);
+  BOOST_TEST(f.CountEvents("inquiry-submit") == 4);
+  BOOST_TEST(f.CountEvents("inquiry-approve") == 1);
+  BOOST_TEST(f.CountEvents("inquiry-reject") == 1);
+  BOOST_TEST(f.CountEvents("inquiry-rate") == 1);
+  BOOST_TEST(f.CountEvents("inquiry-complaint") == 1);
+  BOOST_TEST(f.CountEvents("inquiry-answer") == 1);
+  BOOST_TEST(f.CountEvents("certify") == 2);  // one per record certified
+}
+
+BOOST_AUTO_TEST_CASE(inquiry_submissions_are_limited_per_address) {
+  Fixture f("", false, /*inquiries_per_address_hour=*/10);
+  int limited = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = f.Send("POST", "/api/v1/public/inquiries", nullptr, "{}");
+    if (r.status == 429) {
+      ++limited;
+      BOOST_TEST(!r.headers["Retry-After"].empty());
+    } else {
+      BOOST_TEST(r.status == 422);
+    }
+  }
+  BOOST_TEST(limited == 3);  // a burst of five, then one every six minutes
 }

@@ -1,0 +1,83 @@
+// InquiryRegister: the public inquiry service's requests (查档申请) and what became of them, kept
+// in the catalogue's `inquiries` table: submission with a one-time access code (the requester's
+// only credential, kept as its SHA-256), the archivist's decision, the records served, the
+// requester's rating and complaint and the answer. Every change is an audit event naming the
+// request by number only (no personal data in the chain's details). Thread-safe as the catalogue
+// is; borrows the Catalogue.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/catalogue.h"
+
+namespace dangan {
+
+struct Inquiry {
+  int64_t id = 0;
+  std::string number;          // CX-2026-000001: sequential per year, never reused
+  std::string requester_type;  // "person" | "unit"
+  std::string name;            // the person's or the unit's name
+  std::string identifier;      // 公民身份号码 or 统一社会信用代码
+  std::string purpose, contact;
+  std::string channel;  // "online" (the portal) or "window" (entered by staff)
+  std::string submitted_at, due_at;
+  std::string state = "submitted";  // submitted | approved | rejected
+  std::string decided_by, decided_at, reason;
+  std::vector<std::string> served;  // the 档号 approved for the requester
+  std::string certificate_serial, certificate_code;
+  std::string rating, rating_comment, rated_at;
+  std::string complaint, complained_at, answer, answered_by, answered_at;
+};
+
+// A record that belongs to a request's requester: filed under their 公民身份号码 or
+// 统一社会信用代码.
+struct InquiryMatch {
+  std::string reference, title, formed_on, item_code;
+  std::string holder_name;  // the person's or unit's name on the record
+};
+
+class InquiryRegister {
+ public:
+  explicit InquiryRegister(Catalogue& catalogue) : catalogue_(catalogue) {}
+
+  // Numbers and stores a new request; returns it and its access code (shown once).
+  Result<std::pair<Inquiry, std::string>> Submit(Inquiry draft, const std::string& actor);
+  Result<std::optional<Inquiry>> Find(const std::string& number);
+  // The request only when `access_code` is its code (compared in constant time); nullopt for an
+  // unknown number and a wrong code alike.
+  Result<std::optional<Inquiry>> FindWithCode(const std::string& number,
+                                              const std::string& access_code);
+  // Newest first; `state` empty = all.
+  Result<std::vector<Inquiry>> List(const std::string& state, int limit);
+  // Requests for one identifier submitted at or after `since` (ISO 8601): for rate limits.
+  Result<int64_t> CountSince(const std::string& identifier, const std::string& since);
+  // The records filed under the request's identifier (current holdings, not destroyed).
+  Result<std::vector<InquiryMatch>> Matches(const Inquiry& inquiry);
+
+  // Approves a submitted request, serving `references` (each must be one of its matches), with
+  // the certificate already issued for them. kConflict when decided already.
+  Status Approve(const std::string& number, const std::vector<std::string>& references,
+                 const std::string& certificate_serial, const std::string& certificate_code,
+                 const std::string& actor, const std::string& at);
+  Status Reject(const std::string& number, const std::string& reason, const std::string& actor,
+                const std::string& at);
+  // The requester's rating (once, after a decision) and complaint (once); the answer (once).
+  Status Rate(const std::string& number, const std::string& rating, const std::string& comment,
+              const std::string& at);
+  Status Complain(const std::string& number, const std::string& text, const std::string& at);
+  Status Answer(const std::string& number, const std::string& text, const std::string& actor,
+                const std::string& at);
+
+ private:
+  // Runs `sql` (binding ?1 = number and the rest from `values`) in a transaction with an event;
+  // `must_change` explains a refusal when no row changed.
+  Status Change(const std::string& number, const std::string& sql,
+                const std::vector<std::string>& values, const std::string& action,
+                const std::string& actor, const std::string& at, const std::string& refusal);
+  Catalogue& catalogue_;
+};
+
+}  // namespace dangan
