@@ -282,7 +282,33 @@ HPDF_Image LoadPix(Doc& d, Pix* pix) {
   }
 }
 
-Status AddPage(Doc& d, const FontInfo& fi, const SearchablePage& in, size_t index) {
+// The watermark: rows of translucent text at 30 degrees covering the page, so no part of the
+// content can be cut out clean.
+void DrawWatermark(Doc& d, HPDF_Page page, const FontInfo& fi, const std::string& text,
+                   float page_w, float page_h) {
+  HPDF_ExtGState translucent = HPDF_CreateExtGState(d.pdf);
+  if (translucent == nullptr) return;
+  HPDF_ExtGState_SetAlphaFill(translucent, 0.22f);
+  const float size = std::max(8.0f, std::min(page_w, page_h) / 22.0f);
+  const float cos30 = 0.8660254f, sin30 = 0.5f;
+  HPDF_Page_GSave(page);
+  HPDF_Page_SetExtGState(page, translucent);
+  HPDF_Page_SetRGBFill(page, 0.75f, 0.1f, 0.1f);
+  HPDF_Page_BeginText(page);
+  HPDF_Page_SetFontAndSize(page, fi.font, size);
+  const float run = HPDF_Page_TextWidth(page, text.c_str()) + 3 * size;
+  for (float y = -page_h; y < page_h * 1.5f; y += size * 5) {
+    for (float x = -page_w; x < page_w * 1.5f; x += run) {
+      HPDF_Page_SetTextMatrix(page, cos30, sin30, -sin30, cos30, x, y);
+      HPDF_Page_ShowText(page, text.c_str());
+    }
+  }
+  HPDF_Page_EndText(page);
+  HPDF_Page_GRestore(page);
+}
+
+Status AddPage(Doc& d, const FontInfo& fi, const SearchablePage& in, size_t index,
+               const std::string& watermark) {
   const std::string field = "pages[" + std::to_string(index) + "]";
   auto invalid = [&](const std::string& what, const std::string& sub, const std::string& why) {
     return Status::InvalidArgument("page " + std::to_string(index + 1) + ": " + what,
@@ -335,6 +361,7 @@ Status AddPage(Doc& d, const FontInfo& fi, const SearchablePage& in, size_t inde
   HPDF_Page_SetHeight(page, page_h);
   HPDF_Page_DrawImage(page, image, 0, 0, page_w, page_h);
   if (in.ocr) DrawTextLayer(page, fi, *in.ocr, w, h, page_w, page_h);
+  if (!watermark.empty()) DrawWatermark(d, page, fi, watermark, page_w, page_h);
   return d.error.ok() ? Status::Ok() : d.error.WithContext("page " + std::to_string(index + 1));
 }
 
@@ -389,7 +416,8 @@ Result<std::string> RenderSearchablePdf(const std::vector<SearchablePage>& pages
   HPDF_SetInfoAttr(d.pdf, HPDF_INFO_PRODUCER, "Dangan (libharu)");
   if (!options.title.empty()) HPDF_SetInfoAttr(d.pdf, HPDF_INFO_TITLE, options.title.c_str());
 
-  for (size_t i = 0; i < pages.size(); ++i) DANGAN_RETURN_IF_ERROR(AddPage(d, fi, pages[i], i));
+  for (size_t i = 0; i < pages.size(); ++i)
+    DANGAN_RETURN_IF_ERROR(AddPage(d, fi, pages[i], i, options.watermark));
 
   if (HPDF_SaveToStream(d.pdf) != HPDF_OK || !d.error.ok())
     return d.error.ok() ? Status::Internal("libharu could not write the PDF") : d.error;

@@ -31,6 +31,9 @@ struct SearchablePdfOptions {
   // DANGAN_PDF_FONT environment variable, else kDefaultSearchableFont.
   std::string font_path;
   std::string title;  // document information; may be empty
+  // Drawn across every page, diagonal, repeated and translucent, over the image: a copy served
+  // outside the archive says to whom and why it was given. Empty: none.
+  std::string watermark;
 };
 
 // Debian package fonts-wqy-zenhei. (Noto CJK's OpenType/CFF fonts cannot be loaded by libharu.)

@@ -218,6 +218,7 @@ Result<std::vector<InquiryMatch>> InquiryRegister::Matches(const Inquiry& inquir
     auto r = catalogue_.GetRecord(m.reference);
     if (!r.ok()) return r.status();
     if (!*r) continue;
+    m.title = (*r)->title;  // the column may hold only a searchable stand-in
     if (person && (*r)->person) m.holder_name = (*r)->person->name;
     if (!person && (*r)->unit) m.holder_name = (*r)->unit->name;
   }

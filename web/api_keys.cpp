@@ -62,7 +62,11 @@ Status ApiKeyStore::ReloadIfChanged() {
     if (!std::getline(fields, id, '\t') || !std::getline(fields, source, '\t') ||
         !std::getline(fields, role, '\t') || !std::getline(fields, hash, '\t'))
       continue;
-    entries.push_back({{id, source, role == "reader" ? ApiRole::kReader : ApiRole::kIntake}, hash});
+    ApiPrincipal principal;
+    principal.key_id = id;
+    principal.source = source;
+    principal.role = role == "reader" ? ApiRole::kReader : ApiRole::kIntake;
+    entries.push_back({principal, hash});
   }
   entries_ = std::move(entries);
   mtime_ = st.st_mtim;

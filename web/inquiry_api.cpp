@@ -12,6 +12,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/String.h>
+#include <Poco/URI.h>
 
 #include <algorithm>
 #include <cmath>
@@ -25,6 +26,7 @@
 #include "retrieval/csv_export.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
+#include "web/watermarked_copy.h"
 
 namespace dangan::web {
 
@@ -356,6 +358,45 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 x.resp.setContentLength64(static_cast<Poco::Int64>(pdf->size()));
                 x.resp.send() << *pdf;
               }});
+
+  router.Add(
+      {"GET", "/api/v1/public/inquiries/{number}/records/{reference}/files/{name}", Access::kPublic,
+       "A watermarked PDF copy of a content file of a record served for this request "
+       "(X-Inquiry-Code header)",
+       [&services, lookups](Exchange& x) {
+         auto q = PublicLookup(services, x, *lookups);
+         if (!q) return;
+         const std::string& ref = x.params[1];
+         const std::string& name = x.params[2];
+         if (q->state != "approved" ||
+             std::find(q->served.begin(), q->served.end(), ref) == q->served.end())
+           return SendProblem(x.resp, 404, "Not Found", "no such record in this request");
+         auto r = services.catalogue->GetRecord(ref);
+         if (!r.ok()) return SendStatus(x.resp, r.status());
+         const RecordFile* file = nullptr;
+         if (*r)
+           for (const auto& f : (*r)->files)
+             if (f.name == name && f.role != "metadata") file = &f;
+         if (!file) return SendProblem(x.resp, 404, "Not Found", "no such file in this record");
+         auto bytes =
+             services.packages->ReadMember((*r)->package_path, "data/files/" + name, 64u << 20);
+         if (!bytes.ok()) return SendStatus(x.resp, bytes.status());
+         const std::string today = services.clock().substr(0, 10);
+         auto pdf = WatermarkedCopy(*bytes, "仅供查档 " + q->number + " " + today + " 不得他用",
+                                    ref + " " + name);
+         if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
+         Status logged =
+             LogInquiryAccess(services, "requester:" + q->number, "download", ref, q->number);
+         if (!logged.ok()) return SendStatus(x.resp, logged);
+         std::string encoded;
+         Poco::URI::encode(name + ".pdf", ";=,/?#&+:@$!'()*[]\"% ", encoded);
+         x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+         x.resp.setContentType("application/pdf");
+         x.resp.set("Content-Disposition", "attachment; filename*=UTF-8''" + encoded);
+         x.resp.set("Cache-Control", "no-store");
+         x.resp.setContentLength64(static_cast<Poco::Int64>(pdf->size()));
+         x.resp.send() << *pdf;
+       }});
 
   router.Add({"POST", "/api/v1/public/inquiries/{number}/rating", Access::kPublic,
               "The requester rates the service once it was decided {rating, comment}",

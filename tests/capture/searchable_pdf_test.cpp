@@ -190,7 +190,7 @@ BOOST_AUTO_TEST_CASE(page_count_and_a4_size) {
   OcrPage ocr = MakeOcr();
   auto pdf = RenderSearchablePdf(
       {{a.get(), 300, &ocr, ""}, {b.get(), 0, &ocr, ""}, {a.get(), 300, nullptr, ""}},
-      {"", "社会保险费补缴申报表"});
+      {"", "社会保险费补缴申报表", ""});
   BOOST_REQUIRE_MESSAGE(pdf.ok(), pdf.status().ToString());
   const std::string path = WritePdf(dir, "three.pdf", *pdf);
   RunResult info = Run("pdfinfo -f 1 -l 3 " + Quote(path) + " 2>/dev/null");
@@ -347,13 +347,14 @@ BOOST_AUTO_TEST_CASE(bad_input_is_an_error_value) {
   BOOST_REQUIRE(!tiny.ok());
   BOOST_TEST(tiny.status().code() == ErrorCode::kInvalidArgument);
 
-  auto no_font = RenderSearchablePdf({{pix.get(), 300, &ocr, ""}}, {"/nonexistent/font.ttf", ""});
+  auto no_font =
+      RenderSearchablePdf({{pix.get(), 300, &ocr, ""}}, {"/nonexistent/font.ttf", "", ""});
   BOOST_REQUIRE(!no_font.ok());
   BOOST_TEST(no_font.status().code() == ErrorCode::kInvalidArgument);
 
   TempDir dir;
   WriteFile(dir / "junk.ttf", std::string(4096, 'x'));
-  auto junk_font = RenderSearchablePdf({{pix.get(), 300, &ocr, ""}}, {dir / "junk.ttf", ""});
+  auto junk_font = RenderSearchablePdf({{pix.get(), 300, &ocr, ""}}, {dir / "junk.ttf", "", ""});
   BOOST_REQUIRE(!junk_font.ok());
   BOOST_TEST(junk_font.status().code() == ErrorCode::kInvalidArgument);
   BOOST_TEST_MESSAGE(junk_font.status().ToString());

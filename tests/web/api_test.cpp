@@ -235,20 +235,22 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       {"GET /api/v1/inquiries.csv", {false, true}},
       {"GET /api/v1/stats/inquiries", {false, true}},
   };
-  const std::set<std::string> open = {"GET /healthz",
-                                      "GET /metrics",
-                                      "GET /api/v1/openapi.json",
-                                      "GET /api/v1/reports/certificates/{serial}/verification",
-                                      "GET /",
-                                      "GET /assets/{file}",
-                                      "POST /api/v1/session",
-                                      "DELETE /api/v1/session",
-                                      "GET /api/v1/public/inquiry-guide",
-                                      "POST /api/v1/public/inquiries",
-                                      "GET /api/v1/public/inquiries/{number}",
-                                      "GET /api/v1/public/inquiries/{number}/certificate",
-                                      "POST /api/v1/public/inquiries/{number}/rating",
-                                      "POST /api/v1/public/inquiries/{number}/complaint"};
+  const std::set<std::string> open = {
+      "GET /healthz",
+      "GET /metrics",
+      "GET /api/v1/openapi.json",
+      "GET /api/v1/reports/certificates/{serial}/verification",
+      "GET /",
+      "GET /assets/{file}",
+      "POST /api/v1/session",
+      "DELETE /api/v1/session",
+      "GET /api/v1/public/inquiry-guide",
+      "POST /api/v1/public/inquiries",
+      "GET /api/v1/public/inquiries/{number}",
+      "GET /api/v1/public/inquiries/{number}/certificate",
+      "POST /api/v1/public/inquiries/{number}/rating",
+      "POST /api/v1/public/inquiries/{number}/complaint",
+      "GET /api/v1/public/inquiries/{number}/records/{reference}/files/{name}"};
   // Public, and answers 401 to anyone not signed in (tests/web/workbench_api_test.cpp).
   const std::string session_check = "GET /api/v1/session";
   auto spec = f.Send("GET", "/api/v1/openapi.json").Json();

@@ -9,6 +9,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
+#include <Poco/URI.h>
+#include <leptonica/allheaders.h>
 
 #include <filesystem>
 #include <fstream>
@@ -163,6 +165,27 @@ class Fixture {
   std::unique_ptr<web::ApiServer> server;
 };
 
+std::string Encoded(const std::string& segment) {
+  std::string out;
+  Poco::URI::encode(segment, "/?#&=+;:@$!'()*,[]\"% ", out);
+  return out;
+}
+
+// A blank gray A4 page at 150 dpi as PNG, drawn by Leptonica: a scan as a business system would
+// send one.
+std::string TinyPng() {
+  Pix* pix = pixCreate(1240, 1754, 8);
+  pixSetAllArbitrary(pix, 200);
+  pixSetResolution(pix, 150, 150);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  pixWriteMemPng(&data, &size, pix, 0);
+  pixDestroy(&pix);
+  std::string out(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sign_in_gives_a_strict_cookie_and_changes_need_its_csrf_token) {
@@ -290,21 +313,23 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       {"GET /api/v1/inquiries.csv", "awl"},
       {"GET /api/v1/stats/inquiries", "awl"},
   };
-  const std::set<std::string> open = {"GET /healthz",
-                                      "GET /metrics",
-                                      "GET /api/v1/openapi.json",
-                                      "POST /api/v1/session",
-                                      "GET /api/v1/session",
-                                      "DELETE /api/v1/session",
-                                      "GET /",
-                                      "GET /assets/{file}",
-                                      "GET /api/v1/reports/certificates/{serial}/verification",
-                                      "GET /api/v1/public/inquiry-guide",
-                                      "POST /api/v1/public/inquiries",
-                                      "GET /api/v1/public/inquiries/{number}",
-                                      "GET /api/v1/public/inquiries/{number}/certificate",
-                                      "POST /api/v1/public/inquiries/{number}/rating",
-                                      "POST /api/v1/public/inquiries/{number}/complaint"};
+  const std::set<std::string> open = {
+      "GET /healthz",
+      "GET /metrics",
+      "GET /api/v1/openapi.json",
+      "POST /api/v1/session",
+      "GET /api/v1/session",
+      "DELETE /api/v1/session",
+      "GET /",
+      "GET /assets/{file}",
+      "GET /api/v1/reports/certificates/{serial}/verification",
+      "GET /api/v1/public/inquiry-guide",
+      "POST /api/v1/public/inquiries",
+      "GET /api/v1/public/inquiries/{number}",
+      "GET /api/v1/public/inquiries/{number}/certificate",
+      "POST /api/v1/public/inquiries/{number}/rating",
+      "POST /api/v1/public/inquiries/{number}/complaint",
+      "GET /api/v1/public/inquiries/{number}/records/{reference}/files/{name}"};
   std::map<char, Browser> people = {{'a', f.SignIn("admin")},
                                     {'w', f.SignIn("wang")},
                                     {'l', f.SignIn("li")},
@@ -478,12 +503,17 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   auto& s = f.archive.session();
   const std::string other_id = ValidIdNumber("11010519800101001");
   std::vector<std::string> own;
-  for (const char* id : {"Q-1", "Q-2"})
-    own.push_back(
-        s.filing()
-            .File(f.archive.MakeCase(id, "0102", "张三 参保人员增员申报表"), "business", "t")
-            .value()
-            .reference);
+  own.push_back(
+      s.filing()
+          .File(f.archive.MakeCase("Q-1", "0102", "张三 参保人员增员申报表"), "business", "t")
+          .value()
+          .reference);
+  own.push_back(s.filing()
+                    .File(f.archive.MakeCase("Q-2", "0102", "张三 参保人员增员申报表（扫描）",
+                                             {{"扫描件.png", TinyPng()}}),
+                          "business", "t")
+                    .value()
+                    .reference);
   auto other_case = f.archive.MakeCase("Q-3", "0102", "李四 参保人员增员申报表");
   other_case.person = Person{other_id, "李四"};
   const std::string other_ref = s.filing().File(other_case, "business", "t").value().reference;
@@ -538,6 +568,7 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   auto matches = detail->getArray("matches");
   BOOST_REQUIRE(matches->size() == 2u);
   BOOST_TEST(matches->getObject(0)->getValue<bool>("name_matches"));
+  BOOST_TEST(matches->getObject(0)->getValue<std::string>("title") == "张三 参保人员增员申报表");
   BOOST_TEST(!Contains(f.Send("GET", "/api/v1/inquiries/" + number, &wang).body, other_ref));
 
   // Only the requester's own records can be served.
@@ -567,6 +598,34 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(pdf.status == 200);
   BOOST_TEST(pdf.body.rfind("%PDF", 0) == 0);
   BOOST_TEST(f.Send("GET", mine + "/certificate").status == 404);
+  // Copies come watermarked with the request's number, text and scans alike.
+  auto copy =
+      f.Send("GET", mine + "/records/" + Encoded(own[0]) + "/files/" + Encoded("申请表.txt"),
+             nullptr, "", with_code);
+  BOOST_TEST_REQUIRE(copy.status == 200, copy.body);
+  BOOST_TEST(copy.body.rfind("%PDF", 0) == 0);
+  TempDir scratch;
+  std::ofstream(fs::path(scratch.path()) / "copy.pdf", std::ios::binary) << copy.body;
+  auto text = Run("pdftotext -raw -enc UTF-8 " + Quote(scratch.path() + "/copy.pdf") + " -");
+  BOOST_TEST(Contains(text.out, "申请内容"));
+  // The rotated rows come out of pdftotext in pieces: the words and the number each whole.
+  BOOST_TEST(Contains(text.out, "仅供查档"), text.out);
+  BOOST_TEST(Contains(text.out, number + " "), text.out);
+  auto scan =
+      f.Send("GET", mine + "/records/" + Encoded(own[1]) + "/files/" + Encoded("扫描件.png"),
+             nullptr, "", with_code);
+  BOOST_TEST_REQUIRE(scan.status == 200, scan.body);
+  std::ofstream(fs::path(scratch.path()) / "scan.pdf", std::ios::binary) << scan.body;
+  auto scan_text = Run("pdftotext -raw -enc UTF-8 " + Quote(scratch.path() + "/scan.pdf") + " -");
+  BOOST_TEST(Contains(scan_text.out, "仅供查档"), scan_text.out);
+  BOOST_TEST(Contains(scan_text.out, number + " "), scan_text.out);
+  BOOST_TEST(f.Send("GET",
+                    mine + "/records/" + Encoded(other_ref) + "/files/" + Encoded("申请表.txt"),
+                    nullptr, "", with_code)
+                 .status == 404);
+  BOOST_TEST(f.Send("GET", mine + "/records/" + Encoded(own[0]) + "/files/" + Encoded("申请表.txt"))
+                 .status == 404);
+
   auto check =
       f.Send("GET", "/api/v1/reports/certificates/" + cert->getValue<std::string>("serial") +
                         "/verification?code=" + cert->getValue<std::string>("code"));

@@ -1,0 +1,18 @@
+// WatermarkedCopy: a record's content file as the public receives it: a PDF whose every page
+// carries a visible watermark (the request it was served for and the date). Scans and PDFs are
+// decoded to page images (the bytes decide the format, never the name) and text is typeset, so
+// the copy holds nothing the watermark does not cover. Stateless; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "archive/status.h"
+
+namespace dangan::web {
+
+// kUnsupportedMediaType for a format that cannot be copied this way (the service window copies
+// those); the decoders' own errors for damaged content.
+Result<std::string> WatermarkedCopy(const std::string& bytes, const std::string& watermark,
+                                    const std::string& title);
+
+}  // namespace dangan::web
