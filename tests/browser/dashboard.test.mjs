@@ -155,7 +155,7 @@ function checkBars(id, shown, values) {
 
 async function openDashboard(query = '') {
   await page.goto(`${base}/#/dashboard${query}`)
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stat-panel]').length === 6)
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stat-panel]').length === 7)
 }
 
 async function signIn(name, pw) {
@@ -400,9 +400,9 @@ async function dashboard() {
   await link.waitFor()
   check((await link.textContent()).trim() === '统计', 'the nav link is not named 统计')
   await link.click()
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stat-panel]').length === 6)
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=stat-panel]').length === 7)
   check(page.url().includes('#/dashboard'), `the 统计 link leads to ${page.url()}`)
-  ok('the 统计 link opens #/dashboard with six panels')
+  ok('the 统计 link opens #/dashboard with seven panels')
 
   const [holdings, intake, utilization, fixity] = await Promise.all([
     apiJson('/api/v1/stats/holdings'), apiJson('/api/v1/stats/intake'),
@@ -419,7 +419,7 @@ async function dashboard() {
   await checkFixity(fixity)
 
   begin('exports')
-  for (const id of ['holdings-class', 'holdings-year', 'holdings-retention', 'intake', 'utilization', 'fixity'])
+  for (const id of ['holdings-class', 'holdings-year', 'holdings-retention', 'intake', 'utilization', 'fixity', 'inquiries'])
     await checkCsv(id, await readPanel(id))
   await checkPng('intake')
   await checkPng('holdings-class')

@@ -3,8 +3,9 @@
 # 12 sample cases, one case whose title is a script injection, four scans captured straight into
 # the review queue), serves it with the built front end (web/ui/dist) and drives Chromium through
 # workbench.test.mjs, then dashboard.test.mjs (the 统计 page) against the same server, whose
-# figures by then include the workbench test's filings and views. The server is stopped however
-# the test ends.
+# figures by then include the workbench test's filings and views, then inquiry.test.mjs (the public
+# 查档 portal and the workbench's 查档申请, as the person of the first sample case, whose records
+# are that case and the injection case copied from it). The server is stopped however the test ends.
 #   usage: tests/browser/run.sh BUILD_DIR      (needs node, /usr/bin/chromium, web/ui built:
 #                                               `npm ci && npm run build` in web/ui)
 set -euo pipefail
@@ -47,6 +48,14 @@ printf '%s\n' "$user_pw" | "$dangan" --root "$root" --actor admin user add "$use
 printf '%s\n' "$nostats_pw" | "$dangan" --root "$root" --actor admin user add "$nostats_user" --role inquiry --password-stdin >/dev/null
 
 python3 scripts/make_cases.py --out "$work/cases" --count 12 --seed 7 >/dev/null
+# The requester of inquiry.test.mjs: the person (and unit) of the first sample case.
+read -r inquiry_name inquiry_id inquiry_unit_code < <(python3 - "$work/cases/case-00001/case.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1], encoding="utf-8"))
+print(c["person"]["name"], c["person"]["id_number"], (c.get("unit") or {}).get("credit_code", ""))
+PY
+)
+[ -n "$inquiry_name" ] && [ -n "$inquiry_id" ] || fail "the first sample case names no person"
 "$dangan" --root "$root" --actor "$user" ingest "$work"/cases/*/case.json >"$work/refs.txt"
 # One more case, its title an HTML/script injection the workbench must show as text (its own
 # case id and file content, so that it is not taken for a repeat of the case it was copied from).
@@ -103,6 +112,12 @@ DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
   DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
   node tests/browser/dashboard.test.mjs || dashboard_status=$?
 [ "$status" != 0 ] || status=$dashboard_status
+inquiry_status=0
+DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
+  DANGAN_INQUIRY_NAME="$inquiry_name" DANGAN_INQUIRY_ID="$inquiry_id" DANGAN_INQUIRY_UNIT="$inquiry_unit_code" \
+  DANGAN_XSS_REF="$xss_ref" CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
+  node tests/browser/inquiry.test.mjs || inquiry_status=$?
+[ "$status" != 0 ] || status=$inquiry_status
 if [ "$status" != 0 ]; then
   echo "--- server stderr (last 40 lines)" >&2
   tail -n 40 "$work/server.err" >&2 || true

@@ -25,6 +25,7 @@ export function formatBytes(n) {
 export function formatValue(kind, v) {
   if (kind === 'bytes') return formatBytes(v)
   if (kind === 'count') return formatCount(v)
+  if (kind === 'number') return formatNumber(v)
   return v == null ? '' : String(v)
 }
 
@@ -41,6 +42,20 @@ function csvField(v, numeric) {
 export function toCsv(columns, rows) {
   const lines = [columns.map((c) => csvField(c.csvLabel || c.label, false)).join(',')]
   for (const r of rows)
-    lines.push(columns.map((c) => csvField(r.cells[c.key], c.kind === 'count' || c.kind === 'bytes')).join(','))
+    lines.push(columns.map((c) => csvField(r.cells[c.key], c.kind === 'count' || c.kind === 'bytes' || c.kind === 'number')).join(','))
   return '\uFEFF' + lines.join('\r\n') + '\r\n'
+}
+
+// A server time ("2025-02-12T16:30:00+08:00") as "2025-02-12 16:30": the archive's own zone.
+export function formatTime(s) {
+  if (!s) return ''
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})/.exec(String(s))
+  return m ? `${m[1]} ${m[2]}` : String(s)
+}
+
+// Figures that may have a fraction (hours), at most one decimal.
+const decimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 })
+export function formatNumber(n) {
+  const v = Number(n)
+  return Number.isFinite(v) ? decimals.format(v) : ''
 }

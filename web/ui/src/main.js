@@ -7,6 +7,11 @@ import ReviewView from './views/ReviewView.vue'
 import DashboardView from './views/DashboardView.vue'
 import './style.css'
 
+// Loaded when first visited: the public portal is its own chunk (a visitor needs none of the
+// workbench), and so is the 查档申请 page.
+const PortalView = () => import('./views/PortalView.vue')
+const InquiriesView = () => import('./views/InquiriesView.vue')
+
 const router = createRouter({
   // Hash routes: a deep link (#/records/J012-…) needs nothing from the server but index.html.
   history: createWebHashHistory(),
@@ -16,12 +21,16 @@ const router = createRouter({
     { path: '/records/:reference', name: 'record', component: RecordView, meta: { title: '档案详情' } },
     { path: '/review/:id?', name: 'review', component: ReviewView, meta: { title: '待审核' } },
     { path: '/dashboard', name: 'dashboard', component: DashboardView, meta: { title: '统计' } },
+    { path: '/inquiries/:number?', name: 'inquiries', component: InquiriesView, meta: { title: '查档申请' } },
+    { path: '/portal', name: 'portal', component: PortalView, meta: { title: '办事指南与申请', portal: true } },
+    { path: '/portal/status', name: 'portal-status', component: PortalView, meta: { title: '查询进度', portal: true } },
+    { path: '/portal/verify', name: 'portal-verify', component: PortalView, meta: { title: '证明核验', portal: true } },
     { path: '/:rest(.*)*', redirect: '/search' },
   ],
 })
 
 router.afterEach((to) => {
-  document.title = `${to.meta.title || '档案'} · 档案工作台`
+  document.title = `${to.meta.title || '档案'} · ${to.meta.portal ? '社会保险档案查档服务' : '档案工作台'}`
 })
 
 createApp(App).use(router).mount('#app')
