@@ -1,5 +1,6 @@
 // Retrieval: GET /api/v1/records (search with facets and snippets), a record with its events and
 // fixity status, its files (with HTTP ranges) and its whole package.
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <regex>
 
 #include "archive/cli/archive_session.h"
+#include "archive/identifiers.h"
 #include "storage/appraisal_register.h"
 #include "storage/digest.h"
 #include "storage/fair_gate.h"
@@ -132,10 +134,24 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
   return s.access_log->Record(std::move(e));
 }
 
-// The JSON of one record as GET /api/v1/records/{档号} shows it.
-Result<std::string> RenderRecordView(Services& services, const std::string& reference) {
+// The JSON of one record as GET /api/v1/records/{档号} shows it; `masked` for a viewer without
+// the right to personal data (personal.read): the person's name and 公民身份号码 masked wherever
+// the record shows them (the title and file names often carry the name).
+Result<std::string> RenderRecordView(Services& services, const std::string& reference,
+                                     bool masked) {
   auto rec = FindRecord(services, reference);
   if (!rec.ok()) return rec.status();
+  if (masked && rec->person) {
+    const std::string name = rec->person->name, id = rec->person->id_number;
+    auto hide = [&](std::string& text) {
+      if (!name.empty()) Poco::replaceInPlace(text, name, MaskName(name));
+      if (!id.empty()) Poco::replaceInPlace(text, id, MaskIdNumber(id));
+    };
+    hide(rec->title);
+    for (auto& f : rec->files) hide(f.name);
+    rec->person->name = MaskName(name);
+    rec->person->id_number = MaskIdNumber(id);
+  }
   // The newest events only: a much-viewed record would otherwise answer megabytes.
   constexpr int kShownEvents = 100;
   auto events =
@@ -303,9 +319,12 @@ void AddRecordRoutes(Router& router, Services& services) {
                 const uint64_t generation =
                     services.catalogue->generation() ^
                     (static_cast<uint64_t>(*destroyed) * 0x9E3779B97F4A7C15ull);
-                std::optional<std::string> body = cache->Find(reference, generation);
+                const bool masked =
+                    !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
+                const std::string key = masked ? reference + "\x1fmasked" : reference;
+                std::optional<std::string> body = cache->Find(key, generation);
                 if (!body) {
-                  auto rendered = RenderRecordView(services, reference);
+                  auto rendered = RenderRecordView(services, reference, masked);
                   if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound) {
                     AppraisalRegister reg(*services.catalogue, *services.scheme);
                     auto tomb = reg.FindTombstone(reference);
@@ -319,7 +338,7 @@ void AddRecordRoutes(Router& router, Services& services) {
                   }
                   if (!rendered.ok()) return SendStatus(x.resp, rendered.status());
                   body = std::move(*rendered);
-                  cache->Put(reference, generation, *body);
+                  cache->Put(key, generation, *body);
                 }
                 Status logged = LogAccess(services, x, "view", reference, "metadata");
                 if (!logged.ok()) return SendStatus(x.resp, logged);

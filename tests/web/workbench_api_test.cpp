@@ -17,6 +17,7 @@
 #include <set>
 
 #include "archive/cli/capture_filing.h"
+#include "archive/identifiers.h"
 #include "archive/inquiry_rules.h"
 #include "storage/inquiry_register.h"
 #include "storage/password_hash.h"
@@ -711,4 +712,30 @@ BOOST_AUTO_TEST_CASE(inquiry_submissions_are_limited_per_address) {
     }
   }
   BOOST_TEST(limited == 3);  // a burst of five, then one every six minutes
+}
+
+// Names and 公民身份号码 on a record are whole only for roles with personal.read (档案管理员,
+// 查询窗口); a leader or an administrator sees them masked, in the title and file names too.
+BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
+  Fixture f;
+  auto c = f.archive.MakeCase("P-1", "0102", "张三丰 参保人员增员申报表",
+                              {{"张三丰申请表.txt", "申请内容"}});
+  c.person = Person{ValidIdNumber(), "张三丰"};
+  const std::string ref = f.archive.session().filing().File(c, "business", "t").value().reference;
+  const std::string path = "/api/v1/records/" + Encoded(ref);
+  Browser wang = f.SignIn("wang"), li = f.SignIn("li"), admin = f.SignIn("admin");
+  auto whole = f.Send("GET", path, &wang);
+  BOOST_TEST_REQUIRE(whole.status == 200);
+  BOOST_TEST(Contains(whole.body, ValidIdNumber()));
+  BOOST_TEST(Contains(whole.body, "张三丰 参保人员增员申报表"));
+  for (Browser* who : {&li, &admin}) {
+    auto masked = f.Send("GET", path, who);  // after the whole view: not served from its cache
+    BOOST_TEST_REQUIRE(masked.status == 200);
+    BOOST_TEST(!Contains(masked.body, ValidIdNumber()), masked.body);
+    BOOST_TEST(!Contains(masked.body, "张三丰"), masked.body);
+    BOOST_TEST(Contains(masked.body, MaskIdNumber(ValidIdNumber())));
+    BOOST_TEST(Contains(masked.body, "张** 参保人员增员申报表"));
+    BOOST_TEST(Contains(masked.body, "张**申请表.txt"));
+  }
+  BOOST_TEST(Contains(f.Send("GET", path, &wang).body, ValidIdNumber()));  // and back
 }
