@@ -545,7 +545,7 @@ Result<std::string> RenderAnnualStatisticsPdf(const ReportContext& ctx, const An
   d.AddRow({"本年销毁（件）", std::to_string(a.destroyed_records), "鉴定销毁流程启用后统计"});
   d.AddRow({"出具查档证明（份）", std::to_string(a.certificates_issued), "本年出具的查档证明"});
   d.AddRow({"查档证明涉及档案（件）", std::to_string(a.records_certified), ""});
-  d.AddRow({"利用人次", std::to_string(a.persons_served), "查档登记流程启用后统计"});
+  d.AddRow({"利用人次", std::to_string(a.persons_served), "本年办结并提供档案的查档申请"});
   d.EndTable();
   d.Space(3);
   d.Paragraph(

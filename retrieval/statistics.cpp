@@ -261,6 +261,12 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
                  a.destroyed_records = s.Int(0);
                  a.transferred_records = s.Int(1);
                });
+  // 利用人次: each inquiry request served in the year is one person-time.
+  if (st.ok())
+    st = Query(catalogue,
+               "SELECT count(*) FROM inquiries WHERE state = 'approved' AND decided_at >= ?1 AND"
+               " decided_at < ?2",
+               {start, end}, [&](const Statement& s) { a.persons_served = s.Int(0); });
   if (!st.ok()) return st.WithContext("annual statistics");
   return a;
 }

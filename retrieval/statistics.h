@@ -90,7 +90,7 @@ struct AnnualStatistics {
   // 移交 and 销毁 during the year (transfer events; tombstones).
   int64_t transferred_records = 0;
   int64_t destroyed_records = 0;
-  // Not yet known to the catalogue: 0 until the inquiry workflow (查档 persons served) exists.
+  // 利用人次: inquiry requests (查档申请) approved in the year.
   int64_t persons_served = 0;
 };
 

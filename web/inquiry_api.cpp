@@ -24,6 +24,7 @@
 #include "archive/identifiers.h"
 #include "archive/text.h"
 #include "retrieval/csv_export.h"
+#include "retrieval/pdf_document.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 #include "web/watermarked_copy.h"
@@ -227,6 +228,38 @@ std::string IsoHoursAgo(const std::string& now, int hours) {
   if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FORMAT, now, t, tz)) return now;
   t -= Poco::Timespan(0, hours, 0, 0, 0);
   return Poco::DateTimeFormatter::format(t, Poco::DateTimeFormat::ISO8601_FORMAT, tz);
+}
+
+// 利用台账: a heading row, then every request oldest first, with the requester's name masked
+// and no identifier (the ledger circulates among staff and inspectors).
+Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
+  InquiryRegister reg(*services.catalogue);
+  auto list = reg.List("", 1000000);
+  if (!list.ok()) return list.status();
+  const std::string now = services.clock();
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"申请编号", "申请人类型", "申请人", "查档目的", "渠道", "提交时间",
+                  "承诺办结时间", "办结时间", "结果", "提供档案件数", "提供档案", "经办人",
+                  "是否按时", "评价", "投诉", "答复"});
+  for (auto it = list->rbegin(); it != list->rend(); ++it) {
+    const Inquiry& q = *it;
+    const InquiryRules::RequesterType* t = services.inquiry_rules->FindType(q.requester_type);
+    auto o = InquiryObject(q, false, now, services.inquiry_rules->near_due_hours());
+    const std::string timing = o->getValue<std::string>("timing");
+    std::string served;
+    for (const auto& r : q.served) served += (served.empty() ? "" : " ") + r;
+    rows.push_back({q.number, t ? t->name : q.requester_type, MaskName(q.name), q.purpose,
+                    q.channel == "online" ? "网上" : "窗口", q.submitted_at, q.due_at, q.decided_at,
+                    q.state == "approved"   ? "已提供"
+                    : q.state == "rejected" ? "不予提供：" + q.reason
+                                            : "办理中",
+                    std::to_string(q.served.size()), served, q.decided_by,
+                    timing == "overdue" || timing == "late" ? "超时"
+                    : q.state == "submitted"                ? ""
+                                                            : "按时",
+                    q.rating, q.complaint, q.answer});
+  }
+  return rows;
 }
 
 }  // namespace
@@ -445,35 +478,10 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               "利用台账: every inquiry request with requester type, purpose, records served, "
               "handler, times and outcome, as CSV",
               [&services](Exchange& x) {
-                InquiryRegister reg(*services.catalogue);
-                auto list = reg.List("", 1000000);
-                if (!list.ok()) return SendStatus(x.resp, list.status());
-                const std::string now = services.clock();
-                std::string csv =
-                    "\xEF\xBB\xBF" +  // BOM: spreadsheet programs read UTF-8
-                    CsvLine({"申请编号", "申请人类型", "申请人", "查档目的", "渠道", "提交时间",
-                             "承诺办结时间", "办结时间", "结果", "提供档案件数", "提供档案",
-                             "经办人", "是否按时", "评价", "投诉", "答复"});
-                for (auto it = list->rbegin(); it != list->rend(); ++it) {
-                  const Inquiry& q = *it;
-                  const InquiryRules::RequesterType* t =
-                      services.inquiry_rules->FindType(q.requester_type);
-                  auto o = InquiryObject(q, false, now, services.inquiry_rules->near_due_hours());
-                  std::string timing = o->getValue<std::string>("timing");
-                  std::string served;
-                  for (const auto& r : q.served) served += (served.empty() ? "" : " ") + r;
-                  csv += CsvLine({q.number, t ? t->name : q.requester_type, MaskName(q.name),
-                                  q.purpose, q.channel == "online" ? "网上" : "窗口",
-                                  q.submitted_at, q.due_at, q.decided_at,
-                                  q.state == "approved"   ? "已提供"
-                                  : q.state == "rejected" ? "不予提供：" + q.reason
-                                                          : "办理中",
-                                  std::to_string(q.served.size()), served, q.decided_by,
-                                  timing == "overdue" || timing == "late" ? "超时"
-                                  : q.state == "submitted"                ? ""
-                                                                          : "按时",
-                                  q.rating, q.complaint, q.answer});
-                }
+                auto rows = LedgerRows(services);
+                if (!rows.ok()) return SendStatus(x.resp, rows.status());
+                std::string csv = "\xEF\xBB\xBF";  // BOM: spreadsheet programs read UTF-8
+                for (const auto& row : *rows) csv += CsvLine(row);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
                 x.resp.setContentType("text/csv; charset=utf-8");
                 x.resp.set("Content-Disposition",
@@ -482,6 +490,44 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 x.resp.setContentLength64(static_cast<Poco::Int64>(csv.size()));
                 x.resp.send() << csv;
               }});
+
+  router.Add(
+      {"GET", "/api/v1/inquiries.pdf", "report",
+       "利用台账 as a printable PDF (A4 landscape, paginated, headed)", [&services](Exchange& x) {
+         auto rows = LedgerRows(services);
+         if (!rows.ok()) return SendStatus(x.resp, rows.status());
+         PdfOptions options;
+         options.title = "档案利用台账";
+         options.header = services.organization + " · 利用台账 · " + services.clock().substr(0, 10);
+         options.author = services.organization;
+         options.landscape = true;
+         options.font_size = 7.5;
+         auto pdf = PdfDocument::Create(options);
+         if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
+         // The columns a printed ledger needs; the CSV has the complaint texts in full.
+         const std::vector<size_t> pick = {0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13};
+         const std::vector<double> widths = {24, 18, 14, 22, 26, 26, 30, 10, 44, 14, 10, 14};
+         std::vector<PdfColumn> columns;
+         for (size_t i = 0; i < pick.size(); ++i)
+           columns.push_back({(*rows)[0][pick[i]], widths[i], PdfAlign::kLeft, 3});
+         (*pdf)->BeginTable(columns);
+         for (size_t r = 1; r < rows->size(); ++r) {
+           std::vector<std::string> cells;
+           for (size_t i : pick) cells.push_back((*rows)[r][i]);
+           (*pdf)->AddRow(cells);
+         }
+         (*pdf)->EndTable();
+         (*pdf)->Paragraph("共 " + std::to_string(rows->size() - 1) + " 条查档申请。");
+         auto bytes = (*pdf)->SaveToString();
+         if (!bytes.ok()) return SendStatus(x.resp, bytes.status());
+         x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+         x.resp.setContentType("application/pdf");
+         x.resp.set("Content-Disposition",
+                    "inline; filename*=UTF-8''%E5%88%A9%E7%94%A8%E5%8F%B0%E8%B4%A6.pdf");
+         x.resp.set("Cache-Control", "no-store");
+         x.resp.setContentLength64(static_cast<Poco::Int64>(bytes->size()));
+         x.resp.send() << *bytes;
+       }});
 
   router.Add({"GET", "/api/v1/stats/inquiries", "stats",
               "Inquiry service figures: requests by outcome, handling time against the promised "

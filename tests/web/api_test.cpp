@@ -233,6 +233,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       {"POST /api/v1/inquiries/{number}/reject", {false, false}},
       {"POST /api/v1/inquiries/{number}/answer", {false, false}},
       {"GET /api/v1/inquiries.csv", {false, true}},
+      {"GET /api/v1/inquiries.pdf", {false, true}},
       {"GET /api/v1/stats/inquiries", {false, true}},
   };
   const std::set<std::string> open = {

@@ -312,6 +312,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       {"POST /api/v1/inquiries/{number}/reject", "wz"},
       {"POST /api/v1/inquiries/{number}/answer", "wz"},
       {"GET /api/v1/inquiries.csv", "awl"},
+      {"GET /api/v1/inquiries.pdf", "awl"},
       {"GET /api/v1/stats/inquiries", "awl"},
   };
   const std::set<std::string> open = {
@@ -672,6 +673,10 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(figures->getValue<int>("records_served") == 2);
   BOOST_TEST(figures->getValue<int>("complaints_answered") == 1);
   BOOST_TEST(figures->getArray("ratings")->getObject(0)->getValue<int>("count") == 1);
+  // The annual statistics count each served request as one 利用人次.
+  auto annual = f.Send("GET", "/api/v1/stats/annual?year=" + number.substr(3, 4), &leader);
+  BOOST_TEST_REQUIRE(annual.status == 200, annual.body);
+  BOOST_TEST(annual.Json()->getValue<int>("persons_served") == 1);
   auto ledger = f.Send("GET", "/api/v1/inquiries.csv", &leader);
   BOOST_TEST_REQUIRE(ledger.status == 200);
   BOOST_TEST(Contains(ledger.body, number));
@@ -680,6 +685,13 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(Contains(ledger.body, "不予提供：请携带单位介绍信到窗口办理"));
   BOOST_TEST(!Contains(ledger.body, ValidIdNumber()));
   BOOST_TEST(!Contains(ledger.body, "张三"));
+  auto printed = f.Send("GET", "/api/v1/inquiries.pdf", &leader);
+  BOOST_TEST_REQUIRE(printed.status == 200);
+  std::ofstream(fs::path(scratch.path()) / "ledger.pdf", std::ios::binary) << printed.body;
+  auto ledger_text = Run("pdftotext -enc UTF-8 " + Quote(scratch.path() + "/ledger.pdf") + " -");
+  BOOST_TEST(Contains(ledger_text.out, "档案利用台账"), ledger_text.out);
+  BOOST_TEST(Contains(ledger_text.out, number), ledger_text.out);
+  BOOST_TEST(Contains(ledger_text.out, "已提供"), ledger_text.out);
 
   // At most three requests a day for one identifier.
   BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, ask).status == 201);
