@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <regex>
+#include <sstream>
 
 #include "archive/cli/archive_session.h"
 #include "archive/identifiers.h"
@@ -15,6 +16,7 @@
 #include "storage/record_json.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
+#include "web/page_image.h"
 #include "web/response_cache.h"
 
 namespace dangan::web {
@@ -370,6 +372,57 @@ void AddRecordRoutes(Router& router, Services& services) {
                 services.packages->CopyMember(rec->package_path, member, range.offset, range.length,
                                               out, *copy);
               }});
+
+  router.Add({"GET",
+              "/api/v1/records/{reference}/files/{name}/pages/{page}",
+              "record.download",
+              "Page N (from 1) of a scan or PDF as an image for the page viewer (?width=, "
+              "default 1200); X-Page-Count gives the document's pages",
+              [&services](Exchange& x) {
+                auto rec = FindRecord(services, x.params[0]);
+                if (!rec.ok()) return SendStatus(x.resp, rec.status());
+                const RecordFile* file = nullptr;
+                for (const auto& f : rec->files)
+                  if (f.name == x.params[1]) file = &f;
+                if (!file)
+                  return SendProblem(x.resp, 404, "Not Found",
+                                     rec->reference + " has no file named '" + x.params[1] + "'");
+                int n = 0;
+                try {
+                  size_t used = 0;
+                  n = std::stoi(x.params[2], &used);
+                  if (used != x.params[2].size()) n = 0;
+                } catch (const std::exception&) {
+                }
+                if (n < 1 || n > 100000)
+                  return SendProblem(x.resp, 404, "Not Found", "no page " + x.params[2]);
+                auto width = IntParam(x.query, "width", 1200, 100, 3000);
+                if (!width.ok()) return SendStatus(x.resp, width.status());
+                // Larger files are viewed after downloading them.
+                if (file->size > (64u << 20))
+                  return SendProblem(x.resp, 413, "Content Too Large",
+                                     "the file is too large to view page by page; download it");
+                auto copy = ServedCopy(services, *rec);
+                if (!copy.ok()) return SendUnreadable(x.resp, *rec, copy.status());
+                std::ostringstream bytes;
+                Status read = services.packages->CopyMember(
+                    rec->package_path, "data/files/" + file->name, 0, file->size, bytes, *copy);
+                if (!read.ok()) return SendStatus(x.resp, read);
+                auto image = RenderPageImage(bytes.str(), n, *width);
+                if (!image.ok()) return SendStatus(x.resp, image.status());
+                Status logged = LogAccess(services, x, "view", rec->reference,
+                                          file->name + "#" + std::to_string(n));
+                if (!logged.ok()) return SendStatus(x.resp, logged);
+                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+                x.resp.setContentType(image->content_type);
+                x.resp.set("X-Page-Count", std::to_string(image->pages));
+                x.resp.set("Cache-Control", "private, no-store");
+                x.resp.set("X-Content-Type-Options", "nosniff");
+                x.resp.setContentLength64(static_cast<Poco::Int64>(image->bytes.size()));
+                x.resp.send().write(image->bytes.data(),
+                                    static_cast<std::streamsize>(image->bytes.size()));
+              },
+              {"width"}});
 
   router.Add({"GET", "/api/v1/records/{reference}/package", "record.download",
               "Download the record's package: a BagIt bag as a tar (Range requests supported)",

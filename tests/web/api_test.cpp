@@ -212,6 +212,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       {"GET /api/v1/records/{reference}", {false, true}},
       {"GET /api/v1/records/{reference}/files/{name}", {false, true}},
       {"GET /api/v1/records/{reference}/package", {false, true}},
+      {"GET /api/v1/records/{reference}/files/{name}/pages/{page}", {false, true}},
       {"GET /api/v1/records.csv", {false, true}},
       {"GET /api/v1/stats/holdings", {false, true}},
       {"GET /api/v1/stats/intake", {false, true}},

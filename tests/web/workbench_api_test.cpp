@@ -291,6 +291,7 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       {"GET /api/v1/records/{reference}", "awlz"},
       {"GET /api/v1/records/{reference}/files/{name}", "wz"},
       {"GET /api/v1/records/{reference}/package", "wz"},
+      {"GET /api/v1/records/{reference}/files/{name}/pages/{page}", "wz"},
       {"GET /api/v1/records.csv", "awl"},
       {"GET /api/v1/stats/holdings", "awl"},
       {"GET /api/v1/stats/intake", "awl"},
@@ -750,4 +751,34 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
     BOOST_TEST(Contains(masked.body, "张**申请表.txt"));
   }
   BOOST_TEST(Contains(f.Send("GET", path, &wang).body, ValidIdNumber()));  // and back
+}
+
+// The page viewer: a scan's page as an image at the asked width, the page count in a header;
+// text is downloaded, not viewed.
+BOOST_AUTO_TEST_CASE(pages_of_a_scan_are_served_as_images) {
+  Fixture f;
+  const std::string ref =
+      f.archive.session()
+          .filing()
+          .File(f.archive.MakeCase("V-1", "0102", "参保人员增员申报表（扫描）",
+                                   {{"扫描件.png", TinyPng()}, {"说明.txt", "文字说明"}}),
+                "business", "t")
+          .value()
+          .reference;
+  Browser wang = f.SignIn("wang");
+  const std::string base = "/api/v1/records/" + Encoded(ref) + "/files/";
+  auto page = f.Send("GET", base + Encoded("扫描件.png") + "/pages/1?width=600", &wang);
+  BOOST_TEST_REQUIRE(page.status == 200, page.body);
+  BOOST_TEST(page.headers["Content-Type"] == "image/jpeg");
+  BOOST_TEST(page.headers["X-Page-Count"] == "1");
+  BOOST_TEST(page.body.substr(0, 3) == std::string("\xFF\xD8\xFF"));
+  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(page.body.data()), page.body.size());
+  BOOST_REQUIRE(pix != nullptr);
+  BOOST_TEST(pixGetWidth(pix) == 600);
+  pixDestroy(&pix);
+  BOOST_TEST(f.Send("GET", base + Encoded("扫描件.png") + "/pages/2", &wang).status == 404);
+  BOOST_TEST(f.Send("GET", base + Encoded("扫描件.png") + "/pages/x", &wang).status == 404);
+  BOOST_TEST(f.Send("GET", base + Encoded("扫描件.png") + "/pages/1?width=5", &wang).status == 422);
+  BOOST_TEST(f.Send("GET", base + Encoded("说明.txt") + "/pages/1", &wang).status == 415);
+  BOOST_TEST(f.Send("GET", base + Encoded("无此文件.png") + "/pages/1", &wang).status == 404);
 }
