@@ -364,6 +364,8 @@ CREATE TABLE inquiries(
   decided_at TEXT,
   reason TEXT,
   served TEXT NOT NULL DEFAULT '[]',
+  copies_allowed INTEGER NOT NULL DEFAULT 0,
+  override_reason TEXT,
   certificate_serial TEXT,
   certificate_code TEXT,
   rating TEXT,

@@ -19,7 +19,7 @@ constexpr const char* kColumns =
     "id, number, requester_type, name, identifier, purpose, contact, channel, submitted_at,"
     " due_at, state, decided_by, decided_at, reason, served, certificate_serial,"
     " certificate_code, rating, rating_comment, rated_at, complaint, complained_at, answer,"
-    " answered_by, answered_at, access_code_sha256";
+    " answered_by, answered_at, access_code_sha256, copies_allowed, override_reason";
 
 std::vector<std::string> ParseList(const std::string& json) {
   std::vector<std::string> out;
@@ -69,6 +69,8 @@ Inquiry Read(const Statement& q, std::string* code_hash) {
   i.answered_by = q.Text(23);
   i.answered_at = q.Text(24);
   if (code_hash) *code_hash = q.Text(25);
+  i.copies_allowed = q.Int(26) != 0;
+  i.override_reason = q.Text(27);
   return i;
 }
 
@@ -258,15 +260,18 @@ Status InquiryRegister::Change(const std::string& number, const std::string& sql
 }
 
 Status InquiryRegister::Approve(const std::string& number,
-                                const std::vector<std::string>& references,
+                                const std::vector<std::string>& references, bool copies_allowed,
+                                const std::string& override_reason,
                                 const std::string& certificate_serial,
                                 const std::string& certificate_code, const std::string& actor,
                                 const std::string& at) {
   return Change(number,
                 "UPDATE inquiries SET state='approved', decided_by=?2, decided_at=?3, served=?4,"
-                " certificate_serial=?5, certificate_code=?6"
+                " certificate_serial=?5, certificate_code=?6, copies_allowed=(?7 = '1'),"
+                " override_reason=NULLIF(?8, '')"
                 " WHERE number=?1 AND state='submitted'",
-                {actor, at, ListJson(references), certificate_serial, certificate_code},
+                {actor, at, ListJson(references), certificate_serial, certificate_code,
+                 copies_allowed ? "1" : "0", override_reason},
                 "inquiry-approve", actor, at, "it was decided already");
 }
 

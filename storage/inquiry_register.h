@@ -27,6 +27,10 @@ struct Inquiry {
   std::string state = "submitted";  // submitted | approved | rejected
   std::string decided_by, decided_at, reason;
   std::vector<std::string> served;  // the 档号 approved for the requester
+  // Watermarked copies may be downloaded online: the archivist checked the requester's identity
+  // (otherwise copies are handed over at the window, against an identity document).
+  bool copies_allowed = false;
+  std::string override_reason;  // why records under another name were served anyway
   std::string certificate_serial, certificate_code;
   std::string rating, rating_comment, rated_at;
   std::string complaint, complained_at, answer, answered_by, answered_at;
@@ -60,6 +64,7 @@ class InquiryRegister {
   // Approves a submitted request, serving `references` (each must be one of its matches), with
   // the certificate already issued for them. kConflict when decided already.
   Status Approve(const std::string& number, const std::vector<std::string>& references,
+                 bool copies_allowed, const std::string& override_reason,
                  const std::string& certificate_serial, const std::string& certificate_code,
                  const std::string& actor, const std::string& at);
   Status Reject(const std::string& number, const std::string& reason, const std::string& actor,

@@ -91,6 +91,9 @@ struct ServerOptions {
   // The built browser front end (web/ui/dist: index.html and assets/), served at / under a
   // strict Content-Security-Policy; empty or missing: / answers 404.
   std::string ui_root;
+  // Marks the session cookie Secure although this server speaks plain HTTP: for a TLS-terminating
+  // proxy in front (it is always Secure when the server has TLS itself).
+  bool secure_cookies = false;
 };
 
 class ApiServer {

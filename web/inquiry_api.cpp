@@ -15,16 +15,20 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "archive/identifiers.h"
+#include "archive/record_masking.h"
 #include "archive/text.h"
 #include "retrieval/csv_export.h"
 #include "retrieval/pdf_document.h"
+#include "storage/digest.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 #include "web/watermarked_copy.h"
@@ -56,6 +60,7 @@ std::optional<int64_t> EpochOf(const std::string& iso) {
 Result<Object::Ptr> JsonObjectBody(Exchange& x) {
   auto body = ReadBody(x.req, 64 << 10);
   if (!body.ok()) return body.status();
+  if (body->empty()) return Object::Ptr(new Object);
   try {
     Poco::JSON::Parser parser;
     auto v = parser.parse(*body);
@@ -90,20 +95,18 @@ std::string Text(const Object::Ptr& o, const std::string& name, size_t max,
 }
 
 // What the requester sees of one served record: someone else's name or 公民身份号码 never whole.
-Object::Ptr PublicRecord(const Services& services, const Inquiry& q, const Record& r) {
+Object::Ptr PublicRecord(const Services& services, const Inquiry& q, Record r) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  std::string title = r.title;
-  const bool own_person = q.requester_type == "person";
-  if (r.person && !own_person && !r.person->name.empty())
-    Poco::replaceInPlace(title, r.person->name, MaskName(r.person->name));
+  // A unit sees its employees' records; their names and numbers are not the unit's to read.
+  if (q.requester_type != "person") MaskPersonalData(r);
   o->set("reference", r.reference);
-  o->set("title", title);
+  o->set("title", r.title);
   o->set("formed_on", r.formed_on);
   const BusinessItem* item = services.scheme->FindItem(r.parts.item);
   o->set("item", item ? item->name : r.parts.item);
   if (r.person) {
-    o->set("person", own_person ? r.person->name : MaskName(r.person->name));
-    o->set("id_number", own_person ? r.person->id_number : MaskIdNumber(r.person->id_number));
+    o->set("person", r.person->name);
+    o->set("id_number", r.person->id_number);
   }
   if (r.unit) o->set("unit", r.unit->name);
   Array::Ptr files = new Array;
@@ -152,6 +155,8 @@ Object::Ptr InquiryObject(const Inquiry& q, bool staff, const std::string& now,
     if (staff) o->set("decided_by", q.decided_by);
     if (!q.reason.empty()) o->set("reason", q.reason);
   }
+  if (q.state == "approved") o->set("copies_allowed", q.copies_allowed);
+  if (staff && !q.override_reason.empty()) o->set("override_reason", q.override_reason);
   if (!q.certificate_serial.empty()) {
     Object::Ptr c = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     c->set("serial", q.certificate_serial);
@@ -262,6 +267,23 @@ Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
   return rows;
 }
 
+constexpr uint64_t kMaxCopyBytes = 32ull << 20;
+constexpr int kCopiesAtOnce = 2;
+
+// One of the few places for rendering a copy, or none (taken() false).
+class CopySlot {
+ public:
+  explicit CopySlot(const std::shared_ptr<std::atomic<int>>& in_flight) : in_flight_(in_flight) {
+    taken_ = in_flight_->fetch_add(1) < kCopiesAtOnce;
+  }
+  ~CopySlot() { in_flight_->fetch_sub(1); }
+  bool taken() const { return taken_; }
+
+ private:
+  std::shared_ptr<std::atomic<int>> in_flight_;
+  bool taken_ = false;
+};
+
 }  // namespace
 
 void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& options) {
@@ -269,6 +291,10 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
   auto lookups = std::make_shared<RateLimiter>(options.inquiry_lookups_per_second,
                                                10 * options.inquiry_lookups_per_second);
   const int per_identifier = options.inquiries_per_identifier_day;
+  auto copies_in_flight = std::make_shared<std::atomic<int>>(0);
+  // Decisions on one request never interleave (a certificate is issued before the decision is
+  // stored, and certificates cannot be withdrawn).
+  auto deciding = std::make_shared<std::mutex>();
 
   // ---- the portal (public) ---------------------------------------------------------------
   router.Add(
@@ -327,9 +353,8 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          if (*recent >= per_identifier) {
            x.resp.set("Retry-After", "86400");
            return SendProblem(x.resp, 429, "Too Many Requests",
-                              "this identifier has had " + std::to_string(*recent) +
-                                  " requests in the last 24 hours; please wait or ask at the "
-                                  "service window");
+                              "too many requests for this identifier today; please try tomorrow "
+                              "or ask at the service window");
          }
          auto made = reg.Submit(q, "public");
          if (!made.ok()) return SendStatus(x.resp, made.status());
@@ -396,7 +421,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
       {"GET", "/api/v1/public/inquiries/{number}/records/{reference}/files/{name}", Access::kPublic,
        "A watermarked PDF copy of a content file of a record served for this request "
        "(X-Inquiry-Code header)",
-       [&services, lookups](Exchange& x) {
+       [&services, lookups, copies_in_flight](Exchange& x) {
          auto q = PublicLookup(services, x, *lookups);
          if (!q) return;
          const std::string& ref = x.params[1];
@@ -411,11 +436,40 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
            for (const auto& f : (*r)->files)
              if (f.name == name && f.role != "metadata") file = &f;
          if (!file) return SendProblem(x.resp, 404, "Not Found", "no such file in this record");
-         auto bytes =
-             services.packages->ReadMember((*r)->package_path, "data/files/" + name, 64u << 20);
-         if (!bytes.ok()) return SendStatus(x.resp, bytes.status());
+         // Knowing a name and a 公民身份号码 proves little: copies leave online only when the
+         // archivist checked the requester's identity, and never with someone else's data.
+         if (!q->copies_allowed)
+           return SendProblem(x.resp, 403, "Forbidden",
+                              "copies of this request are handed over at the service window "
+                              "against an identity document (复制件请凭有效身份证件到窗口领取)");
+         if (q->requester_type != "person" && (*r)->person)
+           return SendProblem(x.resp, 403, "Forbidden",
+                              "this record names a person: its copy is handed over at the "
+                              "service window");
+         if (file->size > kMaxCopyBytes)
+           return SendProblem(x.resp, 413, "Content Too Large",
+                              "the file is too large to copy online; ask at the service window");
+         // Rendering is the portal's one costly answer: a few at a time, the rest told to wait.
+         CopySlot slot(copies_in_flight);
+         if (!slot.taken()) {
+           x.resp.set("Retry-After", "5");
+           return SendProblem(x.resp, 503, "Service Unavailable",
+                              "copies are being prepared for others; try again in a few seconds");
+         }
+         auto copy =
+             services.packages->GoodCopy((*r)->package_path, (*r)->package_sha256, kMaxCopyBytes);
+         if (!copy.ok()) return SendStatus(x.resp, copy.status());
+         std::ostringstream read;
+         Status st = services.packages->CopyMember((*r)->package_path, "data/files/" + name, 0,
+                                                   file->size, read, *copy);
+         if (!st.ok()) return SendStatus(x.resp, st);
+         const std::string bytes = read.str();
+         if (Digest::OfString(bytes) != file->sha256)
+           return SendProblem(x.resp, 500, "Internal Server Error",
+                              "the stored file does not match its digest; the archive's "
+                              "operators have been alerted");
          const std::string today = services.clock().substr(0, 10);
-         auto pdf = WatermarkedCopy(*bytes, "仅供查档 " + q->number + " " + today + " 不得他用",
+         auto pdf = WatermarkedCopy(bytes, "仅供查档 " + q->number + " " + today + " 不得他用",
                                     ref + " " + name);
          if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
          Status logged =
@@ -651,8 +705,11 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
 
   router.Add(
       {"POST", "/api/v1/inquiries/{number}/approve", "inquiry.handle",
-       "Approve a request: serve {references} (default: every match) and issue its 查档证明",
-       [&services](Exchange& x) {
+       "Approve a request: serve {references} (default: every match under the requester's "
+       "name), issue its 查档证明; {copies_allowed} once identity was checked; records under "
+       "another name need an {override_reason}",
+       [&services, deciding](Exchange& x) {
+         std::lock_guard<std::mutex> one_decision(*deciding);
          auto q = StaffLookup(services, x);
          if (!q) return;
          if (q->state != "submitted")
@@ -663,8 +720,23 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          InquiryRegister reg(*services.catalogue);
          auto matches = reg.Matches(*q);
          if (!matches.ok()) return SendStatus(x.resp, matches.status());
-         std::set<std::string> own;
-         for (const auto& m : *matches) own.insert(m.reference);
+         std::set<std::string> own, other_name;
+         for (const auto& m : *matches) {
+           own.insert(m.reference);
+           if (m.holder_name != q->name) other_name.insert(m.reference);
+         }
+         bool copies_allowed = false;
+         std::string override_reason;
+         try {
+           copies_allowed = (*body)->optValue<bool>("copies_allowed", false);
+           override_reason = Poco::trim((*body)->optValue<std::string>("override_reason", ""));
+         } catch (const std::exception&) {
+           return SendProblem(x.resp, 422, "Unprocessable Content",
+                              "copies_allowed is true or false, override_reason text");
+         }
+         if (override_reason.size() > 2000)
+           return SendProblem(x.resp, 422, "Unprocessable Content", "the reason is too long",
+                              {{"override_reason", "at most 2000 bytes"}});
          std::vector<std::string> refs;
          Array::Ptr asked = (*body)->has("references") ? (*body)->getArray("references") : nullptr;
          if ((*body)->has("references") && !asked)
@@ -682,8 +754,17 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
              if (std::find(refs.begin(), refs.end(), ref) == refs.end()) refs.push_back(ref);
            }
          } else {
-           for (const auto& m : *matches) refs.push_back(m.reference);
+           for (const auto& m : *matches)
+             if (!other_name.count(m.reference)) refs.push_back(m.reference);
          }
+         // The identifier matched but the record names someone else: a typing error in either,
+         // or someone asking with another's number. Only a stated reason serves it.
+         for (const auto& ref : refs)
+           if (other_name.count(ref) && override_reason.empty())
+             return SendProblem(
+                 x.resp, 422, "Unprocessable Content",
+                 ref + " is filed under another name than the requester's",
+                 {{"override_reason", "required to serve records under another name"}});
          if (refs.empty())
            return SendProblem(x.resp, 422, "Unprocessable Content",
                               "no record to serve; reject the request with a reason instead",
@@ -695,8 +776,9 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          req.actor = x.principal->Actor();
          auto issued = IssueCertificate(ReportContextFor(services), req);
          if (!issued.ok()) return SendStatus(x.resp, issued.status());
-         Status st = reg.Approve(q->number, refs, issued->certificate.serial,
-                                 issued->certificate.code, x.principal->Actor(), services.clock());
+         Status st = reg.Approve(q->number, refs, copies_allowed, override_reason,
+                                 issued->certificate.serial, issued->certificate.code,
+                                 x.principal->Actor(), services.clock());
          if (!st.ok()) return SendStatus(x.resp, st);
          Object o(Poco::JSON_PRESERVE_KEY_ORDER);
          o.set("number", q->number);
@@ -709,7 +791,9 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
        }});
 
   router.Add({"POST", "/api/v1/inquiries/{number}/reject", "inquiry.handle",
-              "Reject a request with a {reason} the requester will read", [&services](Exchange& x) {
+              "Reject a request with a {reason} the requester will read",
+              [&services, deciding](Exchange& x) {
+                std::lock_guard<std::mutex> one_decision(*deciding);
                 auto q = StaffLookup(services, x);
                 if (!q) return;
                 auto body = JsonObjectBody(x);

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "archive/cli/archive_session.h"
-#include "archive/identifiers.h"
+#include "archive/record_masking.h"
 #include "storage/appraisal_register.h"
 #include "storage/digest.h"
 #include "storage/fair_gate.h"
@@ -125,14 +125,26 @@ void SendUnreadable(Poco::Net::HTTPServerResponse& resp, const Record& r, const 
                   " can be read; the archive's operators have been alerted");
 }
 
+// Who, what, when, and why: the purpose the client states in X-Access-Purpose (percent-encoded
+// UTF-8, since header values are Latin-1; at most 200 bytes), kept with the access.
 Status LogAccess(Services& s, const Exchange& x, const std::string& action,
                  const std::string& reference, const std::string& what) {
   AuditEvent e;
-  e.at = cli::NowIso8601();
+  e.at = s.clock();
   e.actor = x.principal->Actor();
   e.action = action;
   e.reference = reference;
-  e.detail = "{\"what\":" + JsonQuote(what) + "}";
+  e.detail = "{\"what\":" + JsonQuote(what);
+  const std::string stated = x.req.get("X-Access-Purpose", "");
+  if (!stated.empty()) {
+    auto purpose = DecodePathSegment(stated);
+    if (!purpose.ok() || purpose->size() > 200)
+      return Status::InvalidArgument(
+          "X-Access-Purpose is not valid",
+          {{"X-Access-Purpose", "percent-encoded UTF-8 text of at most 200 bytes"}});
+    e.detail += ",\"purpose\":" + JsonQuote(*purpose);
+  }
+  e.detail += "}";
   return s.access_log->Record(std::move(e));
 }
 
@@ -143,17 +155,7 @@ Result<std::string> RenderRecordView(Services& services, const std::string& refe
                                      bool masked) {
   auto rec = FindRecord(services, reference);
   if (!rec.ok()) return rec.status();
-  if (masked && rec->person) {
-    const std::string name = rec->person->name, id = rec->person->id_number;
-    auto hide = [&](std::string& text) {
-      if (!name.empty()) Poco::replaceInPlace(text, name, MaskName(name));
-      if (!id.empty()) Poco::replaceInPlace(text, id, MaskIdNumber(id));
-    };
-    hide(rec->title);
-    for (auto& f : rec->files) hide(f.name);
-    rec->person->name = MaskName(name);
-    rec->person->id_number = MaskIdNumber(id);
-  }
+  if (masked) MaskPersonalData(*rec);
   // The newest events only: a much-viewed record would otherwise answer megabytes.
   constexpr int kShownEvents = 100;
   auto events =
@@ -229,6 +231,11 @@ void AddRecordRoutes(Router& router, Services& services) {
          spec.retention = get("retention");
          spec.person_id = get("person");
          spec.unit_code = get("unit");
+         // Asking whether a 公民身份号码 has records is itself personal data.
+         if (!spec.person_id.empty() &&
+             !services.policy->Allows(PolicyRole(*x.principal), "personal.read"))
+           return SendProblem(x.resp, 403, "Forbidden",
+                              "searching by 公民身份号码 needs the personal.read permission");
          auto year = IntParam(x.query, "year", 0, 0, 2999);
          auto page = IntParam(x.query, "page", 1, 1, 100000);
          auto size = IntParam(x.query, "size", 20, 1, 100);

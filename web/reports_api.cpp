@@ -233,36 +233,41 @@ void AddReportRoutes(Router& router, Services& services) {
                 SendJson(x.resp, 200, json + "}");
               },
               {"code"}});
-  router.Add({"GET",
-              "/api/v1/records.csv",
-              "report",
-              "CSV export of a catalogue query (same parameters as /api/v1/records)",
-              [&services](Exchange& x) {
-                SearchSpec spec;
-                spec.text = Param(x, "q");
-                spec.class_code = Param(x, "class");
-                spec.item = Param(x, "item");
-                spec.retention = Param(x, "retention");
-                spec.person_id = Param(x, "person");
-                spec.unit_code = Param(x, "unit");
-                auto year = YearParam(x, false);
-                if (!year.ok()) return SendStatus(x.resp, year.status());
-                spec.year = *year;
-                std::ostringstream csv;
-                bool truncated = false;
-                auto rows = ExportSearchCsv(*services.catalogue, spec, services.scheme, csv, 100000,
-                                            &truncated);
-                if (!rows.ok()) return SendStatus(x.resp, rows.status());
-                std::string body = csv.str();
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-                x.resp.setContentType("text/csv; charset=utf-8");
-                x.resp.set("Content-Disposition", "attachment; filename=\"records.csv\"");
-                x.resp.set("X-Rows", std::to_string(*rows));
-                if (truncated) x.resp.set("X-Truncated", "true");
-                x.resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
-                x.resp.send() << body;
-              },
-              {"q", "class", "item", "year", "retention", "person", "unit"}});
+  router.Add(
+      {"GET",
+       "/api/v1/records.csv",
+       "report",
+       "CSV export of a catalogue query (same parameters as /api/v1/records)",
+       [&services](Exchange& x) {
+         SearchSpec spec;
+         spec.text = Param(x, "q");
+         spec.class_code = Param(x, "class");
+         spec.item = Param(x, "item");
+         spec.retention = Param(x, "retention");
+         spec.person_id = Param(x, "person");
+         spec.unit_code = Param(x, "unit");
+         if (!spec.person_id.empty() &&
+             !services.policy->Allows(PolicyRole(*x.principal), "personal.read"))
+           return SendProblem(x.resp, 403, "Forbidden",
+                              "searching by 公民身份号码 needs the personal.read permission");
+         auto year = YearParam(x, false);
+         if (!year.ok()) return SendStatus(x.resp, year.status());
+         spec.year = *year;
+         std::ostringstream csv;
+         bool truncated = false;
+         auto rows =
+             ExportSearchCsv(*services.catalogue, spec, services.scheme, csv, 100000, &truncated);
+         if (!rows.ok()) return SendStatus(x.resp, rows.status());
+         std::string body = csv.str();
+         x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+         x.resp.setContentType("text/csv; charset=utf-8");
+         x.resp.set("Content-Disposition", "attachment; filename=\"records.csv\"");
+         x.resp.set("X-Rows", std::to_string(*rows));
+         if (truncated) x.resp.set("X-Truncated", "true");
+         x.resp.setContentLength64(static_cast<Poco::Int64>(body.size()));
+         x.resp.send() << body;
+       },
+       {"q", "class", "item", "year", "retention", "person", "unit"}});
 }
 
 }  // namespace dangan::web

@@ -216,6 +216,14 @@ void AddReviewRoutes(Router& router, Services& services) {
                 if (jpeg.empty())
                   return SendProblem(x.resp, 404, "Not Found",
                                      "no image of page " + x.params[1] + " was kept");
+                AuditEvent e;  // the page shows names and numbers as the draft does
+                e.at = services.clock();
+                e.actor = x.principal->Actor();
+                e.action = "view";
+                e.detail = "{\"review_id\":" + std::to_string(r->id) +
+                           ",\"page\":" + std::to_string(page) + "}";
+                Status logged = services.access_log->Record(std::move(e));
+                if (!logged.ok()) return SendStatus(x.resp, logged);
                 x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
                 x.resp.setContentType("image/jpeg");
                 x.resp.set("Cache-Control", "private, no-store");

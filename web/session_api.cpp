@@ -72,7 +72,7 @@ bool CsrfTokenMatches(const Poco::Net::HTTPServerRequest& req, const SignedInUse
 }
 
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options) {
-  const bool secure = !options.tls_certificate.empty();
+  const bool secure = !options.tls_certificate.empty() || options.secure_cookies;
   auto by_address = std::make_shared<RateLimiter>(options.sign_in_rate_per_address, 10);
   auto by_name = std::make_shared<RateLimiter>(options.sign_in_rate_per_name, 5);
 
@@ -83,6 +83,11 @@ void AddSessionRoutes(Router& router, Services& services, const ServerOptions& o
                 if (services.sessions == nullptr)
                   return SendProblem(x.resp, 503, "Service Unavailable",
                                      "signing in is not enabled on this server");
+                // Only a script of this origin can send JSON (a cross-site form cannot without
+                // a preflight this server refuses): no one signs a browser in behind its back.
+                if (x.req.getContentType().rfind("application/json", 0) != 0)
+                  return SendProblem(x.resp, 415, "Unsupported Media Type",
+                                     "sign in with Content-Type: application/json");
                 auto body = ReadBody(x.req, 64 << 10);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::string name, password;
@@ -96,6 +101,10 @@ void AddSessionRoutes(Router& router, Services& services, const ServerOptions& o
                                      "the body must be a JSON object with name and password",
                                      {{"name", "required"}, {"password", "required"}});
                 }
+                // Longer names are nobody's; refused before they could fill the limiter.
+                if (name.empty() || name.size() > 100 || password.size() > 1024)
+                  return SendProblem(x.resp, 401, "Unauthorized",
+                                     "the name or the password is wrong");
                 double wait = 0;
                 const std::string address = x.req.clientAddress().host().toString();
                 if (!by_address->Allow(address, &wait) || !by_name->Allow(name, &wait)) {

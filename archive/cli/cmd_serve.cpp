@@ -110,14 +110,14 @@ int RunServe(const Context& ctx, int argc, char** argv) {
       argc, argv, 1,
       {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days",
        "--rate-limit", "--key-rate-limit", "--search-cache", "--search-slots", "--ui"},
-      {"--help"});
+      {"--help", "--secure-cookies"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 128]\n"
                  "                    [--tls-cert CERT.pem --tls-key KEY.pem]\n"
                  "                    [--audit-rate MB_PER_S] [--audit-days N]\n"
                  "                    [--rate-limit N] [--key-rate-limit N] [--search-cache N]\n"
-                 "                    [--search-slots N] [--ui DIR]\n"
+                 "                    [--search-slots N] [--ui DIR] [--secure-cookies]\n"
                  "Serves the REST API under /api/v1 (see /api/v1/openapi.json), /healthz and\n"
                  "/metrics. --port 0 picks a free port. SIGINT or SIGTERM stops accepting and\n"
                  "lets filings in flight finish. Prints 'listening on http://ADDR:PORT'.\n"
@@ -134,7 +134,8 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "thread while open; more wait in line); of their searches, --search-slots are\n"
                  "computed at once (default: two per core) and the rest wait in arrival order.\n"
                  "The web workbench (the built web/ui front end, or --ui DIR) is served at /;\n"
-                 "people sign in with the password `dangan user add … --password-stdin` set.\n";
+                 "people sign in with the password `dangan user add … --password-stdin` set.\n"
+                 "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -181,6 +182,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
     search_cache = static_cast<size_t>(*n);
   }
   opt.ui_root = args->Get("--ui", DANGAN_UI_DIR);
+  opt.secure_cookies = args->Has("--secure-cookies");
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
   auto session = ArchiveSession::Open(ctx.root);

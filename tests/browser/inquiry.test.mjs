@@ -321,6 +321,8 @@ async function approve() {
   if (xssRef) check(shown.some((s) => s.ref === xssRef), `the injection record ${xssRef} is not among the matches`)
   served = detail.matches.filter((m) => m.name_matches).map((m) => m.reference)
   check(served.length > 0, 'no match has the requester\'s name')
+  // Identity checked (the test plays the archivist who called the requester): copies online.
+  await staff.check('[data-testid=inquiry-copies]')
   await staff.click('[data-testid=inquiry-approve]')
   await staff.waitForSelector(`${detailSel}[data-state=approved]`)
   const after = await staffJson(`/api/v1/inquiries/${encodeURIComponent(number)}`)

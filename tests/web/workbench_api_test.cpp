@@ -122,7 +122,7 @@ class Fixture {
     }
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty() || method == "POST") {
-      req.setContentType("application/json");
+      if (!headers.count("Content-Type")) req.setContentType("application/json");
       req.setContentLength64(static_cast<Poco::Int64>(body.size()));
     }
     session.sendRequest(req) << body;
@@ -202,6 +202,11 @@ BOOST_AUTO_TEST_CASE(sign_in_gives_a_strict_cookie_and_changes_need_its_csrf_tok
              nobody.Json()->getValue<std::string>("detail"));
   BOOST_TEST(wrong.cookies.empty());
   BOOST_TEST(f.Send("POST", "/api/v1/session", nullptr, "{not json").status == 400);
+  // A cross-site form posts text/plain: it signs no one in.
+  BOOST_TEST(f.Send("POST", "/api/v1/session", nullptr,
+                    R"({"name":"wang","password":"pw-wang-secret"})",
+                    {{"Content-Type", "text/plain"}})
+                 .status == 415);
   BOOST_TEST(f.Send("GET", "/api/v1/session").status == 401);
 
   auto ok =
@@ -440,7 +445,7 @@ BOOST_AUTO_TEST_CASE(the_review_queue_over_http_files_and_rejects) {
   BOOST_TEST(all->size() == 2u);
   // The draft names people: showing it was an access, logged once the server flushes its log.
   f.server->Stop(5);
-  BOOST_TEST(f.CountEvents("view") == views + 1);
+  BOOST_TEST(f.CountEvents("view") == views + 2);  // the draft and its page image
   BOOST_TEST(f.CountEvents("review") == 1);
   BOOST_TEST(f.CountEvents("review-reject") == 1);
 }
@@ -517,6 +522,10 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
                           "business", "t")
                     .value()
                     .reference);
+  // Under the requester's number but another name: served only with a stated reason.
+  auto misnamed = f.archive.MakeCase("Q-4", "0102", "张叁 参保人员增员申报表");
+  misnamed.person = Person{ValidIdNumber(), "张叁"};
+  const std::string misnamed_ref = s.filing().File(misnamed, "business", "t").value().reference;
   auto other_case = f.archive.MakeCase("Q-3", "0102", "李四 参保人员增员申报表");
   other_case.person = Person{other_id, "李四"};
   const std::string other_ref = s.filing().File(other_case, "business", "t").value().reference;
@@ -569,7 +578,7 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(queue.Json()->getArray("items")->size() == 1u);
   auto detail = f.Send("GET", "/api/v1/inquiries/" + number, &wang).Json();
   auto matches = detail->getArray("matches");
-  BOOST_REQUIRE(matches->size() == 2u);
+  BOOST_REQUIRE(matches->size() == 3u);
   BOOST_TEST(matches->getObject(0)->getValue<bool>("name_matches"));
   BOOST_TEST(matches->getObject(0)->getValue<std::string>("title") == "张三 参保人员增员申报表");
   BOOST_TEST(!Contains(f.Send("GET", "/api/v1/inquiries/" + number, &wang).body, other_ref));
@@ -581,7 +590,14 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   Browser leader = f.SignIn("li");
   BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &leader, "{}").status ==
              403);
-  auto approved = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang, "{}");
+  auto misnamed_only = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang,
+                              "{\"references\":[\"" + misnamed_ref + "\"]}");
+  BOOST_TEST(misnamed_only.status == 422);
+  BOOST_TEST(Contains(misnamed_only.body, "override_reason"));
+  // Identity checked (by telephone, say): copies may go online; the default serves the
+  // records under the requester's own name only.
+  auto approved = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang,
+                         R"({"copies_allowed":true})");
   BOOST_TEST_REQUIRE(approved.status == 200, approved.body);
   BOOST_TEST(approved.Json()->getArray("served")->size() == 2u);
   BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang, "{}").status == 409);
@@ -695,8 +711,20 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(Contains(ledger_text.out, "已提供"), ledger_text.out);
 
   // At most three requests a day for one identifier.
+  auto second = f.Send("POST", "/api/v1/public/inquiries", nullptr, ask);
+  BOOST_TEST_REQUIRE(second.status == 201);
   BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, ask).status == 201);
-  BOOST_TEST(f.Send("POST", "/api/v1/public/inquiries", nullptr, ask).status == 201);
+  // Approved without an identity check: the list and the certificate online, copies at the window.
+  const std::string second_number = second.Json()->getValue<std::string>("number");
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + second_number + "/approve", &wang, "").status ==
+             200);
+  auto no_copy = f.Send("GET",
+                        "/api/v1/public/inquiries/" + second_number + "/records/" +
+                            Encoded(own[0]) + "/files/" + Encoded("申请表.txt"),
+                        nullptr, "",
+                        {{"X-Inquiry-Code", second.Json()->getValue<std::string>("access_code")}});
+  BOOST_TEST(no_copy.status == 403);
+  BOOST_TEST(Contains(no_copy.body, "窗口"));
   auto fourth = f.Send("POST", "/api/v1/public/inquiries", nullptr, ask);
   BOOST_TEST(fourth.status == 429);
   BOOST_TEST(!fourth.headers["Retry-After"].empty());
@@ -704,12 +732,12 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   // Every step left an event.
   f.server->Stop(5);
   BOOST_TEST(f.CountEvents("inquiry-submit") == 4);
-  BOOST_TEST(f.CountEvents("inquiry-approve") == 1);
+  BOOST_TEST(f.CountEvents("inquiry-approve") == 2);
   BOOST_TEST(f.CountEvents("inquiry-reject") == 1);
   BOOST_TEST(f.CountEvents("inquiry-rate") == 1);
   BOOST_TEST(f.CountEvents("inquiry-complaint") == 1);
   BOOST_TEST(f.CountEvents("inquiry-answer") == 1);
-  BOOST_TEST(f.CountEvents("certify") == 2);  // one per record certified
+  BOOST_TEST(f.CountEvents("certify") == 4);  // one per record certified
 }
 
 BOOST_AUTO_TEST_CASE(inquiry_submissions_are_limited_per_address) {
@@ -781,4 +809,25 @@ BOOST_AUTO_TEST_CASE(pages_of_a_scan_are_served_as_images) {
   BOOST_TEST(f.Send("GET", base + Encoded("扫描件.png") + "/pages/1?width=5", &wang).status == 422);
   BOOST_TEST(f.Send("GET", base + Encoded("说明.txt") + "/pages/1", &wang).status == 415);
   BOOST_TEST(f.Send("GET", base + Encoded("无此文件.png") + "/pages/1", &wang).status == 404);
+}
+
+// Why: the purpose a client states with an access is kept with it; a malformed one is refused.
+BOOST_AUTO_TEST_CASE(an_access_keeps_its_stated_purpose) {
+  Fixture f;
+  const std::string ref = f.archive.session()
+                              .filing()
+                              .File(f.archive.MakeCase("W-1"), "business", "t")
+                              .value()
+                              .reference;
+  Browser wang = f.SignIn("wang");
+  const std::string path = "/api/v1/records/" + Encoded(ref);
+  BOOST_TEST(
+      f.Send("GET", path, &wang, "", {{"X-Access-Purpose", Encoded("核对退休材料")}}).status ==
+      200);
+  BOOST_TEST(f.Send("GET", path, &wang, "", {{"X-Access-Purpose", "%ZZ"}}).status == 422);
+  f.server->Stop(5);
+  bool found = false;
+  for (const auto& e : f.archive.session().catalogue().Events(ref).value())
+    found |= e.action == "view" && Contains(e.detail, "\"purpose\":\"核对退休材料\"");
+  BOOST_TEST(found);
 }
