@@ -5,7 +5,9 @@
 # workbench.test.mjs, then dashboard.test.mjs (the 统计 page) against the same server, whose
 # figures by then include the workbench test's filings and views, then inquiry.test.mjs (the public
 # 查档 portal and the workbench's 查档申请, as the person of the first sample case, whose records
-# are that case and the injection case copied from it). The server is stopped however the test ends.
+# are that case and the injection case copied from it), then records.test.mjs (the record page's page
+# viewer on a two-page scan filed at once, the 浏览 tree and the 报表 page's downloads). The server is
+# stopped however the test ends.
 #   usage: tests/browser/run.sh BUILD_DIR      (needs node, /usr/bin/chromium, web/ui built:
 #                                               `npm ci && npm run build` in web/ui)
 set -euo pipefail
@@ -88,6 +90,12 @@ echo "filed $(wc -l <"$work/refs.txt") cases and the injection case $xss_ref"
 # Then a form that is not a business record (a 查档 request), queued last: rejected with Ctrl+Enter.
 "$dangan" --root "$root" --actor "$user" capture --threshold 1 tests/data/corpus/dev_0003.tif
 "$dangan" --root "$root" --actor "$user" review list
+# A two-page TIFF captured with the default threshold: sure enough to be filed at once (scan, OCR
+# text and a searchable PDF), the record records.test.mjs views page by page.
+"$dangan" --root "$root" --actor "$user" capture tests/data/corpus/dev_0002.tif >"$work/scan.txt"
+scan_ref=$(awk -F '\t' '$1 == "dev_0002.tif" && $2 ~ /^J/ { print $2 }' "$work/scan.txt" | head -n 1)
+[ -n "$scan_ref" ] || { cat "$work/scan.txt" >&2; fail "dev_0002.tif was not filed at once"; }
+echo "filed the two-page scan dev_0002.tif as $scan_ref"
 
 "$dangan" --root "$root" --actor admin serve --port 0 --ui "$ui" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
@@ -118,6 +126,11 @@ DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
   DANGAN_XSS_REF="$xss_ref" CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
   node tests/browser/inquiry.test.mjs || inquiry_status=$?
 [ "$status" != 0 ] || status=$inquiry_status
+records_status=0
+DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" DANGAN_SCAN_REF="$scan_ref" \
+  CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
+  node tests/browser/records.test.mjs || records_status=$?
+[ "$status" != 0 ] || status=$records_status
 if [ "$status" != 0 ]; then
   echo "--- server stderr (last 40 lines)" >&2
   tail -n 40 "$work/server.err" >&2 || true

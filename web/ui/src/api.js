@@ -59,7 +59,8 @@ export async function api(method, path, body, { signal, quiet401 = false, header
 }
 
 // A file (PDF, CSV) fetched with headers a plain link cannot send (the portal's X-Inquiry-Code):
-// the Blob and the name the server suggests; a failure is an ApiError like any other.
+// the Blob, the name the server suggests and the response headers; a failure is an ApiError like
+// any other.
 export async function getBlob(path, { headers } = {}) {
   let response
   try {
@@ -81,7 +82,7 @@ export async function getBlob(path, { headers } = {}) {
   } catch (e) {
     name = ''
   }
-  return { blob: await response.blob(), name }
+  return { blob: await response.blob(), name, headers: response.headers }
 }
 
 export const get = (path, opts) => api('GET', path, undefined, opts)

@@ -8,9 +8,11 @@ import DashboardView from './views/DashboardView.vue'
 import './style.css'
 
 // Loaded when first visited: the public portal is its own chunk (a visitor needs none of the
-// workbench), and so is the 查档申请 page.
+// workbench), and so are the 查档申请, 浏览 and 报表 pages.
 const PortalView = () => import('./views/PortalView.vue')
 const InquiriesView = () => import('./views/InquiriesView.vue')
+const BrowseView = () => import('./views/BrowseView.vue')
+const ReportsView = () => import('./views/ReportsView.vue')
 
 const router = createRouter({
   // Hash routes: a deep link (#/records/J012-…) needs nothing from the server but index.html.
@@ -18,6 +20,8 @@ const router = createRouter({
   routes: [
     { path: '/', redirect: '/search' },
     { path: '/search', name: 'search', component: SearchView, meta: { title: '检索' } },
+    { path: '/browse', name: 'browse', component: BrowseView, meta: { title: '浏览' } },
+    { path: '/reports', name: 'reports', component: ReportsView, meta: { title: '报表' } },
     { path: '/records/:reference', name: 'record', component: RecordView, meta: { title: '档案详情' } },
     { path: '/review/:id?', name: 'review', component: ReviewView, meta: { title: '待审核' } },
     { path: '/dashboard', name: 'dashboard', component: DashboardView, meta: { title: '统计' } },
