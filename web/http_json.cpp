@@ -1,5 +1,6 @@
 #include "web/http_json.h"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/URI.h>
 
@@ -143,6 +144,19 @@ Result<std::string> DecodePathSegment(const std::string& segment) {
   }
   if (!IsValidUtf8(out)) return Status::InvalidArgument("the path is not valid UTF-8");
   return out;
+}
+
+Result<Poco::JSON::Object::Ptr> ReadJsonObject(Poco::Net::HTTPServerRequest& req, size_t limit) {
+  auto body = ReadBody(req, limit);
+  if (!body.ok()) return body.status();
+  if (body->empty()) return Poco::JSON::Object::Ptr(new Poco::JSON::Object);
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(*body);
+    if (v.type() == typeid(Poco::JSON::Object::Ptr)) return v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const std::exception&) {
+  }
+  return Status(ErrorCode::kMalformed, "the body must be a JSON object");
 }
 
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit) {

@@ -2,6 +2,7 @@
 // query parameters. Stateless; thread-safe.
 #pragma once
 
+#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
@@ -29,6 +30,10 @@ Result<std::map<std::string, std::string>> QueryParameters(const std::string& ur
 // Percent-decodes one path segment; fails on invalid encoding or invalid UTF-8.
 Result<std::string> DecodePathSegment(const std::string& segment);
 
+// A small JSON object body (at most `limit` bytes; an empty body is an empty object); anything
+// else is kMalformed (400).
+Result<Poco::JSON::Object::Ptr> ReadJsonObject(Poco::Net::HTTPServerRequest& req,
+                                               size_t limit = 64 << 10);
 // Reads the whole request body, refusing more than `limit` bytes (413).
 Result<std::string> ReadBody(Poco::Net::HTTPServerRequest& req, size_t limit);
 // The same for a body already separated from its request (`req` gives the Content-Length).

@@ -57,19 +57,6 @@ std::optional<int64_t> EpochOf(const std::string& iso) {
   return static_cast<int64_t>(t.timestamp().epochTime()) - tz;
 }
 
-Result<Object::Ptr> JsonObjectBody(Exchange& x) {
-  auto body = ReadBody(x.req, 64 << 10);
-  if (!body.ok()) return body.status();
-  if (body->empty()) return Object::Ptr(new Object);
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(*body);
-    if (v.type() == typeid(Object::Ptr)) return v.extract<Object::Ptr>();
-  } catch (const std::exception&) {
-  }
-  return Status(ErrorCode::kMalformed, "the body must be a JSON object");
-}
-
 // A text field of at most `max` bytes, trimmed; non-strings are refused.
 std::string Text(const Object::Ptr& o, const std::string& name, size_t max,
                  std::vector<FieldError>* errors, bool required) {
@@ -313,7 +300,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
            return SendProblem(x.resp, 429, "Too Many Requests",
                               "too many requests from this address; try again later");
          }
-         auto body = JsonObjectBody(x);
+         auto body = ReadJsonObject(x.req);
          if (!body.ok()) return SendStatus(x.resp, body.status());
          const InquiryRules& rules = *services.inquiry_rules;
          std::vector<FieldError> errors;
@@ -490,7 +477,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               [&services, lookups](Exchange& x) {
                 auto q = PublicLookup(services, x, *lookups);
                 if (!q) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::vector<FieldError> errors;
                 std::string rating = Text(*body, "rating", 40, &errors, true);
@@ -514,7 +501,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               [&services, lookups](Exchange& x) {
                 auto q = PublicLookup(services, x, *lookups);
                 if (!q) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::vector<FieldError> errors;
                 std::string text = Text(*body, "text", 4000, &errors, true);
@@ -715,7 +702,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          if (q->state != "submitted")
            return SendProblem(x.resp, 409, "Conflict",
                               "inquiry " + q->number + " is already " + q->state);
-         auto body = JsonObjectBody(x);
+         auto body = ReadJsonObject(x.req);
          if (!body.ok()) return SendStatus(x.resp, body.status());
          InquiryRegister reg(*services.catalogue);
          auto matches = reg.Matches(*q);
@@ -796,7 +783,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 std::lock_guard<std::mutex> one_decision(*deciding);
                 auto q = StaffLookup(services, x);
                 if (!q) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::vector<FieldError> errors;
                 std::string reason = Text(*body, "reason", 2000, &errors, true);
@@ -814,7 +801,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               "Answer the requester's complaint {text}", [&services](Exchange& x) {
                 auto q = StaffLookup(services, x);
                 if (!q) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::vector<FieldError> errors;
                 std::string text = Text(*body, "text", 4000, &errors, true);

@@ -103,6 +103,12 @@ Result<Record> FindRecord(Services& s, const std::string& reference) {
   return std::move(**rec);
 }
 
+const RecordFile* FileNamed(const Record& r, const std::string& name) {
+  for (const auto& f : r.files)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
 // Packages up to this size are hashed before each download, so a damaged copy is never served
 // while a good one exists; larger ones rely on the fixity audit (hashing them per request would
 // cost more than the download).
@@ -359,9 +365,7 @@ void AddRecordRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto rec = FindRecord(services, x.params[0]);
                 if (!rec.ok()) return SendStatus(x.resp, rec.status());
-                const RecordFile* file = nullptr;
-                for (const auto& f : rec->files)
-                  if (f.name == x.params[1]) file = &f;
+                const RecordFile* file = FileNamed(*rec, x.params[1]);
                 if (!file)
                   return SendProblem(x.resp, 404, "Not Found",
                                      rec->reference + " has no file named '" + x.params[1] + "'");
@@ -388,9 +392,7 @@ void AddRecordRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto rec = FindRecord(services, x.params[0]);
                 if (!rec.ok()) return SendStatus(x.resp, rec.status());
-                const RecordFile* file = nullptr;
-                for (const auto& f : rec->files)
-                  if (f.name == x.params[1]) file = &f;
+                const RecordFile* file = FileNamed(*rec, x.params[1]);
                 if (!file)
                   return SendProblem(x.resp, 404, "Not Found",
                                      rec->reference + " has no file named '" + x.params[1] + "'");

@@ -84,19 +84,6 @@ std::optional<ReviewItem> Lookup(Services& services, Exchange& x) {
   return **item;
 }
 
-Result<Object::Ptr> JsonObjectBody(Exchange& x) {
-  auto body = ReadBody(x.req, 64 << 10);
-  if (!body.ok()) return body.status();
-  if (body->empty()) return Object::Ptr(new Object);
-  try {
-    Poco::JSON::Parser parser;
-    auto v = parser.parse(*body);
-    if (v.type() == typeid(Object::Ptr)) return v.extract<Object::Ptr>();
-  } catch (const std::exception&) {
-  }
-  return Status(ErrorCode::kMalformed, "the body must be a JSON object");
-}
-
 std::string Field(const Object::Ptr& o, const std::string& name) {
   if (!o->has(name) || o->isNull(name)) return "";
   return o->get(name).convert<std::string>();
@@ -238,7 +225,7 @@ void AddReviewRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto r = Lookup(services, x);
                 if (!r) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::string item, title, date;
                 try {
@@ -263,7 +250,7 @@ void AddReviewRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto r = Lookup(services, x);
                 if (!r) return;
-                auto body = JsonObjectBody(x);
+                auto body = ReadJsonObject(x.req);
                 if (!body.ok()) return SendStatus(x.resp, body.status());
                 std::string reason;
                 try {

@@ -12,67 +12,18 @@
 //   CHROMIUM                the browser (/usr/bin/chromium)
 //   DANGAN_ARTIFACTS        if set, a screenshot of the page is written there on failure
 // Exits 0 when every assertion holds, 1 with the failed one named otherwise.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import {
+  base, user, password, check, begin, ok, launch, newPage, checkNoPageErrors, run, signIn as signInAs, signOut as leave,
+  getJson, download as downloadFrom, parseCsv as parseRows,
+} from './harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '../..')
-const require = createRequire(path.join(repo, 'web/ui/package.json'))
-const { chromium } = require('playwright-core')
-
-function env(name, def) {
-  const v = process.env[name] ?? def
-  if (v === undefined || v === '') {
-    console.error(`dashboard.test: ${name} is not set`)
-    process.exit(2)
-  }
-  return v
-}
-const base = env('DANGAN_URL').replace(/\/+$/, '')
-const user = env('DANGAN_USER')
-const password = env('DANGAN_PASSWORD')
 const noStatsUser = process.env.DANGAN_NOSTATS_USER || ''
 const noStatsPassword = process.env.DANGAN_NOSTATS_PASSWORD || ''
 
-class Failure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new Failure(message)
-}
-let step = ''
-function begin(name) {
-  step = name
-  console.log(`-- ${name}`)
-}
-const ok = (what) => console.log(`ok   ${what}`)
+const browser = await launch()
+const page = await newPage(browser, { acceptDownloads: true })
 
-const consoleErrors = []
-const cspErrors = []
-const pageErrors = []
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
-const context = await browser.newContext({
-  locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, acceptDownloads: true,
-})
-const page = await context.newPage()
-page.setDefaultTimeout(15000)
-page.on('console', (m) => {
-  const text = m.text()
-  if (/Content[ -]Security[ -]Policy/i.test(text)) cspErrors.push(text)
-  if (m.type() === 'error') consoleErrors.push(text)
-})
-page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)))
-
-async function apiJson(p) {
-  const r = await page.request.get(base + p)
-  check(r.status() === 200, `GET ${p} with the page's cookie answered ${r.status()}`)
-  return r.json()
-}
+const apiJson = (p) => getJson(page, p)
 
 // --- how a figure must be written (independently of the page's own code)
 const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
@@ -158,53 +109,18 @@ async function openDashboard(query = '') {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=stat-panel]').length === 7)
 }
 
-async function signIn(name, pw) {
-  await page.goto(base + '/')
-  await page.locator('[data-testid=login-form]').waitFor()
-  await page.fill('[data-testid=login-name]', name)
-  await page.fill('[data-testid=login-password]', pw)
-  await page.click('[data-testid=login-submit]')
-  await page.locator('[data-testid=user-name]').waitFor()
-}
+const signIn = (name, pw) => signInAs(page, name, pw)
+const signOut = () => leave(page)
 
-async function signOut() {
-  await page.click('[data-testid=sign-out]')
-  await page.locator('[data-testid=login-form]').waitFor()
-}
-
-// --- CSV
+// --- CSV: a byte order mark, then rows ending with CRLF
 function parseCsv(text) {
   check(text.charCodeAt(0) === 0xfeff, 'the CSV does not start with a UTF-8 byte order mark')
-  const s = text.slice(1)
-  const rows = []
-  let row = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < s.length; ++i) {
-    const c = s[i]
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') { field += '"'; ++i }
-      else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(field); field = '' }
-    else if (c === '\r' && s[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; ++i }
-    else field += c
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row) }
-  return rows
+  return parseRows(text.slice(1), { crlfOnly: true })
 }
 
-async function download(id, button) {
-  const [dl] = await Promise.all([
-    page.waitForEvent('download'),
-    page.click(`[data-testid=stat-panel][data-panel="${id}"] [data-testid=${button}]`),
-  ])
-  const failure = await dl.failure()
-  check(!failure, `${id}: the ${button} download failed: ${failure}`)
-  const file = await dl.path()
-  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(file) }
-}
+const download = (id, button) =>
+  downloadFrom(page, () => page.click(`[data-testid=stat-panel][data-panel="${id}"] [data-testid=${button}]`),
+    `${id}: the ${button} download`)
 
 // The CSV holds the table: a heading per column, then each row and the 合计, numbers raw.
 async function checkCsv(id, shown) {
@@ -466,26 +382,8 @@ async function noStats() {
   await signOut()
 }
 
-let failed = false
-try {
+await run('dashboard', browser, [['dashboard-failure.png', page]], async () => {
   await dashboard()
   await noStats()
-  begin('content security policy')
-  check(cspErrors.length === 0, `Content-Security-Policy violations: ${cspErrors.join(' | ')}`)
-  check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join(' | ')}`)
-  ok('no CSP violation and no uncaught error in the page')
-} catch (e) {
-  failed = true
-  console.error(`FAIL [${step}]: ${e instanceof Failure ? e.message : e && e.stack ? e.stack : e}`)
-  if (consoleErrors.length) console.error(`console errors seen:\n  ${consoleErrors.join('\n  ')}`)
-  if (process.env.DANGAN_ARTIFACTS) {
-    fs.mkdirSync(process.env.DANGAN_ARTIFACTS, { recursive: true })
-    const shot = path.join(process.env.DANGAN_ARTIFACTS, 'dashboard-failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    console.error(`screenshot: ${shot}`)
-  }
-} finally {
-  await browser.close()
-}
-if (failed) process.exit(1)
-console.log('dashboard browser test: all passed')
+  checkNoPageErrors()
+})

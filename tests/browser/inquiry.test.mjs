@@ -22,77 +22,23 @@
 //   DANGAN_INQUIRY_UNIT    optional: a 统一社会信用代码 of a unit (for the rejected request)
 //   DANGAN_XSS_REF         optional: a record of that person whose title is a script injection
 //   CHROMIUM, DANGAN_ARTIFACTS (screenshots on failure)
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import {
+  env, base, check, begin, ok, launch, newPage, checkNoPageErrors, run, signIn as signInAs, getJson,
+  download, isPdf, parseCsv,
+} from './harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '../..')
-const require = createRequire(path.join(repo, 'web/ui/package.json'))
-const { chromium } = require('playwright-core')
-
-function env(name, def) {
-  const v = process.env[name] ?? def
-  if (v === undefined || v === '') {
-    console.error(`inquiry.test: ${name} is not set`)
-    process.exit(2)
-  }
-  return v
-}
-const base = env('DANGAN_URL').replace(/\/+$/, '')
-const user = env('DANGAN_USER')
-const password = env('DANGAN_PASSWORD')
 const personName = env('DANGAN_INQUIRY_NAME')
 const personId = env('DANGAN_INQUIRY_ID')
 const unitCode = process.env.DANGAN_INQUIRY_UNIT || ''
 const xssRef = process.env.DANGAN_XSS_REF || ''
 
-class Failure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new Failure(message)
-}
-let step = ''
-function begin(name) {
-  step = name
-  console.log(`-- ${name}`)
-}
-const ok = (what) => console.log(`ok   ${what}`)
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
-const cspErrors = []
-const pageErrors = []
-const consoleErrors = []
-async function newPage() {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-  const page = await context.newPage()
-  page.setDefaultTimeout(15000)
-  page.on('console', (m) => {
-    const text = m.text()
-    if (/Content[ -]Security[ -]Policy/i.test(text)) cspErrors.push(text)
-    if (m.type() === 'error') consoleErrors.push(text)
-  })
-  page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)))
-  return page
-}
-const pub = await newPage() // the requester: never signs in
-const staff = await newPage() // the archivist
+const browser = await launch()
+const pub = await newPage(browser, { acceptDownloads: true }) // the requester: never signs in
+const staff = await newPage(browser, { acceptDownloads: true }) // the archivist
 
 // What the page must show for a server time, written independently of the page's code.
 const shownTime = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 const text = async (page, sel) => ((await page.textContent(sel)) || '').trim()
-
-async function download(page, click) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), click()])
-  const failure = await dl.failure()
-  check(!failure, `the download failed: ${failure}`)
-  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) }
-}
-const isPdf = (bytes) => bytes.length > 8 && bytes.toString('latin1', 0, 5) === '%PDF-'
 
 // A 公民身份号码 with the wrong check character (the right one is computed, then changed).
 function wrongCheckDigit(id) {
@@ -257,20 +203,8 @@ async function submit() {
   ok(`request ${number}: the status page shows 办理中 and no record; a wrong code is refused`)
 }
 
-async function signIn() {
-  await staff.goto(base + '/')
-  await staff.locator('[data-testid=login-form]').waitFor()
-  await staff.fill('[data-testid=login-name]', user)
-  await staff.fill('[data-testid=login-password]', password)
-  await staff.click('[data-testid=login-submit]')
-  await staff.locator('[data-testid=user-name]').waitFor()
-}
-
-async function staffJson(p) {
-  const r = await staff.request.get(base + p)
-  check(r.status() === 200, `GET ${p} answered ${r.status()}`)
-  return r.json()
-}
+const signIn = () => signInAs(staff)
+const staffJson = (p) => getJson(staff, p)
 
 const TIMING_BADGE = { near_due: '临近', overdue: '超时', late: '超时', on_time: '' }
 const RANK = { overdue: 0, late: 0, near_due: 1, on_time: 2 }
@@ -458,26 +392,6 @@ async function rejected() {
   ok(`request ${second} rejected; the requester reads the reason`)
 }
 
-function parseCsv(s) {
-  const rows = []
-  let row = []
-  let field = ''
-  let quoted = false
-  for (let i = 0; i < s.length; ++i) {
-    const c = s[i]
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') { field += '"'; ++i } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') { row.push(field); field = '' } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') ++i
-      row.push(field); rows.push(row); row = []; field = ''
-    } else field += c
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row) }
-  return rows
-}
-
 async function ledger() {
   begin('利用台账 CSV')
   const link = staff.locator('[data-testid=ledger-csv]')
@@ -528,8 +442,7 @@ async function dashboard() {
   ok(`${cells.length} figures equal /api/v1/stats/inquiries; ${bars.length} rating bars; CSV and PNG export`)
 }
 
-let failed = false
-try {
+await run('inquiry', browser, [['inquiry-portal-failure.png', pub], ['inquiry-staff-failure.png', staff]], async () => {
   await portalEntry()
   await guideFirst()
   await refusals()
@@ -541,24 +454,5 @@ try {
   await rejected()
   await ledger()
   await dashboard()
-  begin('content security policy')
-  check(cspErrors.length === 0, `Content-Security-Policy violations: ${cspErrors.join(' | ')}`)
-  check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join(' | ')}`)
-  ok('no CSP violation and no uncaught error in either page')
-} catch (e) {
-  failed = true
-  console.error(`FAIL [${step}]: ${e instanceof Failure ? e.message : e && e.stack ? e.stack : e}`)
-  if (consoleErrors.length) console.error(`console errors seen:\n  ${consoleErrors.join('\n  ')}`)
-  if (process.env.DANGAN_ARTIFACTS) {
-    fs.mkdirSync(process.env.DANGAN_ARTIFACTS, { recursive: true })
-    for (const [n, p] of [['portal', pub], ['staff', staff]]) {
-      const shot = path.join(process.env.DANGAN_ARTIFACTS, `inquiry-${n}-failure.png`)
-      await p.screenshot({ path: shot, fullPage: true }).catch(() => {})
-      console.error(`screenshot: ${shot}`)
-    }
-  }
-} finally {
-  await browser.close()
-}
-if (failed) process.exit(1)
-console.log('inquiry browser test: all passed')
+  checkNoPageErrors('either page')
+})

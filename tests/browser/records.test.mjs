@@ -16,80 +16,27 @@
 //   DANGAN_SCAN_REF     档号 of a filed two-page scan (a TIFF, with its OCR text and searchable PDF)
 //   CHROMIUM            the browser (/usr/bin/chromium)
 //   DANGAN_ARTIFACTS    if set, a screenshot of the page is written there on failure
-import { createRequire } from 'node:module'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import {
+  env, base, user, check, begin, ok, launch, newPage, watch, checkNoPageErrors, run, signIn as signInAs, getJson,
+  download as downloadFrom, isPdf,
+} from './harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '../..')
-const require = createRequire(path.join(repo, 'web/ui/package.json'))
-const { chromium } = require('playwright-core')
-
-function env(name, def) {
-  const v = process.env[name] ?? def
-  if (v === undefined || v === '') {
-    console.error(`records.test: ${name} is not set`)
-    process.exit(2)
-  }
-  return v
-}
-const base = env('DANGAN_URL').replace(/\/+$/, '')
-const user = env('DANGAN_USER')
-const password = env('DANGAN_PASSWORD')
 const scanRef = env('DANGAN_SCAN_REF')
 
-class Failure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new Failure(message)
-}
-let step = ''
-function begin(name) {
-  step = name
-  console.log(`-- ${name}`)
-}
-const ok = (what) => console.log(`ok   ${what}`)
-
-const consoleErrors = []
-const cspErrors = []
-const pageErrors = []
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
-const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 }, acceptDownloads: true })
-const page = await context.newPage()
-page.setDefaultTimeout(20000)
-function watch(p) {
-  p.on('console', (m) => {
-    const text = m.text()
-    if (/Content[ -]Security[ -]Policy/i.test(text)) cspErrors.push(text)
-    if (m.type() === 'error') consoleErrors.push(text)
-  })
-  p.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)))
-}
-watch(page)
+const browser = await launch()
+const page = await newPage(browser, { acceptDownloads: true, timeout: 20000 })
 
 const enc = encodeURIComponent
 const api = (p) => page.request.get(base + p)
-async function json(p) {
-  const r = await api(p)
-  check(r.status() === 200, `GET ${p} answered ${r.status()}`)
-  return r.json()
-}
+const json = (p) => getJson(page, p)
 const searchApi = (params) => json(`/api/v1/records?${new URLSearchParams(params)}`)
 
 async function signIn() {
   begin('sign in')
-  await page.goto(base + '/')
-  await page.locator('[data-testid=login-form]').waitFor()
-  await page.fill('[data-testid=login-name]', user)
-  await page.fill('[data-testid=login-password]', password)
-  await page.click('[data-testid=login-submit]')
-  await page.locator('[data-testid=user-name]').waitFor()
+  await signInAs(page)
   ok(`signed in as ${user}`)
 }
 
@@ -303,13 +250,8 @@ async function browse() {
 }
 
 // ---------------------------------------------------------------- reports
-async function download(button) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${button}]`)])
-  const failure = await dl.failure()
-  check(!failure, `the ${button} download failed: ${failure}`)
-  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(await dl.path()) }
-}
-const isPdf = (b) => b.subarray(0, 5).toString('latin1') === '%PDF-'
+const download = (button) =>
+  downloadFrom(page, () => page.click(`[data-testid=${button}]`), `the ${button} download`)
 function pdfText(bytes) {
   const file = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'dangan-pdf-')), 'report.pdf')
   fs.writeFileSync(file, bytes)
@@ -386,28 +328,10 @@ async function reports() {
   ok(`目录导出 ${cls}/${year} downloads ${f.name} with ${total} rows`)
 }
 
-let failed = false
-try {
+await run('records', browser, [['records-failure.png', page]], async () => {
   await signIn()
   await viewer()
   await browse()
   await reports()
-  begin('content security policy')
-  check(cspErrors.length === 0, `Content-Security-Policy violations: ${cspErrors.join(' | ')}`)
-  check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join(' | ')}`)
-  ok('no CSP violation and no uncaught error in the page')
-} catch (e) {
-  failed = true
-  console.error(`FAIL [${step}]: ${e instanceof Failure ? e.message : e && e.stack ? e.stack : e}`)
-  if (consoleErrors.length) console.error(`console errors seen:\n  ${consoleErrors.join('\n  ')}`)
-  if (process.env.DANGAN_ARTIFACTS) {
-    fs.mkdirSync(process.env.DANGAN_ARTIFACTS, { recursive: true })
-    const shot = path.join(process.env.DANGAN_ARTIFACTS, 'records-failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    console.error(`screenshot: ${shot}`)
-  }
-} finally {
-  await browser.close()
-}
-if (failed) process.exit(1)
-console.log('records browser test: all passed')
+  checkNoPageErrors()
+})

@@ -14,27 +14,10 @@
 //   CHROMIUM              the browser (/usr/bin/chromium)
 //   DANGAN_ARTIFACTS      if set, a screenshot of the page is written there on failure
 // Exits 0 when every assertion holds, 1 with the failed one named otherwise.
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import fs from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import {
+  env, base, user, password, check, begin, ok, launch, newPage, checkNoPageErrors, run, signOut as leave,
+} from './harness.mjs'
 
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '../..')
-const require = createRequire(path.join(repo, 'web/ui/package.json'))
-const { chromium } = require('playwright-core')
-
-function env(name, def) {
-  const v = process.env[name] ?? def
-  if (v === undefined || v === '') {
-    console.error(`workbench.test: ${name} is not set`)
-    process.exit(2)
-  }
-  return v
-}
-const base = env('DANGAN_URL').replace(/\/+$/, '')
-const user = env('DANGAN_USER')
-const password = env('DANGAN_PASSWORD')
 const word = env('DANGAN_SEARCH_WORD')
 const xssRef = env('DANGAN_XSS_REF')
 const correctItem = env('DANGAN_CORRECT_ITEM')
@@ -42,35 +25,8 @@ const reviewCount = Number(env('DANGAN_REVIEW_COUNT', '3'))
 const rejectOne = env('DANGAN_REJECT_ONE', '0') === '1'
 const XSS_TITLE_PART = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
-class Failure extends Error {}
-function check(cond, message) {
-  if (!cond) throw new Failure(message)
-}
-let step = ''
-function begin(name) {
-  step = name
-  console.log(`-- ${name}`)
-}
-const ok = (what) => console.log(`ok   ${what}`)
-
-const consoleErrors = []
-const cspErrors = []
-const pageErrors = []
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-})
-const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 1000 } })
-const page = await context.newPage()
-page.setDefaultTimeout(15000)
-page.on('console', (m) => {
-  const text = m.text()
-  if (/Content[ -]Security[ -]Policy/i.test(text)) cspErrors.push(text)
-  if (m.type() === 'error') consoleErrors.push(text)
-})
-page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)))
+const browser = await launch()
+const page = await newPage(browser)
 
 const api = (p) => page.request.get(base + p)
 const enc = encodeURIComponent
@@ -312,36 +268,17 @@ async function clearReviewQueue() {
 
 async function signOut() {
   begin('sign out')
-  await page.click('[data-testid=sign-out]')
-  await page.locator('[data-testid=login-form]').waitFor()
+  await leave(page)
   const session = await api('/api/v1/session')
   check(session.status() === 401, `after signing out GET /api/v1/session answered ${session.status()}`)
   ok('signed out')
 }
 
-let failed = false
-try {
+await run('workbench', browser, [['workbench-failure.png', page]], async () => {
   await signIn()
   await searchAndOpen()
   await xss()
   await clearReviewQueue()
   await signOut()
-  begin('content security policy')
-  check(cspErrors.length === 0, `Content-Security-Policy violations: ${cspErrors.join(' | ')}`)
-  check(pageErrors.length === 0, `uncaught errors in the page: ${pageErrors.join(' | ')}`)
-  ok('no CSP violation and no uncaught error in the page')
-} catch (e) {
-  failed = true
-  console.error(`FAIL [${step}]: ${e instanceof Failure ? e.message : e && e.stack ? e.stack : e}`)
-  if (consoleErrors.length) console.error(`console errors seen:\n  ${consoleErrors.join('\n  ')}`)
-  if (process.env.DANGAN_ARTIFACTS) {
-    fs.mkdirSync(process.env.DANGAN_ARTIFACTS, { recursive: true })
-    const shot = path.join(process.env.DANGAN_ARTIFACTS, 'workbench-failure.png')
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {})
-    console.error(`screenshot: ${shot}`)
-  }
-} finally {
-  await browser.close()
-}
-if (failed) process.exit(1)
-console.log('workbench browser test: all passed')
+  checkNoPageErrors()
+})
