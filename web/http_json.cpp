@@ -18,8 +18,9 @@ std::string JsonQuote(const std::string& s) {
 }
 
 void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const std::string& json) {
-  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   resp.setContentType("application/json; charset=utf-8");
+  resp.set("X-Content-Type-Options", "nosniff");
   resp.setContentLength64(static_cast<Poco::Int64>(json.size()));
   resp.set("Cache-Control", "no-store");
   resp.set("X-Content-Type-Options", "nosniff");
@@ -39,10 +40,11 @@ void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::str
     json += "]";
   }
   json += "}";
-  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
   // An error may come before the request body was read; the connection cannot be reused then.
   resp.setKeepAlive(false);
   resp.setContentType("application/problem+json; charset=utf-8");
+  resp.set("X-Content-Type-Options", "nosniff");
   resp.setContentLength64(static_cast<Poco::Int64>(json.size()));
   resp.set("Cache-Control", "no-store");
   resp.send() << json;

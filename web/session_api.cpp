@@ -145,7 +145,7 @@ void AddSessionRoutes(Router& router, Services& services, const ServerOptions& o
                   if (!st.ok()) return SendStatus(x.resp, st);
                 }
                 SetCookie(x.resp, "", secure, true);
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
+                x.resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NO_CONTENT);
                 x.resp.setContentLength(0);
                 x.resp.send();
               }});

@@ -41,6 +41,7 @@ namespace {
 
 struct Reply {
   int status = 0;
+  std::string reason;
   std::string body;
   std::map<std::string, std::string> headers;
   std::vector<std::string> cookies;
@@ -130,6 +131,7 @@ class Fixture {
     std::istream& in = session.receiveResponse(resp);
     Reply r;
     r.status = resp.getStatus();
+    r.reason = resp.getReason();
     Poco::StreamCopier::copyToString(in, r.body);
     for (const auto& [k, v] : resp) {
       r.headers[k] = v;
@@ -197,6 +199,8 @@ BOOST_AUTO_TEST_CASE(sign_in_gives_a_strict_cookie_and_changes_need_its_csrf_tok
   auto nobody = f.Send("POST", "/api/v1/session", nullptr,
                        R"({"name":"nobody","password":"not the password"})");
   BOOST_TEST(wrong.status == 401);
+  BOOST_TEST(wrong.reason == "Unauthorized");
+  BOOST_TEST(wrong.headers["X-Content-Type-Options"] == "nosniff");
   BOOST_TEST(nobody.status == 401);
   BOOST_TEST(wrong.Json()->getValue<std::string>("detail") ==
              nobody.Json()->getValue<std::string>("detail"));
