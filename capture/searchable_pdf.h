@@ -32,7 +32,8 @@ struct SearchablePdfOptions {
   std::string font_path;
   std::string title;  // document information; may be empty
   // Drawn across every page, diagonal, repeated and translucent, over the image: a copy served
-  // outside the archive says to whom and why it was given. Empty: none.
+  // outside the archive says to whom and why it was given (web/watermarked_copy.h renders the
+  // result again so it cannot be separated from the image). Empty: none.
   std::string watermark;
 };
 

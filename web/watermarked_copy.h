@@ -1,7 +1,8 @@
 // WatermarkedCopy: a record's content file as the public receives it: a PDF whose every page
 // carries a visible watermark (the request it was served for and the date). Scans and PDFs are
-// decoded to page images (the bytes decide the format, never the name) and text is typeset, so
-// the copy holds nothing the watermark does not cover. Stateless; thread-safe.
+// decoded to page images (the bytes decide the format, never the name) and text is typeset; the
+// watermarked pages are then rendered again, so the copy is pictures with the watermark in their
+// pixels and nothing can be lifted out clean. Stateless; thread-safe.
 #pragma once
 
 #include <string>
