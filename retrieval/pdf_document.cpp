@@ -201,28 +201,6 @@ struct PdfDocument::State {
     return lines;
   }
 
-  // Rows of translucent text at 30 degrees over the whole page, so no part of the content can be
-  // cut out clean.
-  void Watermark(HPDF_Page p) {
-    HPDF_ExtGState translucent = HPDF_CreateExtGState(doc);
-    if (translucent == nullptr) return;
-    HPDF_ExtGState_SetAlphaFill(translucent, 0.22f);
-    const float size = std::min(width, height) / 22.0f;
-    const float run = TextWidth(opt.watermark, size) + 3 * size;
-    HPDF_Page_GSave(p);
-    HPDF_Page_SetExtGState(p, translucent);
-    HPDF_Page_SetRGBFill(p, 0.75f, 0.1f, 0.1f);
-    HPDF_Page_BeginText(p);
-    HPDF_Page_SetFontAndSize(p, font, size);
-    for (float y0 = -height; y0 < height * 1.5f; y0 += size * 5)
-      for (float x0 = -width; x0 < width * 1.5f; x0 += run) {
-        HPDF_Page_SetTextMatrix(p, 0.8660254f, 0.5f, -0.5f, 0.8660254f, x0, y0);
-        HPDF_Page_ShowText(p, opt.watermark.c_str());
-      }
-    HPDF_Page_EndText(p);
-    HPDF_Page_GRestore(p);
-  }
-
   // Draws one line; runs between spaces are placed one by one so every space is a real gap.
   void Text(HPDF_Page p, float x, float baseline, float size, const std::string& s) {
     if (s.empty()) return;
@@ -503,7 +481,6 @@ Result<std::string> PdfDocument::SaveToString() {
       float tw = s_->TextWidth(text, kHeaderSize);
       float base = static_cast<float>(s_->opt.margin_mm) * kPointsPerMm * 0.6f;
       s_->Text(p, (s_->width - tw) / 2, base, kHeaderSize, text);
-      if (!s_->opt.watermark.empty()) s_->Watermark(p);
     }
   }
   if (!s_->error.ok()) return s_->error;

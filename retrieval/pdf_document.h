@@ -27,9 +27,6 @@ struct PdfOptions {
   bool landscape = false;  // A4 landscape instead of portrait
   double margin_mm = 15;
   double font_size = 9;  // body and table text, in points
-  // Drawn across every page when the document is finished, diagonal and translucent (copies
-  // served outside the archive). Empty: none.
-  std::string watermark;
 };
 
 enum class PdfAlign { kLeft, kCenter, kRight };

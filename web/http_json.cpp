@@ -27,6 +27,28 @@ void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const std::string
   resp.send() << json;
 }
 
+void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const Poco::JSON::Object& json) {
+  std::ostringstream out;
+  json.stringify(out);
+  SendJson(resp, status, out.str());
+}
+
+void SendBytes(Poco::Net::HTTPServerResponse& resp, const std::string& bytes,
+               const std::string& content_type, const std::string& filename, bool attachment) {
+  resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_OK);
+  resp.setContentType(content_type);
+  if (!filename.empty()) {
+    std::string encoded;
+    Poco::URI::encode(filename, ";=,/?#&+:@$!'()*[]\"% ", encoded);
+    resp.set("Content-Disposition",
+             std::string(attachment ? "attachment" : "inline") + "; filename*=UTF-8''" + encoded);
+  }
+  resp.set("Cache-Control", "no-store");
+  resp.set("X-Content-Type-Options", "nosniff");
+  resp.setContentLength64(static_cast<Poco::Int64>(bytes.size()));
+  resp.send().write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
 void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::string& title,
                  const std::string& detail, const std::vector<FieldError>& fields) {
   std::string json = "{\"type\":\"about:blank\",\"title\":" + JsonQuote(title) +

@@ -15,6 +15,12 @@
 namespace dangan::web {
 
 void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const std::string& json);
+void SendJson(Poco::Net::HTTPServerResponse& resp, int status, const Poco::JSON::Object& json);
+// A whole body from memory (a PDF, an image, a CSV) that no cache keeps, with the file name the
+// browser saves it under (UTF-8, RFC 5987) as `inline` or `attachment`; no name: none given.
+void SendBytes(Poco::Net::HTTPServerResponse& resp, const std::string& bytes,
+               const std::string& content_type, const std::string& filename = "",
+               bool attachment = false);
 // {"type":"about:blank","title":…,"status":…,"detail":…,"errors":[{"field","message"}]}
 void SendProblem(Poco::Net::HTTPServerResponse& resp, int status, const std::string& title,
                  const std::string& detail, const std::vector<FieldError>& fields = {});

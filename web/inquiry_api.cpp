@@ -40,12 +40,6 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-std::string Stringify(const Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
-
 // Seconds since the epoch of an ISO 8601 time, or nullopt.
 std::optional<int64_t> EpochOf(const std::string& iso) {
   Poco::DateTime t;
@@ -352,7 +346,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          o.set("submitted_at", made->first.submitted_at);
          o.set("due_at", made->first.due_at);
          o.set("promised_working_days", rules.promised_working_days());
-         SendJson(x.resp, 201, Stringify(o));
+         SendJson(x.resp, 201, o);
        }});
 
   router.Add({"GET", "/api/v1/public/inquiries/{number}", Access::kPublic,
@@ -376,7 +370,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                   }
                   o->set("records", records);
                 }
-                SendJson(x.resp, 200, Stringify(*o));
+                SendJson(x.resp, 200, *o);
               }});
 
   router.Add({"GET", "/api/v1/public/inquiries/{number}/certificate", Access::kPublic,
@@ -395,13 +389,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 Status logged =
                     LogInquiryAccess(services, "requester:" + q->number, "print", "", q->number);
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-                x.resp.setContentType("application/pdf");
-                x.resp.set("Content-Disposition",
-                           "attachment; filename=\"" + q->certificate_serial + ".pdf\"");
-                x.resp.set("Cache-Control", "no-store");
-                x.resp.setContentLength64(static_cast<Poco::Int64>(pdf->size()));
-                x.resp.send() << *pdf;
+                SendBytes(x.resp, *pdf, "application/pdf", q->certificate_serial + ".pdf", true);
               }});
 
   router.Add(
@@ -462,14 +450,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          Status logged =
              LogInquiryAccess(services, "requester:" + q->number, "download", ref, q->number);
          if (!logged.ok()) return SendStatus(x.resp, logged);
-         std::string encoded;
-         Poco::URI::encode(name + ".pdf", ";=,/?#&+:@$!'()*[]\"% ", encoded);
-         x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-         x.resp.setContentType("application/pdf");
-         x.resp.set("Content-Disposition", "attachment; filename*=UTF-8''" + encoded);
-         x.resp.set("Cache-Control", "no-store");
-         x.resp.setContentLength64(static_cast<Poco::Int64>(pdf->size()));
-         x.resp.send() << *pdf;
+         SendBytes(x.resp, *pdf, "application/pdf", name + ".pdf", true);
        }});
 
   router.Add({"POST", "/api/v1/public/inquiries/{number}/rating", Access::kPublic,
@@ -523,13 +504,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!rows.ok()) return SendStatus(x.resp, rows.status());
                 std::string csv = "\xEF\xBB\xBF";  // BOM: spreadsheet programs read UTF-8
                 for (const auto& row : *rows) csv += CsvLine(row);
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-                x.resp.setContentType("text/csv; charset=utf-8");
-                x.resp.set("Content-Disposition",
-                           "attachment; filename*=UTF-8''%E5%88%A9%E7%94%A8%E5%8F%B0%E8%B4%A6.csv");
-                x.resp.set("Cache-Control", "no-store");
-                x.resp.setContentLength64(static_cast<Poco::Int64>(csv.size()));
-                x.resp.send() << csv;
+                SendBytes(x.resp, csv, "text/csv; charset=utf-8", "利用台账.csv", true);
               }});
 
   router.Add(
@@ -561,13 +536,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          (*pdf)->Paragraph("共 " + std::to_string(rows->size() - 1) + " 条查档申请。");
          auto bytes = (*pdf)->SaveToString();
          if (!bytes.ok()) return SendStatus(x.resp, bytes.status());
-         x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-         x.resp.setContentType("application/pdf");
-         x.resp.set("Content-Disposition",
-                    "inline; filename*=UTF-8''%E5%88%A9%E7%94%A8%E5%8F%B0%E8%B4%A6.pdf");
-         x.resp.set("Cache-Control", "no-store");
-         x.resp.setContentLength64(static_cast<Poco::Int64>(bytes->size()));
-         x.resp.send() << *bytes;
+         SendBytes(x.resp, *bytes, "application/pdf", "利用台账.pdf");
        }});
 
   router.Add({"GET", "/api/v1/stats/inquiries", "stats",
@@ -625,7 +594,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 o.set("ratings", scale);
                 o.set("complaints", complaints);
                 o.set("complaints_answered", answered);
-                SendJson(x.resp, 200, Stringify(o));
+                SendJson(x.resp, 200, o);
               }});
 
   // ---- the workbench (inquiry.handle) ---------------------------------------------------
@@ -653,7 +622,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          root.set("now", now);
          Status logged = LogInquiryAccess(services, x.principal->Actor(), "view", "", "list");
          if (!logged.ok()) return SendStatus(x.resp, logged);
-         SendJson(x.resp, 200, Stringify(root));
+         SendJson(x.resp, 200, root);
        },
        {"state"}});
 
@@ -687,7 +656,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 Status logged =
                     LogInquiryAccess(services, x.principal->Actor(), "view", "", q->number);
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                SendJson(x.resp, 200, Stringify(*o));
+                SendJson(x.resp, 200, *o);
               }});
 
   router.Add(
@@ -774,7 +743,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          for (const auto& r : refs) served->add(r);
          o.set("served", served);
          o.set("certificate_serial", issued->certificate.serial);
-         SendJson(x.resp, 200, Stringify(o));
+         SendJson(x.resp, 200, o);
        }});
 
   router.Add({"POST", "/api/v1/inquiries/{number}/reject", "inquiry.handle",

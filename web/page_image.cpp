@@ -3,15 +3,12 @@
 #include <leptonica/allheaders.h>
 
 #include "capture/scanned_document.h"
+#include "web/watermarked_copy.h"
 
 namespace dangan::web {
 
 Result<PageImage> RenderPageImage(const std::string& bytes, int page, int width) {
-  auto starts = [&bytes](const char* magic, size_t n) {
-    return bytes.size() >= n && bytes.compare(0, n, magic, n) == 0;
-  };
-  if (!(starts("%PDF-", 5) || starts("\xFF\xD8\xFF", 3) || starts("\x89PNG", 4) ||
-        starts("II*\0", 4) || starts("MM\0*", 4)))
+  if (!IsScanOrPdf(bytes))
     return Status(ErrorCode::kUnsupportedMediaType, "not a scan or a PDF: download it instead");
   auto doc = capture::DecodeScannedDocument(bytes);
   if (!doc.ok()) return doc.status();

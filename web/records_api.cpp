@@ -422,14 +422,8 @@ void AddRecordRoutes(Router& router, Services& services) {
                 Status logged = LogAccess(services, x, "view", rec->reference,
                                           file->name + "#" + std::to_string(n));
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-                x.resp.setContentType(image->content_type);
                 x.resp.set("X-Page-Count", std::to_string(image->pages));
-                x.resp.set("Cache-Control", "private, no-store");
-                x.resp.set("X-Content-Type-Options", "nosniff");
-                x.resp.setContentLength64(static_cast<Poco::Int64>(image->bytes.size()));
-                x.resp.send().write(image->bytes.data(),
-                                    static_cast<std::streamsize>(image->bytes.size()));
+                SendBytes(x.resp, image->bytes, image->content_type);
               },
               {"width"}});
 

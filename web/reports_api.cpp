@@ -45,17 +45,6 @@ ReportContext ReportContextFor(Services& s) {
 
 namespace {
 
-void SendPdf(Exchange& x, const std::string& pdf, const std::string& filename) {
-  x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-  x.resp.setContentType("application/pdf");
-  x.resp.setContentLength64(static_cast<Poco::Int64>(pdf.size()));
-  std::string encoded;
-  Poco::URI::encode(filename, ";=,/?#&+:@$!'()*[]\"% ", encoded);
-  x.resp.set("Content-Disposition", "inline; filename*=UTF-8''" + encoded);
-  x.resp.set("Cache-Control", "no-store");
-  x.resp.send() << pdf;
-}
-
 Result<int> YearParam(const Exchange& x, bool required) {
   auto it = x.query.find("year");
   if (it == x.query.end() || it->second.empty()) {
@@ -174,7 +163,8 @@ void AddReportRoutes(Router& router, Services& services) {
                 CatalogueSelection sel{*year, Param(x, "class"), Param(x, "series")};
                 auto pdf = RenderCataloguePdf(ReportContextFor(services), sel);
                 if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
-                SendPdf(x, *pdf, "归档文件目录-" + std::to_string(*year) + ".pdf");
+                SendBytes(x.resp, *pdf, "application/pdf",
+                          "归档文件目录-" + std::to_string(*year) + ".pdf");
               },
               {"year", "class", "series"}});
   router.Add({"GET",
@@ -186,7 +176,8 @@ void AddReportRoutes(Router& router, Services& services) {
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 auto pdf = RenderAnnualStatisticsPdf(ReportContextFor(services), *year);
                 if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
-                SendPdf(x, *pdf, "统计表-" + std::to_string(*year) + ".pdf");
+                SendBytes(x.resp, *pdf, "application/pdf",
+                          "统计表-" + std::to_string(*year) + ".pdf");
               },
               {"year"}});
   router.Add(
@@ -214,7 +205,8 @@ void AddReportRoutes(Router& router, Services& services) {
          if (!issued.ok()) return SendStatus(x.resp, issued.status());
          x.resp.set("X-Certificate-Serial", issued->certificate.serial);
          x.resp.set("X-Certificate-Code", issued->certificate.code);
-         SendPdf(x, issued->pdf, "查档证明-" + issued->certificate.serial + ".pdf");
+         SendBytes(x.resp, issued->pdf, "application/pdf",
+                   "查档证明-" + issued->certificate.serial + ".pdf");
        }});
   router.Add({"GET",
               "/api/v1/reports/certificates/{serial}/verification",

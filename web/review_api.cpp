@@ -22,12 +22,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-std::string Stringify(const Object& o) {
-  std::ostringstream out;
-  o.stringify(out);
-  return out.str();
-}
-
 Object::Ptr ItemSummary(const ReviewItem& r) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("id", r.id);
@@ -125,7 +119,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                   retention->add(ro);
                 }
                 root.set("retention", retention);
-                SendJson(x.resp, 200, Stringify(root));
+                SendJson(x.resp, 200, root);
               }});
 
   router.Add({"GET",
@@ -147,7 +141,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                 Array::Ptr list = new Array;
                 for (const auto& r : *items) list->add(ItemSummary(r));
                 root.set("items", list);
-                SendJson(x.resp, 200, Stringify(root));
+                SendJson(x.resp, 200, root);
               },
               {"state"}});
 
@@ -186,7 +180,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                 e.detail = "{\"review_id\":" + std::to_string(r->id) + "}";
                 Status logged = services.access_log->Record(std::move(e));
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                SendJson(x.resp, 200, Stringify(*o));
+                SendJson(x.resp, 200, *o);
               }});
 
   router.Add({"GET", "/api/v1/review/{id}/pages/{page}", "review",
@@ -211,12 +205,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                            ",\"page\":" + std::to_string(page) + "}";
                 Status logged = services.access_log->Record(std::move(e));
                 if (!logged.ok()) return SendStatus(x.resp, logged);
-                x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
-                x.resp.setContentType("image/jpeg");
-                x.resp.set("Cache-Control", "private, no-store");
-                x.resp.set("X-Content-Type-Options", "nosniff");
-                x.resp.setContentLength64(static_cast<Poco::Int64>(jpeg.size()));
-                x.resp.send().write(jpeg.data(), static_cast<std::streamsize>(jpeg.size()));
+                SendBytes(x.resp, jpeg, "image/jpeg");
               }});
 
   router.Add({"POST", "/api/v1/review/{id}/accept", "review",
@@ -242,7 +231,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                 o.set("id", r->id);
                 o.set("state", "filed");
                 o.set("reference", *ref);
-                SendJson(x.resp, 201, Stringify(o));
+                SendJson(x.resp, 201, o);
               }});
 
   router.Add({"POST", "/api/v1/review/{id}/reject", "review",
@@ -266,7 +255,7 @@ void AddReviewRoutes(Router& router, Services& services) {
                 Object o(Poco::JSON_PRESERVE_KEY_ORDER);
                 o.set("id", r->id);
                 o.set("state", "rejected");
-                SendJson(x.resp, 200, Stringify(o));
+                SendJson(x.resp, 200, o);
               }});
 }
 

@@ -5,6 +5,7 @@
 
 #include <leptonica/allheaders.h>
 
+#include "archive/property_checks.h"
 #include "archive/text.h"
 #include "capture/scanned_document.h"
 #include "capture/searchable_pdf.h"
@@ -14,20 +15,11 @@ namespace dangan::web {
 
 namespace {
 
-bool LooksLikeImageOrPdf(const std::string& b) {
-  auto starts = [&b](const char* magic, size_t n) {
-    return b.size() >= n && b.compare(0, n, magic, n) == 0;
-  };
-  return starts("%PDF-", 5) || starts("\xFF\xD8\xFF", 3) || starts("\x89PNG", 4) ||
-         starts("II*\0", 4) || starts("MM\0*", 4);
-}
-
 // The watermark becomes part of the pixels: the overlaid PDF is rendered again (poppler) and the
 // rendered pages are the copy, so no PDF tool can lift a clean page image or text out of it.
 Result<std::string> Flatten(const std::string& overlaid, const std::string& title) {
   auto rendered = capture::DecodeScannedDocument(overlaid);
   if (!rendered.ok()) return rendered.status();
-  std::vector<std::string> jpegs;
   std::vector<capture::SearchablePage> pages;
   for (const auto& p : rendered->pages) {
     l_uint8* data = nullptr;
@@ -37,14 +29,11 @@ Result<std::string> Flatten(const std::string& overlaid, const std::string& titl
       return Status::Internal("a rendered page is neither gray nor colour");
     if (pixWriteMemJpeg(&data, &size, pix, 80, 0) != 0 || data == nullptr)
       return Status::Internal("a rendered page cannot be encoded");
-    jpegs.emplace_back(reinterpret_cast<const char*>(data), size);
-    lept_free(data);
-  }
-  for (size_t i = 0; i < rendered->pages.size(); ++i) {
     capture::SearchablePage sp;
-    sp.image = rendered->pages[i].image.get();
-    sp.dpi = rendered->pages[i].dpi;
-    sp.original_jpeg = jpegs[i];
+    sp.image = pix;
+    sp.dpi = p.dpi;
+    sp.original_jpeg.assign(reinterpret_cast<const char*>(data), size);
+    lept_free(data);
     pages.push_back(std::move(sp));
   }
   capture::SearchablePdfOptions options;
@@ -54,9 +43,14 @@ Result<std::string> Flatten(const std::string& overlaid, const std::string& titl
 
 }  // namespace
 
+bool IsScanOrPdf(const std::string& bytes) {
+  const std::string format = SniffFormat(bytes.substr(0, 16));
+  return format == "PDF" || format == "TIFF" || format == "JPEG" || format == "PNG";
+}
+
 Result<std::string> WatermarkedCopy(const std::string& bytes, const std::string& watermark,
                                     const std::string& title) {
-  if (LooksLikeImageOrPdf(bytes)) {
+  if (IsScanOrPdf(bytes)) {
     auto doc = capture::DecodeScannedDocument(bytes);
     if (!doc.ok()) return doc.status();
     std::vector<capture::SearchablePage> pages;
@@ -73,20 +67,20 @@ Result<std::string> WatermarkedCopy(const std::string& bytes, const std::string&
     if (!overlaid.ok()) return overlaid.status();
     return Flatten(*overlaid, title);
   }
-  // Plain text (the business systems' forms as text, OCR text): typeset line by line.
+  // Plain text (the business systems' forms as text, OCR text): typeset line by line, then
+  // watermarked as the PDF that makes.
   if (bytes.find('\0') == std::string::npos && IsValidUtf8(bytes)) {
     PdfOptions options;
     options.title = title;
-    options.watermark = watermark;
     options.font_size = 10;
     auto pdf = PdfDocument::Create(options);
     if (!pdf.ok()) return pdf.status();
     std::istringstream lines(bytes);
     std::string line;
     while (std::getline(lines, line)) (*pdf)->Paragraph(line.empty() ? " " : line);
-    auto overlaid = (*pdf)->SaveToString();
-    if (!overlaid.ok()) return overlaid.status();
-    return Flatten(*overlaid, title);
+    auto typeset = (*pdf)->SaveToString();
+    if (!typeset.ok()) return typeset.status();
+    return WatermarkedCopy(*typeset, watermark, title);
   }
   return Status(ErrorCode::kUnsupportedMediaType,
                 "this file's format cannot be copied online; ask at the service window");

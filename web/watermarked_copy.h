@@ -11,6 +11,10 @@
 
 namespace dangan::web {
 
+// True for the bytes of a scan (JPEG, PNG, TIFF) or a PDF, by their magic (archive's SniffFormat):
+// what can be shown or copied page by page.
+bool IsScanOrPdf(const std::string& bytes);
+
 // kUnsupportedMediaType for a format that cannot be copied this way (the service window copies
 // those); the decoders' own errors for damaged content.
 Result<std::string> WatermarkedCopy(const std::string& bytes, const std::string& watermark,
