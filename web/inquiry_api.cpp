@@ -103,6 +103,20 @@ Object::Ptr PublicRecord(const Services& services, const Inquiry& q, Record r) {
   return o;
 }
 
+// A request against its promised time: open ones "on_time", "near_due" (within
+// `near_due_hours`) or "overdue"; decided ones "on_time" or "late".
+std::string Timing(const Inquiry& q, const std::string& now, int near_due_hours) {
+  auto due = EpochOf(q.due_at), at = EpochOf(now);
+  if (q.state == "submitted" && due && at) {
+    if (*at > *due) return "overdue";
+    if (*due - *at <= static_cast<int64_t>(near_due_hours) * 3600) return "near_due";
+  } else if (q.state != "submitted" && due) {
+    auto decided = EpochOf(q.decided_at);
+    if (decided && *decided > *due) return "late";
+  }
+  return "on_time";
+}
+
 Object::Ptr InquiryObject(const Inquiry& q, bool staff, const std::string& now,
                           int near_due_hours) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -119,18 +133,7 @@ Object::Ptr InquiryObject(const Inquiry& q, bool staff, const std::string& now,
   o->set("submitted_at", q.submitted_at);
   o->set("due_at", q.due_at);
   o->set("state", q.state);
-  auto due = EpochOf(q.due_at), at = EpochOf(now);
-  std::string timing = "on_time";
-  if (q.state == "submitted" && due && at) {
-    if (*at > *due)
-      timing = "overdue";
-    else if (*due - *at <= static_cast<int64_t>(near_due_hours) * 3600)
-      timing = "near_due";
-  } else if (q.state != "submitted" && due) {
-    auto decided = EpochOf(q.decided_at);
-    timing = decided && *decided > *due ? "late" : "on_time";
-  }
-  o->set("timing", timing);
+  o->set("timing", Timing(q, now, near_due_hours));
   if (q.state != "submitted") {
     o->set("decided_at", q.decided_at);
     if (staff) o->set("decided_by", q.decided_by);
@@ -230,8 +233,7 @@ Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
   for (auto it = list->rbegin(); it != list->rend(); ++it) {
     const Inquiry& q = *it;
     const InquiryRules::RequesterType* t = services.inquiry_rules->FindType(q.requester_type);
-    auto o = InquiryObject(q, false, now, services.inquiry_rules->near_due_hours());
-    const std::string timing = o->getValue<std::string>("timing");
+    const std::string timing = Timing(q, now, services.inquiry_rules->near_due_hours());
     std::string served;
     for (const auto& r : q.served) served += (served.empty() ? "" : " ") + r;
     rows.push_back({q.number, t ? t->name : q.requester_type, MaskName(q.name), q.purpose,
@@ -553,8 +555,8 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 std::map<std::string, int64_t> ratings;
                 for (const auto& r : services.inquiry_rules->ratings()) ratings[r] = 0;
                 for (const auto& q : *list) {
-                  auto o = InquiryObject(q, false, now, services.inquiry_rules->near_due_hours());
-                  const std::string timing = o->getValue<std::string>("timing");
+                  const std::string timing =
+                      Timing(q, now, services.inquiry_rules->near_due_hours());
                   if (q.state == "submitted") {
                     ++submitted;
                     overdue += timing == "overdue";
