@@ -685,6 +685,10 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          }
          bool copies_allowed = false;
          std::string override_reason;
+         if ((*body)->has("copies_allowed") && !(*body)->get("copies_allowed").isBoolean())
+           return SendProblem(x.resp, 422, "Unprocessable Content",
+                              "copies_allowed is true or false",
+                              {{"copies_allowed", "must be true or false"}});
          try {
            copies_allowed = (*body)->optValue<bool>("copies_allowed", false);
            override_reason = Poco::trim((*body)->optValue<std::string>("override_reason", ""));

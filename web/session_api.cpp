@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 
 #include "web/api_server.h"
 #include "web/http_json.h"
@@ -94,6 +95,8 @@ void AddSessionRoutes(Router& router, Services& services, const ServerOptions& o
                 try {
                   Poco::JSON::Parser parser;
                   auto o = parser.parse(*body).extract<Poco::JSON::Object::Ptr>();
+                  if (!o->get("name").isString() || !o->get("password").isString())
+                    throw std::invalid_argument("name and password are text");
                   name = o->getValue<std::string>("name");
                   password = o->getValue<std::string>("password");
                 } catch (const std::exception&) {

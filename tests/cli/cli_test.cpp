@@ -265,9 +265,9 @@ BOOST_AUTO_TEST_CASE(HelpOnProgramAndEverySubcommand) {
   RunResult top = box.Bare({"--help"});
   BOOST_TEST(top.code == 0, top);
   BOOST_TEST(Contains(top.out, "usage"), top);
-  for (const std::string cmd : {"init", "ingest", "show", "search", "verify", "export", "bag",
-                                "audit", "replica", "catalogue", "check", "appraise", "hold",
-                                "destroy", "transfer", "receive", "user"}) {
+  for (const std::string cmd :
+       {"init", "ingest", "show", "search", "verify", "export", "bag", "audit", "replica",
+        "catalogue", "check", "appraise", "hold", "destroy", "transfer", "receive", "user"}) {
     BOOST_TEST_CONTEXT("dangan " << cmd << " --help") {
       RunResult r = box.Run({cmd, "--help"});
       BOOST_TEST(r.code == 0, r);
@@ -468,7 +468,11 @@ BOOST_FIXTURE_TEST_CASE(SameCaseWithOtherContentIsRefused, InvalidCase) {
 // The filing-stage (归档) four-property checks read a file's bytes, not only its name.
 BOOST_FIXTURE_TEST_CASE(ContentFailingTheFilingChecksIsRefused, InvalidCase) {
   const std::string dir = fs::path(paths[1]).parent_path();
-  const std::string elf = std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10) + "payload";
+  const std::string elf = std::string(
+                              "\x7f"
+                              "ELF\x02\x01\x01\0\0\0",
+                              10) +
+                          "payload";
   WriteFile(dir + "/申请表.txt", elf);
   Edit([&](Object::Ptr c) { FirstFile(c)->set("sha256", Sha256Hex(elf)); });
   ExpectRefused({paths[1]}, {"GD-4-1", "恶意代码", "GD-3-3", "ELF"});
@@ -484,8 +488,7 @@ BOOST_FIXTURE_TEST_CASE(ContentFailingTheFilingChecksIsRefused, InvalidCase) {
 
   // A local override of the rules takes effect at the next open: RAR allowed, the bytes still
   // have to be a readable format.
-  WriteFile(box.root() + "/checks.local.json",
-            R"({"allowed_formats":["PDF","TXT","TIFF","RAR"]})");
+  WriteFile(box.root() + "/checks.local.json", R"({"allowed_formats":["PDF","TXT","TIFF","RAR"]})");
   RunResult r = box.Run({"ingest", paths[1]});
   BOOST_TEST(r.code == 1, r);
   BOOST_TEST(!Contains(r.err, "GD-3-2"), r);
@@ -867,14 +870,14 @@ BOOST_AUTO_TEST_CASE(CheckNamesTheFailedItemsOfDamagedRecords) {
       "python3 -c 'import io,sys,tarfile\n"
       "t=tarfile.open(sys.argv[1],\"a\")\n"
       "i=tarfile.TarInfo(\"J/data/files/payload.exe\"); d=b\"MZ\"*10; i.size=len(d)\n"
-      "t.addfile(i,io.BytesIO(d)); t.close()' " + Quote(box.PackagePath(refs[0])));
+      "t.addfile(i,io.BytesIO(d)); t.close()' " +
+      Quote(box.PackagePath(refs[0])));
   BOOST_TEST_REQUIRE(appended.code == 0, appended);
   // (b) the second package removed.
   BOOST_TEST_REQUIRE(fs::remove(box.PackagePath(refs[1])));
   // (c) the third's digest rewritten in the catalogue, as by someone covering up a change.
-  Exec(box.root() + "/catalogue.db",
-       "UPDATE records SET package_sha256='" + std::string(64, 'f') + "' WHERE reference='" +
-           refs[2] + "';");
+  Exec(box.root() + "/catalogue.db", "UPDATE records SET package_sha256='" + std::string(64, 'f') +
+                                         "' WHERE reference='" + refs[2] + "';");
 
   RunResult r = box.Run({"check", "--stage", "preservation", "--all"});
   BOOST_TEST(r.code == 1, r);
@@ -922,9 +925,9 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   Sandbox box;
   box.Init();
   const std::string out = box.cases() + "/old";
-  RunResult made = box.Command("python3 " +
-                               Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
-                               " --out " + Quote(out) + " --count 12 --seed 3 --year 2010");
+  RunResult made =
+      box.Command("python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
+                  " --out " + Quote(out) + " --count 12 --seed 3 --year 2010");
   BOOST_TEST_REQUIRE(made.code == 0, made);
   std::vector<std::string> paths = Lines(made.out);
   std::vector<std::string> refs = box.Ingest(paths);
@@ -945,17 +948,17 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   };
   // A record still within its period cannot be proposed for destruction.
   const std::string young = refs[1];  // 2010 · 0102 → 100 years
-  RunResult early = as("王鉴定", {"appraise", "propose", young, "--decision", "destroy",
-                                 "--reason", "x"});
+  RunResult early =
+      as("王鉴定", {"appraise", "propose", young, "--decision", "destroy", "--reason", "x"});
   BOOST_TEST(early.code == 2, early);
   BOOST_TEST(Contains(early.err, "2111-01-01"), early);
 
-  RunResult proposed = as("王鉴定", {"appraise", "propose", due_refs[0], due_refs[1],
-                                    "--decision", "destroy", "--reason", "保管期满"});
+  RunResult proposed = as("王鉴定", {"appraise", "propose", due_refs[0], due_refs[1], "--decision",
+                                     "destroy", "--reason", "保管期满"});
   BOOST_TEST_REQUIRE(proposed.code == 0, proposed);
   BOOST_TEST(Lines(proposed.out) == (std::vector<std::string>{"1", "2"}), proposed);
-  RunResult twice = as("王鉴定", {"appraise", "propose", due_refs[0], "--decision", "keep",
-                                 "--reason", "again"});
+  RunResult twice =
+      as("王鉴定", {"appraise", "propose", due_refs[0], "--decision", "keep", "--reason", "again"});
   BOOST_TEST(twice.code == 2, twice);
   BOOST_TEST(Contains(twice.err, "already proposed"), twice);
   // Not yet approved: nothing to destroy.
@@ -970,8 +973,8 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
 
   // A hold on a query covering the second record blocks the whole destruction.
   const std::string item = due_refs[1].substr(due_refs[1].size() - 9, 4);
-  RunResult hold = as("赵审计", {"hold", "place", "--item", item, "--year", "2010", "--reason",
-                                "审计进行中"});
+  RunResult hold =
+      as("赵审计", {"hold", "place", "--item", item, "--year", "2010", "--reason", "审计进行中"});
   BOOST_TEST_REQUIRE(hold.code == 0, hold);
   RunResult blocked = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙"});
   BOOST_TEST(blocked.code == 1, blocked);
@@ -985,14 +988,14 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   BOOST_TEST_REQUIRE(as("赵审计", {"hold", "release", "1"}).code == 0);
 
   const std::string pdf = box / "销毁清册.pdf";
-  RunResult destroyed = as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙",
-                                     "--out", pdf});
+  RunResult destroyed =
+      as("张管理", {"destroy", "--supervisor", "甲", "--supervisor", "乙", "--out", pdf});
   BOOST_TEST_REQUIRE(destroyed.code == 0, destroyed);
   BOOST_TEST(Lines(destroyed.out).size() == 2u, destroyed);
   std::smatch m;
-  BOOST_TEST_REQUIRE(std::regex_search(destroyed.err, m,
-                                       std::regex("filed as (J012-SB·20[0-9]{2}-Y-1001-0001)")),
-                     destroyed);
+  BOOST_TEST_REQUIRE(
+      std::regex_search(destroyed.err, m, std::regex("filed as (J012-SB·20[0-9]{2}-Y-1001-0001)")),
+      destroyed);
   const std::string register_ref = m[1];
   const std::string destroyed_year = register_ref.substr(register_ref.find("·") + 2, 4);
 
@@ -1012,7 +1015,8 @@ BOOST_AUTO_TEST_CASE(AppraisalAndDestructionFollowTheRules) {
   BOOST_TEST(Contains(text.out, "档案销毁清册"), text);
   BOOST_TEST(Contains(text.out, "监销人"), text);
   for (const auto& r : due_refs)
-    BOOST_TEST(Contains(text.out, r.substr(r.size() - 4)), text);  // the 件号 column survives wrapping
+    BOOST_TEST(Contains(text.out, r.substr(r.size() - 4)),
+               text);  // the 件号 column survives wrapping
 
   RunResult stats = box.Run({"report", "statistics", "--year", destroyed_year, "--json"});
   BOOST_TEST_REQUIRE(stats.code == 0, stats);
@@ -1053,15 +1057,18 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
   BOOST_TEST(Contains(ok.err, "accepted"), ok);
   BOOST_TEST(Contains(ok.err, "5 package(s)"), ok);
   // The 登记表 names the packages and the key both sides sign for.
-  RunResult table = box.Command("pdftotext " + Quote(dir + "/移交与接收登记表.pdf") + " - 2>/dev/null");
+  RunResult table =
+      box.Command("pdftotext " + Quote(dir + "/移交与接收登记表.pdf") + " - 2>/dev/null");
   BOOST_TEST(Contains(table.out, "移交与接收登记表"), table);
   BOOST_TEST(Contains(table.out, "5 件"), table);
   // Each package is DA/T 48 XML with the content embedded and the record's history.
   const std::string first = dir + "/" + Lines(t.out)[0].substr(Lines(t.out)[0].find('\t') + 1);
   const std::string eep = ReadFile(first);
-  BOOST_TEST(Contains(eep, "<电子文件封装包 xmlns=\"http://www.saac.gov.cn/standards/ERM/encapsulation\">"));
-  for (const char* element : {"<被签名对象", "<文件实体块>", "<业务实体块>", "<机构人员实体块>",
-                              "<编码数据>", "<电子签名块>", "<锁定签名>", "<业务行为>归档</业务行为>"})
+  BOOST_TEST(Contains(
+      eep, "<电子文件封装包 xmlns=\"http://www.saac.gov.cn/standards/ERM/encapsulation\">"));
+  for (const char* element :
+       {"<被签名对象", "<文件实体块>", "<业务实体块>", "<机构人员实体块>", "<编码数据>",
+        "<电子签名块>", "<锁定签名>", "<业务行为>归档</业务行为>"})
     BOOST_TEST(Contains(eep, element), element);
   // The records left custody: marked transferred, counted as the year's 移交, not as holdings.
   BOOST_TEST(box.ShowJson(refs[0])->getValue<std::string>("state") == "transferred");
@@ -1074,8 +1081,8 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
 
   auto tampered = [&](const std::string& name, const std::string& script) {
     const std::string copy = box / name;
-    RunResult c = box.Command("cp -r " + Quote(dir) + " " + Quote(copy) + " && cd " +
-                              Quote(copy) + " && python3 -c " + Quote(script));
+    RunResult c = box.Command("cp -r " + Quote(dir) + " " + Quote(copy) + " && cd " + Quote(copy) +
+                              " && python3 -c " + Quote(script));
     BOOST_TEST_REQUIRE(c.code == 0, c);
     RunResult r = box.Bare({"receive", copy});
     BOOST_TEST(r.code == 1, r);
@@ -1101,19 +1108,22 @@ BOOST_AUTO_TEST_CASE(TransferIsAcceptedAndTamperingIsFound) {
   // (b) a record removed, and removed together with its manifest line.
   out = tampered("removed", pick + "import os\nos.remove(f)\n");
   BOOST_TEST(Contains(out, "listed but missing"), out);
-  out = tampered("removed-relisted",
-                 pick + "import os\nos.remove(f)\n"
-                        "m=[l for l in open('manifest.txt').read().split('\\n') if not l.startswith(f)]\n"
-                        "open('manifest.txt','w').write('\\n'.join(m))\n");
+  out = tampered(
+      "removed-relisted",
+      pick +
+          "import os\nos.remove(f)\n"
+          "m=[l for l in open('manifest.txt').read().split('\\n') if not l.startswith(f)]\n"
+          "open('manifest.txt','w').write('\\n'.join(m))\n");
   BOOST_TEST(Contains(out, "manifest.txt and transfer.json does not verify"), out);
   // (c) the XML edited (a title) and the manifest's digests brought in line.
-  out = tampered("edited", pick +
-                               "s=b.decode()\n"
-                               "import re\n"
-                               "s=re.sub('<题名>[^<]*</题名>','<题名>改过的题名</题名>',s,count=1)\n"
-                               "b=bytearray(s.encode())\n"
-                               "open(f,'wb').write(b)\n" +
-                               relist);
+  out =
+      tampered("edited", pick +
+                             "s=b.decode()\n"
+                             "import re\n"
+                             "s=re.sub('<题名>[^<]*</题名>','<题名>改过的题名</题名>',s,count=1)\n"
+                             "b=bytearray(s.encode())\n"
+                             "open(f,'wb').write(b)\n" +
+                             relist);
   BOOST_TEST(Contains(out, "电子签名 does not verify"), out);
   BOOST_TEST(Contains(out, "锁定签名 does not verify"), out);
   BOOST_TEST(!Contains(out, "SHA-256 differs from the manifest"), out);
@@ -1302,4 +1312,38 @@ BOOST_AUTO_TEST_CASE(CatalogueOptimizeKeepsEverythingFindable) {
   BOOST_TEST(Contains(found.out, refs[3]), found);
   RunResult bad = box.Run({"catalogue", "shrink"});
   BOOST_TEST(bad.code == 2, bad);
+}
+
+// Web sign-in passwords come from standard input, never the command line; a bad one is refused
+// with nothing stored, and only an existing user's password can be replaced.
+BOOST_AUTO_TEST_CASE(PasswordsComeFromStdinAndBadOnesStoreNothing) {
+  Sandbox box;
+  box.Init();
+  auto with_stdin = [&](const std::string& input, const std::string& args) {
+    const std::string piped = "printf '" + input + "' | " + Quote(DANGAN_BINARY) + " --root " +
+                              Quote(box.root()) + " " + args;
+    return Shell(box / "", box / "scratch", "sh -c " + Quote(piped));
+  };
+
+  RunResult short_pw = with_stdin("short\\n", "user add 管理员 --role admin --password-stdin");
+  BOOST_TEST(short_pw.code == 2, short_pw);
+  BOOST_TEST(Contains(short_pw.err, "at least 8"), short_pw);
+  RunResult none = with_stdin("", "user add 管理员 --role admin --password-stdin");
+  BOOST_TEST(none.code == 2, none);
+  BOOST_TEST(Contains(none.err, "no password"), none);
+  RunResult listed = box.Bare({"--root", box.root(), "user", "list"});
+  BOOST_TEST(listed.code == 0, listed);
+  BOOST_TEST(listed.out.empty(), listed);  // nothing was stored
+
+  BOOST_TEST_REQUIRE(
+      with_stdin("long enough pw\\n", "user add 管理员 --role admin --password-stdin").code == 0);
+  RunResult nobody =
+      with_stdin("another pw 123\\n", "--actor 管理员 user password 无此人 --password-stdin");
+  BOOST_TEST(nobody.code == 1, nobody);
+  BOOST_TEST(Contains(nobody.err, "no user"), nobody);
+  RunResult no_flag =
+      box.Bare({"--root", box.root(), "--actor", "管理员", "user", "password", "管理员"});
+  BOOST_TEST(no_flag.code == 2, no_flag);
+  BOOST_TEST(with_stdin("another pw 123\\n", "--actor 管理员 user password 管理员 --password-stdin")
+                 .code == 0);
 }

@@ -212,6 +212,11 @@ BOOST_AUTO_TEST_CASE(sign_in_gives_a_strict_cookie_and_changes_need_its_csrf_tok
                     {{"Content-Type", "text/plain"}})
                  .status == 415);
   BOOST_TEST(f.Send("GET", "/api/v1/session").status == 401);
+  BOOST_TEST(f.Send("POST", "/api/v1/session", nullptr,
+                    "{\"name\":\"" + std::string(200, 'a') + "\",\"password\":\"x\"}")
+                 .status == 401);
+  BOOST_TEST(f.Send("POST", "/api/v1/session", nullptr, R"({"name":1,"password":"x"})").status ==
+             400);
 
   auto ok =
       f.Send("POST", "/api/v1/session", nullptr, R"({"name":"wang","password":"pw-wang-secret"})");
@@ -588,6 +593,12 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(!Contains(f.Send("GET", "/api/v1/inquiries/" + number, &wang).body, other_ref));
 
   // Only the requester's own records can be served.
+  BOOST_TEST(
+      f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang, R"({"references":"all"})")
+          .status == 422);
+  BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang,
+                    R"({"copies_allowed":"yes"})")
+                 .status == 422);
   auto foreign = f.Send("POST", "/api/v1/inquiries/" + number + "/approve", &wang,
                         "{\"references\":[\"" + other_ref + "\"]}");
   BOOST_TEST(foreign.status == 422);
@@ -683,6 +694,8 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
           .status == 200);
   BOOST_TEST(
       f.Send("POST", mine + "/rating", nullptr, R"({"rating":"不满意"})", with_code).status == 409);
+  BOOST_TEST(f.Send("POST", mine + "/complaint", nullptr, R"({"text":"  "})", with_code).status ==
+             422);
   BOOST_TEST(f.Send("POST", mine + "/complaint", nullptr, R"({"text":"窗口排队太久"})", with_code)
                  .status == 200);
   BOOST_TEST(f.Send("POST", "/api/v1/inquiries/" + number + "/answer", &wang,
