@@ -84,7 +84,8 @@ run_baseline() {
 run_ours() {
   local out=$1
   mkdir -p "$out"
-  /usr/bin/time -f "%M" -o "$out/mem" "$DANGAN" capture --dry-run --json --quiet --workers "$WORKERS" \
+  # A dry run files nothing: an empty root keeps it from the demo archive's users in ./var/dangan.
+  /usr/bin/time -f "%M" -o "$out/mem" "$DANGAN" --root "$out/no-archive" capture --dry-run --json --quiet --workers "$WORKERS" \
     "$CORPUS" >"$out/pred.jsonl" 2>"$out/stderr" || { cat "$out/stderr" >&2; die "dangan capture failed"; }
 }
 secs() { python3 -c "import time; print(time.monotonic())"; }
