@@ -66,7 +66,7 @@ SessionStore::SessionStore(Catalogue& catalogue, Options options)
     };
 }
 
-Result<NewSession> SessionStore::SignIn(const std::string& name, const std::string& password) {
+Result<std::string> SessionStore::Confirm(const std::string& name, const std::string& password) {
   const Status refused(ErrorCode::kUnauthorized, "the name or the password is wrong");
   if (name.empty() || name.size() > 100 || password.size() > 1024) return refused;
   std::optional<std::pair<std::string, std::string>> user;  // role, password hash
@@ -82,13 +82,18 @@ Result<NewSession> SessionStore::SignIn(const std::string& name, const std::stri
   const std::string& stored = user && !user->second.empty() ? user->second : DecoyHash();
   bool matches = PasswordMatches(password, stored);
   if (!user || user->second.empty() || !matches) return refused;
+  return user->first;
+}
 
+Result<NewSession> SessionStore::SignIn(const std::string& name, const std::string& password) {
+  auto role = Confirm(name, password);
+  if (!role.ok()) return role.status();
   auto token = RandomHex(32);
   if (!token.ok()) return token.status();
   auto csrf = RandomHex(32);
   if (!csrf.ok()) return csrf.status();
   const int64_t now = options_.now_unix();
-  st = catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
+  Status st = catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
     // Sessions long over are swept here rather than by a timer: sign-ins are rare enough.
     auto sweep = db.Prepare("DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
     if (!sweep.ok()) return sweep.status();
@@ -109,7 +114,7 @@ Result<NewSession> SessionStore::SignIn(const std::string& name, const std::stri
     return appended.ok() ? Status::Ok() : appended.status();
   });
   if (!st.ok()) return st;
-  return NewSession{*token, {name, user->first, *csrf}};
+  return NewSession{*token, {name, *role, *csrf}};
 }
 
 Result<std::optional<SignedInUser>> SessionStore::Find(const std::string& token) {

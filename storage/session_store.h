@@ -38,6 +38,9 @@ class SessionStore {
   // wrong password (and after the same slow hash), so neither answers nor timing tell which.
   // A successful sign-in is a `sign-in` audit event.
   Result<NewSession> SignIn(const std::string& name, const std::string& password);
+  // Checks a password without starting a session (a second person confirming an act, such as
+  // a 监销人 of a destruction); returns the user's role. Refused as SignIn refuses.
+  Result<std::string> Confirm(const std::string& name, const std::string& password);
   // The signed-in user of a token, or nullopt when it is unknown, expired or its user is gone.
   Result<std::optional<SignedInUser>> Find(const std::string& token);
   // Ends the session (a `sign-out` event); an unknown token is not an error.

@@ -72,6 +72,7 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddReviewRoutes(router_, services_);
   AddUiRoutes(router_, options_);
   AddInquiryRoutes(router_, services_, options_);
+  AddLifecycleRoutes(router_, services_);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});

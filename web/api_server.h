@@ -134,6 +134,7 @@ void AddSessionRoutes(Router& router, Services& services, const ServerOptions& o
 void AddReviewRoutes(Router& router, Services& services);
 void AddUiRoutes(Router& router, const ServerOptions& options);
 void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& options);
+void AddLifecycleRoutes(Router& router, Services& services);
 
 // What the PDF reports need, from the server's services.
 ReportContext ReportContextFor(Services& services);

@@ -2,10 +2,7 @@
 // period, holds that block destruction, and destruction (销毁) with its 销毁清册, which is filed
 // as a permanent record of its own. Who acts is --actor; the proposer of an appraisal can never
 // decide it, and a destruction names two supervisors.
-#include <filesystem>
 #include <iostream>
-#include <map>
-#include <set>
 
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
@@ -14,11 +11,10 @@
 #include "archive/cli/report_status.h"
 #include "archive/identifiers.h"
 #include "archive/text.h"
+#include "retrieval/destruction.h"
 #include "storage/appraisal_register.h"
 
 namespace dangan::cli {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -199,87 +195,16 @@ int RunHold(const Context& ctx, int argc, char** argv) {
 
 namespace {
 
-// Files the 销毁清册 of `batch` (tombstones of one destruction) as a permanent record and
-// notes its 档号 on them; writes a copy to `out` when given.
-Result<std::string> FileRegister(ArchiveSession& s, const Context& ctx, const Arguments& args,
-                                 const std::vector<Tombstone>& batch, const std::string& out) {
-  auto pdf = RenderDestructionRegisterPdf(MakeReportContext(s, ReportFontPath(ctx, args)), batch);
-  if (!pdf.ok()) return pdf.status();
-  if (!out.empty()) DANGAN_RETURN_IF_ERROR(WriteFileAtomically(out, *pdf));
-  const Tombstone& first = batch.front();
-  std::vector<std::string> refs;
-  for (const auto& t : batch) refs.push_back(t.reference);
-  AppraisalRegister reg(s.catalogue(), s.scheme());
-  CaseSubmission c;
-  c.source = "dangan";
-  // One register per destruction: its first appraisal and its time name it. If a run filed it
-  // but stopped before noting it on the tombstones, the next run (perhaps by someone else, with
-  // other bytes in the PDF) only notes it.
-  std::string stamp = first.destroyed_at;
-  for (char& ch : stamp)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
-  c.case_id = "XHQC-" + std::to_string(first.appraisal_id) + "-" + stamp;
-  auto known = s.catalogue().FindCase(c.source, c.case_id);
-  if (!known.ok()) return known.status();
-  if (*known) {
-    DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, (*known)->reference));
-    return (*known)->reference;
-  }
-  const std::string stage_dir = s.root() + "/intake";
-  std::error_code ec;
-  fs::create_directories(stage_dir, ec);
-  const std::string staged = stage_dir + "/销毁清册-" + std::to_string(first.appraisal_id) + ".pdf";
-  DANGAN_RETURN_IF_ERROR(WriteFileAtomically(staged, *pdf));
-  c.item = "1001";
-  c.title = "档案销毁清册（" + first.destroyed_at.substr(0, 10) + "，" +
-            std::to_string(batch.size()) + "件）";
-  c.formed_on = first.destroyed_at.substr(0, 10);
-  c.closed_at = first.destroyed_at;
-  c.agency = s.settings().organization;
-  c.handler = ctx.actor;
-  std::set<std::string> approvers, supervisors;
-  for (const auto& t : batch) {
-    approvers.insert(t.approved_by);
-    supervisors.insert(t.supervisors.begin(), t.supervisors.end());
-  }
-  std::string approved, supervised;
-  for (const auto& a : approvers) approved += (approved.empty() ? "" : "、") + a;
-  for (const auto& a : supervisors) supervised += (supervised.empty() ? "" : "、") + a;
-  c.steps = {{"批准", first.destroyed_at, approved, "", ""},
-             {"监销", first.destroyed_at, supervised, "", ""},
-             {"销毁", first.destroyed_at, ctx.actor, "", ""}};
-  for (const auto& t : batch) c.text += t.reference + " " + t.title + "\n";
-  c.files = {{"销毁清册.pdf", staged, "", "original", "dangan", {}}};
-  auto receipt = s.filing().File(c, "manual", ctx.actor);
-  fs::remove(staged, ec);
-  if (!receipt.ok()) return receipt.status();
-  DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, receipt->reference));
-  return receipt->reference;
-}
-
-// Removes the packages of destroyed records and files the registers a destruction interrupted
-// after its commit did not get to.
-Status FinishDestructions(ArchiveSession& s, const Context& ctx, const Arguments& args,
-                          const std::string& out, std::vector<std::string>* registers) {
-  AppraisalRegister reg(s.catalogue(), s.scheme());
-  auto unfinished = reg.Unfinished();
-  if (!unfinished.ok()) return unfinished.status();
-  std::vector<std::string> removed;
-  std::map<std::string, std::vector<Tombstone>> unregistered;  // by destruction time
-  for (const auto& t : *unfinished) {
-    if (!t.packages_removed) {
-      DANGAN_RETURN_IF_ERROR(s.packages().Remove(t.package_path));
-      removed.push_back(t.reference);
-    }
-    if (t.register_reference.empty()) unregistered[t.destroyed_at].push_back(t);
-  }
-  DANGAN_RETURN_IF_ERROR(reg.MarkPackagesRemoved(removed));
-  for (const auto& [at, batch] : unregistered) {
-    auto ref = FileRegister(s, ctx, args, batch, out);
-    if (!ref.ok()) return ref.status().WithContext("filing the 销毁清册");
-    registers->push_back(*ref);
-  }
-  return Status::Ok();
+DestructionServices DestructionServicesOf(ArchiveSession& s, const Context& ctx,
+                                          const Arguments& args) {
+  DestructionServices d;
+  d.catalogue = &s.catalogue();
+  d.scheme = &s.scheme();
+  d.packages = &s.packages();
+  d.filing = &s.filing();
+  d.report = MakeReportContext(s, ReportFontPath(ctx, args));
+  d.stage_dir = s.root() + "/intake";
+  return d;
 }
 
 }  // namespace
@@ -322,23 +247,12 @@ int RunDestroy(const Context& ctx, int argc, char** argv) {
   const std::string out = args->Get("--out");
   auto ids = ParseIds(args->positional, 0);
   if (!ids.ok()) return FailStatus(ids.status(), 2);
-  Status checked = CheckSupervisors(supervisors);
-  if (!checked.ok()) return FailLifecycle(checked);
-
-  std::vector<std::string> registers;
-  Status finished = FinishDestructions(s, ctx, *args, "", &registers);
-  if (!finished.ok())
-    return FailLifecycle(finished.WithContext("finishing an earlier destruction"));
-  auto destroyed = reg.Destroy(*ids, supervisors, ctx.actor, NowIso8601());
-  if (!destroyed.ok()) return FailLifecycle(destroyed.status());
-  for (const auto& t : *destroyed) std::cout << t.reference << "\n";
-  Status done = FinishDestructions(s, ctx, *args, out, &registers);
-  if (!done.ok())
-    return FailLifecycle(done.WithContext(
-        "the records are destroyed, but the rest must be finished by running `dangan destroy` "
-        "again"));
-  for (const auto& r : registers) std::cerr << "销毁清册 filed as " << r << "\n";
-  std::cerr << destroyed->size() << " record(s) destroyed\n";
+  DestructionServices services = DestructionServicesOf(s, ctx, *args);
+  auto outcome = CarryOutDestruction(services, *ids, supervisors, ctx.actor, NowIso8601(), out);
+  if (!outcome.ok()) return FailLifecycle(outcome.status());
+  for (const auto& t : outcome->destroyed) std::cout << t.reference << "\n";
+  for (const auto& r : outcome->registers) std::cerr << "销毁清册 filed as " << r << "\n";
+  std::cerr << outcome->destroyed.size() << " record(s) destroyed\n";
   return 0;
 }
 

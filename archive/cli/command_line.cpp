@@ -92,9 +92,10 @@ std::string PermissionFor(const std::string& command, int argc, char** argv) {
     if (first == "certificate") return "certify";
     if (first == "verify-certificate") return "certificate.verify";
   }
-  if (command == "appraise" && (first == "due" || first == "propose" || first == "list"))
-    return "appraise.propose";
-  if (command == "destroy" && first == "--list" && argc == 2) return "record.read";
+  if (command == "appraise" && (first == "due" || first == "list")) return "appraise.read";
+  if (command == "appraise" && first == "propose") return "appraise.propose";
+  if (command == "hold" && first == "list") return "appraise.read";
+  if (command == "destroy" && first == "--list" && argc == 2) return "appraise.read";
   if (command == "user" && first == "roles") return "";
   auto it = kSimple.find(command);
   return it == kSimple.end() ? "" : it->second;

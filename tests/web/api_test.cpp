@@ -236,6 +236,16 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix) {
       {"GET /api/v1/inquiries.csv", {false, true}},
       {"GET /api/v1/inquiries.pdf", {false, true}},
       {"GET /api/v1/stats/inquiries", {false, true}},
+      // Appraisal, holds and destruction are people's work: no key may do them.
+      {"GET /api/v1/appraisals/due", {false, false}},
+      {"GET /api/v1/appraisals", {false, false}},
+      {"POST /api/v1/appraisals", {false, false}},
+      {"POST /api/v1/appraisals/decisions", {false, false}},
+      {"GET /api/v1/holds", {false, false}},
+      {"POST /api/v1/holds", {false, false}},
+      {"POST /api/v1/holds/{id}/release", {false, false}},
+      {"GET /api/v1/destructions", {false, false}},
+      {"POST /api/v1/destructions", {false, false}},
   };
   const std::set<std::string> open = {
       "GET /healthz",

@@ -329,6 +329,15 @@ BOOST_AUTO_TEST_CASE(role_by_endpoint_matrix_for_people) {
       {"GET /api/v1/inquiries.csv", "awl"},
       {"GET /api/v1/inquiries.pdf", "awl"},
       {"GET /api/v1/stats/inquiries", "awl"},
+      {"GET /api/v1/appraisals/due", "wl"},
+      {"GET /api/v1/appraisals", "wl"},
+      {"POST /api/v1/appraisals", "w"},
+      {"POST /api/v1/appraisals/decisions", "l"},
+      {"GET /api/v1/holds", "wl"},
+      {"POST /api/v1/holds", "wl"},
+      {"POST /api/v1/holds/{id}/release", "wl"},
+      {"GET /api/v1/destructions", "wl"},
+      {"POST /api/v1/destructions", "w"},
   };
   const std::set<std::string> open = {
       "GET /healthz",
@@ -867,4 +876,197 @@ BOOST_AUTO_TEST_CASE(an_access_keeps_its_stated_purpose) {
   for (const auto& e : f.archive.session().catalogue().Events(ref).value())
     found |= e.action == "view" && Contains(e.detail, "\"purpose\":\"核对退休材料\"");
   BOOST_TEST(found);
+}
+
+namespace {
+
+std::string SupervisorsJson(const std::vector<std::pair<std::string, std::string>>& people) {
+  std::string s = "[";
+  for (const auto& [name, password] : people)
+    s += std::string(s.size() > 1 ? "," : "") + "{\"name\":\"" + name + "\",\"password\":\"" +
+         password + "\"}";
+  return s + "]";
+}
+
+std::string PasswordOf(const std::string& name) { return "pw-" + name + "-secret"; }
+
+}  // namespace
+
+// Why: appraisal, holds and destruction from the workbench follow the same rules as the command
+// line: proposals by an archivist, decisions by a leader, a hold blocks destruction, and the two
+// supervisors are people who confirm with their own passwords. The destroyed records are gone
+// (410, packages removed) and the filed 销毁清册 lists them.
+BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
+  Fixture f;
+  auto& s = f.archive.session();
+  std::vector<std::string> refs;
+  for (const char* id : {"L-1", "L-2", "L-3"}) {
+    auto c = f.archive.MakeCase(id, "0503", "失业保险金申领审核表");
+    c.formed_on = "2012-05-10";  // 10 years from 2013: due since 2023
+    c.closed_at = "2012-05-10T16:00:00+08:00";
+    refs.push_back(s.filing().File(c, "business", "t").value().reference);
+  }
+  const size_t packages_before = f.archive.PackageFiles().size();
+  Browser wang = f.SignIn("wang"), li = f.SignIn("li");
+  auto ids_of = [](const Reply& r) {
+    std::vector<int64_t> ids;
+    auto list = r.Json()->getArray("ids");
+    for (size_t i = 0; i < list->size(); ++i) ids.push_back(list->getElement<int64_t>(i));
+    return ids;
+  };
+
+  auto due = f.Send("GET", "/api/v1/appraisals/due?due_by=2100-01-01", &wang);
+  BOOST_TEST_REQUIRE(due.status == 200, due.body);
+  auto due_list = due.Json()->getArray("records");
+  std::set<std::string> due_refs;
+  for (size_t i = 0; i < due_list->size(); ++i) {
+    auto d = due_list->getObject(i);
+    due_refs.insert(d->getValue<std::string>("reference"));
+    BOOST_TEST(d->getValue<std::string>("retention") == "D10");
+    BOOST_TEST(d->isNull("open"));
+  }
+  for (const auto& r : refs) BOOST_TEST(due_refs.count(r) == 1u);
+  BOOST_TEST(f.Send("GET", "/api/v1/appraisals/due?due_by=2100-13-01", &wang).status == 422);
+  auto not_yet = f.Send("GET", "/api/v1/appraisals/due?due_by=2022-12-31", &wang);
+  BOOST_TEST(not_yet.Json()->getArray("records")->size() == 0u);
+
+  // Proposals: bad fields are named, nothing stored.
+  auto bogus =
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + refs[0] + "\"],\"decision\":\"burn\",\"reason\":\"到期\"}");
+  BOOST_TEST(bogus.status == 422);
+  BOOST_TEST(Contains(bogus.body, "\"field\":\"decision\""), bogus.body);
+  auto not_list = f.Send("POST", "/api/v1/appraisals", &wang,
+                         "{\"references\":\"" + refs[0] + "\",\"decision\":\"destroy\"}");
+  BOOST_TEST(not_list.status == 422);
+  BOOST_TEST(
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + refs[2] + "\"],\"decision\":\"extend\",\"reason\":\"x\"}")
+          .status == 422);  // extend names its new period
+  BOOST_TEST(f.Send("POST", "/api/v1/appraisals", &wang, "{\"references\":[").status == 400);
+  BOOST_TEST(f.Send("GET", "/api/v1/appraisals", &wang).Json()->getArray("appraisals")->size() ==
+             0u);
+
+  auto proposed =
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + refs[0] + "\",\"" + refs[1] +
+                 "\"],\"decision\":\"destroy\",\"reason\":\"保管期满，无继续保存价值\"}");
+  BOOST_TEST_REQUIRE(proposed.status == 201, proposed.body);
+  const auto destroy_ids = ids_of(proposed);
+  BOOST_REQUIRE(destroy_ids.size() == 2u);
+  auto extended =
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + refs[2] +
+                 "\"],\"decision\":\"extend\",\"retention\":\"D30\",\"reason\":\"涉诉\"}");
+  BOOST_TEST_REQUIRE(extended.status == 201, extended.body);
+  auto again =
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + refs[0] + "\"],\"decision\":\"keep\",\"reason\":\"再议\"}");
+  BOOST_TEST(again.status == 422, again.body);  // one open proposal per record
+  BOOST_TEST(Contains(again.body, "already proposed"), again.body);
+
+  // Decisions: the leader's, never the archivist's; a rejection needs its reason.
+  const std::string all_ids = std::to_string(destroy_ids[0]) + "," + std::to_string(destroy_ids[1]);
+  BOOST_TEST(f.Send("POST", "/api/v1/appraisals/decisions", &wang,
+                    "{\"ids\":[" + all_ids + "],\"approve\":true}")
+                 .status == 403);
+  BOOST_TEST(f.Send("POST", "/api/v1/appraisals/decisions", &li,
+                    "{\"ids\":[" + std::to_string(ids_of(extended)[0]) + "],\"approve\":false}")
+                 .status == 422);
+  BOOST_TEST(f.Send("POST", "/api/v1/appraisals/decisions", &li,
+                    "{\"ids\":[" + all_ids + "],\"approve\":\"yes\"}")
+                 .status == 422);
+  auto approved = f.Send("POST", "/api/v1/appraisals/decisions", &li,
+                         "{\"ids\":[" + all_ids + "],\"approve\":true,\"note\":\"同意销毁\"}");
+  BOOST_TEST_REQUIRE(approved.status == 200, approved.body);
+  auto listed =
+      f.Send("GET", "/api/v1/appraisals?state=approved", &li).Json()->getArray("appraisals");
+  BOOST_TEST(listed->size() == 2u);
+  BOOST_TEST(listed->getObject(0)->getValue<std::string>("decided_by") == "li");
+
+  // A hold on one of them blocks the whole destruction.
+  BOOST_TEST(f.Send("POST", "/api/v1/holds", &wang,
+                    "{\"reference\":\"" + refs[0] + "\",\"class\":\"05\",\"reason\":\"诉讼\"}")
+                 .status == 422);
+  BOOST_TEST(
+      f.Send("POST", "/api/v1/holds", &wang, "{\"person\":\"123\",\"reason\":\"诉讼\"}").status ==
+      422);
+  auto hold = f.Send("POST", "/api/v1/holds", &wang,
+                     "{\"reference\":\"" + refs[0] + "\",\"reason\":\"劳动争议诉讼中\"}");
+  BOOST_TEST_REQUIRE(hold.status == 201, hold.body);
+  const std::string hold_id = std::to_string(hold.Json()->getValue<int64_t>("id"));
+  auto holds = f.Send("GET", "/api/v1/holds", &li).Json()->getArray("holds");
+  BOOST_REQUIRE(holds->size() == 1u);
+  BOOST_TEST(holds->getObject(0)->getValue<std::string>("reference") == refs[0]);
+  BOOST_TEST(holds->getObject(0)->getValue<bool>("active"));
+  const std::string both =
+      SupervisorsJson({{"wang", PasswordOf("wang")}, {"li", PasswordOf("li")}});
+  auto held = f.Send("POST", "/api/v1/destructions", &wang, "{\"supervisors\":" + both + "}");
+  BOOST_TEST(held.status == 409, held.body);
+  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Encoded(refs[1]), &wang).status == 200);
+  BOOST_TEST(f.Send("POST", "/api/v1/holds/" + hold_id + "/release", &li, "{}").status == 200);
+  BOOST_TEST(f.Send("POST", "/api/v1/holds/" + hold_id + "/release", &li, "{}").status == 404);
+  BOOST_TEST(f.Send("POST", "/api/v1/holds/9999/release", &li, "{}").status == 404);
+
+  // Supervisors: two different people, each confirmed by their own password and allowed to.
+  for (const auto& [body, status] : std::vector<std::pair<std::string, int>>{
+           {"{\"supervisors\":" + SupervisorsJson({{"wang", PasswordOf("wang")}}) + "}", 422},
+           {"{\"supervisors\":" +
+                SupervisorsJson({{"wang", PasswordOf("wang")}, {"wang", PasswordOf("wang")}}) + "}",
+            422},
+           {"{}", 422},
+           {"{\"supervisors\":" + SupervisorsJson({{"wang", PasswordOf("wang")}, {"li", "guess"}}) +
+                "}",
+            403},
+           {"{\"supervisors\":" + SupervisorsJson({{"wang", PasswordOf("wang")}, {"nobody", "x"}}) +
+                "}",
+            403},
+           // 查询窗口 staff may not supervise a destruction, even with the right password.
+           {"{\"supervisors\":" +
+                SupervisorsJson({{"wang", PasswordOf("wang")}, {"zhao", PasswordOf("zhao")}}) + "}",
+            403},
+           {"{\"ids\":[\"1\"],\"supervisors\":" + both + "}", 422},
+       }) {
+    BOOST_TEST_CONTEXT(body) {
+      auto r = f.Send("POST", "/api/v1/destructions", &wang, body);
+      BOOST_TEST(r.status == status, r.body);
+    }
+  }
+  BOOST_TEST(f.Send("POST", "/api/v1/destructions", &li, "{\"supervisors\":" + both + "}").status ==
+             403);  // a leader approves destructions but does not carry them out
+  BOOST_TEST(f.Send("GET", "/api/v1/destructions", &wang).Json()->getArray("tombstones")->size() ==
+             0u);
+  BOOST_TEST(f.archive.PackageFiles().size() == packages_before);
+
+  auto done = f.Send("POST", "/api/v1/destructions", &wang, "{\"supervisors\":" + both + "}");
+  BOOST_TEST_REQUIRE(done.status == 201, done.body);
+  auto destroyed = done.Json()->getArray("destroyed");
+  std::set<std::string> gone;
+  for (size_t i = 0; i < destroyed->size(); ++i) gone.insert(destroyed->getElement<std::string>(i));
+  BOOST_TEST((gone == std::set<std::string>{refs[0], refs[1]}));
+  auto registers = done.Json()->getArray("registers");
+  BOOST_REQUIRE(registers->size() == 1u);
+  const std::string register_ref = registers->getElement<std::string>(0);
+  for (const auto& r : gone)
+    BOOST_TEST(f.Send("GET", "/api/v1/records/" + Encoded(r), &wang).status == 410);
+  // Two packages removed, one (the 销毁清册's) added.
+  BOOST_TEST(f.archive.PackageFiles().size() == packages_before - 1);
+  auto reg = f.Send("GET", "/api/v1/records/" + Encoded(register_ref), &wang);
+  BOOST_TEST_REQUIRE(reg.status == 200, reg.body);
+  BOOST_TEST(Contains(reg.body, "销毁清册"));
+  BOOST_TEST(reg.Json()->getObject("parts")->getValue<std::string>("retention") == "Y");
+  auto tombs = f.Send("GET", "/api/v1/destructions", &li).Json()->getArray("tombstones");
+  BOOST_REQUIRE(tombs->size() == 2u);
+  for (size_t i = 0; i < tombs->size(); ++i) {
+    auto t = tombs->getObject(i);
+    BOOST_TEST(t->getValue<std::string>("register_reference") == register_ref);
+    BOOST_TEST(t->getValue<std::string>("approved_by") == "li");
+    BOOST_TEST(t->getArray("supervisors")->size() == 2u);
+  }
+  // Nothing is left to destroy; the extended record is untouched.
+  BOOST_TEST(
+      f.Send("POST", "/api/v1/destructions", &wang, "{\"supervisors\":" + both + "}").status ==
+      404);
+  BOOST_TEST(f.Send("GET", "/api/v1/records/" + Encoded(refs[2]), &wang).status == 200);
+  BOOST_TEST(f.CountEvents("destroy") == 2);
 }
