@@ -136,6 +136,29 @@ void TooManyRequests(Poco::Net::HTTPServerResponse& resp, double wait, const std
 }
 }  // namespace
 
+namespace {
+
+// A body nobody read (a refusal before the handler, or a route that takes none) would be parsed
+// as the next request on a keep-alive connection. What is left is read if it is small; otherwise
+// the connection closes after this answer.
+void DiscardUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+  if (!req.getChunkedTransferEncoding() &&
+      (!req.hasContentLength() || req.getContentLength64() == 0))
+    return;
+  constexpr std::streamsize kMostDiscarded = 64 << 10;
+  std::istream& in = req.stream();
+  char buf[4096];
+  std::streamsize total = 0;
+  while (in && total <= kMostDiscarded) {
+    in.read(buf, sizeof buf);
+    if (in.gcount() == 0) break;
+    total += in.gcount();
+  }
+  if (!in.eof()) resp.setKeepAlive(false);
+}
+
+}  // namespace
+
 void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
   auto started = std::chrono::steady_clock::now();
   std::string route_name = "unmatched";
@@ -213,10 +236,14 @@ void ApiServer::Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServe
         if (allowed) route->handler(x);
       }
     }
+    DiscardUnreadBody(req, resp);
   } catch (const Poco::Exception& e) {
-    // The client went away or sent garbage mid-body; answer if we still can.
+    // The client went away or sent garbage mid-body; answer if we still can, and end the
+    // connection: where the next request would start is unknown.
+    resp.setKeepAlive(false);
     if (!resp.sent()) SendProblem(resp, 400, "Bad Request", e.displayText());
   } catch (const std::exception& e) {
+    resp.setKeepAlive(false);
     if (!resp.sent()) SendProblem(resp, 500, "Internal Server Error", "unexpected error");
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

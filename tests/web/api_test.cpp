@@ -882,3 +882,35 @@ BOOST_AUTO_TEST_CASE(downloads_never_serve_a_damaged_copy_while_a_good_one_exist
   BOOST_TEST(lost.Json()->getValue<std::string>("detail").find(ref) != std::string::npos);
   BOOST_TEST(f.Send("GET", base + "/files/" + Enc("申请表.txt"), f.reader_key).status == 500);
 }
+
+// Why: a body the server did not read (refused before the handler, or a route that takes none)
+// must not be taken for the next request on the same keep-alive connection.
+BOOST_AUTO_TEST_CASE(an_unread_body_does_not_spill_into_the_next_request) {
+  Fixture f;
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(f.server->port()));
+  session.setKeepAlive(true);
+  auto exchange = [&session](const std::string& method, const std::string& path,
+                             const std::string& body) {
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setKeepAlive(true);
+    if (!body.empty()) {
+      req.setContentType("application/json");
+      req.setContentLength64(static_cast<Poco::Int64>(body.size()));
+    }
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::string text;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), text);
+    return std::make_pair(static_cast<int>(resp.getStatus()), text);
+  };
+  // A route that takes no body answers without reading the one sent (refusals close the
+  // connection anyway).
+  auto first = exchange("GET", "/healthz", "{\"GET /metrics HTTP/1.1\":1}");
+  BOOST_TEST(first.first == 200, first.second);
+  auto next = exchange("GET", "/healthz", "");
+  BOOST_TEST(next.first == 200, next.second);
+  // A larger one (bodies past 64 KiB end the connection instead).
+  BOOST_TEST(exchange("GET", "/healthz", std::string(40000, ' ')).first == 200);
+  next = exchange("GET", "/healthz", "");
+  BOOST_TEST(next.first == 200, next.second);
+}
