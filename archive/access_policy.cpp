@@ -43,6 +43,30 @@ Result<AccessPolicy> AccessPolicy::Parse(const std::string& json) {
 
 Result<AccessPolicy> AccessPolicy::LoadBuiltin() { return Parse(BuiltinRolesJson()); }
 
+Result<AccessPolicy> AccessPolicy::LoadWithLocal(const std::string& json,
+                                                 const std::string& origin) {
+  auto builtin = LoadBuiltin();
+  if (!builtin.ok() || json.empty()) return builtin;
+  auto local = Parse(json);
+  if (!local.ok()) return local.status().WithContext(origin);
+  for (const auto& [name, description] : builtin->permissions())
+    if (!local->permissions_.count(name))
+      return Status::InvalidArgument("permission " + name + " (" + description +
+                                     ") is missing; every permission the program checks must be "
+                                     "declared")
+          .WithContext(origin);
+  for (const char* code : {"intake", "reader", "public"})
+    if (!local->FindRole(code))
+      return Status::InvalidArgument(std::string("role ") + code +
+                                     " is missing; API keys and the public are given it")
+          .WithContext(origin);
+  bool admin = false;
+  for (const auto& r : local->roles_) admin |= r.permissions.count("admin") > 0;
+  if (!admin)
+    return Status::InvalidArgument("no role holds the admin permission").WithContext(origin);
+  return local;
+}
+
 const AccessPolicy::Role* AccessPolicy::FindRole(const std::string& code) const {
   for (const auto& r : roles_)
     if (r.code == code) return &r;

@@ -22,6 +22,12 @@ class AccessPolicy {
 
   static Result<AccessPolicy> Parse(const std::string& json);
   static Result<AccessPolicy> LoadBuiltin();
+  // An archive's own roles (roles.local.json) in place of the built-in ones; empty `json`: the
+  // built-in ones. It must declare every permission the program checks and keep the roles the
+  // program assigns itself (intake, reader, public), and some role must hold `admin`, so that a
+  // slip in the file cannot leave a route unguarded or lock everyone out. `origin` names the
+  // file in errors.
+  static Result<AccessPolicy> LoadWithLocal(const std::string& json, const std::string& origin);
 
   // OK, or Forbidden naming the role and what it may not do. An unknown role may do nothing.
   // An empty permission is public: everyone may.

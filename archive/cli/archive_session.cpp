@@ -21,6 +21,16 @@ namespace dangan::cli {
 
 namespace fs = std::filesystem;
 
+Result<AccessPolicy> LoadAccessPolicy(const std::string& root) {
+  const std::string path = (fs::path(root) / ArchiveSession::kRolesOverride).string();
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream local;
+  if (in) local << in.rdbuf();
+  if (in && local.str().empty())
+    return Status::InvalidArgument(path + " is empty (remove it to use the built-in roles)");
+  return AccessPolicy::LoadWithLocal(local.str(), path);
+}
+
 std::string NowIso8601() {
   time_t t = time(nullptr);
   struct tm tm;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "archive/access_policy.h"
 #include "archive/filing.h"
 #include "archive/reference_number.h"
 #include "archive/scheme.h"
@@ -38,6 +39,8 @@ class ArchiveSession {
   static constexpr const char* kSchemeOverride = "scheme.local.json";
   // Local changes to the four-property check items (archive/scheme/checks.json).
   static constexpr const char* kChecksOverride = "checks.local.json";
+  // The archive's own roles, replacing archive/scheme/roles.json (AccessPolicy::LoadWithLocal).
+  static constexpr const char* kRolesOverride = "roles.local.json";
 
   // Creates a new archive at `root`; fails if one is there already.
   static Status Create(const std::string& root, const ArchiveSettings& settings);
@@ -91,6 +94,9 @@ class ArchiveSession {
   bool opened_alone_ = false;  // no other process had the archive open
   Env* env_ = nullptr;
 };
+
+// Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
+Result<AccessPolicy> LoadAccessPolicy(const std::string& root);
 
 // Now, as ISO 8601 with the local UTC offset, e.g. 2026-11-23T10:05:00+08:00.
 std::string NowIso8601();

@@ -14,12 +14,12 @@
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
+#include "archive/cli/report_context.h"
 #include "archive/cli/report_status.h"
 #include "archive/cli/search_options.h"
 #include "archive/text.h"
 #include "retrieval/csv_export.h"
 #include "retrieval/reports.h"
-#include "archive/cli/report_context.h"
 
 namespace dangan::cli {
 
@@ -54,7 +54,6 @@ ReportContext MakeReportContext(ArchiveSession& s, const std::string& font) {
   rc.clock = NowIso8601;
   return rc;
 }
-
 
 namespace {
 

@@ -6,12 +6,12 @@
 #include <sstream>
 
 #include "archive/cli/archive_session.h"
-#include "storage/appraisal_register.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "archive/cli/search_options.h"
 #include "archive/text.h"
+#include "storage/appraisal_register.h"
 #include "storage/record_json.h"
 #include "web/http_json.h"
 
@@ -43,9 +43,9 @@ int RunShow(const Context& ctx, int argc, char** argv) {
     if (!*tomb) return Fail("no record " + ref);
     const Tombstone& t = **tomb;
     std::cout << "档号\t" << t.reference << "\n题名\t" << t.title << "\n日期\t" << t.formed_on
-              << "\n保管期限\t" << t.retention << "\n状态\t已销毁 " << t.destroyed_at
-              << "\n鉴定\t#" << t.appraisal_id << " " << t.proposed_by << " / 批准 "
-              << t.approved_by << "\n销毁清册\t" << t.register_reference << "\n";
+              << "\n保管期限\t" << t.retention << "\n状态\t已销毁 " << t.destroyed_at << "\n鉴定\t#"
+              << t.appraisal_id << " " << t.proposed_by << " / 批准 " << t.approved_by
+              << "\n销毁清册\t" << t.register_reference << "\n";
     return 1;  // the record itself is gone
   }
   const Record& r = **rec;

@@ -198,6 +198,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                          &s.packages(), &s.filing(),        &keys,
                          *secret,       s.settings().fonds, s.settings().organization,
                          NowIso8601};
+  auto policy = LoadAccessPolicy(ctx.root);
+  if (!policy.ok()) return FailStatus(policy.status());
+  services.policy = &*policy;
   services.search_cache_entries = search_cache;
   services.search_slots = search_slots;
   SessionStore::Options session_options;

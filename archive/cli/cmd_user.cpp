@@ -29,7 +29,7 @@ int RunUser(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(argc, argv, 1, {"--role"}, {"--help", "--password-stdin"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string verb = args->positional.empty() ? "" : args->positional[0];
-  auto policy = AccessPolicy::LoadBuiltin();
+  auto policy = LoadAccessPolicy(ctx.root);
   if (!policy.ok()) return FailStatus(policy.status());
   if (args->Has("--help") || verb.empty()) {
     std::cout << "usage: dangan user add NAME --role ROLE [--password-stdin]\n"

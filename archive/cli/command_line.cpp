@@ -13,6 +13,7 @@
 #include <set>
 
 #include "archive/access_policy.h"
+#include "archive/cli/archive_session.h"
 #include "archive/cli/commands.h"
 #include "storage/user_registry.h"
 
@@ -117,7 +118,7 @@ Status CheckActor(const Context& ctx, const std::string& command, int argc, char
                   ctx.actor +
                       " is not a registered user of this archive (--actor NAME; "
                       "`dangan user list`)");
-  auto policy = AccessPolicy::LoadBuiltin();
+  auto policy = LoadAccessPolicy(ctx.root);
   if (!policy.ok()) return policy.status();
   return policy->Check(**role, permission);
 }

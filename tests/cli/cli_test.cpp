@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <regex>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "archive/access_policy.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
@@ -1223,6 +1225,44 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
   BOOST_TEST(stranger.code == 3, stranger);
   BOOST_TEST(Contains(stranger.err, "not a registered user"), stranger);
   BOOST_TEST(as("路人", {"search", "--help"}).code == 0);
+
+  // An archive's own roles.local.json replaces the built-in roles: here the leader no longer
+  // prints reports.
+  std::string roles = dangan::BuiltinRolesJson();
+  const std::string leader_perms = "\"report\", \"appraise.read\", \"appraise.decide\"";
+  auto at = roles.find(leader_perms);
+  BOOST_REQUIRE(at != std::string::npos);
+  roles.replace(at, leader_perms.size(), "\"appraise.read\", \"appraise.decide\"");
+  const fs::path local = fs::path(box.root()) / "roles.local.json";
+  { std::ofstream(local) << roles; }
+  const std::vector<std::string> report = {"report", "statistics", "--year",
+                                           "2025",   "--out",      box / "s-local.pdf"};
+  RunResult no_report = as("领导", report);
+  BOOST_TEST(no_report.code == 3, no_report);
+  BOOST_TEST(as("档案员", report).code == 0);
+  // A local file that forgets a permission the program checks is refused, naming the file,
+  // rather than leaving what it guards open or closed by accident.
+  {
+    Poco::JSON::Parser parser;
+    auto doc = parser.parse(roles).extract<Poco::JSON::Object::Ptr>();
+    doc->getObject("permissions")->remove("transfer");
+    auto list = doc->getArray("roles");
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto perms = list->getObject(i)->getArray("permissions");
+      Poco::JSON::Array::Ptr kept = new Poco::JSON::Array;
+      for (size_t j = 0; j < perms->size(); ++j)
+        if (perms->getElement<std::string>(j) != "transfer") kept->add(perms->get(j));
+      list->getObject(i)->set("permissions", kept);
+    }
+    std::ofstream out(local);
+    Poco::JSON::Stringifier::stringify(doc, out);
+  }
+  RunResult broken = as("档案员", {"search", "失业"});
+  BOOST_TEST(broken.code != 0, broken);
+  BOOST_TEST(Contains(broken.err, "roles.local.json"), broken);
+  BOOST_TEST(Contains(broken.err, "permission transfer"), broken);
+  fs::remove(local);
+  BOOST_TEST(as("领导", report).code == 0);
 }
 
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
