@@ -1070,3 +1070,59 @@ BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
   BOOST_TEST(f.Send("GET", "/api/v1/records/" + Encoded(refs[2]), &wang).status == 200);
   BOOST_TEST(f.CountEvents("destroy") == 2);
 }
+
+// Why: destroying a scanned record also destroys what capture kept of it: the review draft (with
+// the person's name and 公民身份号码) is emptied and its text leaves the classifier's examples.
+BOOST_AUTO_TEST_CASE(destroying_a_captured_record_removes_what_capture_kept) {
+  Fixture f("", /*with_scans=*/true);
+  Browser wang = f.SignIn("wang"), li = f.SignIn("li");
+  auto items = f.Send("GET", "/api/v1/review", &wang).Json()->getArray("items");
+  BOOST_REQUIRE(items->size() == 2u);
+  const std::string id = std::to_string(items->getObject(0)->getValue<int64_t>("id"));
+  // Filed as an old 失业保险金 record, so that it is due for appraisal now.
+  auto accepted = f.Send("POST", "/api/v1/review/" + id + "/accept", &wang,
+                         "{\"item\":\"0503\",\"date\":\"2012-05-10\"}");
+  BOOST_TEST_REQUIRE(accepted.status == 201, accepted.body);
+  const std::string ref = accepted.Json()->getValue<std::string>("reference");
+  auto count = [&f, &ref](const std::string& sql) {
+    int64_t n = -1;
+    BOOST_REQUIRE(f.archive.session()
+                      .catalogue()
+                      .WithConnection([&](SqliteDb& db) -> Status {
+                        auto q = db.Prepare(sql);
+                        if (!q.ok()) return q.status();
+                        q->Bind(1, ref);
+                        Status err;
+                        if (q->Step(&err)) n = q->Int(0);
+                        return err;
+                      })
+                      .ok());
+    return n;
+  };
+  const std::string examples =
+      "SELECT count(*) FROM classifier_examples WHERE content_sha256 IN (SELECT content_sha256"
+      " FROM capture_review WHERE reference=?1)";
+  const std::string drafts =
+      "SELECT count(*) FROM capture_review WHERE reference=?1 AND draft_json<>'{}'";
+  BOOST_TEST_REQUIRE(count(examples) == 1);
+  BOOST_TEST_REQUIRE(count(drafts) == 1);
+
+  auto proposed =
+      f.Send("POST", "/api/v1/appraisals", &wang,
+             "{\"references\":[\"" + ref + "\"],\"decision\":\"destroy\",\"reason\":\"期满\"}");
+  BOOST_TEST_REQUIRE(proposed.status == 201, proposed.body);
+  const std::string aid = std::to_string(proposed.Json()->getArray("ids")->getElement<int64_t>(0));
+  BOOST_TEST_REQUIRE(f.Send("POST", "/api/v1/appraisals/decisions", &li,
+                            "{\"ids\":[" + aid + "],\"approve\":true}")
+                         .status == 200);
+  auto done =
+      f.Send("POST", "/api/v1/destructions", &wang,
+             "{\"supervisors\":" +
+                 SupervisorsJson({{"wang", PasswordOf("wang")}, {"li", PasswordOf("li")}}) + "}");
+  BOOST_TEST_REQUIRE(done.status == 201, done.body);
+  BOOST_TEST(count(examples) == 0);
+  BOOST_TEST(count(drafts) == 0);
+  auto item = f.Send("GET", "/api/v1/review/" + id, &wang);
+  BOOST_TEST_REQUIRE(item.status == 200, item.body);
+  BOOST_TEST(item.Json()->getObject("case")->size() == 0u, item.body);
+}
