@@ -1,7 +1,8 @@
 // What the real-browser tests (workbench, dashboard, inquiry, records .test.mjs) share: Debian's
 // Chromium driven by playwright-core (from web/ui/node_modules), their environment, the
 // check/begin/ok reporting, pages that record Content-Security-Policy violations, console errors
-// and uncaught errors, signing in and out, JSON fetched with a page's cookie, downloads, CSV, and
+// and uncaught errors, signing in and out, stating the purpose of use (利用目的) the workbench asks
+// for before the first record is viewed, JSON fetched with a page's cookie, downloads, CSV, and
 // the run that reports the failed step, takes screenshots and closes the browser.
 //
 // Environment read here (run.sh sets it):
@@ -123,6 +124,26 @@ export async function signIn(page, name = user, pw = password) {
   await page.fill('[data-testid=login-password]', pw)
   await page.click('[data-testid=login-submit]')
   await page.locator('[data-testid=user-name]').waitFor()
+}
+
+// Answers the dialog asking for the purpose of use (利用目的), which opens before the first record
+// view of a sign-in session: `purpose` is one of the listed purposes, or any other text (chosen as
+// 其他 and written out, sent as "其他：text"). Returns the purpose the top bar then shows.
+export const PURPOSES = ['工作查考', '业务办理', '审计检查', '编史修志', '学术研究']
+export async function statePurpose(page, purpose = '工作查考') {
+  const dialog = page.locator('[data-testid=purpose-dialog]')
+  await dialog.waitFor()
+  if (PURPOSES.includes(purpose)) await page.selectOption('[data-testid=purpose-select]', purpose)
+  else {
+    await page.selectOption('[data-testid=purpose-select]', 'other')
+    await page.fill('[data-testid=purpose-other]', purpose)
+  }
+  await page.click('[data-testid=purpose-confirm]')
+  await dialog.waitFor({ state: 'detached' })
+  const shown = await page.getAttribute('[data-testid=purpose-current]', 'data-purpose')
+  const want = PURPOSES.includes(purpose) ? purpose : `其他：${purpose}`
+  check(shown === want, `the top bar shows the purpose "${shown}", not "${want}"`)
+  return shown
 }
 
 export async function signOut(page) {

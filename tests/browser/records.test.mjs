@@ -21,7 +21,7 @@ import path from 'node:path'
 import fs from 'node:fs'
 import {
   env, base, user, check, begin, ok, launch, newPage, watch, checkNoPageErrors, run, signIn as signInAs, getJson,
-  download as downloadFrom, isPdf,
+  download as downloadFrom, isPdf, statePurpose,
 } from './harness.mjs'
 
 const scanRef = env('DANGAN_SCAN_REF')
@@ -99,7 +99,13 @@ async function viewer() {
   check((await api(pagePath(scan, pages + 1, 800))).status() === 404, 'a page past the last is not 404')
   check((await api(pagePath(text, 1, 800))).status() === 415, 'a text file viewed as pages is not 415')
 
+  // The viewer's page images are fetched with the purpose of use stated for the session.
+  const pagePurposes = []
+  page.on('request', (r) => {
+    if (/\/pages\/\d+\?width=/.test(r.url())) pagePurposes.push(r.headers()['x-access-purpose'])
+  })
   await page.goto(`${base}/#/records/${enc(scanRef)}`)
+  await statePurpose(page, '业务办理')
   await page.locator('[data-testid=reader]').waitFor()
   let s = await shown(scan.name, 1)
   check(s.fit, 'the viewer does not start fitted to the width')
@@ -107,6 +113,9 @@ async function viewer() {
   check(s.pages === pages && s.label.includes(`共 ${pages} 页`), `the viewer says ${s.pages} pages ("${s.label}"), X-Page-Count ${pages}`)
   check(Math.abs(s.cssWidth - s.frameWidth) <= 2, `fitted, the page is ${s.cssWidth} px on screen in a ${s.frameWidth} px frame`)
   ok(`${scan.name}: page 1 of ${pages} shown from a blob: URL, ${s.natural} px wide as asked, fitted to ${Math.round(s.cssWidth)} px`)
+  check(pagePurposes.length > 0 && pagePurposes.every((p) => p === enc('业务办理')),
+    `the page images were fetched with X-Access-Purpose ${pagePurposes.join(', ')}`)
+  ok('the page images carry the purpose of use (业务办理)')
 
   // Next and previous, with the buttons; the replaced blob: URL is revoked.
   check(await page.isDisabled(`${viewerSel(scan.name)} [data-testid=viewer-prev]`), '上一页 is enabled on page 1')

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The workbench's real-browser test: builds a throw-away archive with the real `dangan` (users,
-# 12 sample cases, one case whose title is a script injection, four scans captured straight into
-# the review queue), serves it with the built front end (web/ui/dist) and drives Chromium through
+# 12 sample cases, 12 old ones formed in 1990, one case whose title is a script injection, four
+# scans captured straight into the review queue), serves it with the built front end (web/ui/dist) and drives Chromium through
 # workbench.test.mjs, then dashboard.test.mjs (the 统计 page) against the same server, whose
 # figures by then include the workbench test's filings and views, then inquiry.test.mjs (the public
 # 查档 portal and the workbench's 查档申请, as the person of the first sample case, whose records
 # are that case and the injection case copied from it), then records.test.mjs (the record page's page
-# viewer on a two-page scan filed at once, the 浏览 tree and the 报表 page's downloads). The server is
-# stopped however the test ends.
+# viewer on a two-page scan filed at once, the 浏览 tree and the 报表 page's downloads), then
+# lifecycle.test.mjs (the 鉴定销毁 page: an archivist and a leader appraise, hold and destroy the old
+# records past their retention periods; the purpose of use goes with every record view). The server
+# is stopped however the test ends.
 #   usage: tests/browser/run.sh BUILD_DIR      (needs node, /usr/bin/chromium, web/ui built:
 #                                               `npm ci && npm run build` in web/ui)
 set -euo pipefail
@@ -41,6 +43,10 @@ user=wang
 user_pw='secret-wang-pw-1'
 nostats_user=zhao   # a 查询窗口 (inquiry) user: no `stats` permission
 nostats_pw='secret-zhao-pw-1'
+leader=li           # a 审核/领导 (leader): approves appraisals, supervises destructions
+leader_pw='secret-li-pw-1'
+archivist2=chen     # a second archivist, named as a supervisor with a wrong password
+archivist2_pw='secret-chen-pw-1'
 correct_item=${DANGAN_CORRECT_ITEM:-0301}
 search_word=${DANGAN_SEARCH_WORD:-养老}
 
@@ -48,6 +54,8 @@ search_word=${DANGAN_SEARCH_WORD:-养老}
 printf '%s\n' "$admin_pw" | "$dangan" --root "$root" user add admin --role admin --password-stdin >/dev/null
 printf '%s\n' "$user_pw" | "$dangan" --root "$root" --actor admin user add "$user" --role archivist --password-stdin >/dev/null
 printf '%s\n' "$nostats_pw" | "$dangan" --root "$root" --actor admin user add "$nostats_user" --role inquiry --password-stdin >/dev/null
+printf '%s\n' "$leader_pw" | "$dangan" --root "$root" --actor admin user add "$leader" --role leader --password-stdin >/dev/null
+printf '%s\n' "$archivist2_pw" | "$dangan" --root "$root" --actor admin user add "$archivist2" --role archivist --password-stdin >/dev/null
 
 python3 scripts/make_cases.py --out "$work/cases" --count 12 --seed 7 >/dev/null
 # The requester of inquiry.test.mjs: the person (and unit) of the first sample case.
@@ -80,6 +88,11 @@ PY
 xss_ref=$(tail -n 1 "$work/xss-ref.txt")
 [ -n "$xss_ref" ] || fail "filing the injection case printed no 档号"
 echo "filed $(wc -l <"$work/refs.txt") cases and the injection case $xss_ref"
+# Old cases, formed in 1990: their 10- and 30-year periods have run out, so lifecycle.test.mjs has
+# records due for appraisal today (the sample cases above are of this year).
+python3 scripts/make_cases.py --out "$work/old-cases" --count 12 --seed 3 --year 1990 >/dev/null
+"$dangan" --root "$root" --actor "$user" ingest "$work"/old-cases/*/case.json >"$work/old-refs.txt"
+echo "filed $(wc -l <"$work/old-refs.txt") cases formed in 1990"
 
 # A fixity audit of what is filed so far: the statistics then hold both checked and unchecked records.
 "$dangan" --root "$root" --actor "$user" verify --all >/dev/null
@@ -131,6 +144,13 @@ DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" DANGAN_SCAN_REF
   CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
   node tests/browser/records.test.mjs || records_status=$?
 [ "$status" != 0 ] || status=$records_status
+lifecycle_status=0
+DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
+  DANGAN_LEADER_USER="$leader" DANGAN_LEADER_PASSWORD="$leader_pw" DANGAN_ARCHIVIST2_USER="$archivist2" \
+  DANGAN_NOSTATS_USER="$nostats_user" DANGAN_NOSTATS_PASSWORD="$nostats_pw" DANGAN_ROOT="$root" \
+  CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
+  node tests/browser/lifecycle.test.mjs || lifecycle_status=$?
+[ "$status" != 0 ] || status=$lifecycle_status
 if [ "$status" != 0 ]; then
   echo "--- server stderr (last 40 lines)" >&2
   tail -n 40 "$work/server.err" >&2 || true

@@ -1,6 +1,7 @@
 // The archivist workbench in a real browser (Debian's Chromium driven by playwright-core) against
 // a running `dangan serve --ui web/ui/dist`: sign-in, search with highlighted matches, a record
-// whose title is markup shown as text, the review queue cleared from the keyboard, and the
+// whose title is markup shown as text (opened only once the purpose of use is stated, which every
+// request then carries in X-Access-Purpose), the review queue cleared from the keyboard, and the
 // Content-Security-Policy kept. run.sh prepares the archive and the server and runs this.
 //
 // Environment:
@@ -16,6 +17,7 @@
 // Exits 0 when every assertion holds, 1 with the failed one named otherwise.
 import {
   env, base, user, password, check, begin, ok, launch, newPage, checkNoPageErrors, run, signOut as leave,
+  statePurpose,
 } from './harness.mjs'
 
 const word = env('DANGAN_SEARCH_WORD')
@@ -30,6 +32,13 @@ const page = await newPage(browser)
 
 const api = (p) => page.request.get(base + p)
 const enc = encodeURIComponent
+
+// The page's requests for one record (GET /api/v1/records/{档号}) with the purpose each stated.
+const recordRequests = []
+page.on('request', (r) => {
+  const m = /\/api\/v1\/records\/([^/?]+)$/.exec(new URL(r.url()).pathname)
+  if (m && r.method() === 'GET') recordRequests.push({ ref: decodeURIComponent(m[1]), purpose: r.headers()['x-access-purpose'] })
+})
 
 async function signIn() {
   begin('sign in')
@@ -89,12 +98,30 @@ async function searchAndOpen() {
   const first = page.locator('[data-testid=hit-link]').first()
   const ref = (await first.textContent()).trim()
   check(ref.length > 0, 'the first hit shows no 档号')
+  check(!(await page.getAttribute('[data-testid=purpose-current]', 'data-purpose')), 'a purpose of use is set before any was stated')
   await first.click()
+  // The first record of the session waits for the purpose of use: cancelled, nothing is read.
+  await page.locator('[data-testid=purpose-dialog]').waitFor()
+  check(await page.locator('[data-testid=purpose-select]').evaluate((el) => el === document.activeElement),
+    'the purpose dialog does not take the focus')
+  await page.keyboard.press('Escape')
+  await page.locator('[data-testid=record-needs-purpose]').waitFor()
+  check(recordRequests.every((r) => r.ref !== ref), `the record ${ref} was read before a purpose was stated`)
+  check((await page.locator('[data-testid=record-reference]').count()) === 0, 'the record is shown without a purpose')
+  ok('the first record view asks for the purpose of use; cancelled, the record is not read')
+  await page.click('[data-testid=record-state-purpose]')
+  await page.click('[data-testid=purpose-confirm]') // nothing chosen: refused in the dialog
+  await page.locator('[data-testid=purpose-error]').waitFor()
+  await statePurpose(page, '工作查考')
   await page.waitForFunction(
     (r) => document.querySelector('[data-testid=record-reference]')?.textContent.trim() === r,
     ref,
   )
   check(page.url().includes('#/records/'), `the record page is not at #/records/… (${page.url()})`)
+  const asked = recordRequests.filter((r) => r.ref === ref)
+  check(asked.length > 0 && asked.every((r) => r.purpose === enc('工作查考')),
+    `the record was read with X-Access-Purpose ${asked.map((r) => r.purpose).join(', ')}, not ${enc('工作查考')}`)
+  ok(`the purpose 工作查考 is shown in the top bar and sent with the record's request (X-Access-Purpose: ${asked[0].purpose})`)
   const files = await page.locator('[data-testid=file-link]').count()
   check(files > 0, `the record page of ${ref} lists no files`)
   const href = await page.locator('[data-testid=file-link]').first().getAttribute('href')
@@ -110,6 +137,7 @@ async function xss() {
     (r) => document.querySelector('[data-testid=record-reference]')?.textContent.trim() === r,
     xssRef,
   )
+  check((await page.locator('[data-testid=purpose-dialog]').count()) === 0, 'the purpose is asked again in the same session')
   const title = await page.textContent('[data-testid=record-title]')
   check(title.includes(XSS_TITLE_PART), `the title is not shown as literal text: "${title}"`)
   const body = await page.textContent('body')

@@ -1,12 +1,25 @@
 // The one way the workbench talks to the server: JSON over fetch with the session cookie.
-// Every request that changes something carries the session's CSRF token; a failure becomes an
-// ApiError whose message is the problem body's `detail` (RFC 9457), which the page shows as is.
+// Every request that changes something carries the session's CSRF token; every request carries
+// the purpose of use (利用目的) stated for the sign-in session, once stated, in X-Access-Purpose
+// (percent-encoded UTF-8: header values are Latin-1), which the server keeps with each view and
+// download. A failure becomes an ApiError whose message is the problem body's `detail` (RFC 9457),
+// which the page shows as is.
 
 let csrfToken = ''
+let accessPurpose = ''
 let onUnauthorized = null
 
 export function setCsrf(token) {
   csrfToken = token || ''
+}
+
+export function setAccessPurpose(purpose) {
+  accessPurpose = purpose || ''
+}
+
+// The header to add to a request made without api()/getBlob() (the page viewer's fetches).
+export function purposeHeaders() {
+  return accessPurpose ? { 'X-Access-Purpose': encodeURIComponent(accessPurpose) } : {}
 }
 
 // Called when a request other than the session check answers 401 (the session ended).
@@ -31,7 +44,7 @@ export class ApiError extends Error {
 }
 
 export async function api(method, path, body, { signal, quiet401 = false, headers: extra } = {}) {
-  const headers = { Accept: 'application/json', ...(extra || {}) }
+  const headers = { Accept: 'application/json', ...purposeHeaders(), ...(extra || {}) }
   const init = { method, headers, credentials: 'same-origin', signal, cache: 'no-store' }
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken
   if (body !== undefined) {
@@ -64,7 +77,9 @@ export async function api(method, path, body, { signal, quiet401 = false, header
 export async function getBlob(path, { headers } = {}) {
   let response
   try {
-    response = await fetch(path, { headers: headers || {}, credentials: 'same-origin', cache: 'no-store' })
+    response = await fetch(path, {
+      headers: { ...purposeHeaders(), ...(headers || {}) }, credentials: 'same-origin', cache: 'no-store',
+    })
   } catch (e) {
     throw new ApiError(0, { detail: '无法连接服务器，请检查网络后重试' })
   }

@@ -8,11 +8,12 @@ import DashboardView from './views/DashboardView.vue'
 import './style.css'
 
 // Loaded when first visited: the public portal is its own chunk (a visitor needs none of the
-// workbench), and so are the 查档申请, 浏览 and 报表 pages.
+// workbench), and so are the 查档申请, 浏览, 报表 and 鉴定销毁 pages.
 const PortalView = () => import('./views/PortalView.vue')
 const InquiriesView = () => import('./views/InquiriesView.vue')
 const BrowseView = () => import('./views/BrowseView.vue')
 const ReportsView = () => import('./views/ReportsView.vue')
+const LifecycleView = () => import('./views/LifecycleView.vue')
 
 const router = createRouter({
   // Hash routes: a deep link (#/records/J012-…) needs nothing from the server but index.html.
@@ -22,6 +23,7 @@ const router = createRouter({
     { path: '/search', name: 'search', component: SearchView, meta: { title: '检索' } },
     { path: '/browse', name: 'browse', component: BrowseView, meta: { title: '浏览' } },
     { path: '/reports', name: 'reports', component: ReportsView, meta: { title: '报表' } },
+    { path: '/lifecycle/:tab?', name: 'lifecycle', component: LifecycleView, meta: { title: '鉴定销毁' } },
     { path: '/records/:reference', name: 'record', component: RecordView, meta: { title: '档案详情' } },
     { path: '/review/:id?', name: 'review', component: ReviewView, meta: { title: '待审核' } },
     { path: '/dashboard', name: 'dashboard', component: DashboardView, meta: { title: '统计' } },

@@ -5,8 +5,10 @@ import { get } from './api.js'
 
 export const store = reactive({
   session: null, // {name, role, role_name, permissions, csrf}
-  scheme: null, // {classes:[{code,name,items:[{code,name,retention}]}]}
+  scheme: null, // {classes:[{code,name,items:[{code,name,retention}]}], retention:[{code,name}]}
   toasts: [],
+  purpose: '', // the purpose of use (利用目的) stated for this sign-in session (purpose.js)
+  purposeAsking: false, // the dialog that asks for it is open
 })
 
 const RETENTION_NAMES = {
