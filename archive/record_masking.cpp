@@ -17,18 +17,20 @@ void ReplaceAll(std::string& text, const std::string& from, const std::string& t
 
 }  // namespace
 
-void MaskPersonalData(Record& r) {
-  if (!r.person) return;
-  const std::string name = r.person->name, id = r.person->id_number;
+void MaskPersonIn(std::string& text, const Person& person) {
+  const std::string& id = person.id_number;
   std::string id_lower = id;
   std::transform(id_lower.begin(), id_lower.end(), id_lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::string masked_name = MaskName(name), masked_id = MaskIdNumber(id);
-  auto hide = [&](std::string& text) {
-    ReplaceAll(text, id, masked_id);
-    if (id_lower != id) ReplaceAll(text, id_lower, masked_id);
-    ReplaceAll(text, name, masked_name);
-  };
+  ReplaceAll(text, id, MaskIdNumber(id));
+  if (id_lower != id) ReplaceAll(text, id_lower, MaskIdNumber(id));
+  ReplaceAll(text, person.name, MaskName(person.name));
+}
+
+void MaskPersonalData(Record& r) {
+  if (!r.person) return;
+  const Person person = *r.person;
+  auto hide = [&person](std::string& text) { MaskPersonIn(text, person); };
   hide(r.title);
   hide(r.doc_number);
   hide(r.responsible);
@@ -38,8 +40,8 @@ void MaskPersonalData(Record& r) {
     hide(s.description);
     hide(s.basis);
   }
-  r.person->name = masked_name;
-  r.person->id_number = masked_id;
+  r.person->name = MaskName(person.name);
+  r.person->id_number = MaskIdNumber(person.id_number);
 }
 
 }  // namespace dangan

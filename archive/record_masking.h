@@ -9,4 +9,7 @@ namespace dangan {
 
 void MaskPersonalData(Record& record);
 
+// The person's name and 公民身份号码 masked in one text (a search hit's title or snippet).
+void MaskPersonIn(std::string& text, const Person& person);
+
 }  // namespace dangan

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "archive/identifiers.h"
+#include "archive/record_masking.h"
 #include "storage/cjk_tokenizer.h"
 #include "storage/digest.h"
 #include "storage/record_json.h"
@@ -1237,6 +1238,13 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
       (text ? "c.text FROM records r JOIN record_content c ON c.id = r.id WHERE r.id = ?1"
             : "'' FROM records r WHERE r.id = ?1"));
   if (!row.ok()) return row.status();
+  // The person named by a hit's record, read only when it must be masked.
+  std::optional<Statement> whole;
+  if (spec.mask_personal) {
+    auto st = (*db)->Prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE id=?1");
+    if (!st.ok()) return st.status();
+    whole.emplace(std::move(*st));
+  }
   for (int64_t rid : ids) {
     row->Reset();
     row->Bind(1, rid);
@@ -1246,6 +1254,18 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
           SearchHit{row->Text(0), row->Text(1), static_cast<int>(row->Int(2)), row->Text(3),
                     row->Text(4), row->Text(5), row->Text(6),
                     text ? MaskIdentifiers(SearchSnippet(row->Text(7), marked)) : std::string()});
+    }
+    if (!err.ok()) return err.WithContext("search");
+    if (!spec.mask_personal || page.hits.empty() || page.hits.back().reference.empty()) continue;
+    whole->Reset();
+    whole->Bind(1, rid);
+    if (whole->Step(&err)) {
+      auto record = RecordFromRow(*whole);
+      if (!record.ok()) return record.status();
+      if (record->person) {
+        MaskPersonIn(page.hits.back().title, *record->person);
+        MaskPersonIn(page.hits.back().snippet, *record->person);
+      }
     }
     if (!err.ok()) return err.WithContext("search");
   }
@@ -1336,8 +1356,8 @@ Status RemoveRecordRows(SqliteDb& db, int64_t id) {
     t->Bind(1, id);
     DANGAN_RETURN_IF_ERROR(t->Run());
   }
-  for (const char* sql : {"DELETE FROM record_files WHERE record_id=?1",
-                          "DELETE FROM records WHERE id=?1"}) {
+  for (const char* sql :
+       {"DELETE FROM record_files WHERE record_id=?1", "DELETE FROM records WHERE id=?1"}) {
     auto d = db.Prepare(sql);
     if (!d.ok()) return d.status();
     d->Bind(1, id);

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "archive/filing.h"
+#include "storage/fair_gate.h"
 #include "storage/search_facets.h"
 #include "storage/sqlite_db.h"
 #include "storage/text_codec.h"
 #include "storage/wal_checkpointer.h"
-#include "storage/fair_gate.h"
 
 namespace dangan {
 
@@ -36,6 +36,9 @@ struct SearchSpec {
   int offset = 0;
   int limit = 20;
   bool facets = false;  // count matches by class, year and retention
+  // Hits as someone without the right to personal data sees them: the person's name and
+  // 公民身份号码 masked in titles and snippets (archive/record_masking.h).
+  bool mask_personal = false;
 };
 
 struct SearchHit {

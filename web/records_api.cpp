@@ -261,16 +261,18 @@ void AddRecordRoutes(Router& router, Services& services) {
                             "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id + "|" +
                                                          spec.unit_code));
          };
+         // Whoever may not see personal data sees names and 公民身份号码 masked in the hits.
+         spec.mask_personal = !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
          // The same question under the same newest record gets the same answer: the words, every
-         // filter and the page, each with its length so that no two questions share a key. Every
-         // reader is shown the same answer today; once masking depends on who asks, the viewer's
-         // rights must join the key. Kept as a digest: an ID number asked for is not held in clear.
+         // filter, the page and whether hits are masked, each with its length so that no two
+         // questions share a key. Kept as a digest: an ID number asked for is not held in clear.
          std::string key;
          for (const std::string* v : {&spec.text, &spec.class_code, &spec.item, &spec.retention,
                                       &spec.person_id, &spec.unit_code})
            key += std::to_string(v->size()) + ":" + *v;
          key += "|" + std::to_string(spec.year) + "|" + std::to_string(*page) + "|" +
-                std::to_string(*size) + (spec.facets ? "|f" : "|-");
+                std::to_string(*size) + (spec.facets ? "|f" : "|-") +
+                (spec.mask_personal ? "|m" : "|-");
          key = Digest::OfString(key);
          uint64_t stamp = 0;
          if (search_cache) {

@@ -245,6 +245,7 @@ void AddReportRoutes(Router& router, Services& services) {
          auto year = YearParam(x, false);
          if (!year.ok()) return SendStatus(x.resp, year.status());
          spec.year = *year;
+         spec.mask_personal = !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
          std::ostringstream csv;
          bool truncated = false;
          auto rows =

@@ -825,6 +825,24 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
     BOOST_TEST(Contains(masked.body, "张**申请表.txt"));
   }
   BOOST_TEST(Contains(f.Send("GET", path, &wang).body, ValidIdNumber()));  // and back
+
+  // Search hits and the CSV of a query show the title as the record page does.
+  const std::string search = "/api/v1/records?q=" + Encoded("申报表");
+  const std::string csv = "/api/v1/records.csv?q=" + Encoded("申报表");
+  auto full_hits = f.Send("GET", search, &wang);
+  BOOST_TEST(Contains(full_hits.body, "张三丰 参保人员增员申报表"), full_hits.body);
+  BOOST_TEST(Contains(f.Send("GET", csv, &wang).body, "张三丰 参保人员增员申报表"));
+  for (Browser* who : {&li, &admin}) {
+    auto hits = f.Send("GET", search, who);  // the same question: not served from wang's answer
+    BOOST_TEST_REQUIRE(hits.status == 200, hits.body);
+    BOOST_TEST(!Contains(hits.body, "张三丰"), hits.body);
+    BOOST_TEST(Contains(hits.body, "张** 参保人员增员申报表"), hits.body);
+    auto rows = f.Send("GET", csv, who);
+    BOOST_TEST_REQUIRE(rows.status == 200, rows.body);
+    BOOST_TEST(!Contains(rows.body, "张三丰"), rows.body);
+    BOOST_TEST(Contains(rows.body, "张** 参保人员增员申报表"), rows.body);
+  }
+  BOOST_TEST(Contains(f.Send("GET", search, &wang).body, "张三丰 参保人员增员申报表"));
 }
 
 // The page viewer: a scan's page as an image at the asked width, the page count in a header;
