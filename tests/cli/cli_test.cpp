@@ -1360,6 +1360,85 @@ BOOST_AUTO_TEST_CASE(AuditVerifyReportsAnEditedAnchor) {
   BOOST_TEST(ReadFile(replica + "/audit-head") == text);  // kept as evidence
 }
 
+// Bad input to the lifecycle commands: a usage error (exit 2) that names what is wrong, and
+// nothing stored: no appraisal, no hold, no event.
+BOOST_AUTO_TEST_CASE(LifecycleCommandsRefuseBadInputAndStoreNothing) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> refs = box.Ingest(box.Generate("gen", 1, 43));
+  const std::string db = box.root() + "/catalogue.db";
+  const int64_t events = Count(db, "SELECT count(*) FROM events");
+  BOOST_TEST_REQUIRE(events > 0);
+
+  RunResult decision =
+      box.Run({"appraise", "propose", refs[0], "--decision", "bogus", "--reason", "x"});
+  BOOST_TEST(decision.code == 2, decision);
+  BOOST_TEST(Contains(decision.err, "--decision must be keep, extend or destroy"), decision);
+  BOOST_TEST(decision.out.empty(), decision);
+  RunResult appraisals = box.Run({"appraise", "list"});
+  BOOST_TEST(appraisals.code == 0, appraisals);
+  BOOST_TEST(appraisals.out.empty(), appraisals);
+
+  // 123 is no 公民身份号码 (18 characters with a check digit).
+  RunResult person = box.Run({"hold", "place", "--person", "123", "--reason", "x"});
+  BOOST_TEST(person.code == 2, person);
+  BOOST_TEST(Contains(person.err, "dangan: --person: "), person);
+  BOOST_TEST(person.out.empty(), person);
+  RunResult holds = box.Run({"hold", "list", "--all"});
+  BOOST_TEST(holds.code == 0, holds);
+  BOOST_TEST(holds.out.empty(), holds);
+
+  // `receive` checks a transfer directory; a regular file is a usage error, not a transfer
+  // with problems, and is left as it was.
+  const std::string file = box / "not-a-transfer.txt";
+  WriteFile(file, "manifest?\n");
+  RunResult receive = box.Run({"receive", file});
+  BOOST_TEST(receive.code == 2, receive);
+  BOOST_TEST(Contains(receive.err, "dangan: " + file + " is not a directory"), receive);
+  BOOST_TEST(receive.out.empty(), receive);
+  BOOST_TEST(ReadFile(file) == "manifest?\n");
+  RunResult missing = box.Run({"receive", box / "no-such-dir"});
+  BOOST_TEST(missing.code == 2, missing);
+  BOOST_TEST(Contains(missing.err, "does not exist"), missing);
+
+  BOOST_TEST(Count(db, "SELECT count(*) FROM events") == events);
+}
+
+// Once an archive has users, a command needing a permission is refused when the catalogue that
+// says who they are cannot be read (garbage in its place, or something that cannot be opened),
+// not let through as if nobody were registered.
+BOOST_AUTO_TEST_CASE(AnUnreadableCatalogueRefusesRatherThanLettingEveryoneIn) {
+  Sandbox box;
+  box.Init();
+  auto as = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", box.root(), "--actor", who});
+    return box.Bare(args);
+  };
+  BOOST_TEST_REQUIRE(as("管理员", {"user", "add", "管理员", "--role", "admin"}).code == 0);
+  BOOST_TEST_REQUIRE(as("管理员", {"search", "失业"}).code == 0);
+  const std::string db = box.root() + "/catalogue.db";
+  fs::rename(db, db + ".good");
+
+  WriteFile(db, std::string(4096, 'x'));
+  for (const std::string who : {"管理员", "路人"}) {
+    RunResult r = as(who, {"search", "失业"});
+    BOOST_TEST(r.code == 3, who << ": " << r);
+    BOOST_TEST(Contains(r.err, "forbidden: reading the users of"), who << ": " << r);
+  }
+  BOOST_TEST(ReadFile(db) == std::string(4096, 'x'));
+
+  // SQLite cannot even open a directory: that is no "catalogue not made yet" either.
+  fs::remove(db);
+  fs::create_directory(db);
+  RunResult dir = as("路人", {"hold", "list"});
+  BOOST_TEST(dir.code == 3, dir);
+  BOOST_TEST(Contains(dir.err, "forbidden: reading the users of"), dir);
+  BOOST_TEST(fs::is_empty(db));
+
+  fs::remove(db);
+  fs::rename(db + ".good", db);
+  BOOST_TEST(as("管理员", {"search", "失业"}).code == 0);
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
