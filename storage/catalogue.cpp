@@ -1,11 +1,16 @@
 #include "storage/catalogue.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <regex>
 
 #include "archive/identifiers.h"
 #include "archive/record_masking.h"
 #include "storage/cjk_tokenizer.h"
 #include "storage/digest.h"
+#include "storage/env.h"
 #include "storage/record_json.h"
 #include "storage/record_texts.h"
 #include "storage/search_snippet.h"
@@ -1414,6 +1419,54 @@ Result<std::vector<AuditEvent>> Catalogue::Events(const std::string& reference, 
   }
   if (!err.ok()) return err;
   return out;
+}
+
+namespace {
+Result<std::optional<AuditEvent>> OneEvent(SqliteDb& db, const std::string& where, int64_t seq) {
+  auto st = db.Prepare(
+      "SELECT seq, at, actor, action, coalesce(reference,''), detail, prev_hash, hash FROM events" +
+      where);
+  if (!st.ok()) return st.status();
+  if (seq > 0) st->Bind(1, seq);
+  Status err;
+  if (st->Step(&err))
+    return std::optional<AuditEvent>(AuditEvent{st->Int(0), st->Text(1), st->Text(2), st->Text(3),
+                                                st->Text(4), st->Text(5), st->Text(6),
+                                                st->Text(7)});
+  if (!err.ok()) return err;
+  return std::optional<AuditEvent>();
+}
+}  // namespace
+
+Result<std::optional<AuditEvent>> Catalogue::LastEvent() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  return OneEvent(**db, " ORDER BY seq DESC LIMIT 1", 0);
+}
+
+Result<std::optional<AuditEvent>> Catalogue::EventAt(int64_t seq) {
+  if (seq <= 0) return std::optional<AuditEvent>();
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  return OneEvent(**db, " WHERE seq=?1", seq);
+}
+
+Status Catalogue::SyncCommitted() {
+  // A kRelaxed commit has written its frames to the log (write(2) before COMMIT returns) but not
+  // synced them; syncing the log file from any descriptor makes them durable. No log file means
+  // everything was checkpointed into the main file, which SQLite syncs after every checkpoint
+  // (also at synchronous=NORMAL), as it syncs the log's header when it starts reusing the log.
+  const std::string wal = path_ + "-wal";
+  int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::Ok() : PosixError("opening " + wal, errno);
+  const bool synced = ::fdatasync(fd) == 0;
+  const int sync_errno = errno;
+  ::close(fd);
+  if (!synced) return PosixError("fsync " + wal, sync_errno);
+  // SQLite syncs the directory only at the log's first synced commit; a log created by relaxed
+  // commits alone may not have its name on disk yet.
+  const size_t slash = path_.find_last_of('/');
+  return Env::Default()->SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
 }
 
 Result<AuditEvent> Catalogue::AppendEvent(const AuditEvent& draft, Durability durability) {

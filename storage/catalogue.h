@@ -115,6 +115,14 @@ class Catalogue : public CataloguePort {
   Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0,
                                          EventKinds kinds = EventKinds::kAll);
   Result<int64_t> CountEvents(const std::string& reference, EventKinds kinds = EventKinds::kAll);
+  // The chain's head (nullopt while it is empty), and the event numbered `seq` (nullopt if there
+  // is none): single-row reads for anchoring the head (storage/audit_anchor.h).
+  Result<std::optional<AuditEvent>> LastEvent();
+  Result<std::optional<AuditEvent>> EventAt(int64_t seq);
+  // Makes every transaction committed so far durable, kRelaxed ones included: fdatasync of the
+  // write-ahead log and of its directory entry. Whatever was read before this call cannot be
+  // taken back by a power loss once it returns OK.
+  Status SyncCommitted();
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   // kRelaxed skips the fsync at commit: for access events (views, downloads, searches) on hot
   // read paths, which then become durable with the next synced commit. A crash can lose the

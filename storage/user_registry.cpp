@@ -1,9 +1,11 @@
 #include "storage/user_registry.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <Poco/JSON/Object.h>
 
+#include <cerrno>
 #include <sstream>
 
 namespace dangan {
@@ -94,8 +96,14 @@ Result<std::optional<std::string>> RoleOfUser(const std::string& path, const std
   *users = 0;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
-    return std::optional<std::string>();  // no catalogue yet: nobody is registered
+    // Only a catalogue that is not there means "nobody registered"; one that is there but
+    // cannot be opened (a directory, unreadable) must not open the archive to everyone.
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+      return std::optional<std::string>();
+    return Status::IOError("reading the users of " + path + ": " + why);
   }
   sqlite3_busy_timeout(db, 5000);
   std::optional<std::string> role;

@@ -11,11 +11,13 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "storage/archive_lock.h"
 #include "storage/digest.h"
 #include "storage/file_sample.h"
+#include "storage/secret_key.h"
 
 namespace dangan::cli {
 
@@ -176,7 +178,65 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
         return std::make_pair(*d, bytes);
       },
       NowIso8601, *s->checks_, [](const std::string& path) { return SampleFile(path); });
+  // Closing anchors the head again only if it moves: read-only commands write nothing.
+  auto head = s->catalogue_->LastEvent();
+  if (!head.ok()) return head.status();
+  s->head_seen_ = *head ? (*head)->seq : 0;
+  s->anchor_on_close_ = true;
   return s;
+}
+
+ArchiveSession::~ArchiveSession() {
+  if (!anchor_on_close_) return;
+  auto anchored = AnchorAuditHeadIfMoved();
+  if (!anchored.ok())
+    std::cerr << "dangan: warning: the audit chain's head is not anchored: "
+              << anchored.status().message() << "\n";
+}
+
+std::vector<std::string> ArchiveSession::CopyRoots() const {
+  std::vector<std::string> roots = {root_};
+  roots.insert(roots.end(), settings_.replicas.begin(), settings_.replicas.end());
+  return roots;
+}
+
+Result<std::optional<AuditAnchor>> ArchiveSession::AnchorAuditHead(const AuditEvent* head) {
+  std::lock_guard<std::mutex> lock(anchor_mu_);
+  std::optional<AuditEvent> current;
+  if (head) {
+    current = *head;
+  } else {
+    auto last = catalogue_->LastEvent();
+    if (!last.ok()) return last.status();
+    current = std::move(*last);
+  }
+  if (!current) return std::optional<AuditAnchor>();
+  return AnchorLocked(*current);
+}
+
+Result<std::optional<AuditAnchor>> ArchiveSession::AnchorAuditHeadIfMoved() {
+  std::lock_guard<std::mutex> lock(anchor_mu_);
+  auto last = catalogue_->LastEvent();
+  if (!last.ok()) return last.status();
+  if (!*last || (*last)->seq == head_seen_) return std::optional<AuditAnchor>();
+  return AnchorLocked(**last);
+}
+
+Result<std::optional<AuditAnchor>> ArchiveSession::AnchorLocked(const AuditEvent& head) {
+  auto secret = LoadOrCreateSecret(root_);
+  if (!secret.ok()) return secret.status();
+  auto anchored = AnchorChainHead(*catalogue_, env_, CopyRoots(), *secret, head, NowIso8601());
+  if (!anchored.ok()) return anchored.status();
+  head_seen_ = head.seq;
+  return std::optional<AuditAnchor>(std::move(*anchored));
+}
+
+Result<std::vector<AnchorFile>> ArchiveSession::ReadAuditAnchors() {
+  auto secret = LoadOrCreateSecret(root_);
+  if (!secret.ok()) return secret.status();
+  std::vector<AnchorFile> files;
+  for (const std::string& root : CopyRoots()) files.push_back(ReadAnchor(root, *secret));
+  return files;
 }
 
 Status ArchiveSession::WriteSetting(const std::string& key, const std::string& value) {

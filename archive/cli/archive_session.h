@@ -1,9 +1,13 @@
 // ArchiveSession: one open archive as the `dangan` program sees it — its settings, scheme, 档号
 // template, catalogue and package store, wired together, with crash recovery run at open.
-// Owns everything it opens; filing through it is thread-safe.
+// Owns everything it opens; filing through it is thread-safe. When it closes, it anchors the
+// audit chain's head (storage/audit_anchor.h) if events were appended meanwhile.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +16,7 @@
 #include "archive/reference_number.h"
 #include "archive/scheme.h"
 #include "storage/archive_lock.h"
+#include "storage/audit_anchor.h"
 #include "storage/catalogue.h"
 #include "storage/env.h"
 #include "storage/package_store.h"
@@ -77,8 +82,24 @@ class ArchiveSession {
   Status Log(const std::string& actor, const std::string& action, const std::string& reference,
              const std::string& detail_json);
 
+  // Anchors the audit chain's head in the archive root and every replica root: `head` (an event
+  // just read from the catalogue), else the current head. nullopt when the chain is empty.
+  Result<std::optional<AuditAnchor>> AnchorAuditHead(const AuditEvent* head = nullptr);
+  // The same, only when the head moved since the archive was opened or last anchored here;
+  // nullopt when it did not. Cheap when nothing moved (one indexed read): for periodic calls.
+  Result<std::optional<AuditAnchor>> AnchorAuditHeadIfMoved();
+  // The anchor files of the archive root and every replica root, as read now.
+  Result<std::vector<AnchorFile>> ReadAuditAnchors();
+
+  // Anchors the head if it moved (see above); a failure is printed on stderr as a warning, as
+  // a destructor cannot return it. Commands that must report it call AnchorAuditHead first.
+  ~ArchiveSession();
+
  private:
   ArchiveSession() = default;
+  std::vector<std::string> CopyRoots() const;
+  // Anchors `head` with anchor_mu_ held.
+  Result<std::optional<AuditAnchor>> AnchorLocked(const AuditEvent& head);
   // Replaces one setting of archive.properties durably (temporary file, fsync, rename, fsync).
   Status WriteSetting(const std::string& key, const std::string& value);
   std::string root_;
@@ -93,6 +114,9 @@ class ArchiveSession {
   int recovered_ = 0;
   bool opened_alone_ = false;  // no other process had the archive open
   Env* env_ = nullptr;
+  std::mutex anchor_mu_;          // one anchoring at a time (a server's thread, then the close)
+  int64_t head_seen_ = -1;        // the chain's head seq at open or at the last anchoring
+  bool anchor_on_close_ = false;  // set once Open succeeded
 };
 
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.

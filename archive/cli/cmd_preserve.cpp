@@ -16,6 +16,7 @@
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "retrieval/pdf_document.h"
+#include "storage/audit_anchor.h"
 #include "storage/bag_validator.h"
 #include "storage/digest.h"
 #include "storage/fixity_audit.h"
@@ -273,7 +274,10 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
     std::cout << "usage: dangan audit verify\n"
                  "       dangan audit run [--rate MB_PER_S] [--limit N]\n"
                  "verify walks the audit chain from the first event and reports the first broken\n"
-                 "link; it also checks that every filed record still has its filing event.\n"
+                 "link; it also checks that every filed record still has its filing event, and\n"
+                 "that the chain still holds the head anchored outside the catalogue (audit-head,\n"
+                 "signed, in the root and every replica; events removed from the end or a chain\n"
+                 "rewritten whole show there). When all holds it anchors the head anew.\n"
                  "run re-hashes every copy of every package (the archive root and each replica)\n"
                  "from where the last run stopped, repairs damaged or missing copies from a copy\n"
                  "that matches the catalogue and records both as events; at the end of a cycle it\n"
@@ -287,6 +291,11 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
   if (sub == "run") return RunAuditPass(ctx, *args);
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
+  // Anchors before events: an anchor only names an event committed before it was written, so
+  // read in this order every anchored event is in what is read next, even with a server
+  // anchoring meanwhile.
+  auto anchors = (*session)->ReadAuditAnchors();
+  if (!anchors.ok()) return FailStatus(anchors.status());
   auto events = (*session)->catalogue().Events();
   if (!events.ok()) return FailStatus(events.status());
   std::string why;
@@ -306,8 +315,23 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
       return 1;
     }
   }
+  // The chain holds link by link; the anchors outside the catalogue say whether it is still as
+  // long as it was, and still the same chain.
+  AnchorVerdict verdict = CheckAnchors(*events, *anchors);
+  for (const auto& problem : verdict.problems) std::cout << "BROKEN: " << problem << "\n";
+  if (!verdict.problems.empty()) return 1;
   std::cout << "audit chain intact: " << events->size() << " events, " << refs->size()
             << " records\n";
+  if (verdict.newest)
+    std::cout << "anchor: event " << verdict.newest->seq << ", anchored at "
+              << verdict.newest->anchored_at << ", matches the chain\n";
+  else
+    std::cout << "anchor: no anchor yet (an archive from before anchoring, or never anchored)\n";
+  if (events->empty()) return 0;
+  // What was just verified becomes the anchor, so a later cut at the end shows.
+  auto anchored = (*session)->AnchorAuditHead(&events->back());
+  if (!anchored.ok()) return FailStatus(anchored.status());
+  std::cout << "anchored head: event " << (*anchored)->seq << "\n";
   return 0;
 }
 

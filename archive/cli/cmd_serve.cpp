@@ -103,6 +103,58 @@ class AuditLoop {
   std::thread thread_;
 };
 
+// Anchors the audit chain's head (storage/audit_anchor.h) every `period` when it moved, from its
+// own thread, and once more at Stop(): requests never wait for it. A failure is reported on
+// stderr when it starts and when it ends, not every period.
+class AnchorLoop {
+ public:
+  AnchorLoop(ArchiveSession& session, std::chrono::seconds period)
+      : session_(session), period_(period) {}
+  ~AnchorLoop() { Stop(); }
+  void Start() {
+    thread_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
+        lock.unlock();
+        Anchor();
+        lock.lock();
+      }
+    });
+  }
+  // Stops the thread, then anchors what the last requests appended (call after the server
+  // stopped).
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    Anchor();
+  }
+
+ private:
+  void Anchor() {
+    auto anchored = session_.AnchorAuditHeadIfMoved();
+    const std::string error = anchored.ok() ? "" : anchored.status().message();
+    if (error == last_error_) return;
+    if (!error.empty())
+      std::cerr << "dangan: anchoring the audit chain's head: " << error << "\n";
+    else
+      std::cerr << "dangan: the audit chain's head is anchored again\n";
+    last_error_ = error;
+  }
+
+  ArchiveSession& session_;
+  const std::chrono::seconds period_;
+  std::string last_error_;  // only the loop's thread, then Stop() after the join, touch it
+  bool stopping_ = false;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 int RunServe(const Context& ctx, int argc, char** argv) {
@@ -245,11 +297,14 @@ int RunServe(const Context& ctx, int argc, char** argv) {
             << opt.bind << ":" << server.port() << std::endl;
   AuditLoop auditor(audit, audit_days);
   if (audit_rate > 0) auditor.Start();
+  AnchorLoop anchor(s, std::chrono::seconds(10));
+  anchor.Start();
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
   auditor.Stop();
   server.Stop(30);
+  anchor.Stop();  // after the server: the last accesses are in the chain by now
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `dangan transfer` and `dangan receive`: handing a year's records to the state archives as
 // signed EEP packages (DA/T 48) with a manifest and the 移交与接收登记表, and checking such a
 // transfer as the receiving side.
+#include <filesystem>
 #include <iostream>
 
 #include "archive/cli/archive_session.h"
@@ -64,6 +65,14 @@ int RunReceive(const Context&, int argc, char** argv) {
     return 0;
   }
   if (args->positional.size() != 1) return Fail("usage: dangan receive DIR", 2);
+  // A wrong argument is a usage error, said as such on stderr, not a "problem" of a transfer.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(args->positional[0], ec))
+    return Fail(args->positional[0] +
+                    (std::filesystem::exists(args->positional[0], ec)
+                         ? " is not a directory; give the directory `dangan transfer --out` wrote"
+                         : " does not exist"),
+                2);
   ReceiveReport r = ReceiveTransfer(args->positional[0]);
   for (const auto& p : r.problems) std::cout << "PROBLEM " << p << "\n";
   std::cerr << r.packages << " package(s), " << r.bytes / 1e9 << " GB; key fingerprint (SM3) "

@@ -1302,6 +1302,184 @@ BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
   BOOST_TEST(Contains(deleted.out, "event 3"), deleted);
 }
 
+// The number `sql` (one row, one column) counts in the catalogue, read without the program.
+int64_t Count(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  int64_t n = -1;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+// The event number after "anchored head: event " in `audit verify`'s output; 0 when absent.
+int64_t AnchoredHead(const std::string& out) {
+  std::smatch m;
+  return std::regex_search(out, m, std::regex("anchored head: event ([0-9]+)")) ? std::stoll(m[1])
+                                                                                : 0;
+}
+
+// Events deleted from the end of the chain leave a chain that still links; the head anchored
+// outside the catalogue (audit-head, in the root and every replica) finds the cut, and no later
+// command anchors over the evidence. An archive without an anchor verifies, and gets one.
+BOOST_AUTO_TEST_CASE(AuditVerifyFindsEventsRemovedFromTheEndThroughTheAnchor) {
+  Sandbox box;
+  box.Init();
+  const std::string replica = box / "replica";
+  fs::create_directories(replica);
+  BOOST_TEST_REQUIRE(box.Run({"replica", "add", replica}).code == 0);
+  std::vector<std::string> refs = box.Ingest(box.Generate("gen", 3, 17));
+  // Events that are no filing, so the filing-event check cannot be what finds their removal.
+  for (int i = 0; i < 3; ++i) BOOST_TEST_REQUIRE(box.Run({"verify", refs[0]}).code == 0);
+  const std::string anchor = box.root() + "/audit-head";
+  BOOST_TEST(fs::exists(anchor));  // the last command to append events anchored them
+  BOOST_TEST(fs::exists(replica + "/audit-head"));
+
+  // Without an anchor (an archive from before anchoring): intact, said so, and anchored now.
+  fs::remove(anchor);
+  fs::remove(replica + "/audit-head");
+  RunResult first = box.Run({"audit", "verify"});
+  BOOST_TEST_REQUIRE(first.code == 0, first);
+  BOOST_TEST(Contains(first.out, "no anchor yet"), first);
+  const int64_t head = AnchoredHead(first.out);
+  BOOST_TEST_REQUIRE(head == Count(box.root() + "/catalogue.db", "SELECT max(seq) FROM events"),
+                     first);
+  BOOST_TEST(Contains(ReadFile(anchor), "seq: " + std::to_string(head) + "\n"));
+  BOOST_TEST(ReadFile(replica + "/audit-head") == ReadFile(anchor));
+  RunResult again = box.Run({"audit", "verify"});
+  BOOST_TEST(again.code == 0, again);
+  BOOST_TEST(Contains(again.out, "anchor: event " + std::to_string(head)), again);
+
+  // The last two events deleted, as someone with the catalogue file could.
+  Exec(box.root() + "/catalogue.db",
+       "DROP TRIGGER events_append_only_delete; DELETE FROM events WHERE seq > " +
+           std::to_string(head - 2) + ";");
+  RunResult cut = box.Run({"audit", "verify"});
+  BOOST_TEST(cut.code == 1, cut);
+  BOOST_TEST(
+      Contains(cut.out, "BROKEN: events were removed from the end: the chain ends at event " +
+                            std::to_string(head - 2) + " but event " + std::to_string(head) +
+                            " (hash "),
+      cut);
+  // A command appending events afterwards does not anchor the shorter chain over the evidence.
+  RunResult later = box.Run({"verify", refs[1]});
+  BOOST_TEST(later.code == 0, later);
+  BOOST_TEST(Contains(later.err, "warning: the audit chain's head is not anchored"), later);
+  BOOST_TEST(Contains(ReadFile(anchor), "seq: " + std::to_string(head) + "\n"));
+  RunResult still = box.Run({"audit", "verify"});
+  BOOST_TEST(still.code == 1, still);
+  BOOST_TEST(Contains(still.out, "but event " + std::to_string(head) + " (hash "), still);
+}
+
+// An anchor file edited by hand (here: moved back to an earlier event) no longer verifies its
+// signature and is reported with its path, even where another root's anchor is good.
+BOOST_AUTO_TEST_CASE(AuditVerifyReportsAnEditedAnchor) {
+  Sandbox box;
+  box.Init();
+  const std::string replica = box / "replica";
+  fs::create_directories(replica);
+  BOOST_TEST_REQUIRE(box.Run({"replica", "add", replica}).code == 0);
+  box.Ingest(box.Generate("gen", 2, 19));
+  RunResult ok = box.Run({"audit", "verify"});
+  BOOST_TEST_REQUIRE(ok.code == 0, ok);
+  const int64_t head = AnchoredHead(ok.out);
+  BOOST_TEST_REQUIRE(head > 1, ok);
+  std::string text = ReadFile(replica + "/audit-head");
+  const std::string line = "seq: " + std::to_string(head) + "\n";
+  BOOST_TEST_REQUIRE(Contains(text, line), text);
+  text.replace(text.find(line), line.size(), "seq: " + std::to_string(head - 1) + "\n");
+  WriteFile(replica + "/audit-head", text);
+  RunResult r = box.Run({"audit", "verify"});
+  BOOST_TEST(r.code == 1, r);
+  BOOST_TEST(Contains(r.out, "BROKEN: the anchor " + replica + "/audit-head"), r);
+  BOOST_TEST(Contains(r.out, "signature does not match"), r);
+  BOOST_TEST(ReadFile(replica + "/audit-head") == text);  // kept as evidence
+}
+
+// Bad input to the lifecycle commands: a usage error (exit 2) that names what is wrong, and
+// nothing stored: no appraisal, no hold, no event.
+BOOST_AUTO_TEST_CASE(LifecycleCommandsRefuseBadInputAndStoreNothing) {
+  Sandbox box;
+  box.Init();
+  std::vector<std::string> refs = box.Ingest(box.Generate("gen", 1, 43));
+  const std::string db = box.root() + "/catalogue.db";
+  const int64_t events = Count(db, "SELECT count(*) FROM events");
+  BOOST_TEST_REQUIRE(events > 0);
+
+  RunResult decision =
+      box.Run({"appraise", "propose", refs[0], "--decision", "bogus", "--reason", "x"});
+  BOOST_TEST(decision.code == 2, decision);
+  BOOST_TEST(Contains(decision.err, "--decision must be keep, extend or destroy"), decision);
+  BOOST_TEST(decision.out.empty(), decision);
+  RunResult appraisals = box.Run({"appraise", "list"});
+  BOOST_TEST(appraisals.code == 0, appraisals);
+  BOOST_TEST(appraisals.out.empty(), appraisals);
+
+  // 123 is no 公民身份号码 (18 characters with a check digit).
+  RunResult person = box.Run({"hold", "place", "--person", "123", "--reason", "x"});
+  BOOST_TEST(person.code == 2, person);
+  BOOST_TEST(Contains(person.err, "dangan: --person: "), person);
+  BOOST_TEST(person.out.empty(), person);
+  RunResult holds = box.Run({"hold", "list", "--all"});
+  BOOST_TEST(holds.code == 0, holds);
+  BOOST_TEST(holds.out.empty(), holds);
+
+  // `receive` checks a transfer directory; a regular file is a usage error, not a transfer
+  // with problems, and is left as it was.
+  const std::string file = box / "not-a-transfer.txt";
+  WriteFile(file, "manifest?\n");
+  RunResult receive = box.Run({"receive", file});
+  BOOST_TEST(receive.code == 2, receive);
+  BOOST_TEST(Contains(receive.err, "dangan: " + file + " is not a directory"), receive);
+  BOOST_TEST(receive.out.empty(), receive);
+  BOOST_TEST(ReadFile(file) == "manifest?\n");
+  RunResult missing = box.Run({"receive", box / "no-such-dir"});
+  BOOST_TEST(missing.code == 2, missing);
+  BOOST_TEST(Contains(missing.err, "does not exist"), missing);
+
+  BOOST_TEST(Count(db, "SELECT count(*) FROM events") == events);
+}
+
+// Once an archive has users, a command needing a permission is refused when the catalogue that
+// says who they are cannot be read (garbage in its place, or something that cannot be opened),
+// not let through as if nobody were registered.
+BOOST_AUTO_TEST_CASE(AnUnreadableCatalogueRefusesRatherThanLettingEveryoneIn) {
+  Sandbox box;
+  box.Init();
+  auto as = [&](const std::string& who, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--root", box.root(), "--actor", who});
+    return box.Bare(args);
+  };
+  BOOST_TEST_REQUIRE(as("管理员", {"user", "add", "管理员", "--role", "admin"}).code == 0);
+  BOOST_TEST_REQUIRE(as("管理员", {"search", "失业"}).code == 0);
+  const std::string db = box.root() + "/catalogue.db";
+  fs::rename(db, db + ".good");
+
+  WriteFile(db, std::string(4096, 'x'));
+  for (const std::string who : {"管理员", "路人"}) {
+    RunResult r = as(who, {"search", "失业"});
+    BOOST_TEST(r.code == 3, who << ": " << r);
+    BOOST_TEST(Contains(r.err, "forbidden: reading the users of"), who << ": " << r);
+  }
+  BOOST_TEST(ReadFile(db) == std::string(4096, 'x'));
+
+  // SQLite cannot even open a directory: that is no "catalogue not made yet" either.
+  fs::remove(db);
+  fs::create_directory(db);
+  RunResult dir = as("路人", {"hold", "list"});
+  BOOST_TEST(dir.code == 3, dir);
+  BOOST_TEST(Contains(dir.err, "forbidden: reading the users of"), dir);
+  BOOST_TEST(fs::is_empty(db));
+
+  fs::remove(db);
+  fs::rename(db + ".good", db);
+  BOOST_TEST(as("管理员", {"search", "失业"}).code == 0);
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -1337,6 +1515,10 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
                                " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
   BOOST_TEST(stop.code == 0, "the server did not stop on SIGTERM\n" << ReadFile(log));
   BOOST_TEST(Contains(ReadFile(log), "stopping"));
+  // The server anchored the head its requests moved (at the latest when it stopped).
+  const int64_t head = Count(box.root() + "/catalogue.db", "SELECT max(seq) FROM events");
+  BOOST_TEST(Contains(ReadFile(box.root() + "/audit-head"), "seq: " + std::to_string(head) + "\n"),
+             head);
   BOOST_TEST(box.Total() == 1);
 }
 
