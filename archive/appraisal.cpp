@@ -71,10 +71,13 @@ Status CheckDecider(const std::string& proposed_by, const std::string& decided_b
   return Status::Ok();
 }
 
-Status CheckSupervisors(const std::vector<std::string>& supervisors) {
+Status CheckSupervisors(const std::vector<std::string>& supervisors, const std::string& executor) {
   std::set<std::string> distinct;
   for (const auto& s : supervisors) {
     if (s.empty()) return Status::InvalidArgument("a supervisor's name is empty");
+    if (!executor.empty() && s == executor)
+      return Status::InvalidArgument(s +
+                                     " carries out the destruction and cannot also supervise it");
     distinct.insert(s);
   }
   if (distinct.size() < 2)

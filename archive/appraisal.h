@@ -28,8 +28,10 @@ Status CheckProposal(AppraisalDecision decision, const RetentionCode& current,
 // The four-eyes rule: whoever proposed an appraisal can never approve or reject it.
 Status CheckDecider(const std::string& proposed_by, const std::string& decided_by);
 
-// A destruction is supervised by at least two different people, none of them empty.
-Status CheckSupervisors(const std::vector<std::string>& supervisors);
+// A destruction is supervised by at least two different people, none of them empty and none
+// of them the one who carries it out (`executor`; empty: not known here).
+Status CheckSupervisors(const std::vector<std::string>& supervisors,
+                        const std::string& executor = "");
 
 // 已保管期限: whole years from 1 January after the record was formed to `on` (YYYY-MM-DD).
 int YearsKept(int formed_year, const std::string& on);

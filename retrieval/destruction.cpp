@@ -111,7 +111,7 @@ Result<DestructionOutcome> CarryOutDestruction(DestructionServices& services,
                                                const std::vector<std::string>& supervisors,
                                                const std::string& actor, const std::string& now,
                                                const std::string& register_copy) {
-  DANGAN_RETURN_IF_ERROR(CheckSupervisors(supervisors));
+  DANGAN_RETURN_IF_ERROR(CheckSupervisors(supervisors, actor));
   DestructionOutcome out;
   Status earlier = Finish(services, actor, "", &out.registers);
   if (!earlier.ok()) return earlier.WithContext("finishing an earlier destruction");

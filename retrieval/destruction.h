@@ -30,7 +30,8 @@ struct DestructionOutcome {
 };
 
 // Destroys the records of the approved destruction appraisals `ids` (all approved ones when
-// empty), supervised by `supervisors` (CheckSupervisors), as `actor` at `now`. Refused with
+// empty), supervised by `supervisors` (CheckSupervisors: two or more, `actor` not among them),
+// as `actor` at `now`. Refused with
 // nothing changed if a record is under a hold. `register_copy`, when not empty, also receives
 // this run's 销毁清册. An error after the commit says so: the records are destroyed and the next
 // run finishes the rest.

@@ -1087,6 +1087,10 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
       if (j > i) {
         std::string term = t.substr(i, j - i);
         if (term.size() == 18 && IsValidIdNumber(term) && spec.person_id.empty()) {
+          // Whether a number has records is itself personal data.
+          if (spec.mask_personal)
+            return Status(ErrorCode::kForbidden,
+                          "searching by 公民身份号码 needs the personal.read permission");
           spec.person_id = ParseIdNumber(term).value().normalized;
           text_identifier = true;
         } else if (term.size() == 18 && IsValidCreditCode(term) && spec.unit_code.empty()) {
@@ -1251,26 +1255,38 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
     whole.emplace(std::move(*st));
   }
   for (int64_t rid : ids) {
+    // Masking comes before the snippet is cut and marked: "张[三]" would no longer read as the
+    // name "张三", and a name at the snippet's edge would be cut in half.
+    std::optional<Person> person;
+    Status err;
+    if (whole) {
+      whole->Reset();
+      whole->Bind(1, rid);
+      if (whole->Step(&err)) {
+        auto record = RecordFromRow(*whole);
+        if (!record.ok()) return record.status();
+        person = record->person;
+      }
+      if (!err.ok()) return err.WithContext("search");
+    }
     row->Reset();
     row->Bind(1, rid);
-    Status err;
     if (row->Step(&err)) {
-      page.hits.push_back(
-          SearchHit{row->Text(0), row->Text(1), static_cast<int>(row->Int(2)), row->Text(3),
-                    row->Text(4), row->Text(5), row->Text(6),
-                    text ? MaskIdentifiers(SearchSnippet(row->Text(7), marked)) : std::string()});
-    }
-    if (!err.ok()) return err.WithContext("search");
-    if (!spec.mask_personal || page.hits.empty() || page.hits.back().reference.empty()) continue;
-    whole->Reset();
-    whole->Bind(1, rid);
-    if (whole->Step(&err)) {
-      auto record = RecordFromRow(*whole);
-      if (!record.ok()) return record.status();
-      if (record->person) {
-        MaskPersonIn(page.hits.back().title, *record->person);
-        MaskPersonIn(page.hits.back().snippet, *record->person);
+      SearchHit hit{row->Text(0),
+                    row->Text(1),
+                    static_cast<int>(row->Int(2)),
+                    row->Text(3),
+                    row->Text(4),
+                    row->Text(5),
+                    row->Text(6),
+                    ""};
+      std::string body = text ? row->Text(7) : std::string();
+      if (person) {
+        MaskPersonIn(hit.title, *person);
+        MaskPersonIn(body, *person);
       }
+      if (text) hit.snippet = MaskIdentifiers(SearchSnippet(body, marked));
+      page.hits.push_back(std::move(hit));
     }
     if (!err.ok()) return err.WithContext("search");
   }

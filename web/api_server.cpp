@@ -68,11 +68,13 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
   AddReportRoutes(router_, services_);
-  AddSessionRoutes(router_, services_, options_);
+  // Password guesses per user name, through sign-in or a supervisor's confirmation alike.
+  auto password_tries = std::make_shared<RateLimiter>(options_.sign_in_rate_per_name, 5);
+  AddSessionRoutes(router_, services_, options_, password_tries);
   AddReviewRoutes(router_, services_);
   AddUiRoutes(router_, options_);
   AddInquiryRoutes(router_, services_, options_);
-  AddLifecycleRoutes(router_, services_);
+  AddLifecycleRoutes(router_, services_, password_tries);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});
@@ -142,6 +144,8 @@ namespace {
 // as the next request on a keep-alive connection. What is left is read if it is small; otherwise
 // the connection closes after this answer.
 void DiscardUnreadBody(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) {
+  // An answer that already ends the connection (every problem answer does) needs nothing read.
+  if (!resp.getKeepAlive()) return;
   if (!req.getChunkedTransferEncoding() &&
       (!req.hasContentLength() || req.getContentLength64() == 0))
     return;

@@ -130,11 +130,14 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                      const ServerOptions& options);
 void AddRecordRoutes(Router& router, Services& services);
 void AddReportRoutes(Router& router, Services& services);
-void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options);
+// `password_tries` limits password attempts per user name (sign-in and supervisors' confirmations).
+void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,
+                      std::shared_ptr<RateLimiter> password_tries);
 void AddReviewRoutes(Router& router, Services& services);
 void AddUiRoutes(Router& router, const ServerOptions& options);
 void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& options);
-void AddLifecycleRoutes(Router& router, Services& services);
+void AddLifecycleRoutes(Router& router, Services& services,
+                        std::shared_ptr<RateLimiter> password_tries);
 
 // What the PDF reports need, from the server's services.
 ReportContext ReportContextFor(Services& services);

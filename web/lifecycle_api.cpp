@@ -6,7 +6,9 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/NumberParser.h>
 
+#include <memory>
 #include <mutex>
+#include <optional>
 
 #include "archive/identifiers.h"
 #include "archive/text.h"
@@ -130,10 +132,16 @@ Result<std::vector<int64_t>> IdList(const Object::Ptr& body, const std::string& 
   for (size_t i = 0; i < list->size(); ++i) {
     Poco::Dynamic::Var v = list->get(i);
     std::string field = name + "[" + std::to_string(i) + "]";
-    if (!v.isInteger() || v.convert<int64_t>() < 1)
+    Poco::Int64 id = 0;
+    try {
+      if (v.isInteger()) id = v.convert<Poco::Int64>();
+    } catch (const Poco::Exception&) {
+      id = 0;  // out of range
+    }
+    if (id < 1)
       return Status::InvalidArgument(field + " must be a positive whole number",
                                      {{field, "must be a positive whole number"}});
-    out.push_back(v.convert<int64_t>());
+    out.push_back(id);
   }
   return out;
 }
@@ -149,50 +157,80 @@ Object::Ptr Body(Exchange& x) {
 }
 
 // The supervisors of a destruction, each confirmed by their own password and allowed to
-// supervise; one answer for every refusal, so it tells no one which names exist.
-Result<std::vector<std::string>> ConfirmedSupervisors(Services& services, const Object::Ptr& body) {
+// supervise, none of them the one carrying it out; one answer for every failed confirmation, so
+// it tells no one which names exist. Password attempts count against the same per-name limit as
+// signing in, and each failed one is an audit event. On failure the answer is sent and nullopt
+// returned.
+std::optional<std::vector<std::string>> ConfirmedSupervisors(Services& services, Exchange& x,
+                                                             const Object::Ptr& body,
+                                                             RateLimiter& password_tries) {
+  auto refuse = [&x](const Status& st) -> std::optional<std::vector<std::string>> {
+    SendStatus(x.resp, st);
+    return std::nullopt;
+  };
   if (!body->has("supervisors") || !body->getArray("supervisors"))
-    return Status::InvalidArgument("supervisors must be a list of {name, password}",
-                                   {{"supervisors", "a list of {name, password}"}});
+    return refuse(Status::InvalidArgument("supervisors must be a list of {name, password}",
+                                          {{"supervisors", "a list of {name, password}"}}));
   Array::Ptr list = body->getArray("supervisors");
   if (list->size() > kMaxSupervisors)
-    return Status::InvalidArgument("at most " + std::to_string(kMaxSupervisors) + " supervisors",
-                                   {{"supervisors", "too many"}});
+    return refuse(
+        Status::InvalidArgument("at most " + std::to_string(kMaxSupervisors) + " supervisors",
+                                {{"supervisors", "too many"}}));
   std::vector<std::pair<std::string, std::string>> given;
   for (size_t i = 0; i < list->size(); ++i) {
     Object::Ptr s = list->getObject(i);
     std::string field = "supervisors[" + std::to_string(i) + "]";
     if (!s)
-      return Status::InvalidArgument(field + " must be {name, password}",
-                                     {{field, "{name, password}"}});
+      return refuse(Status::InvalidArgument(field + " must be {name, password}",
+                                            {{field, "{name, password}"}}));
     auto name = TextField(s, "name");
     auto password = TextField(s, "password");
-    if (!name.ok() || !password.ok() || name->empty() || password->empty())
-      return Status::InvalidArgument(field + " needs a name and a password",
-                                     {{field, "a name and a password"}});
+    if (!name.ok() || !password.ok() || name->empty() || password->empty() || name->size() > 100)
+      return refuse(Status::InvalidArgument(field + " needs a name and a password",
+                                            {{field, "a name and a password"}}));
     given.emplace_back(*name, *password);
   }
   std::vector<std::string> names;
   for (const auto& g : given) names.push_back(g.first);
-  // The two-person rule first: a request that cannot pass it costs no password checks.
-  DANGAN_RETURN_IF_ERROR(CheckSupervisors(names));
+  // The rules first: a request that cannot pass them costs no password checks.
+  Status rules = CheckSupervisors(names, x.principal->Actor());
+  if (!rules.ok()) return refuse(rules);
   if (services.sessions == nullptr)
-    return Status(ErrorCode::kUnavailable, "this server keeps no users to confirm supervisors");
+    return refuse(
+        Status(ErrorCode::kUnavailable, "this server keeps no users to confirm supervisors"));
   for (const auto& [name, password] : given) {
+    double wait = 0;
+    if (!password_tries.Allow(name, &wait)) {
+      x.resp.set("Retry-After", std::to_string(static_cast<int>(wait) + 1));
+      SendProblem(x.resp, 429, "Too Many Requests",
+                  "too many password attempts for " + name + "; try again in " +
+                      std::to_string(static_cast<int>(wait) + 1) + " s");
+      return std::nullopt;
+    }
     auto role = services.sessions->Confirm(name, password);
-    if (!role.ok() && role.status().code() != ErrorCode::kUnauthorized) return role.status();
-    if (!role.ok() || !services.policy->Allows(*role, "destroy.supervise"))
-      return Status(ErrorCode::kForbidden,
-                    "supervisor " + name +
-                        " could not be confirmed: a registered user who may supervise a "
-                        "destruction, with their own password");
+    if (!role.ok() && role.status().code() != ErrorCode::kUnauthorized)
+      return refuse(role.status());
+    if (!role.ok() || !services.policy->Allows(*role, "destroy.supervise")) {
+      AuditEvent e;
+      e.at = services.clock();
+      e.actor = x.principal->Actor();
+      e.action = "supervisor-refused";
+      e.detail = "{\"supervisor\":" + JsonQuote(name) + "}";
+      auto logged = services.catalogue->AppendEvent(e);
+      if (!logged.ok()) return refuse(logged.status());
+      return refuse(Status(ErrorCode::kForbidden,
+                           "supervisor " + name +
+                               " could not be confirmed: a registered user who may supervise a "
+                               "destruction, with their own password"));
+    }
   }
   return names;
 }
 
 }  // namespace
 
-void AddLifecycleRoutes(Router& router, Services& services) {
+void AddLifecycleRoutes(Router& router, Services& services,
+                        std::shared_ptr<RateLimiter> password_tries) {
   router.Add({"GET",
               "/api/v1/appraisals/due",
               "appraise.read",
@@ -360,11 +398,17 @@ void AddLifecycleRoutes(Router& router, Services& services) {
                 }
                 if (body->has("year") && !body->isNull("year")) {
                   Poco::Dynamic::Var y = body->get("year");
-                  if (!y.isInteger() || y.convert<int>() < 1900 || y.convert<int>() > 2999)
+                  Poco::Int64 year = 0;
+                  try {
+                    if (y.isInteger()) year = y.convert<Poco::Int64>();
+                  } catch (const Poco::Exception&) {
+                    year = 0;  // out of range
+                  }
+                  if (year < 1900 || year > 2999)
                     return SendProblem(x.resp, 422, "Unprocessable Content",
                                        "year must be a year from 1900 to 2999",
                                        {{"year", "a year from 1900 to 2999"}});
-                  scope.year = y.convert<int>();
+                  scope.year = static_cast<int>(year);
                 }
                 const bool query = !scope.class_code.empty() || !scope.item.empty() || scope.year ||
                                    !scope.person_id.empty() || !scope.unit_code.empty();
@@ -419,16 +463,25 @@ void AddLifecycleRoutes(Router& router, Services& services) {
   static std::mutex destruction_mutex;
   router.Add(
       {"POST", "/api/v1/destructions", "destroy",
-       "Carry out approved destructions {ids (empty: all), supervisors: [{name, password}, …]}: "
-       "at least two different supervisors, each confirmed by their own password; refused with "
+       "Carry out approved destructions {ids | all: true, supervisors: [{name, password}, …]}: at "
+       "least two different supervisors other than oneself, each confirmed by their own password; "
+       "refused with "
        "nothing destroyed if a hold covers any record. Files the 销毁清册",
-       [&services](Exchange& x) {
+       [&services, password_tries](Exchange& x) {
          Object::Ptr body = Body(x);
          if (!body) return;
          auto ids = IdList(body, "ids");
          if (!ids.ok()) return SendStatus(x.resp, ids.status());
-         auto supervisors = ConfirmedSupervisors(services, body);
-         if (!supervisors.ok()) return SendStatus(x.resp, supervisors.status());
+         // Everything approved only when asked for in so many words, not by a key left out.
+         const bool all =
+             body->has("all") && body->get("all").isBoolean() && body->getValue<bool>("all");
+         if (ids->empty() != all)
+           return SendProblem(x.resp, 422, "Unprocessable Content",
+                              "name the appraisals to carry out (ids) or ask for all of them "
+                              "(\"all\": true), not both",
+                              {{"ids", "a list of approved destruction appraisals, or all: true"}});
+         auto supervisors = ConfirmedSupervisors(services, x, body, *password_tries);
+         if (!supervisors) return;
          DestructionServices d;
          d.catalogue = services.catalogue;
          d.scheme = services.scheme;

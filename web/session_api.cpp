@@ -72,10 +72,10 @@ bool CsrfTokenMatches(const Poco::Net::HTTPServerRequest& req, const SignedInUse
          CRYPTO_memcmp(presented.data(), user.csrf.data(), presented.size()) == 0;
 }
 
-void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options) {
+void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,
+                      std::shared_ptr<RateLimiter> by_name) {
   const bool secure = !options.tls_certificate.empty() || options.secure_cookies;
   auto by_address = std::make_shared<RateLimiter>(options.sign_in_rate_per_address, 10);
-  auto by_name = std::make_shared<RateLimiter>(options.sign_in_rate_per_name, 5);
 
   router.Add({"POST", "/api/v1/session", Access::kPublic,
               "Sign in to the web workbench with a user name and password; sets the session "

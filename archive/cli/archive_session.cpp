@@ -25,10 +25,18 @@ namespace fs = std::filesystem;
 
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root) {
   const std::string path = (fs::path(root) / ArchiveSession::kRolesOverride).string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (ec) return Status::IOError("cannot look for " + path + ": " + ec.message());
+    return AccessPolicy::LoadWithLocal("", path);
+  }
+  // There but unreadable is an error: falling back to the built-in roles could open what the
+  // local ones close.
   std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
   std::stringstream local;
-  if (in) local << in.rdbuf();
-  if (in && local.str().empty())
+  local << in.rdbuf();
+  if (local.str().empty())
     return Status::InvalidArgument(path + " is empty (remove it to use the built-in roles)");
   return AccessPolicy::LoadWithLocal(local.str(), path);
 }

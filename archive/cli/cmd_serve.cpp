@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "archive/cli/archive_session.h"
@@ -137,18 +138,22 @@ class AnchorLoop {
  private:
   void Anchor() {
     auto anchored = session_.AnchorAuditHeadIfMoved();
-    const std::string error = anchored.ok() ? "" : anchored.status().message();
-    if (error == last_error_) return;
-    if (!error.empty())
-      std::cerr << "dangan: anchoring the audit chain's head: " << error << "\n";
+    // The message names the event, which moves on; the kind of failure is what repeats.
+    std::optional<ErrorCode> failure;
+    if (!anchored.ok()) failure = anchored.status().code();
+    if (failure == last_failure_) return;
+    if (failure)
+      std::cerr << "dangan: anchoring the audit chain's head: " << anchored.status().message()
+                << "\n";
     else
       std::cerr << "dangan: the audit chain's head is anchored again\n";
-    last_error_ = error;
+    last_failure_ = failure;
   }
 
   ArchiveSession& session_;
   const std::chrono::seconds period_;
-  std::string last_error_;  // only the loop's thread, then Stop() after the join, touch it
+  // Only the loop's thread, then Stop() after the join, touch it.
+  std::optional<ErrorCode> last_failure_;
   bool stopping_ = false;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -33,6 +33,9 @@ BOOST_AUTO_TEST_CASE(the_proposer_never_decides_and_two_supervise) {
   BOOST_TEST(!CheckSupervisors({"甲", "甲"}).ok());
   BOOST_TEST(!CheckSupervisors({"甲", ""}).ok());
   BOOST_TEST(CheckSupervisors({"甲", "乙"}).ok());
+  // Whoever carries out the destruction does not supervise it.
+  BOOST_TEST(!CheckSupervisors({"甲", "乙"}, "甲").ok());
+  BOOST_TEST(CheckSupervisors({"甲", "乙"}, "丙").ok());
 }
 
 BOOST_AUTO_TEST_CASE(years_kept_count_from_the_first_of_january_after_forming) {

@@ -22,7 +22,7 @@
 // Environment:
 //   DANGAN_URL, DANGAN_USER, DANGAN_PASSWORD      the server and an archivist
 //   DANGAN_LEADER_USER, DANGAN_LEADER_PASSWORD    a leader (审核/领导)
-//   DANGAN_ARCHIVIST2_USER                        a second archivist (named with a wrong password)
+//   DANGAN_ARCHIVIST2_USER, DANGAN_ARCHIVIST2_PASSWORD  a second archivist, a supervisor
 //   DANGAN_NOSTATS_USER, DANGAN_NOSTATS_PASSWORD  optional: a user without appraise.read
 //   DANGAN_ROOT                                   optional: the archive, to read access events from
 //   CHROMIUM, DANGAN_ARTIFACTS (screenshots on failure)
@@ -36,6 +36,7 @@ import {
 const leader = env('DANGAN_LEADER_USER')
 const leaderPw = env('DANGAN_LEADER_PASSWORD')
 const second = env('DANGAN_ARCHIVIST2_USER')
+const secondPw = env('DANGAN_ARCHIVIST2_PASSWORD')
 const otherUser = process.env.DANGAN_NOSTATS_USER || ''
 const otherPw = process.env.DANGAN_NOSTATS_PASSWORD || ''
 const root = process.env.DANGAN_ROOT || ''
@@ -375,7 +376,7 @@ async function holdBlocks() {
   await arch.waitForSelector(`${rowSel('due', held)}[data-held=true] [data-testid=due-held]`)
   ok(`hold ${holdId} placed on ${held}; 到期档案 shows it 保全中`)
 
-  const r = await attemptDestroy([user, password], [leader, leaderPw])
+  const r = await attemptDestroy([second, secondPw], [leader, leaderPw])
   check(r.stage === 'server' && r.error.length > 0, `the destruction of a held record was not refused (${JSON.stringify(r)})`)
   await passwordsCleared()
   await stillThere()
@@ -435,7 +436,10 @@ async function supervisorsChecked() {
   check(api2.status === 422, `the same supervisor twice: the server answered ${api2.status}, not 422`)
   ok(`one supervisor or the same one twice: refused in the page ("${one.error}") and by the server (422)`)
 
-  const wrong = await attemptDestroy([user, password], [second, 'not-the-password-1'])
+  // The archivist carrying it out cannot be one of its supervisors.
+  const self = await apiFrom(arch, 'POST', '/api/v1/destructions', { ids, supervisors: [{ name: user, password }, { name: leader, password: leaderPw }] })
+  check(self.status === 422, `the archivist supervising their own destruction: the server answered ${self.status}, not 422`)
+  const wrong = await attemptDestroy([leader, leaderPw], [second, 'not-the-password-1'])
   check(wrong.stage === 'server' && wrong.error.length > 0, `a wrong password was not refused: ${JSON.stringify(wrong)}`)
   await passwordsCleared()
   await stillThere()
@@ -444,7 +448,7 @@ async function supervisorsChecked() {
 
 async function destroy() {
   begin('destruction with two supervisors')
-  const r = await attemptDestroy([user, password], [leader, leaderPw])
+  const r = await attemptDestroy([second, secondPw], [leader, leaderPw])
   check(r.stage === 'server' && r.error === '', `the destruction failed: ${r.error}`)
   await passwordsCleared()
   const result = await text(arch, '[data-testid=destroy-result]')
@@ -458,11 +462,11 @@ async function destroy() {
     const t = api.find((y) => y.reference === x)
     check(t, `no tombstone of ${x} on the server`)
     check(t.proposed_by === user && t.approved_by === leader, `${x}: proposed by ${t.proposed_by}, approved by ${t.approved_by}`)
-    check([user, leader].every((s) => t.supervisors.includes(s)), `${x}: supervised by ${t.supervisors}`)
+    check([second, leader].every((s) => t.supervisors.includes(s)), `${x}: supervised by ${t.supervisors}`)
     check(t.register_reference === register, `${x}: register ${t.register_reference}, the page said ${register}`)
     const row = rowSel('tombstone', x)
     check((await text(arch, `${row} [data-testid=tombstone-register]`)) === register, `the tombstone of ${x} does not link ${register}`)
-    check((await text(arch, row)).includes(`${user}、${leader}`) || (await text(arch, row)).includes(`${leader}、${user}`), `the tombstone of ${x} does not name both supervisors`)
+    check((await text(arch, row)).includes(`${second}、${leader}`) || (await text(arch, row)).includes(`${leader}、${second}`), `the tombstone of ${x} does not name both supervisors`)
   }
   ok(`both destroyed; tombstones list them with 销毁清册 ${register}`)
 

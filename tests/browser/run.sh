@@ -45,7 +45,7 @@ nostats_user=zhao   # a 查询窗口 (inquiry) user: no `stats` permission
 nostats_pw='secret-zhao-pw-1'
 leader=li           # a 审核/领导 (leader): approves appraisals, supervises destructions
 leader_pw='secret-li-pw-1'
-archivist2=chen     # a second archivist, named as a supervisor with a wrong password
+archivist2=chen     # a second archivist: a supervisor of the destruction (and once with a wrong password)
 archivist2_pw='secret-chen-pw-1'
 correct_item=${DANGAN_CORRECT_ITEM:-0301}
 search_word=${DANGAN_SEARCH_WORD:-养老}
@@ -146,7 +146,7 @@ DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" DANGAN_SCAN_REF
 [ "$status" != 0 ] || status=$records_status
 lifecycle_status=0
 DANGAN_URL="$url" DANGAN_USER="$user" DANGAN_PASSWORD="$user_pw" \
-  DANGAN_LEADER_USER="$leader" DANGAN_LEADER_PASSWORD="$leader_pw" DANGAN_ARCHIVIST2_USER="$archivist2" \
+  DANGAN_LEADER_USER="$leader" DANGAN_LEADER_PASSWORD="$leader_pw" DANGAN_ARCHIVIST2_USER="$archivist2" DANGAN_ARCHIVIST2_PASSWORD="$archivist2_pw" \
   DANGAN_NOSTATS_USER="$nostats_user" DANGAN_NOSTATS_PASSWORD="$nostats_pw" DANGAN_ROOT="$root" \
   CHROMIUM="$chromium" DANGAN_ARTIFACTS="${DANGAN_ARTIFACTS:-}" \
   node tests/browser/lifecycle.test.mjs || lifecycle_status=$?
