@@ -2,6 +2,9 @@
 // holdings intact and handing them on.
 #include <unistd.h>
 
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -9,18 +12,21 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
+#include "archive/text.h"
 #include "retrieval/pdf_document.h"
 #include "storage/audit_anchor.h"
 #include "storage/bag_validator.h"
 #include "storage/digest.h"
 #include "storage/fixity_audit.h"
 #include "storage/record_xml.h"
+#include "storage/secret_key.h"
 #include "web/http_json.h"
 
 namespace dangan::cli {
@@ -266,13 +272,81 @@ int RunAuditPass(const Context& ctx, const Arguments& args) {
 
 }  // namespace
 
+namespace {
+
+// Accepts the chain as it now is (after a deliberate restore) and anchors its head anew, past
+// anchors that no longer match it. The replaced anchors stay on record in the event.
+int RunReanchor(const Context& ctx, const std::string& reason) {
+  if (reason.empty() || reason.size() > 2000 || !IsValidUtf8(reason))
+    return Fail("audit reanchor needs --reason TEXT (why the chain is accepted as it is)", 2);
+  auto session = ArchiveSession::Open(ctx.root);
+  if (!session.ok()) return FailStatus(session.status());
+  ArchiveSession& s = **session;
+  auto anchors = s.ReadAuditAnchors();
+  if (!anchors.ok()) return FailStatus(anchors.status());
+  auto events = s.catalogue().Events();
+  if (!events.ok()) return FailStatus(events.status());
+  std::string why;
+  if (auto broken = FindBrokenLink(*events, kGenesisHash, 1, &why)) {
+    std::cout << "BROKEN at event " << (*events)[*broken].seq << ": " << why
+              << " (a chain whose links break is not re-anchored)\n";
+    return 1;
+  }
+  Poco::JSON::Object detail(Poco::JSON_PRESERVE_KEY_ORDER);
+  detail.set("reason", reason);
+  detail.set("chain_ended_at", events->empty() ? int64_t{0} : events->back().seq);
+  Poco::JSON::Array::Ptr replaced = new Poco::JSON::Array;
+  for (const AnchorFile& f : *anchors) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("path", f.path);
+    o->set("state", f.state == AnchorFile::State::kValid     ? "valid"
+                    : f.state == AnchorFile::State::kInvalid ? "invalid"
+                                                             : "missing");
+    if (f.state == AnchorFile::State::kValid) {
+      o->set("seq", f.anchor.seq);
+      o->set("hash", f.anchor.hash);
+      o->set("anchored_at", f.anchor.anchored_at);
+    }
+    replaced->add(o);
+  }
+  detail.set("replaced", replaced);
+  std::ostringstream json;
+  detail.stringify(json);
+  AuditEvent e;
+  e.at = NowIso8601();
+  e.actor = ctx.actor;
+  e.action = "reanchor";
+  e.detail = json.str();
+  auto head = s.catalogue().AppendEvent(e);
+  if (!head.ok()) return FailStatus(head.status());
+  auto secret = LoadOrCreateSecret(s.root());
+  if (!secret.ok()) return FailStatus(secret.status());
+  // What is anchored must be durable first, as AnchorChainHead does; the old anchors are
+  // replaced on purpose here, so it is not the path taken.
+  Status synced = s.catalogue().SyncCommitted();
+  if (!synced.ok()) return FailStatus(synced);
+  const AuditAnchor anchor{head->seq, head->hash, head->at, NowIso8601()};
+  std::vector<std::string> roots = {s.root()};
+  roots.insert(roots.end(), s.settings().replicas.begin(), s.settings().replicas.end());
+  for (const auto& root : roots) {
+    Status written = WriteAnchor(Env::Default(), root, anchor, *secret);
+    if (!written.ok()) return FailStatus(written);
+  }
+  std::cout << "re-anchored at event " << head->seq << " in " << roots.size() << " root(s)\n";
+  return 0;
+}
+
+}  // namespace
+
 int RunAudit(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--rate", "--limit"}, {"--help"});
+  auto args = Arguments::Parse(argc, argv, 1, {"--rate", "--limit", "--reason"}, {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string sub = args->positional.empty() ? "" : args->positional[0];
-  if (args->Has("--help") || args->positional.size() != 1 || (sub != "verify" && sub != "run")) {
+  if (args->Has("--help") || args->positional.size() != 1 ||
+      (sub != "verify" && sub != "run" && sub != "reanchor")) {
     std::cout << "usage: dangan audit verify\n"
                  "       dangan audit run [--rate MB_PER_S] [--limit N]\n"
+                 "       dangan audit reanchor --reason TEXT\n"
                  "verify walks the audit chain from the first event and reports the first broken\n"
                  "link; it also checks that every filed record still has its filing event, and\n"
                  "that the chain still holds the head anchored outside the catalogue (audit-head,\n"
@@ -285,10 +359,15 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
                  "place). First it writes replica copies a quorum filing left (LAGGING when one\n"
                  "still cannot be written). Exit 1 if damage is left (no good copy), a stray file\n"
                  "was found or a copy is still lagging.\n"
-                 "--rate caps reading in MB/s; --limit stops after N records.\n";
+                 "--rate caps reading in MB/s; --limit stops after N records.\n"
+                 "reanchor (an administrator, after restoring the catalogue from a backup, which\n"
+                 "leaves the chain shorter than its anchor) accepts the chain as it is: its links\n"
+                 "must hold; a `reanchor` event keeps the reason and every anchor replaced, and\n"
+                 "the head is anchored anew in every root.\n";
     return args->Has("--help") ? 0 : 2;
   }
   if (sub == "run") return RunAuditPass(ctx, *args);
+  if (sub == "reanchor") return RunReanchor(ctx, args->Get("--reason"));
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   // Anchors before events: an anchor only names an event committed before it was written, so

@@ -96,6 +96,7 @@ std::string PermissionFor(const std::string& command, int argc, char** argv) {
   if (command == "appraise" && (first == "due" || first == "list")) return "appraise.read";
   if (command == "appraise" && first == "propose") return "appraise.propose";
   if (command == "hold" && first == "list") return "appraise.read";
+  if (command == "audit" && first == "reanchor") return "admin";
   if (command == "destroy" && first == "--list" && argc == 2) return "appraise.read";
   if (command == "user" && first == "roles") return "";
   auto it = kSimple.find(command);

@@ -1374,6 +1374,21 @@ BOOST_AUTO_TEST_CASE(AuditVerifyFindsEventsRemovedFromTheEndThroughTheAnchor) {
   RunResult still = box.Run({"audit", "verify"});
   BOOST_TEST(still.code == 1, still);
   BOOST_TEST(Contains(still.out, "but event " + std::to_string(head) + " (hash "), still);
+
+  // After a deliberate restore the chain is accepted as it is, on the record: the reason and the
+  // anchors replaced are kept in a `reanchor` event, and verify holds again.
+  BOOST_TEST(box.Run({"audit", "reanchor"}).code == 2);  // a reason is required
+  RunResult reanchored =
+      box.Run({"audit", "reanchor", "--reason", "catalogue restored from backup"});
+  BOOST_TEST_REQUIRE(reanchored.code == 0, reanchored);
+  BOOST_TEST(Contains(reanchored.out, "re-anchored at event"), reanchored);
+  RunResult restored = box.Run({"audit", "verify"});
+  BOOST_TEST(restored.code == 0, restored);
+  BOOST_TEST(Count(box.root() + "/catalogue.db",
+                   "SELECT count(*) FROM events WHERE action='reanchor' AND detail LIKE "
+                   "'%catalogue restored from backup%\"seq\":" +
+                       std::to_string(head) + "%'") == 1);
+  BOOST_TEST(ReadFile(replica + "/audit-head") == ReadFile(anchor));
 }
 
 // An anchor file edited by hand (here: moved back to an earlier event) no longer verifies its
