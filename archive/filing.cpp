@@ -192,7 +192,15 @@ Result<PreparedCase> Filing::Prepare(const CaseSubmission& c, const std::string&
     s.meta.size = h->second;
     s.meta.sha256 = h->first;
     s.path = f.path;
-    p.observed.push_back({f.name, true, h->second, h->first, sample->first, sample->second});
+    std::optional<std::string> malware;
+    if (scanner_) {
+      auto verdict = scanner_(f.path);
+      // Fail closed: with a scanner configured, a file it could not scan is not filed.
+      if (!verdict.ok()) return verdict.status().WithContext(field);
+      malware = std::move(*verdict);
+    }
+    p.observed.push_back(
+        {f.name, true, h->second, h->first, sample->first, sample->second, std::move(malware)});
     p.files.push_back(std::move(s));
   }
   if (!errors.empty()) return Status::InvalidArgument("the case's files are not valid", errors);

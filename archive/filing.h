@@ -102,6 +102,9 @@ using FileHasher = std::function<Result<std::pair<std::string, uint64_t>>(const 
 // Reads a file's first and last few KiB, for the four-property content checks; from storage/.
 using FileSampler =
     std::function<Result<std::pair<std::string, std::string>>(const std::string& path)>;
+// Scans a whole file for malware: "" clean, else what was found; an error when no scan took
+// place. From storage/ (MalwareScanner).
+using FileScanner = std::function<Result<std::string>(const std::string& path)>;
 
 struct FilingSettings {
   std::string fonds;     // 全宗号
@@ -150,6 +153,10 @@ class Filing {
   Result<FilingReceipt> File(const PreparedCase& prepared, const std::string& channel,
                              const std::string& actor);
 
+  // From now on every file is scanned before the filing-stage checks (their malware item); a
+  // scanner that cannot scan refuses the filing (kUnavailable). Call before filing starts.
+  void SetScanner(FileScanner scanner) { scanner_ = std::move(scanner); }
+
  private:
   // The 归档-stage report, or FailedCheck naming the failed items.
   Result<CheckReport> CheckForFiling(const Record& record,
@@ -163,6 +170,7 @@ class Filing {
   std::function<std::string()> clock_;
   const PropertyChecks& checks_;
   FileSampler sampler_;
+  FileScanner scanner_;  // empty: files are not scanned
 };
 
 // The format name recorded for a file, from its extension ("PDF", "TIFF", "JPEG", "XML"…).

@@ -72,7 +72,8 @@ const std::set<std::string> kTests = {
     "reference_format", "reference_unique",  "content_matches_metadata", "location",
     "package_digest",   "required_metadata", "sequence_continuous",      "handling_steps",
     "content_present",  "manifest_complete", "metadata_readable",        "allowed_formats",
-    "content_readable", "no_executable",     "no_foreign_files",         "package_as_filed"};
+    "content_readable", "no_executable",     "no_foreign_files",         "package_as_filed",
+    "malware_scan"};
 
 const std::set<std::string> kProperties = {"authenticity", "integrity", "usability", "security"};
 
@@ -554,6 +555,19 @@ CheckReport PropertyChecks::Run(CheckStage stage, const CheckSubject& s,
           std::string what;
           if (o.present && HasExecutableSignature(o, &what))
             problems.push_back(o.name + ": " + what);
+        }
+    } else if (t == "malware_scan") {
+      if (!s.files)
+        not_run("files not observed");
+      else
+        for (const auto& o : *s.files) {
+          if (!o.present) continue;
+          if (!o.malware) {
+            problems.clear();
+            not_run("no malware scanner is configured (archive.malware_scanner)");
+            break;
+          }
+          if (!o.malware->empty()) problems.push_back(o.name + ": " + *o.malware);
         }
     } else if (t == "no_foreign_files") {
       if (!s.package_findings)

@@ -34,6 +34,9 @@ struct FileObservation {
   std::string sha256;
   std::string head;
   std::string tail;
+  // A malware scanner's verdict on the whole file: "" clean, else what it found; nullopt when no
+  // scanner looked at it.
+  std::optional<std::string> malware;
 };
 
 // One problem the package store found inside a package ("missing", "changed", "extra", …).

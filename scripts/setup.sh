@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything Dangan needs on a fresh Debian 12 machine (Chromium is for the browser tests). Idempotent and non-interactive:
+# Installs everything Dangan needs on a fresh Debian 12 machine (Chromium is for the browser tests;
+# clamav-daemon for the malware scan, archive.malware_scanner). Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
 # `--bench` also installs what scripts/bench/ needs beyond that: wrk, nginx-light and
 # python3-zstandard (api.sh),
@@ -16,6 +17,7 @@ packages=(
   openssl curl
   clang libclang-rt-14-dev llvm-14
   chromium
+  clamav-daemon
 )
 # The web front end is built with Node.js and npm (web/ui); a machine that has them already (any
 # Node 18 or newer) keeps its own, otherwise Debian's are installed.

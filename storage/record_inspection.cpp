@@ -79,7 +79,7 @@ Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const R
   std::vector<FileObservation> files;
   if (!*out->package_present) {
     findings.push_back({r.package_path, "missing"});
-    for (const auto& f : r.files) files.push_back({f.name, false, 0, "", "", ""});
+    for (const auto& f : r.files) files.push_back({f.name, false, 0, "", "", "", std::nullopt});
     out->package_sha256 = "";
   } else {
     PackageCheck check = copy
@@ -98,18 +98,19 @@ Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const R
       std::ostream sink(&buf);
       auto size = packages.MemberSize(r.package_path, member, copy);
       if (!size.ok()) {
-        files.push_back({f.name, false, 0, "", "", ""});
+        files.push_back({f.name, false, 0, "", "", "", std::nullopt});
         continue;
       }
       Status st = packages.CopyMember(r.package_path, member, 0, *size, sink, copy);
       if (!st.ok()) {
-        files.push_back({f.name, false, 0, "", "", ""});
+        files.push_back({f.name, false, 0, "", "", "", std::nullopt});
         continue;
       }
       std::string tail = buf.tail.size() > kFileSampleBytes
                              ? buf.tail.substr(buf.tail.size() - kFileSampleBytes)
                              : buf.tail;
-      files.push_back({f.name, true, buf.bytes, buf.digest.HexFinal(), buf.head, tail});
+      files.push_back(
+          {f.name, true, buf.bytes, buf.digest.HexFinal(), buf.head, tail, std::nullopt});
     }
     out->metadata_problem = MetadataProblem(packages, r);
   }

@@ -17,6 +17,7 @@
 #include "storage/archive_lock.h"
 #include "storage/digest.h"
 #include "storage/file_sample.h"
+#include "storage/malware_scanner.h"
 #include "storage/secret_key.h"
 
 namespace dangan::cli {
@@ -105,6 +106,7 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
                                      quorum + "'")
           .WithContext(settings_path);
     s->settings_.replica_quorum = std::stoi(quorum);
+    s->settings_.malware_scanner = cfg->getString("archive.malware_scanner", "");
     std::string replicas = cfg->getString("archive.replicas", "");
     for (size_t i = 0; i <= replicas.size();) {
       size_t j = replicas.find(',', i);
@@ -186,6 +188,12 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
         return std::make_pair(*d, bytes);
       },
       NowIso8601, *s->checks_, [](const std::string& path) { return SampleFile(path); });
+  if (!s->settings_.malware_scanner.empty()) {
+    auto scanner = MalwareScanner::FromSetting(s->settings_.malware_scanner);
+    if (!scanner.ok()) return scanner.status().WithContext(settings_path);
+    s->filing_->SetScanner(
+        [scanner = *scanner](const std::string& path) { return scanner.Scan(path); });
+  }
   // Closing anchors the head again only if it moves: read-only commands write nothing.
   auto head = s->catalogue_->LastEvent();
   if (!head.ok()) return head.status();

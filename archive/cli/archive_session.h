@@ -35,6 +35,9 @@ struct ArchiveSettings {
   // archive.replica_quorum: copies (the primary counted) a filing must write before it is
   // acknowledged; replicas beyond that which fail are caught up later. 0 (the default): all.
   int replica_quorum = 0;
+  // archive.malware_scanner: "clamd:/path/to/clamd.ctl" scans every file filed with ClamAV
+  // (check item 4-4, fail closed: no scan, no filing); empty: the item does not run.
+  std::string malware_scanner;
 };
 
 class ArchiveSession {

@@ -36,7 +36,7 @@ struct Fixture {
     r.package_sha256 = std::string(64, 'b');
     subject.record = &record;
     subject.files = std::vector<FileObservation>{
-        {"申请表.pdf", true, 20, std::string(64, 'a'), "%PDF-1.4\n%...", "%%EOF\n"}};
+        {"申请表.pdf", true, 20, std::string(64, 'a'), "%PDF-1.4\n%...", "%%EOF\n", ""}};
     subject.package_present = true;
     subject.package_sha256 = r.package_sha256;
     subject.package_findings = std::vector<PackageFinding>{};
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(a_sound_record_passes_every_item_of_every_stage) {
     for (const auto& item : r.findings) BOOST_TEST((item.outcome == CheckOutcome::kPassed));
   }
   BOOST_TEST(f.Run(CheckStage::kPreservation).findings.size() == 20u);
-  BOOST_TEST(f.Run(CheckStage::kFiling).findings.size() == 12u);
+  BOOST_TEST(f.Run(CheckStage::kFiling).findings.size() == 13u);
   BOOST_TEST(f.Run(CheckStage::kFiling).findings.front().code == "GD-1-1");
   BOOST_TEST(f.Run(CheckStage::kTransfer).findings.back().code == "YJ-4-3");
 }
@@ -123,9 +123,23 @@ BOOST_AUTO_TEST_CASE(each_item_fails_on_a_record_that_breaks_it) {
     BOOST_TEST(f.Failed() == Codes{c.code});
     covered.insert(c.code);
   }
+  {  // Filing only: what the malware scanner found.
+    Fixture f;
+    f.File().malware = "Dangan.Test.Signature.UNOFFICIAL";
+    BOOST_TEST(f.Failed(CheckStage::kFiling) == Codes{"GD-4-4"});
+    covered.insert("GD-4-4");
+    // No scanner configured: the item says so and does not run, rather than pass.
+    Fixture unscanned;
+    unscanned.File().malware.reset();
+    CheckReport r = unscanned.Run(CheckStage::kFiling);
+    BOOST_TEST(r.passed());
+    BOOST_TEST((r.findings.back().outcome == CheckOutcome::kNotRun));
+    BOOST_TEST(r.findings.back().detail.find("archive.malware_scanner") != std::string::npos);
+  }
   // Every item of the rules is covered above.
   Fixture f;
-  for (const auto& item : f.checks.items()) BOOST_TEST(covered.count("BC-" + item.id) == 1u);
+  for (const auto& item : f.checks.items())
+    BOOST_TEST(covered.count("BC-" + item.id) + covered.count("GD-" + item.id) == 1u, item.id);
 }
 
 BOOST_AUTO_TEST_CASE(content_checks_read_the_bytes_not_the_name) {
@@ -208,7 +222,7 @@ BOOST_AUTO_TEST_CASE(rules_are_data_with_a_validated_local_override) {
                     "test":"package_digest","stages":["preservation"]}]})",
       "checks.local.json");
   BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
-  BOOST_TEST(local->items().size() == 21u);
+  BOOST_TEST(local->items().size() == 22u);
   BOOST_TEST(local->version().find("local-1") != std::string::npos);
   Fixture f;
   f.record.files[0] = {"图.tif", "original", "TIFF", 20, std::string(64, 'a'), "", {}};
