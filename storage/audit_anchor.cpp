@@ -193,12 +193,16 @@ AnchorVerdict CheckAnchors(const std::vector<AuditEvent>& events,
 Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
                                     const std::vector<std::string>& roots,
                                     const std::string& secret, const AuditEvent& head,
-                                    const std::string& now) {
+                                    const std::string& now, AnchorMismatch mismatch) {
   DANGAN_RETURN_IF_ERROR(catalogue.SyncCommitted().WithContext("anchoring the audit chain"));
   std::vector<std::string> refusals;
   std::vector<const std::string*> to_write;
   std::optional<AuditAnchor> in_force;
   for (const std::string& root : roots) {
+    if (mismatch == AnchorMismatch::kReplace) {
+      to_write.push_back(&root);
+      continue;
+    }
     AnchorFile f = ReadAnchor(root, secret);
     if (f.state == AnchorFile::State::kInvalid) {
       refusals.push_back(f.path + ": " + f.problem);

@@ -57,14 +57,22 @@ struct AnchorVerdict {
 AnchorVerdict CheckAnchors(const std::vector<AuditEvent>& events,
                            const std::vector<AnchorFile>& files);
 
+// What anchoring does with an anchor already there that the chain no longer holds.
+enum class AnchorMismatch {
+  kRefuse,   // keep it as evidence: write nothing (the normal case)
+  kReplace,  // replace it: the chain was accepted as it is (`dangan audit reanchor`)
+};
+
 // Anchors `head`, read from `catalogue` before this call, in every root. First makes what was
 // read durable (Catalogue::SyncCommitted), so an anchor never names an event a power loss could
-// take back. Refuses (kCorruption, writing nothing) when an anchor already there does not match
-// the chain, so the evidence of a cut or rewritten chain is never overwritten; leaves a root
-// whose anchor is as new or newer. Returns the anchor now in force.
+// take back. With kRefuse, refuses (kCorruption, writing nothing) when an anchor already there
+// does not match the chain, so the evidence of a cut or rewritten chain is never overwritten,
+// and leaves a root whose anchor is as new or newer; with kReplace, writes `head` in every root.
+// Returns the anchor now in force.
 Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
                                     const std::vector<std::string>& roots,
                                     const std::string& secret, const AuditEvent& head,
-                                    const std::string& now);
+                                    const std::string& now,
+                                    AnchorMismatch mismatch = AnchorMismatch::kRefuse);
 
 }  // namespace dangan

@@ -238,10 +238,19 @@ Result<std::optional<AuditAnchor>> ArchiveSession::AnchorAuditHeadIfMoved() {
   return AnchorLocked(**last);
 }
 
-Result<std::optional<AuditAnchor>> ArchiveSession::AnchorLocked(const AuditEvent& head) {
+Result<AuditAnchor> ArchiveSession::ReanchorAuditHead(const AuditEvent& head) {
+  std::lock_guard<std::mutex> lock(anchor_mu_);
+  auto anchored = AnchorLocked(head, AnchorMismatch::kReplace);
+  if (!anchored.ok()) return anchored.status();
+  return **anchored;
+}
+
+Result<std::optional<AuditAnchor>> ArchiveSession::AnchorLocked(const AuditEvent& head,
+                                                                AnchorMismatch mismatch) {
   auto secret = LoadOrCreateSecret(root_);
   if (!secret.ok()) return secret.status();
-  auto anchored = AnchorChainHead(*catalogue_, env_, CopyRoots(), *secret, head, NowIso8601());
+  auto anchored =
+      AnchorChainHead(*catalogue_, env_, CopyRoots(), *secret, head, NowIso8601(), mismatch);
   if (!anchored.ok()) return anchored.status();
   head_seen_ = head.seq;
   return std::optional<AuditAnchor>(std::move(*anchored));

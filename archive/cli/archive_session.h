@@ -88,6 +88,9 @@ class ArchiveSession {
   // Anchors the audit chain's head in the archive root and every replica root: `head` (an event
   // just read from the catalogue), else the current head. nullopt when the chain is empty.
   Result<std::optional<AuditAnchor>> AnchorAuditHead(const AuditEvent* head = nullptr);
+  // Anchors `head` in every root over anchors the chain no longer holds: for accepting the
+  // chain as it is after a deliberate restore (`dangan audit reanchor`).
+  Result<AuditAnchor> ReanchorAuditHead(const AuditEvent& head);
   // The same, only when the head moved since the archive was opened or last anchored here;
   // nullopt when it did not. Cheap when nothing moved (one indexed read): for periodic calls.
   Result<std::optional<AuditAnchor>> AnchorAuditHeadIfMoved();
@@ -102,7 +105,8 @@ class ArchiveSession {
   ArchiveSession() = default;
   std::vector<std::string> CopyRoots() const;
   // Anchors `head` with anchor_mu_ held.
-  Result<std::optional<AuditAnchor>> AnchorLocked(const AuditEvent& head);
+  Result<std::optional<AuditAnchor>> AnchorLocked(
+      const AuditEvent& head, AnchorMismatch mismatch = AnchorMismatch::kRefuse);
   // Replaces one setting of archive.properties durably (temporary file, fsync, rename, fsync).
   Status WriteSetting(const std::string& key, const std::string& value);
   std::string root_;

@@ -26,7 +26,6 @@
 #include "storage/digest.h"
 #include "storage/fixity_audit.h"
 #include "storage/record_xml.h"
-#include "storage/secret_key.h"
 #include "web/http_json.h"
 
 namespace dangan::cli {
@@ -319,20 +318,10 @@ int RunReanchor(const Context& ctx, const std::string& reason) {
   e.detail = json.str();
   auto head = s.catalogue().AppendEvent(e);
   if (!head.ok()) return FailStatus(head.status());
-  auto secret = LoadOrCreateSecret(s.root());
-  if (!secret.ok()) return FailStatus(secret.status());
-  // What is anchored must be durable first, as AnchorChainHead does; the old anchors are
-  // replaced on purpose here, so it is not the path taken.
-  Status synced = s.catalogue().SyncCommitted();
-  if (!synced.ok()) return FailStatus(synced);
-  const AuditAnchor anchor{head->seq, head->hash, head->at, NowIso8601()};
-  std::vector<std::string> roots = {s.root()};
-  roots.insert(roots.end(), s.settings().replicas.begin(), s.settings().replicas.end());
-  for (const auto& root : roots) {
-    Status written = WriteAnchor(Env::Default(), root, anchor, *secret);
-    if (!written.ok()) return FailStatus(written);
-  }
-  std::cout << "re-anchored at event " << head->seq << " in " << roots.size() << " root(s)\n";
+  auto anchored = s.ReanchorAuditHead(*head);
+  if (!anchored.ok()) return FailStatus(anchored.status());
+  const size_t roots = 1 + s.settings().replicas.size();
+  std::cout << "re-anchored at event " << anchored->seq << " in " << roots << " root(s)\n";
   return 0;
 }
 
