@@ -1,5 +1,6 @@
 // What the four parts of the 鉴定销毁 page share: the names of decisions and states, the periods
 // an extension may choose, today's date, and the server's field errors by field.
+import { computed, ref } from 'vue'
 import { retentionName, store } from '../../store.js'
 
 export const DECISIONS = { keep: '继续保存（永久）', extend: '延长保管期限', destroy: '销毁' }
@@ -18,6 +19,26 @@ export function extendPeriods() {
     .filter((r) => r && r.code && r.code !== 'KJ')
     .map((r) => r.code)
   return list.length ? list : ['D10', 'D30', 'Y']
+}
+
+// The check boxes of a table whose checkable rows are `rows` (a computed), each known by
+// `key(row)`: which are checked, whether all are, the 全选 box, and after a reload keeping only
+// the checks of rows still checkable.
+export function useSelection(rows, key) {
+  const picked = ref({}) // key → checked
+  const chosenRows = computed(() => rows.value.filter((r) => picked.value[key(r)]))
+  const allPicked = computed(() => rows.value.length > 0 && chosenRows.value.length === rows.value.length)
+  function toggleAll(e) {
+    const next = {}
+    if (e.target.checked) for (const r of rows.value) next[key(r)] = true
+    picked.value = next
+  }
+  function keepSelectable() {
+    const keep = {}
+    for (const r of rows.value) if (picked.value[key(r)]) keep[key(r)] = true
+    picked.value = keep
+  }
+  return { picked, chosenRows, allPicked, toggleAll, keepSelectable }
 }
 
 // Today in the browser's zone as YYYY-MM-DD (the default of 到期日).
