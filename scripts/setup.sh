@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Dangan needs on a fresh Debian 12 machine (Chromium is for the browser tests;
-# clamav-daemon for the malware scan, archive.malware_scanner). Idempotent and non-interactive:
+# clamav-daemon for the malware scan, archive.malware_scanner; postgresql for the PostgreSQL
+# catalogue, started per test run by scripts/pg.sh). Idempotent and non-interactive:
 # packages already present are left alone, so a second run costs one dpkg query.
 # `--bench` also installs what scripts/bench/ needs beyond that: wrk, nginx-light and
 # python3-zstandard (api.sh),
@@ -10,6 +11,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   libpoco-dev libssl-dev libarchive-dev libsqlite3-dev sqlite3 libzstd-dev
+  postgresql libpq-dev
   libboost-test-dev
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng libtesseract-dev libleptonica-dev
   libhpdf-dev fonts-wqy-zenhei poppler-utils libpoppler-cpp-dev

@@ -14,6 +14,7 @@
 #include "storage/record_json.h"
 #include "storage/record_texts.h"
 #include "storage/search_snippet.h"
+#include "storage/search_terms.h"
 #include "storage/text_codec.h"
 #include "storage/text_dictionaries.h"
 
@@ -482,37 +483,6 @@ void DigestBytesFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
     sqlite3_result_value(ctx, argv[0]);
 }
 
-std::string BodyText(const Record& r) {
-  std::string body;
-  auto add = [&body](const std::string& s) {
-    if (s.empty()) return;
-    if (!body.empty()) body += '\n';
-    body += s;
-  };
-  if (r.person) {
-    add(r.person->name);
-    add(r.person->id_number);
-  }
-  if (r.unit) {
-    add(r.unit->name);
-    add(r.unit->credit_code);
-  }
-  add(r.reference);
-  add(r.doc_number);
-  add(r.responsible);
-  add(r.agency);
-  add(r.handler);
-  add(r.serial);
-  add(r.case_id);
-  for (const auto& s : r.steps) {
-    add(s.action + " " + s.by);
-    add(s.description);
-  }
-  for (const auto& f : r.files) add(f.name);
-  add(r.text);
-  return body;
-}
-
 // dangan_record_body(details, reference, case_id, person_id, unit_code, file_names, text): the
 // text the full-text index holds for a record, derived from its row (see record_content). It must
 // stay a pure function of the row: FTS5 re-derives a body to delete or highlight it, and a body
@@ -570,7 +540,7 @@ void RecordTextFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       sqlite3_result_error(ctx, bad.ToString().c_str(), -1);
       return;
     }
-    std::string out = with_title ? texts->title + "\n" + BodyText(r) : BodyText(r);
+    std::string out = with_title ? texts->title + "\n" + RecordBodyText(r) : RecordBodyText(r);
     sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
   } catch (const std::bad_alloc&) {
     sqlite3_result_error_nomem(ctx);
@@ -752,25 +722,6 @@ class SqliteFilingTransaction : public FilingTransaction {
   std::atomic<int64_t>* inserts_;
   bool done_ = false;
 };
-
-// Snippets show text around a hit; a 公民身份号码 in that text is shown masked (110105********002X)
-// since a search result list is not where anyone needs the full number.
-std::string MaskIdentifiers(const std::string& text) {
-  std::string out = text;
-  size_t i = 0;
-  while (i < out.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
-    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
-      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
-    i = j;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -1061,72 +1012,26 @@ Result<int64_t> Catalogue::CountRecords() { return ScalarInt("SELECT count(*) FR
 
 Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
   SearchSpec spec = spec_in;
-  // Filters compare with the canonical forms filing stores.
-  if (auto id = ParseIdNumber(spec.person_id); !spec.person_id.empty() && id.ok())
-    spec.person_id = id->normalized;
-  if (auto code = ParseCreditCode(spec.unit_code); !spec.unit_code.empty() && code.ok())
-    spec.unit_code = *code;
-  // Control characters (FTS5 stops at a NUL) separate words like spaces do.
-  for (auto& ch : spec.text)
-    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
-  if (spec.limit <= 0 || spec.limit > 1000) spec.limit = 20;
-  if (spec.offset < 0) spec.offset = 0;
-  std::vector<std::string> phrases;     // for records_fts
-  std::vector<std::string> characters;  // one Han character each
-  SnippetQuery marked;                  // the same terms unquoted, for the snippets
-  std::string reference;
-  bool text_identifier = false;
-  // Identifiers and 档号 are answered from B-tree indexes: an n-gram index is 1000× slower there.
-  {
-    size_t i = 0;
-    const std::string& t = spec.text;
-    while (i < t.size()) {
-      while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n')) ++i;
-      size_t j = i;
-      while (j < t.size() && t[j] != ' ' && t[j] != '\t' && t[j] != '\n') ++j;
-      if (j > i) {
-        std::string term = t.substr(i, j - i);
-        if (term.size() == 18 && IsValidIdNumber(term) && spec.person_id.empty()) {
-          // Whether a number has records is itself personal data.
-          if (spec.mask_personal)
-            return Status(ErrorCode::kForbidden,
-                          "searching by 公民身份号码 needs the personal.read permission");
-          spec.person_id = ParseIdNumber(term).value().normalized;
-          text_identifier = true;
-        } else if (term.size() == 18 && IsValidCreditCode(term) && spec.unit_code.empty()) {
-          spec.unit_code = ParseCreditCode(term).value();
-          text_identifier = true;
-        } else if (shape_ && reference.empty() && shape_->Matches(term)) {
-          reference = term;
-        } else if (auto tokens = CjkTokenize(term, CjkTokenizeMode::kQuery); !tokens.empty()) {
-          std::string q = "\"";
-          for (char c : term) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-          q += "\"";
-          // One Han character (words are ASCII once tokenized, runs of two or more are bigrams)
-          if (tokens.size() == 1 && static_cast<unsigned char>(tokens[0].text[0]) >= 0x80 &&
-              CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1) {
-            characters.push_back(q);
-            marked.characters.push_back(tokens[0].text);
-          } else {
-            phrases.push_back(q);
-            marked.phrases.push_back(term);
-          }
-        }
-      }
-      i = j;
-    }
-  }
+  auto read = ReadSearchTerms(&spec, shape_);
+  if (!read.ok()) return read.status();
+  const SearchTerms& terms = *read;
+  if (terms.nothing_searchable) return SearchPage{};
+  const SnippetQuery marked = terms.snippet();
+  const std::string& reference = terms.reference;
+  // FTS5 reads '-' and ':' as syntax: every term goes in quoted.
+  auto quoted = [](const std::string& term) {
+    std::string q = "\"";
+    for (char c : term) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
   // Characters alone are looked up in records_chars (no positions, so no ranking: newest first);
   // beside a phrase, as prefixes in records_fts, where "X"* is every occurrence of X.
-  const std::string fts = phrases.empty() && !characters.empty() ? "records_chars" : "records_fts";
+  const std::string fts =
+      terms.phrases.empty() && !terms.characters.empty() ? "records_chars" : "records_fts";
   std::string match;
-  for (const auto& p : phrases) match += (match.empty() ? "" : " AND ") + p;
-  for (const auto& c : characters)
-    match += (match.empty() ? "" : " AND ") + c + (fts == "records_fts" ? "*" : "");
-  // Text with nothing searchable in it (only punctuation) matches nothing, not everything.
-  if (match.empty() && reference.empty() && !text_identifier &&
-      spec.text.find_first_not_of(' ') != std::string::npos)
-    return SearchPage{};
+  for (const auto& p : terms.phrases) match += (match.empty() ? "" : " AND ") + quoted(p);
+  for (const auto& c : terms.characters)
+    match += (match.empty() ? "" : " AND ") + quoted(c) + (fts == "records_fts" ? "*" : "");
 
   // Filters on the records table; the text condition is kept apart so that it can run on the
   // full-text index alone (no row lookups) whenever no filter needs the records.

@@ -18,6 +18,7 @@
 
 #include "archive/filing.h"
 #include "storage/fair_gate.h"
+#include "storage/record_catalogue.h"
 #include "storage/search_facets.h"
 #include "storage/sqlite_db.h"
 #include "storage/text_codec.h"
@@ -25,54 +26,8 @@
 
 namespace dangan {
 
-struct SearchSpec {
-  std::string text;  // free text; 档号 and identifiers are recognised
-  std::string class_code;
-  std::string item;
-  std::string retention;
-  int year = 0;
-  std::string person_id;  // exact 公民身份号码
-  std::string unit_code;  // exact 统一社会信用代码
-  int offset = 0;
-  int limit = 20;
-  bool facets = false;  // count matches by class, year and retention
-  // Hits as someone without the right to personal data sees them: the person's name and
-  // 公民身份号码 masked in titles and snippets (archive/record_masking.h).
-  bool mask_personal = false;
-};
-
-struct SearchHit {
-  std::string reference;
-  std::string title;
-  int year = 0;
-  std::string class_code;
-  std::string item;
-  std::string retention;
-  std::string formed_on;
-  std::string snippet;  // matched text with [ ] around hits, ID numbers masked; empty without text
-};
-
-struct SearchPage {
-  int64_t total = 0;  // matches, counted up to kCountCap
-  bool total_is_lower_bound = false;
-  std::vector<SearchHit> hits;
-  // facet name ("class", "year", "retention") → value → count, over the newest kFacetSample
-  // matches (all of them unless facets_are_sample).
-  std::map<std::string, std::map<std::string, int64_t>> facets;
-  bool facets_are_sample = false;
-};
-
-struct FixityResult {
-  std::string reference;
-  std::string checked_at;
-  bool ok = false;
-  std::string detail;
-};
-
-class Catalogue : public CataloguePort {
+class Catalogue : public RecordCatalogue {
  public:
-  static constexpr int64_t kCountCap = 10000;
-  static constexpr int64_t kFacetSample = 2000;
   // Up to this many matches are ranked by relevance (bm25); more are listed newest first, which
   // the index streams without looking at every match.
   static constexpr int64_t kRankCap = 1000;
@@ -86,8 +41,8 @@ class Catalogue : public CataloguePort {
                                             const std::string& case_id) override;
   Result<std::unique_ptr<FilingTransaction>> BeginFiling() override;
 
-  Result<std::optional<Record>> GetRecord(const std::string& reference);
-  Result<std::vector<std::string>> References();  // all filed records, in filing order
+  Result<std::optional<Record>> GetRecord(const std::string& reference) override;
+  Result<std::vector<std::string>> References() override;
   // Up to `limit` records filed after row `after_id`, as (row id, 档号), in filing order.
   Result<std::vector<std::pair<int64_t, std::string>>> ReferencesAfter(int64_t after_id, int limit);
   // The fixity audit's bookkeeping (cursor, cycle times): "" when never set.
@@ -104,43 +59,36 @@ class Catalogue : public CataloguePort {
   Result<std::vector<LaggingCopy>> LaggingCopies(int limit);
   Result<int64_t> CountLaggingCopies();
   Status ClearLaggingCopy(const std::string& reference, const std::string& root);
-  Result<bool> HasPackage(const std::string& rel_path);
-  Result<int64_t> CountRecords();
-  Result<SearchPage> Search(const SearchSpec& spec);
+  Result<bool> HasPackage(const std::string& rel_path) override;
+  Result<int64_t> CountRecords() override;
+  Result<SearchPage> Search(const SearchSpec& spec) override;
 
-  // Audit events about one record (or all events when `reference` is empty), in chain order.
-  // With `newest` > 0, only that many of the latest events (still in chain order).
-  // kHistory leaves out accesses (views, downloads): what was done to the record, not who read it.
-  enum class EventKinds { kAll, kHistory };
   Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0,
-                                         EventKinds kinds = EventKinds::kAll);
-  Result<int64_t> CountEvents(const std::string& reference, EventKinds kinds = EventKinds::kAll);
-  // The chain's head (nullopt while it is empty), and the event numbered `seq` (nullopt if there
-  // is none): single-row reads for anchoring the head (storage/audit_anchor.h).
-  Result<std::optional<AuditEvent>> LastEvent();
-  Result<std::optional<AuditEvent>> EventAt(int64_t seq);
+                                         EventKinds kinds = EventKinds::kAll) override;
+  Result<int64_t> CountEvents(const std::string& reference,
+                              EventKinds kinds = EventKinds::kAll) override;
+  Result<std::optional<AuditEvent>> LastEvent() override;
+  Result<std::optional<AuditEvent>> EventAt(int64_t seq) override;
   // Makes every transaction committed so far durable, kRelaxed ones included: fdatasync of the
   // write-ahead log and of its directory entry. Whatever was read before this call cannot be
   // taken back by a power loss once it returns OK.
   Status SyncCommitted();
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
-  // kRelaxed skips the fsync at commit: for access events (views, downloads, searches) on hot
-  // read paths, which then become durable with the next synced commit. A crash can lose the
-  // last few of those, never a filing and never the chain's integrity.
-  enum class Durability { kSynced, kRelaxed };
+  // kRelaxed skips the fsync at commit: access events then become durable with the next synced
+  // commit.
   Result<AuditEvent> AppendEvent(const AuditEvent& draft,
                                  Durability durability = Durability::kSynced);
-  // Appends several events in one transaction, in order (all or none); returns the last.
-  Result<AuditEvent> AppendEvents(const std::vector<AuditEvent>& drafts, Durability durability);
-  // Keeps fixity results, all in one transaction (a full audit writes one row per record).
-  Status RecordFixity(const std::vector<FixityResult>& results);
-  Result<std::optional<FixityResult>> LastFixity(const std::string& reference);
+  Result<AuditEvent> AppendEvents(const std::vector<AuditEvent>& drafts,
+                                  Durability durability) override;
+  // A full audit writes one row per record, all in one transaction.
+  Status RecordFixity(const std::vector<FixityResult>& results) override;
+  Result<std::optional<FixityResult>> LastFixity(const std::string& reference) override;
 
   // Runs `fn` with a pooled connection, for modules above storage that need their own SQL
   // (statistics, reports). `fn` must leave no transaction open on it.
   Status WithConnection(const std::function<Status(SqliteDb&)>& fn);
 
-  int schema_version() const { return schema_version_; }
+  int schema_version() const override { return schema_version_; }
   // Changes whenever this process commits anything but accesses (a filing, an event, a fixity
   // result): what was read before may be stale. Writes by other processes do not move it.
   // For a long-running server: the write-ahead log is copied back by a background thread
@@ -222,9 +170,6 @@ class Catalogue : public CataloguePort {
 // Deletes a record's rows (its files, its full-text entries, the row itself) inside a
 // transaction the caller holds (Catalogue::Transact): destruction, after its tombstone is kept.
 Status RemoveRecordRows(SqliteDb& db, int64_t id);
-
-// Views, downloads and searches: events that read, not change, the archive.
-bool IsAccessAction(const std::string& action);
 
 // Opens a connection on which the catalogue's tables can be used (tokenizer and the
 // dangan_record_body function registered).

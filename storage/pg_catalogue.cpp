@@ -1,0 +1,640 @@
+#include "storage/pg_catalogue.h"
+
+#include <algorithm>
+#include <set>
+
+#include "archive/record_masking.h"
+#include "storage/cjk_tokenizer.h"
+#include "storage/record_json.h"
+#include "storage/search_snippet.h"
+#include "storage/search_terms.h"
+
+namespace dangan {
+namespace {
+
+// Advisory lock keys (64-bit, database-wide). Migrations: one server at a time. The chain: one
+// appender at a time, to commit, so each event links to the head every other server sees.
+constexpr int64_t kMigrationLock = 0x64616e67616e0001;
+constexpr int64_t kChainLock = 0x64616e67616e0002;
+
+// Each entry moves the schema up one version; never edit a released entry, add a new one.
+const char* const kMigrations[] = {
+    // 1: records, files, 件号 counters, audit chain, fixity, copies still to write
+    R"SQL(
+CREATE TABLE records(
+  id BIGSERIAL PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  series TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  fonds TEXT NOT NULL,
+  class_code TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  retention TEXT NOT NULL,
+  title TEXT NOT NULL,
+  formed_on TEXT NOT NULL,
+  person_id TEXT,
+  unit_code TEXT,
+  pages INTEGER NOT NULL DEFAULT 0,
+  details TEXT NOT NULL,
+  text TEXT NOT NULL,
+  package_path TEXT NOT NULL UNIQUE,
+  package_sha256 TEXT NOT NULL,
+  package_bytes BIGINT NOT NULL,
+  filed_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'filed',
+  -- What search reads: the title, a newline and the body (search_terms.h), and its tokens.
+  body TEXT NOT NULL,
+  terms TSVECTOR NOT NULL,
+  UNIQUE(series, seq),
+  UNIQUE(source, case_id)
+);
+CREATE INDEX records_person ON records(person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX records_unit ON records(unit_code) WHERE unit_code IS NOT NULL;
+CREATE INDEX records_class_year ON records(class_code, year, retention);
+CREATE INDEX records_year ON records(year);
+CREATE INDEX records_filed_at ON records(filed_at);
+CREATE INDEX records_terms ON records USING gin(terms);
+CREATE TABLE record_files(
+  record_id BIGINT NOT NULL REFERENCES records(id),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  format TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  details TEXT,
+  pos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(record_id, name)
+);
+-- The last 件号 given in each series. Its row is locked from the UPDATE that takes a number to
+-- commit, so filers of one series on every server take turns and a rollback gives it back.
+CREATE TABLE series_counters(
+  series TEXT PRIMARY KEY,
+  last_seq INTEGER NOT NULL
+);
+CREATE TABLE events(
+  seq BIGINT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  reference TEXT,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX events_reference ON events(reference) WHERE reference IS NOT NULL;
+CREATE INDEX events_history ON events(reference)
+  WHERE reference IS NOT NULL AND action NOT IN ('view','download');
+CREATE FUNCTION dangan_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+  FOR EACH ROW EXECUTE FUNCTION dangan_append_only();
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+  FOR EACH STATEMENT EXECUTE FUNCTION dangan_append_only();
+CREATE TABLE fixity(
+  id BIGSERIAL PRIMARY KEY,
+  reference TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  ok BOOLEAN NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX fixity_reference ON fixity(reference, id);
+CREATE TABLE lagging_copies(
+  reference TEXT NOT NULL,
+  root TEXT NOT NULL,
+  since TEXT NOT NULL,
+  PRIMARY KEY(reference, root)
+);
+)SQL",
+};
+
+constexpr const char* kHistoryCondition =
+    " AND reference IS NOT NULL AND action NOT IN ('view','download')";
+constexpr const char* kEventColumns =
+    "seq, at, actor, action, coalesce(reference,''), detail, prev_hash, hash";
+constexpr const char* kRecordColumns =
+    "id, reference, series, seq, source, case_id, channel, fingerprint, fonds, class_code,"
+    " item_code, year, retention, title, formed_on, person_id, unit_code, pages, details,"
+    " package_path, package_sha256, package_bytes, filed_at, state";
+
+std::string Str(int64_t v) { return std::to_string(v); }
+
+AuditEvent EventFromRow(const PgRows& rows, int i) {
+  return AuditEvent{rows.Int(i, 0),  rows.Text(i, 1), rows.Text(i, 2), rows.Text(i, 3),
+                    rows.Text(i, 4), rows.Text(i, 5), rows.Text(i, 6), rows.Text(i, 7)};
+}
+
+Result<Record> RecordFromPgRow(const PgRows& rows, int i) {
+  Record r;
+  r.reference = rows.Text(i, 1);
+  r.series = rows.Text(i, 2);
+  r.parts.seq = static_cast<int>(rows.Int(i, 3));
+  r.source = rows.Text(i, 4);
+  r.case_id = rows.Text(i, 5);
+  r.channel = rows.Text(i, 6);
+  r.fingerprint = rows.Text(i, 7);
+  r.parts.fonds = rows.Text(i, 8);
+  r.parts.class_code = rows.Text(i, 9);
+  r.parts.item = rows.Text(i, 10);
+  r.parts.year = static_cast<int>(rows.Int(i, 11));
+  r.parts.retention = rows.Text(i, 12);
+  r.title = rows.Text(i, 13);
+  r.formed_on = rows.Text(i, 14);
+  if (!rows.IsNull(i, 15)) r.person = Person{rows.Text(i, 15), ""};
+  if (!rows.IsNull(i, 16)) r.unit = Unit{rows.Text(i, 16), ""};
+  r.pages = static_cast<int>(rows.Int(i, 17));
+  Status st = ReadRecordDetails(rows.Text(i, 18), &r);
+  if (!st.ok()) return st.WithContext(r.reference);
+  r.package_path = rows.Text(i, 19);
+  r.package_sha256 = rows.Text(i, 20);
+  r.package_bytes = static_cast<uint64_t>(rows.Int(i, 21));
+  r.filed_at = rows.Text(i, 22);
+  r.state = rows.Text(i, 23);
+  return r;
+}
+
+// The distinct tokens the index holds for `text`: what dangan_cjk gives (bigrams, edge unigrams,
+// words) and what dangan_cjk_chars gives (every Han character).
+std::vector<std::string> IndexTokens(const std::string& text) {
+  std::set<std::string> seen;
+  for (auto mode : {CjkTokenizeMode::kDocument, CjkTokenizeMode::kCharacters})
+    for (auto& t : CjkTokenize(text, mode)) seen.insert(std::move(t.text));
+  return std::vector<std::string>(seen.begin(), seen.end());
+}
+
+Result<std::optional<FiledCase>> FindCaseOn(PgDb& db, const std::string& source,
+                                            const std::string& case_id) {
+  auto rows = db.Query(
+      "SELECT reference, fingerprint, package_sha256, filed_at FROM records"
+      " WHERE source=$1 AND case_id=$2",
+      {source, case_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<FiledCase>();
+  return std::optional<FiledCase>(
+      FiledCase{rows->Text(0, 0), rows->Text(0, 1), rows->Text(0, 2), rows->Text(0, 3)});
+}
+
+class PgFilingTransaction : public FilingTransaction {
+ public:
+  explicit PgFilingTransaction(PgCatalogue::Lease db) : db_(std::move(db)) {}
+  ~PgFilingTransaction() override {
+    if (!done_) db_->Exec("ROLLBACK");
+  }
+
+  Result<int> NextSequence(const std::string& series) override {
+    DANGAN_RETURN_IF_ERROR(db_->Run(
+        "INSERT INTO series_counters(series, last_seq) VALUES($1, 0) ON CONFLICT DO NOTHING",
+        {series}));
+    auto seq = db_->Value(
+        "UPDATE series_counters SET last_seq = last_seq + 1 WHERE series=$1 RETURNING last_seq",
+        {series});
+    if (!seq.ok()) return seq.status();
+    if (!*seq) return Status::Internal("no 件号 counter for series " + series);
+    return std::stoi(**seq);
+  }
+
+  Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                            const std::string& case_id) override {
+    // Held to commit: a second server filing the same case waits here, then finds it filed.
+    DANGAN_RETURN_IF_ERROR(db_->Run("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))",
+                                    {source + '\x1f' + case_id}));
+    return FindCaseOn(*db_, source, case_id);
+  }
+
+  Status InsertRecord(const Record& r) override {
+    const std::string body = r.title + "\n" + RecordBodyText(r);
+    auto id = db_->Value(
+        "INSERT INTO records(reference, series, seq, source, case_id, channel, fingerprint,"
+        " fonds, class_code, item_code, year, retention, title, formed_on, person_id, unit_code,"
+        " pages, details, text, package_path, package_sha256, package_bytes, filed_at, state,"
+        " body, terms) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
+        "$20,$21,$22,$23,$24,$25, array_to_tsvector($26::text[])) RETURNING id",
+        {r.reference,
+         r.series,
+         Str(r.parts.seq),
+         r.source,
+         r.case_id,
+         r.channel,
+         r.fingerprint,
+         r.parts.fonds,
+         r.parts.class_code,
+         r.parts.item,
+         Str(r.parts.year),
+         r.parts.retention,
+         r.title,
+         r.formed_on,
+         r.person ? std::optional<std::string>(r.person->id_number) : std::nullopt,
+         r.unit ? std::optional<std::string>(r.unit->credit_code) : std::nullopt,
+         Str(r.pages),
+         RecordDetailsToJson(r),
+         r.text,
+         r.package_path,
+         r.package_sha256,
+         Str(static_cast<int64_t>(r.package_bytes)),
+         r.filed_at,
+         r.state,
+         body,
+         PgTextArray(IndexTokens(body))});
+    if (!id.ok()) return id.status().WithContext("cataloguing " + r.reference);
+    for (size_t i = 0; i < r.files.size(); ++i) {
+      const RecordFile& f = r.files[i];
+      std::string details = FileDetailsToJson(f);
+      DANGAN_RETURN_IF_ERROR(db_->Run(
+          "INSERT INTO record_files(record_id, name, role, format, size, sha256, details, pos)"
+          " VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
+          {**id, f.name, f.role, f.format, Str(static_cast<int64_t>(f.size)), f.sha256,
+           details.empty() ? std::nullopt : std::optional<std::string>(details),
+           Str(static_cast<int64_t>(i))}));
+    }
+    return Status::Ok();
+  }
+
+  Result<AuditEvent> AppendEvent(const AuditEvent& draft) override {
+    return AppendPgEvents(*db_, {draft});
+  }
+
+  Status NoteLaggingCopies(const std::string& reference,
+                           const std::vector<std::string>& roots) override {
+    for (const auto& root : roots)
+      DANGAN_RETURN_IF_ERROR(
+          db_->Run("INSERT INTO lagging_copies(reference, root, since) VALUES($1, $2,"
+                   " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+                   " ON CONFLICT DO NOTHING",
+                   {reference, root}));
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    Status st = db_->Exec("COMMIT");
+    // A failed COMMIT ends the transaction too; the outcome is then for Filing to find out.
+    done_ = true;
+    return st;
+  }
+
+ private:
+  PgCatalogue::Lease db_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<AuditEvent> AppendPgEvents(PgDb& db, const std::vector<AuditEvent>& drafts) {
+  if (drafts.empty()) return Status::InvalidArgument("no events to append");
+  DANGAN_RETURN_IF_ERROR(db.Run("SELECT pg_advisory_xact_lock($1)", {Str(kChainLock)}));
+  auto head =
+      db.Query(std::string("SELECT ") + kEventColumns + " FROM events ORDER BY seq DESC LIMIT 1");
+  if (!head.ok()) return head.status();
+  std::optional<AuditEvent> prev;
+  if (!head->empty()) prev = EventFromRow(*head, 0);
+  for (const AuditEvent& draft : drafts) {
+    AuditEvent e = ChainEvent(draft, prev ? &*prev : nullptr);
+    DANGAN_RETURN_IF_ERROR(
+        db.Run("INSERT INTO events(seq, at, actor, action, reference, detail, prev_hash, hash)"
+               " VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
+               {Str(e.seq), e.at, e.actor, e.action,
+                e.reference.empty() ? std::nullopt : std::optional<std::string>(e.reference),
+                e.detail, e.prev_hash, e.hash}));
+    prev = std::move(e);
+  }
+  return std::move(*prev);
+}
+
+Result<std::unique_ptr<PgCatalogue>> PgCatalogue::Open(const std::string& url,
+                                                       const ReferenceTemplate* shape) {
+  std::unique_ptr<PgCatalogue> c(new PgCatalogue(url, shape));
+  auto db = c->Borrow();
+  if (!db.ok()) return db.status();
+  constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  auto migrate = [&]() -> Result<int> {
+    DANGAN_RETURN_IF_ERROR((*db)->Run("SELECT pg_advisory_xact_lock($1)", {Str(kMigrationLock)}));
+    DANGAN_RETURN_IF_ERROR(
+        (*db)->Exec("CREATE TABLE IF NOT EXISTS dangan_schema(version INTEGER PRIMARY KEY,"
+                    " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
+    auto v = (*db)->Value("SELECT coalesce(max(version), 0) FROM dangan_schema");
+    if (!v.ok()) return v.status();
+    int version = std::stoi(v->value_or("0"));
+    if (version > kLatest)
+      return Status::InvalidArgument("the PostgreSQL catalogue has schema version " +
+                                     std::to_string(version) + ", newer than this program's " +
+                                     std::to_string(kLatest) + ": upgrade dangan");
+    for (int i = version; i < kLatest; ++i) {
+      DANGAN_RETURN_IF_ERROR((*db)
+                                 ->Exec(kMigrations[i])
+                                 .WithContext("migrating the PostgreSQL catalogue to version " +
+                                              std::to_string(i + 1)));
+      DANGAN_RETURN_IF_ERROR(
+          (*db)->Run("INSERT INTO dangan_schema(version) VALUES($1)", {Str(i + 1)}));
+    }
+    return kLatest;
+  };
+  auto version = migrate();
+  if (!version.ok()) {
+    (*db)->Exec("ROLLBACK");
+    return version.status();
+  }
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("COMMIT"));
+  c->schema_version_ = *version;
+  return c;
+}
+
+PgCatalogue::Lease::~Lease() {
+  if (!db_ || !owner_) return;
+  if (!db_->Healthy() || db_->InTransaction()) return;  // dropped, not pooled
+  std::lock_guard<std::mutex> lock(owner_->mu_);
+  if (owner_->idle_.size() < 16) owner_->idle_.push_back(std::move(db_));
+}
+
+Result<PgCatalogue::Lease> PgCatalogue::Borrow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(db));
+    }
+  }
+  auto db = PgDb::Connect(url_);
+  if (!db.ok()) return db.status();
+  return Lease(this, std::move(*db));
+}
+
+Result<std::optional<FiledCase>> PgCatalogue::FindCase(const std::string& source,
+                                                       const std::string& case_id) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  return FindCaseOn(**db, source, case_id);
+}
+
+Result<std::unique_ptr<FilingTransaction>> PgCatalogue::BeginFiling() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  return std::unique_ptr<FilingTransaction>(new PgFilingTransaction(std::move(*db)));
+}
+
+Result<std::optional<Record>> PgCatalogue::GetRecord(const std::string& reference) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto rows = (*db)->Query(
+      std::string("SELECT ") + kRecordColumns + " FROM records WHERE reference=$1", {reference});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Record>();
+  auto r = RecordFromPgRow(*rows, 0);
+  if (!r.ok()) return r.status();
+  auto files = (*db)->Query(
+      "SELECT name, role, format, size, sha256, coalesce(details, '') FROM record_files"
+      " WHERE record_id=$1 ORDER BY pos, name",
+      {rows->Text(0, 0)});
+  if (!files.ok()) return files.status();
+  for (int i = 0; i < files->size(); ++i) {
+    RecordFile f;
+    f.name = files->Text(i, 0);
+    f.role = files->Text(i, 1);
+    f.format = files->Text(i, 2);
+    f.size = static_cast<uint64_t>(files->Int(i, 3));
+    f.sha256 = files->Text(i, 4);
+    DANGAN_RETURN_IF_ERROR(ReadFileDetails(files->Text(i, 5), &f).WithContext(reference));
+    r->files.push_back(std::move(f));
+  }
+  return std::optional<Record>(std::move(*r));
+}
+
+Result<std::vector<std::string>> PgCatalogue::References() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto rows = (*db)->Query("SELECT reference FROM records ORDER BY id");
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+  return out;
+}
+
+Result<int64_t> PgCatalogue::CountRecords() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto v = (*db)->Value("SELECT count(*) FROM records");
+  if (!v.ok()) return v.status();
+  return std::stoll(v->value_or("0"));
+}
+
+Result<bool> PgCatalogue::HasPackage(const std::string& rel_path) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto v = (*db)->Value("SELECT 1 FROM records WHERE package_path=$1", {rel_path});
+  if (!v.ok()) return v.status();
+  return v->has_value();
+}
+
+Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
+  SearchSpec spec = spec_in;
+  auto read = ReadSearchTerms(&spec, shape_);
+  if (!read.ok()) return read.status();
+  const SearchTerms& terms = *read;
+  if (terms.nothing_searchable) return SearchPage{};
+
+  std::string where = " WHERE true";
+  PgParams params;
+  auto param = [&](std::string v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  // The index narrows by tokens (every one must be there); a phrase's Han runs of three or more
+  // characters are then found in the text itself, since the index keeps no positions.
+  std::string tsquery;
+  auto need = [&](const std::string& token) {
+    tsquery += (tsquery.empty() ? "" : " & ") + TsQueryLexeme(token);
+  };
+  for (const auto& c : terms.characters) need(c);
+  for (const auto& phrase : terms.phrases) {
+    auto tokens = CjkTokenize(phrase, CjkTokenizeMode::kQuery);
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      need(tokens[i].text);
+      // Overlapping bigrams are one Han run: "养老保险" is 养老, 老保, 保险.
+      size_t j = i;
+      while (j + 1 < tokens.size() && tokens[j + 1].start < tokens[j].end) ++j;
+      if (j > i) {
+        for (size_t k = i + 1; k <= j; ++k) need(tokens[k].text);
+        where += " AND strpos(body, " +
+                 param(phrase.substr(static_cast<size_t>(tokens[i].start),
+                                     static_cast<size_t>(tokens[j].end - tokens[i].start))) +
+                 ") > 0";
+        i = j;
+      }
+    }
+  }
+  if (!tsquery.empty()) where += " AND terms @@ " + param(tsquery) + "::tsquery";
+  auto eq = [&](const char* col, const std::string& v) {
+    if (!v.empty()) where += std::string(" AND ") + col + "=" + param(v);
+  };
+  eq("reference", terms.reference);
+  eq("class_code", spec.class_code);
+  eq("item_code", spec.item);
+  eq("retention", spec.retention);
+  eq("person_id", spec.person_id);
+  eq("unit_code", spec.unit_code);
+  if (spec.year) where += " AND year=" + param(Str(spec.year)) + "::integer";
+
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  SearchPage page;
+  auto count = (*db)->Value("SELECT count(*) FROM (SELECT 1 FROM records" + where + " LIMIT " +
+                                Str(kCountCap + 1) + ") m",
+                            params);
+  if (!count.ok()) return count.status().WithContext("search");
+  page.total = std::stoll(count->value_or("0"));
+  if (page.total > kCountCap) {
+    page.total = kCountCap;
+    page.total_is_lower_bound = true;
+  }
+  if (spec.facets && page.total > 0) {
+    page.facets_are_sample = page.total > kFacetSample;
+    auto rows = (*db)->Query(
+        "SELECT class_code, year, retention FROM (SELECT id, class_code, year, retention FROM"
+        " records" +
+            where + " ORDER BY id DESC LIMIT " + Str(kFacetSample) + ") m",
+        params);
+    if (!rows.ok()) return rows.status().WithContext("search facets");
+    for (int i = 0; i < rows->size(); ++i) {
+      ++page.facets["class"][rows->Text(i, 0)];
+      ++page.facets["year"][rows->Text(i, 1)];
+      ++page.facets["retention"][rows->Text(i, 2)];
+    }
+  }
+  // Newest first: without positions the index has nothing to rank by.
+  auto rows = (*db)->Query(
+      "SELECT reference, title, year, class_code, item_code, retention, formed_on, body,"
+      " person_id, details FROM records" +
+          where + " ORDER BY id DESC LIMIT " + Str(spec.limit) + " OFFSET " + Str(spec.offset),
+      params);
+  if (!rows.ok()) return rows.status().WithContext("search");
+  const SnippetQuery marked = terms.snippet();
+  const bool text = terms.has_text();
+  for (int i = 0; i < rows->size(); ++i) {
+    SearchHit hit{rows->Text(i, 0),
+                  rows->Text(i, 1),
+                  static_cast<int>(rows->Int(i, 2)),
+                  rows->Text(i, 3),
+                  rows->Text(i, 4),
+                  rows->Text(i, 5),
+                  rows->Text(i, 6),
+                  ""};
+    std::string body = text ? rows->Text(i, 7) : std::string();
+    if (spec.mask_personal && !rows->IsNull(i, 8)) {
+      // Masking comes before the snippet is cut and marked, as in the SQLite backend.
+      Record named;
+      named.person = Person{rows->Text(i, 8), ""};
+      DANGAN_RETURN_IF_ERROR(
+          ReadRecordDetails(rows->Text(i, 9), &named).WithContext(hit.reference));
+      MaskPersonIn(hit.title, *named.person);
+      MaskPersonIn(body, *named.person);
+    }
+    if (text) hit.snippet = MaskIdentifiers(SearchSnippet(body, marked));
+    page.hits.push_back(std::move(hit));
+  }
+  return page;
+}
+
+Result<int64_t> PgCatalogue::CountEvents(const std::string& reference, EventKinds kinds) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  std::string sql = "SELECT count(*) FROM events WHERE reference=$1";
+  if (kinds == EventKinds::kHistory) sql += kHistoryCondition;
+  auto v = (*db)->Value(sql, {reference});
+  if (!v.ok()) return v.status();
+  return std::stoll(v->value_or("0"));
+}
+
+Result<std::vector<AuditEvent>> PgCatalogue::Events(const std::string& reference, int newest,
+                                                    EventKinds kinds) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  std::string sql = std::string("SELECT ") + kEventColumns + " FROM events";
+  PgParams params;
+  if (!reference.empty()) {
+    sql += " WHERE reference=$1";
+    if (kinds == EventKinds::kHistory) sql += kHistoryCondition;
+    params.push_back(reference);
+  }
+  if (newest > 0) sql = "SELECT * FROM (" + sql + " ORDER BY seq DESC LIMIT " + Str(newest) + ") n";
+  sql += " ORDER BY seq";
+  auto rows = (*db)->Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  std::vector<AuditEvent> out;
+  out.reserve(static_cast<size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) out.push_back(EventFromRow(*rows, i));
+  return out;
+}
+
+Result<std::optional<AuditEvent>> PgCatalogue::LastEvent() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto rows = (*db)->Query(std::string("SELECT ") + kEventColumns +
+                           " FROM events ORDER BY seq DESC LIMIT 1");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AuditEvent>();
+  return std::optional<AuditEvent>(EventFromRow(*rows, 0));
+}
+
+Result<std::optional<AuditEvent>> PgCatalogue::EventAt(int64_t seq) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto rows = (*db)->Query(std::string("SELECT ") + kEventColumns + " FROM events WHERE seq=$1",
+                           {Str(seq)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<AuditEvent>();
+  return std::optional<AuditEvent>(EventFromRow(*rows, 0));
+}
+
+Result<AuditEvent> PgCatalogue::AppendEvents(const std::vector<AuditEvent>& drafts,
+                                             Durability durability) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  Status st;
+  // Access events need not wait for the server's disk; the next synced commit carries them.
+  if (durability == Durability::kRelaxed) st = (*db)->Exec("SET LOCAL synchronous_commit = off");
+  Result<AuditEvent> last = st.ok() ? AppendPgEvents(**db, drafts) : Result<AuditEvent>(st);
+  if (last.ok()) st = (*db)->Exec("COMMIT");
+  if (!last.ok() || !st.ok()) {
+    (*db)->Exec("ROLLBACK");
+    return last.ok() ? st : last.status();
+  }
+  return last;
+}
+
+Status PgCatalogue::RecordFixity(const std::vector<FixityResult>& results) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  Status st;
+  for (size_t i = 0; st.ok() && i < results.size(); ++i) {
+    const FixityResult& r = results[i];
+    st = (*db)->Run("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES($1,$2,$3,$4)",
+                    {r.reference, r.checked_at, std::string(r.ok ? "true" : "false"), r.detail});
+  }
+  if (st.ok()) st = (*db)->Exec("COMMIT");
+  if (!st.ok()) (*db)->Exec("ROLLBACK");
+  return st;
+}
+
+Result<std::optional<FixityResult>> PgCatalogue::LastFixity(const std::string& reference) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  auto rows = (*db)->Query(
+      "SELECT checked_at, ok, detail FROM fixity WHERE reference=$1 ORDER BY id DESC LIMIT 1",
+      {reference});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<FixityResult>();
+  return std::optional<FixityResult>(
+      FixityResult{reference, rows->Text(0, 0), rows->Text(0, 1) == "t", rows->Text(0, 2)});
+}
+
+}  // namespace dangan

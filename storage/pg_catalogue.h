@@ -1,0 +1,81 @@
+// PgCatalogue: the catalogue on PostgreSQL, for many servers and workers sharing one index
+// (archive.catalogue=postgresql://…); the embedded default stays SQLite (storage/catalogue.h).
+// Same behaviour as the SQLite backend, with the locking done by the server: 件号 come from a
+// counter row per series locked until commit (unique and gap-free across servers), a case's
+// idempotency key and the audit chain's head from transaction-scoped advisory locks. Chinese
+// full text: each record's Han bigrams, edge and single characters and ASCII words (the
+// dangan_cjk tokenizer's tokens) as a tsvector under a GIN index, so 1- and 2-character queries
+// hit the index; longer phrases are then checked against the text itself.
+// Thread-safe: each call borrows a connection from a pool.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "archive/reference_number.h"
+#include "storage/pg_db.h"
+#include "storage/record_catalogue.h"
+
+namespace dangan {
+
+class PgCatalogue : public RecordCatalogue {
+ public:
+  // Connects to `url` (a libpq URI; its `options=-csearch_path=…` picks a schema) and applies
+  // pending migrations, one server at a time. `reference_shape` recognises 档号 in search text
+  // (may be null).
+  static Result<std::unique_ptr<PgCatalogue>> Open(const std::string& url,
+                                                   const ReferenceTemplate* reference_shape);
+
+  Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                            const std::string& case_id) override;
+  Result<std::unique_ptr<FilingTransaction>> BeginFiling() override;
+  Result<std::optional<Record>> GetRecord(const std::string& reference) override;
+  Result<std::vector<std::string>> References() override;
+  Result<int64_t> CountRecords() override;
+  Result<bool> HasPackage(const std::string& rel_path) override;
+  Result<SearchPage> Search(const SearchSpec& spec) override;
+  Result<std::vector<AuditEvent>> Events(const std::string& reference = "", int newest = 0,
+                                         EventKinds kinds = EventKinds::kAll) override;
+  Result<int64_t> CountEvents(const std::string& reference,
+                              EventKinds kinds = EventKinds::kAll) override;
+  Result<std::optional<AuditEvent>> LastEvent() override;
+  Result<std::optional<AuditEvent>> EventAt(int64_t seq) override;
+  Result<AuditEvent> AppendEvents(const std::vector<AuditEvent>& drafts,
+                                  Durability durability) override;
+  Status RecordFixity(const std::vector<FixityResult>& results) override;
+  Result<std::optional<FixityResult>> LastFixity(const std::string& reference) override;
+  int schema_version() const override { return schema_version_; }
+
+  // A connection from the pool, given back when the lease ends (dropped if it broke or was left
+  // inside a transaction).
+  class Lease {
+   public:
+    Lease(PgCatalogue* owner, std::unique_ptr<PgDb> db) : owner_(owner), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    PgDb* operator->() { return db_.get(); }
+    PgDb& operator*() { return *db_; }
+
+   private:
+    PgCatalogue* owner_;
+    std::unique_ptr<PgDb> db_;
+  };
+  Result<Lease> Borrow();
+
+ private:
+  PgCatalogue(std::string url, const ReferenceTemplate* shape)
+      : url_(std::move(url)), shape_(shape) {}
+  std::string url_;
+  const ReferenceTemplate* shape_;
+  int schema_version_ = 0;
+  std::mutex mu_;  // guards idle_
+  std::vector<std::unique_ptr<PgDb>> idle_;
+};
+
+// Links `drafts` to the chain's head and inserts them, inside a transaction open on `db`: takes
+// the chain's advisory lock (held to commit), so appenders on every server queue up behind it.
+Result<AuditEvent> AppendPgEvents(PgDb& db, const std::vector<AuditEvent>& drafts);
+
+}  // namespace dangan

@@ -1,0 +1,151 @@
+#include "storage/pg_db.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace dangan {
+namespace {
+
+Status ResultStatus(PGconn* conn, PGresult* r, const std::string& what) {
+  ExecStatusType t = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK || t == PGRES_EMPTY_QUERY) return Status::Ok();
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string code = state ? state : "";
+  if (PQstatus(conn) != CONNECTION_OK)
+    return Status(ErrorCode::kUnavailable, what + ": connection lost: " + msg);
+  // 23505 unique_violation, 23P01 exclusion_violation: someone else holds this identity.
+  if (code == "23505" || code == "23P01") return Status::Conflict(what + ": " + msg);
+  // 40001 serialization_failure, 40P01 deadlock_detected, 57014 query_canceled: retry may work.
+  if (code == "40001" || code == "40P01" || code == "57014")
+    return Status(ErrorCode::kUnavailable, what + ": " + msg);
+  return Status::Internal(what + ": " + msg + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
+}
+
+// The first words of a statement, to say which one failed without quoting values.
+std::string Describe(const std::string& sql) {
+  std::string head = sql.substr(0, 60);
+  for (auto& c : head)
+    if (c == '\n') c = ' ';
+  return "PostgreSQL (" + head + (sql.size() > 60 ? "…" : "") + ")";
+}
+
+}  // namespace
+
+PgRows::PgRows(pg_result* r) : r_(r) {}
+PgRows::PgRows(PgRows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+PgRows& PgRows::operator=(PgRows&& o) noexcept {
+  if (this != &o) {
+    if (r_) PQclear(r_);
+    r_ = o.r_;
+    o.r_ = nullptr;
+  }
+  return *this;
+}
+PgRows::~PgRows() {
+  if (r_) PQclear(r_);
+}
+int PgRows::size() const { return r_ ? PQntuples(r_) : 0; }
+std::string PgRows::Text(int row, int col) const {
+  return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
+}
+int64_t PgRows::Int(int row, int col) const {
+  return std::strtoll(PQgetvalue(r_, row, col), nullptr, 10);
+}
+bool PgRows::IsNull(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+int64_t PgRows::Affected() const {
+  const char* n = r_ ? PQcmdTuples(r_) : "";
+  return *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+Result<std::unique_ptr<PgDb>> PgDb::Connect(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (!conn) return Status(ErrorCode::kUnavailable, "PostgreSQL: out of memory connecting");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQfinish(conn);
+    return Status(ErrorCode::kUnavailable, "cannot connect to PostgreSQL: " + msg);
+  }
+  std::unique_ptr<PgDb> db(new PgDb(conn));
+  // Notices (for example "relation already exists, skipping") are not errors; keep them off
+  // stderr, where they would look like one.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  DANGAN_RETURN_IF_ERROR(db->Exec("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"));
+  return db;
+}
+
+PgDb::~PgDb() {
+  if (conn_) PQfinish(conn_);
+}
+
+Status PgDb::Exec(const std::string& sql) {
+  // With several statements PQexec returns the last result, or the error that stopped them.
+  PGresult* r = PQexec(conn_, sql.c_str());
+  PgRows rows(r);
+  return ResultStatus(conn_, r, Describe(sql));
+}
+
+Result<PgRows> PgDb::Query(const std::string& sql, const PgParams& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0);
+  PgRows rows(r);
+  Status st = ResultStatus(conn_, r, Describe(sql));
+  if (!st.ok()) return st;
+  return rows;
+}
+
+Status PgDb::Run(const std::string& sql, const PgParams& params) {
+  auto r = Query(sql, params);
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<std::optional<std::string>> PgDb::Value(const std::string& sql, const PgParams& params) {
+  auto r = Query(sql, params);
+  if (!r.ok()) return r.status();
+  if (r->empty() || r->IsNull(0, 0)) return std::optional<std::string>();
+  return std::optional<std::string>(r->Text(0, 0));
+}
+
+bool PgDb::InTransaction() const {
+  PGTransactionStatusType t = PQtransactionStatus(conn_);
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+bool PgDb::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+std::string TsQueryLexeme(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "''";
+    else if (c == '\\')
+      out += "\\\\";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string PgTextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace dangan

@@ -1,0 +1,107 @@
+#include "storage/search_terms.h"
+
+#include <cctype>
+
+#include "archive/identifiers.h"
+#include "archive/record_masking.h"
+#include "storage/cjk_tokenizer.h"
+
+namespace dangan {
+
+Result<SearchTerms> ReadSearchTerms(SearchSpec* spec, const ReferenceTemplate* shape) {
+  if (auto id = ParseIdNumber(spec->person_id); !spec->person_id.empty() && id.ok())
+    spec->person_id = id->normalized;
+  if (auto code = ParseCreditCode(spec->unit_code); !spec->unit_code.empty() && code.ok())
+    spec->unit_code = *code;
+  // Control characters (FTS5 stops at a NUL) separate words like spaces do.
+  for (auto& ch : spec->text)
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  if (spec->limit <= 0 || spec->limit > 1000) spec->limit = 20;
+  if (spec->offset < 0) spec->offset = 0;
+
+  SearchTerms terms;
+  const std::string& t = spec->text;
+  size_t i = 0;
+  while (i < t.size()) {
+    while (i < t.size() && t[i] == ' ') ++i;
+    size_t j = i;
+    while (j < t.size() && t[j] != ' ') ++j;
+    if (j > i) {
+      std::string term = t.substr(i, j - i);
+      if (term.size() == 18 && IsValidIdNumber(term) && spec->person_id.empty()) {
+        if (spec->mask_personal)
+          return Status(ErrorCode::kForbidden,
+                        "searching by 公民身份号码 needs the personal.read permission");
+        spec->person_id = ParseIdNumber(term).value().normalized;
+        terms.identifier = true;
+      } else if (term.size() == 18 && IsValidCreditCode(term) && spec->unit_code.empty()) {
+        spec->unit_code = ParseCreditCode(term).value();
+        terms.identifier = true;
+      } else if (shape && terms.reference.empty() && shape->Matches(term)) {
+        terms.reference = term;
+      } else if (auto tokens = CjkTokenize(term, CjkTokenizeMode::kQuery); !tokens.empty()) {
+        // One Han character (words are ASCII once tokenized, runs of two or more are bigrams)
+        if (tokens.size() == 1 && static_cast<unsigned char>(tokens[0].text[0]) >= 0x80 &&
+            CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1) {
+          terms.characters.push_back(tokens[0].text);
+        } else {
+          terms.phrases.push_back(term);
+        }
+      }
+    }
+    i = j;
+  }
+  terms.nothing_searchable = !terms.has_text() && terms.reference.empty() && !terms.identifier &&
+                             t.find_first_not_of(' ') != std::string::npos;
+  return terms;
+}
+
+std::string RecordBodyText(const Record& r) {
+  std::string body;
+  auto add = [&body](const std::string& s) {
+    if (s.empty()) return;
+    if (!body.empty()) body += '\n';
+    body += s;
+  };
+  if (r.person) {
+    add(r.person->name);
+    add(r.person->id_number);
+  }
+  if (r.unit) {
+    add(r.unit->name);
+    add(r.unit->credit_code);
+  }
+  add(r.reference);
+  add(r.doc_number);
+  add(r.responsible);
+  add(r.agency);
+  add(r.handler);
+  add(r.serial);
+  add(r.case_id);
+  for (const auto& s : r.steps) {
+    add(s.action + " " + s.by);
+    add(s.description);
+  }
+  for (const auto& f : r.files) add(f.name);
+  add(r.text);
+  return body;
+}
+
+std::string MaskIdentifiers(const std::string& text) {
+  std::string out = text;
+  size_t i = 0;
+  while (i < out.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
+    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
+      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace dangan

@@ -1,0 +1,453 @@
+// One suite, both catalogue backends: every case runs on the embedded SQLite file and on a real
+// PostgreSQL server (CTest's `postgresql` fixture, scripts/pg.sh), filing through the real Filing
+// use case with real packages.
+#define BOOST_TEST_MODULE record_catalogue
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <set>
+#include <thread>
+
+#include "archive/cli/archive_session.h"
+#include "storage/digest.h"
+#include "storage/file_sample.h"
+#include "storage/pg_catalogue.h"
+#include "tests/support/case_factory.h"
+#include "tests/support/pg_server.h"
+
+using namespace dangan;
+using namespace dangan::testing;
+namespace bdata = boost::unit_test::data;
+
+// Named, not anonymous: the data test cases are templates that capture these types.
+namespace record_catalogue_test {
+
+const char* const kBackends[] = {"sqlite", "postgresql"};
+
+// An archive (scheme, 档号 template, checks, package store) filing into the chosen catalogue.
+class Backend {
+ public:
+  explicit Backend(const std::string& kind) {
+    if (kind == "sqlite") {
+      catalogue_ = &archive_.session().catalogue();
+    } else {
+      schema_ = std::make_unique<PgTestSchema>();
+      auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
+      if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
+      owned_ = std::move(*pg);
+      catalogue_ = owned_.get();
+    }
+    filing_ = MakeFiling(*catalogue_);
+  }
+
+  // Another filer on the same catalogue data: for PostgreSQL a second catalogue object with its
+  // own connections, as a second server would have.
+  std::unique_ptr<RecordCatalogue> SecondServer() {
+    if (!schema_) return nullptr;
+    auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
+    if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
+    return std::move(*pg);
+  }
+
+  std::unique_ptr<Filing> MakeFiling(CataloguePort& port) {
+    auto& s = archive_.session();
+    FilingSettings settings{s.settings().fonds, s.settings().category, s.settings().organization};
+    return std::make_unique<Filing>(
+        s.scheme(), s.reference_template(), settings, port, s.packages(),
+        [](const std::string& path) -> Result<std::pair<std::string, uint64_t>> {
+          uint64_t bytes = 0;
+          auto d = Digest::OfFile(path, "sha256", &bytes);
+          if (!d.ok()) return d.status();
+          return std::make_pair(*d, bytes);
+        },
+        cli::NowIso8601, s.checks(), [](const std::string& path) { return SampleFile(path); });
+  }
+
+  RecordCatalogue& catalogue() { return *catalogue_; }
+  Filing& filing() { return *filing_; }
+  TestArchive& archive() { return archive_; }
+
+  std::string File(const CaseSubmission& c) {
+    auto receipt = filing_->File(c, "business", "test");
+    if (!receipt.ok()) throw std::runtime_error(receipt.status().ToString());
+    return receipt->reference;
+  }
+
+ private:
+  TestArchive archive_;
+  std::unique_ptr<PgTestSchema> schema_;
+  std::unique_ptr<RecordCatalogue> owned_;
+  RecordCatalogue* catalogue_ = nullptr;
+  std::unique_ptr<Filing> filing_;
+};
+
+std::set<std::string> Refs(const SearchPage& page) {
+  std::set<std::string> out;
+  for (const auto& h : page.hits) out.insert(h.reference);
+  return out;
+}
+
+void ExpectChainHolds(RecordCatalogue& c) {
+  auto events = c.Events("", 0, RecordCatalogue::EventKinds::kAll);
+  BOOST_REQUIRE(events.ok());
+  std::string why;
+  auto broken = FindBrokenLink(*events, kGenesisHash, 1, &why);
+  BOOST_TEST(!broken.has_value(), why);
+}
+
+}  // namespace record_catalogue_test
+using namespace record_catalogue_test;
+
+BOOST_DATA_TEST_CASE(filed_records_read_back_whole, bdata::make(kBackends), kind) {
+  Backend b(kind);
+  auto c = b.archive().MakeCase("RB-1", "0301", "基本养老金待遇核定表",
+                                {{"申请表（原件）.pdf", "%PDF-1.4 测试"}, {"说明.txt", "说明"}});
+  c.doc_number = "社保〔2025〕12号";
+  c.text = "经审核，符合领取基本养老金条件。";
+  std::string ref = b.File(c);
+  BOOST_TEST(ref == "J012-SB·2025-D100-0301-0001");
+
+  auto rec = b.catalogue().GetRecord(ref);
+  BOOST_REQUIRE(rec.ok());
+  BOOST_REQUIRE(rec->has_value());
+  const Record& r = **rec;
+  BOOST_TEST(r.title == "基本养老金待遇核定表");
+  BOOST_TEST(r.doc_number == "社保〔2025〕12号");
+  BOOST_TEST(r.parts.seq == 1);
+  BOOST_TEST(r.parts.retention == "D100");
+  BOOST_REQUIRE(r.person.has_value());
+  BOOST_TEST(r.person->id_number == ValidIdNumber());
+  BOOST_TEST(r.person->name == "张三");
+  BOOST_REQUIRE(r.unit.has_value());
+  BOOST_TEST(r.unit->name == "测试科技有限公司");
+  BOOST_REQUIRE(r.steps.size() == 2u);
+  BOOST_TEST(r.steps[1].action == "办结");
+  BOOST_REQUIRE(r.files.size() == 2u);
+  BOOST_TEST(r.files[0].name == "申请表（原件）.pdf");
+  BOOST_TEST(r.files[1].sha256 == Digest::OfString("说明"));
+  BOOST_TEST(r.package_sha256 == Digest::OfFile(b.archive().Path(r.package_path)).value());
+  BOOST_TEST(r.channel == "business");
+
+  BOOST_TEST(b.catalogue().CountRecords().value() == 1);
+  BOOST_TEST(b.catalogue().References().value() == std::vector<std::string>{ref});
+  BOOST_TEST(b.catalogue().HasPackage(r.package_path).value());
+  BOOST_TEST(!b.catalogue().HasPackage("packages/none.tar").value());
+  auto known = b.catalogue().FindCase("sbxt", "RB-1");
+  BOOST_REQUIRE(known.ok());
+  BOOST_REQUIRE(known->has_value());
+  BOOST_TEST((*known)->reference == ref);
+  BOOST_TEST(!b.catalogue().FindCase("sbxt", "RB-2").value().has_value());
+  BOOST_TEST(!b.catalogue().GetRecord("J012-SB·2025-D100-0301-0002").value().has_value());
+  BOOST_TEST(b.catalogue().schema_version() > 0);
+}
+
+BOOST_DATA_TEST_CASE(the_same_case_again_replays_and_other_content_conflicts,
+                     bdata::make(kBackends), kind) {
+  Backend b(kind);
+  std::string ref = b.File(b.archive().MakeCase("ID-1"));
+  auto again = b.filing().File(b.archive().MakeCase("ID-1"), "business", "test");
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST(again->already_filed);
+  BOOST_TEST(again->reference == ref);
+  auto other = b.filing().File(b.archive().MakeCase("ID-1", "0102", "另一个题名"), "business", "t");
+  BOOST_REQUIRE(!other.ok());
+  BOOST_TEST(static_cast<int>(other.status().code()) == static_cast<int>(ErrorCode::kConflict));
+  BOOST_TEST(b.catalogue().CountRecords().value() == 1);
+}
+
+BOOST_DATA_TEST_CASE(a_rolled_back_filing_gives_its_number_back, bdata::make(kBackends), kind) {
+  Backend b(kind);
+  std::string first = b.File(b.archive().MakeCase("RO-1"));
+  {
+    auto txn = b.catalogue().BeginFiling();
+    BOOST_REQUIRE(txn.ok());
+    auto seq = (*txn)->NextSequence(b.catalogue().GetRecord(first).value()->series);
+    BOOST_REQUIRE(seq.ok());
+    BOOST_TEST(*seq == 2);
+  }  // destroyed without Commit: rolled back
+  std::string second = b.File(b.archive().MakeCase("RO-2"));
+  BOOST_TEST(first.substr(first.size() - 4) == "0001");
+  BOOST_TEST(second.substr(second.size() - 4) == "0002");
+}
+
+BOOST_DATA_TEST_CASE(concurrent_filers_number_each_series_without_gaps, bdata::make(kBackends),
+                     kind) {
+  Backend b(kind);
+  // With PostgreSQL, half the threads file through a second catalogue (another server's pool).
+  auto second = b.SecondServer();
+  std::unique_ptr<Filing> second_filing = second ? b.MakeFiling(*second) : nullptr;
+  constexpr int kThreads = 4, kPerThread = 6;
+  std::vector<CaseSubmission> cases;
+  for (int i = 0; i < kThreads * kPerThread; ++i)
+    cases.push_back(b.archive().MakeCase("CF-" + std::to_string(i), i % 2 ? "0102" : "0503"));
+  std::vector<std::string> refs(cases.size()), errors(cases.size());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Filing& f = (t % 2 && second_filing) ? *second_filing : b.filing();
+      for (int k = 0; k < kPerThread; ++k) {
+        size_t i = static_cast<size_t>(t * kPerThread + k);
+        auto r = f.File(cases[i], "business", "test");
+        if (r.ok())
+          refs[i] = r->reference;
+        else
+          errors[i] = r.status().ToString();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::map<std::string, std::set<int>> by_series;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    BOOST_TEST_REQUIRE(errors[i].empty(), errors[i]);
+    auto dash = refs[i].rfind('-');
+    by_series[refs[i].substr(0, dash)].insert(std::stoi(refs[i].substr(dash + 1)));
+  }
+  BOOST_REQUIRE(by_series.size() == 2u);
+  for (const auto& [series, seqs] : by_series) {
+    BOOST_TEST(seqs.size() == static_cast<size_t>(kThreads * kPerThread / 2), series);
+    BOOST_TEST(*seqs.begin() == 1);
+    BOOST_TEST(*seqs.rbegin() == static_cast<int>(seqs.size()), series);  // no gap, no repeat
+  }
+  BOOST_TEST(b.catalogue().CountRecords().value() == kThreads * kPerThread);
+  ExpectChainHolds(b.catalogue());
+}
+
+BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters, bdata::make(kBackends),
+                     kind) {
+  Backend b(kind);
+  auto pension = b.archive().MakeCase("S-1", "0301", "基本养老金待遇核定表");
+  pension.text = "参保人自二〇二五年七月起按月领取养老金。";
+  std::string r1 = b.File(pension);
+  auto insured = b.archive().MakeCase("S-2", "0102", "参保人员增员申报表");
+  insured.text = "单位为新招用职工办理参保登记 ABC123。";
+  insured.person = Person{ValidIdNumber("11010519800101003"), "李四"};
+  std::string r2 = b.File(insured);
+  auto leave = b.archive().MakeCase("S-3", "0503", "老年保险关系转移");
+  std::string r3 = b.File(leave);
+
+  auto find = [&](const std::string& q) {
+    SearchSpec spec;
+    spec.text = q;
+    auto page = b.catalogue().Search(spec);
+    BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+    return *page;
+  };
+  // One character, two characters, a phrase, and a phrase whose characters all occur in a
+  // record but never side by side there.
+  BOOST_TEST((Refs(find("养")) == std::set<std::string>{r1}));
+  BOOST_TEST((Refs(find("保")) == std::set<std::string>{r1, r2, r3}));
+  BOOST_TEST((Refs(find("养老")) == std::set<std::string>{r1}));
+  BOOST_TEST((Refs(find("参保")) == std::set<std::string>{r1, r2}));
+  BOOST_TEST((Refs(find("养老金待遇")) == std::set<std::string>{r1}));
+  BOOST_TEST(Refs(find("保险养老")).empty());
+  BOOST_TEST((Refs(find("老年保险")) == std::set<std::string>{r3}));
+  BOOST_TEST(Refs(find("老保险年")).empty());
+  BOOST_TEST((Refs(find("养老 核定")) == std::set<std::string>{r1}));
+  BOOST_TEST((Refs(find("abc123")) == std::set<std::string>{r2}));
+  BOOST_TEST((Refs(find(r3)) == std::set<std::string>{r3}));
+  BOOST_TEST(find("，。").hits.empty());
+  BOOST_TEST(find("旅游").total == 0);
+  // A whole 公民身份号码 is an exact filter, and shown masked in snippets.
+  auto by_id = find(ValidIdNumber("11010519800101003"));
+  BOOST_TEST((Refs(by_id) == std::set<std::string>{r2}));
+  auto marked = find("养老金");
+  BOOST_REQUIRE(marked.hits.size() == 1u);
+  BOOST_TEST(marked.hits[0].snippet.find("[养老金]") != std::string::npos, marked.hits[0].snippet);
+  BOOST_TEST(marked.hits[0].title == "基本养老金待遇核定表");
+  BOOST_TEST(marked.total == 1);
+}
+
+BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kBackends), kind) {
+  Backend b(kind);
+  std::vector<std::string> refs;
+  for (int i = 0; i < 5; ++i) {
+    auto c = b.archive().MakeCase("F-" + std::to_string(i), i < 3 ? "0102" : "0301",
+                                  i < 3 ? "张三参保登记表" : "张三养老金核定表");
+    refs.push_back(b.File(c));
+  }
+  SearchSpec all;
+  all.text = "张三";
+  all.facets = true;
+  auto page = b.catalogue().Search(all);
+  BOOST_REQUIRE(page.ok());
+  BOOST_TEST(page->total == 5);
+  BOOST_TEST(!page->total_is_lower_bound);
+  BOOST_TEST(page->facets["class"].size() >= 1u);
+  int64_t by_retention = 0;
+  for (const auto& [value, n] : page->facets["retention"]) by_retention += n;
+  BOOST_TEST(by_retention == 5);
+  BOOST_TEST(page->facets["year"]["2025"] == 5);
+  int64_t by_class = 0;
+  for (const auto& [value, n] : page->facets["class"]) by_class += n;
+  BOOST_TEST(by_class == 5);
+
+  SearchSpec item = all;
+  item.item = "0301";
+  BOOST_TEST((Refs(b.catalogue().Search(item).value()) == std::set<std::string>{refs[3], refs[4]}));
+  SearchSpec year = all;
+  year.year = 2024;
+  BOOST_TEST(b.catalogue().Search(year).value().total == 0);
+
+  // Pages cover the matches once each.
+  std::set<std::string> seen;
+  for (int offset = 0; offset < 5; offset += 2) {
+    SearchSpec p = all;
+    p.facets = false;
+    p.offset = offset;
+    p.limit = 2;
+    auto part = b.catalogue().Search(p);
+    BOOST_REQUIRE(part.ok());
+    BOOST_TEST(part->hits.size() == (offset == 4 ? 1u : 2u));
+    for (const auto& h : part->hits) BOOST_TEST(seen.insert(h.reference).second);
+  }
+  BOOST_TEST(seen.size() == 5u);
+
+  // Someone without the right to personal data sees the name masked, and may not ask by number.
+  SearchSpec masked = all;
+  masked.mask_personal = true;
+  auto shown = b.catalogue().Search(masked);
+  BOOST_REQUIRE(shown.ok());
+  BOOST_REQUIRE(!shown->hits.empty());
+  for (const auto& h : shown->hits) {
+    BOOST_TEST(h.title.find("张三") == std::string::npos, h.title);
+    BOOST_TEST(h.snippet.find("张三") == std::string::npos, h.snippet);
+  }
+  masked.text = ValidIdNumber();
+  auto refused = b.catalogue().Search(masked);
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST(static_cast<int>(refused.status().code()) == static_cast<int>(ErrorCode::kForbidden));
+}
+
+BOOST_DATA_TEST_CASE(events_chain_history_and_fixity, bdata::make(kBackends), kind) {
+  Backend b(kind);
+  std::string ref = b.File(b.archive().MakeCase("E-1"));
+  auto view = AuditEvent{0, cli::NowIso8601(), "reader", "view", ref, "{}", "", ""};
+  auto verify = AuditEvent{0, cli::NowIso8601(), "system", "verify", ref, "{\"ok\":true}", "", ""};
+  auto other = AuditEvent{0, cli::NowIso8601(), "admin", "export", "", "{}", "", ""};
+  auto last = b.catalogue().AppendEvents({view, view}, RecordCatalogue::Durability::kRelaxed);
+  BOOST_REQUIRE(last.ok());
+  last = b.catalogue().AppendEvents({verify, other}, RecordCatalogue::Durability::kSynced);
+  BOOST_REQUIRE(last.ok());
+  BOOST_TEST(last->seq == 5);  // filing's event, two views, verify, export
+
+  auto head = b.catalogue().LastEvent().value();
+  BOOST_REQUIRE(head.has_value());
+  BOOST_TEST(head->hash == last->hash);
+  BOOST_TEST(head->action == "export");
+  auto third = b.catalogue().EventAt(3).value();
+  BOOST_REQUIRE(third.has_value());
+  BOOST_TEST(third->action == "view");
+  BOOST_TEST(!b.catalogue().EventAt(6).value().has_value());
+
+  using Kinds = RecordCatalogue::EventKinds;
+  BOOST_TEST(b.catalogue().CountEvents(ref, Kinds::kAll).value() == 4);
+  BOOST_TEST(b.catalogue().CountEvents(ref, Kinds::kHistory).value() == 2);
+  auto history = b.catalogue().Events(ref, 0, Kinds::kHistory).value();
+  BOOST_REQUIRE(history.size() == 2u);
+  BOOST_TEST(history[0].action == "file");
+  BOOST_TEST(history[1].action == "verify");
+  auto newest = b.catalogue().Events("", 2, Kinds::kAll).value();
+  BOOST_REQUIRE(newest.size() == 2u);
+  BOOST_TEST(newest[0].seq == 4);
+  BOOST_TEST(newest[1].seq == 5);
+  ExpectChainHolds(b.catalogue());
+
+  BOOST_TEST(!b.catalogue().LastFixity(ref).value().has_value());
+  BOOST_TEST(b.catalogue()
+                 .RecordFixity({{ref, "2025-07-01T00:00:00Z", true, "ok"},
+                                {ref, "2025-07-02T00:00:00Z", false, "changed byte"}})
+                 .ok());
+  auto fixity = b.catalogue().LastFixity(ref).value();
+  BOOST_REQUIRE(fixity.has_value());
+  BOOST_TEST(!fixity->ok);
+  BOOST_TEST(fixity->detail == "changed byte");
+  BOOST_TEST(fixity->checked_at == "2025-07-02T00:00:00Z");
+}
+
+BOOST_DATA_TEST_CASE(script_and_sql_in_text_are_kept_as_text, bdata::make(kBackends), kind) {
+  Backend b(kind);
+  auto c = b.archive().MakeCase("X'; DROP TABLE records; --", "0102",
+                                "<script>alert(1)</script>'); DELETE FROM events; --");
+  c.text = "O'Brien \\ \"quoted\" 养老";
+  std::string ref = b.File(c);
+  auto rec = b.catalogue().GetRecord(ref).value();
+  BOOST_REQUIRE(rec.has_value());
+  BOOST_TEST(rec->title == "<script>alert(1)</script>'); DELETE FROM events; --");
+  BOOST_TEST(rec->case_id == "X'; DROP TABLE records; --");
+  SearchSpec spec;
+  for (const char* q : {"o'brien", "'养老'", "\\", "a & b | !c", "\"quoted\"", "DROP"}) {
+    spec.text = q;
+    auto page = b.catalogue().Search(spec);
+    BOOST_TEST(page.ok(), q << ": " << page.status().ToString());
+  }
+  spec.text = "o'brien";
+  BOOST_TEST((Refs(b.catalogue().Search(spec).value()) == std::set<std::string>{ref}));
+  BOOST_TEST(b.catalogue().CountRecords().value() == 1);
+  ExpectChainHolds(b.catalogue());
+}
+
+BOOST_AUTO_TEST_CASE(two_servers_given_the_same_case_at_once_file_it_once) {
+  Backend b("postgresql");
+  auto second = b.SecondServer();
+  auto other_filing = b.MakeFiling(*second);
+  constexpr int kCases = 8;
+  std::vector<CaseSubmission> cases;
+  for (int i = 0; i < kCases; ++i)
+    cases.push_back(b.archive().MakeCase("SAME-" + std::to_string(i)));
+  std::vector<FilingReceipt> a(kCases), c(kCases);
+  std::vector<std::string> errors;
+  std::mutex mu;
+  auto run = [&](Filing& f, std::vector<FilingReceipt>& out) {
+    for (int i = 0; i < kCases; ++i) {
+      auto r = f.File(cases[static_cast<size_t>(i)], "business", "test");
+      if (r.ok()) {
+        out[static_cast<size_t>(i)] = *r;
+      } else {
+        std::lock_guard<std::mutex> lock(mu);
+        errors.push_back(r.status().ToString());
+      }
+    }
+  };
+  std::thread t1([&] { run(b.filing(), a); });
+  std::thread t2([&] { run(*other_filing, c); });
+  t1.join();
+  t2.join();
+  BOOST_TEST(errors.empty(), (errors.empty() ? "" : errors.front()));
+  for (int i = 0; i < kCases; ++i) {
+    BOOST_TEST(a[static_cast<size_t>(i)].reference == c[static_cast<size_t>(i)].reference);
+    // Exactly one of the two filed it; the other got the first one's receipt.
+    BOOST_TEST(a[static_cast<size_t>(i)].already_filed != c[static_cast<size_t>(i)].already_filed);
+  }
+  BOOST_TEST(b.catalogue().CountRecords().value() == kCases);
+  ExpectChainHolds(b.catalogue());
+}
+
+BOOST_AUTO_TEST_CASE(postgresql_keeps_events_append_only_and_refuses_a_newer_schema) {
+  PgTestSchema schema;
+  auto cat = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(cat.ok());
+  auto e =
+      (*cat)->AppendEvents({AuditEvent{0, "2025-01-01T00:00:00Z", "a", "verify", "", "{}", "", ""}},
+                           RecordCatalogue::Durability::kSynced);
+  BOOST_REQUIRE(e.ok());
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_TEST(!(*db)->Exec("UPDATE events SET actor='x'").ok());
+  BOOST_TEST(!(*db)->Exec("DELETE FROM events").ok());
+  BOOST_TEST(!(*db)->Exec("TRUNCATE events").ok());
+  BOOST_TEST((*cat)->Events("", 0, RecordCatalogue::EventKinds::kAll).value().size() == 1u);
+  // Opening again applies nothing; a catalogue from a newer program is refused, not used.
+  auto again = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(again.ok());
+  BOOST_TEST((*again)->schema_version() == (*cat)->schema_version());
+  BOOST_REQUIRE((*db)->Exec("INSERT INTO dangan_schema(version) VALUES(999)").ok());
+  auto newer = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(!newer.ok());
+  BOOST_TEST(newer.status().ToString().find("999") != std::string::npos);
+  // An unreachable server is a clear error.
+  auto gone =
+      PgCatalogue::Open("postgresql://dangan@127.0.0.1:1/dangan?connect_timeout=2", nullptr);
+  BOOST_REQUIRE(!gone.ok());
+  BOOST_TEST(static_cast<int>(gone.status().code()) == static_cast<int>(ErrorCode::kUnavailable));
+}
