@@ -47,15 +47,16 @@ void FixityAudit::Throttle(uint64_t bytes) {
   if (due > now) std::this_thread::sleep_for(std::chrono::duration<double>(due - now));
 }
 
-Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
+RecordAudit CheckRecordCopies(PackageStore& packages, const Record& r,
+                              const CopyCheckOptions& options, std::vector<AuditEvent>* events) {
   RecordAudit out;
   out.reference = r.reference;
-  const size_t copies = packages_.copy_roots().size();
+  const size_t copies = packages.copy_roots().size();
   std::vector<bool> good(copies, false);
   for (size_t i = 0; i < copies; ++i) {
-    PackageCheck check = packages_.VerifyCopy(i, r.package_path, r.package_sha256, r.files);
+    PackageCheck check = packages.VerifyCopy(i, r.package_path, r.package_sha256, r.files);
     out.bytes += check.bytes_read;
-    Throttle(check.bytes_read);
+    if (options.throttle) options.throttle(check.bytes_read);
     if (check.ok) {
       good[i] = true;
       continue;
@@ -68,26 +69,25 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
   size_t source = copies;
   for (size_t i = 0; i < copies && source == copies; ++i)
     if (good[i]) source = i;
-  std::vector<AuditEvent> events;
   auto event = [&](const std::string& action, const std::string& detail) {
     AuditEvent e;
-    e.at = options_.clock();
-    e.actor = options_.actor;
+    e.at = options.clock();
+    e.actor = options.actor;
     e.action = action;
     e.reference = r.reference;
     e.detail = detail;
-    events.push_back(std::move(e));
+    events->push_back(std::move(e));
   };
   for (auto& f : out.findings) {
-    const std::string root = JsonString(packages_.copy_roots()[f.copy]);
+    const std::string root = JsonString(packages.copy_roots()[f.copy]);
     event("fixity-damage", "{\"copy\":" + std::to_string(f.copy) + ",\"root\":" + root +
                                ",\"problem\":" + JsonString(f.what) +
                                ",\"detail\":" + JsonString(f.detail) + "}");
     if (source == copies) continue;
-    Status st = packages_.RepairCopy(f.copy, source, r.package_path);
+    Status st = packages.RepairCopy(f.copy, source, r.package_path);
     // A repair counts only once the repaired copy itself hashes to the catalogue's digest.
     if (st.ok()) {
-      PackageCheck again = packages_.VerifyCopy(f.copy, r.package_path, r.package_sha256, {});
+      PackageCheck again = packages.VerifyCopy(f.copy, r.package_path, r.package_sha256, {});
       out.bytes += again.bytes_read;
       if (!again.ok) st = Status::IOError("the repaired copy still differs: " + again.Describe());
     }
@@ -107,8 +107,18 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
           "{\"copies\":" + std::to_string(copies) +
               ",\"note\":\"no copy matches the catalogue; nothing was changed\"}");
   }
-  auto logged = catalogue_.AppendEvents(events, Catalogue::Durability::kSynced);
-  if (!logged.ok()) return logged.status().WithContext("recording fixity events");
+  return out;
+}
+
+Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
+  std::vector<AuditEvent> events;
+  CopyCheckOptions options{options_.actor, options_.clock,
+                           [this](uint64_t bytes) { Throttle(bytes); }};
+  RecordAudit out = CheckRecordCopies(packages_, r, options, &events);
+  if (!events.empty()) {
+    auto logged = catalogue_.AppendEvents(events, Catalogue::Durability::kSynced);
+    if (!logged.ok()) return logged.status().WithContext("recording fixity events");
+  }
   return out;
 }
 

@@ -66,6 +66,20 @@ struct AuditCounters {
   std::atomic<int64_t> checks_failed{0};  // records failing the preservation-stage checks
 };
 
+struct CopyCheckOptions {
+  std::string actor;
+  std::function<std::string()> clock;      // ISO 8601 timestamps for the events
+  std::function<void(uint64_t)> throttle;  // told the bytes read after each copy (may be null)
+};
+
+// Checks every copy of one record against the catalogue's digest and repairs each damaged one
+// from a copy that matches (re-hashed after writing). The events that tell what was found and
+// done (fixity-damage, fixity-repair, fixity-repair-failed, fixity-unrepairable) go to `events`
+// for the caller to append: FixityAudit at once, a worker with its job's completion. Thread-safe
+// as far as PackageStore is; two checkers repairing one copy at once both write good bytes.
+RecordAudit CheckRecordCopies(PackageStore& packages, const Record& record,
+                              const CopyCheckOptions& options, std::vector<AuditEvent>* events);
+
 class FixityAudit {
  public:
   struct Options {

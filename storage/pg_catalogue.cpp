@@ -112,6 +112,28 @@ CREATE TABLE lagging_copies(
   PRIMARY KEY(reference, root)
 );
 )SQL",
+    // 2: the work queue (storage/work_queue.h)
+    R"SQL(
+CREATE TABLE jobs(
+  id BIGSERIAL PRIMARY KEY,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  -- One job per key while it exists (a record's fixity check in one audit cycle, one scan).
+  key TEXT UNIQUE,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','running','done','failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 5,
+  worker TEXT,
+  lease_until TIMESTAMPTZ,
+  not_before TIMESTAMPTZ NOT NULL DEFAULT now(),
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  finished_at TIMESTAMPTZ,
+  result TEXT,
+  error TEXT
+);
+CREATE INDEX jobs_queued ON jobs(kind, id) WHERE state = 'queued';
+CREATE INDEX jobs_leased ON jobs(lease_until) WHERE state = 'running';
+)SQL",
 };
 
 constexpr const char* kHistoryCondition =

@@ -47,6 +47,7 @@ commands:
   audit run         re-hash every copy of every package; repair damage from a good copy
   replica list|add  storage roots that hold a copy of every package
   catalogue optimize  merge the search indexes and release free space
+  worker run        take jobs (fixity checks) from the work queue of a PostgreSQL catalogue
   serve             the HTTP API (intake, retrieval, statistics, reports)
   apikey create     a key for a business system (intake) or a reader
   report KIND       PDF and CSV reports: catalogue (归档文件目录), certificate (查档证明),
@@ -221,6 +222,7 @@ int Main(int argc, char** argv) {
       {"classifier", RunClassifier},
       {"replica", RunReplica},
       {"catalogue", RunCatalogueMaintenance},
+      {"worker", RunWorker},
   };
   auto it = kCommands.find(argv[i]);
   if (it == kCommands.end())

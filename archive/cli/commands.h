@@ -36,6 +36,7 @@ int RunCapture(const Context& ctx, int argc, char** argv);
 int RunReview(const Context& ctx, int argc, char** argv);
 int RunClassifier(const Context& ctx, int argc, char** argv);
 int RunCatalogueMaintenance(const Context& ctx, int argc, char** argv);
+int RunWorker(const Context& ctx, int argc, char** argv);
 
 // Prints "dangan: <message>" (and each field error) on stderr; returns `code`.
 int Fail(const std::string& message, int code = 1);

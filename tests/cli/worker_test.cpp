@@ -1,0 +1,201 @@
+// Two real `dangan worker` processes on one PostgreSQL catalogue (CTest's `postgresql` fixture),
+// one killed with SIGKILL while it holds a job: every fixity job is done once, the killed
+// worker's job by the other, damage is found and recorded once, the audit chain holds.
+#define BOOST_TEST_MODULE worker
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "archive/cli/archive_session.h"
+#include "storage/digest.h"
+#include "storage/file_sample.h"
+#include "storage/pg_catalogue.h"
+#include "tests/support/case_factory.h"
+#include "tests/support/pg_server.h"
+#include "tests/support/shell.h"
+
+extern char** environ;
+
+using namespace dangan;
+using namespace dangan::testing;
+
+namespace {
+
+// A `dangan` process started with its output in `log`; killed (SIGKILL) if still running when
+// the object goes.
+class Process {
+ public:
+  Process(std::vector<std::string> args, const std::string& log) {
+    std::vector<char*> argv;
+    args.insert(args.begin(), DANGAN_BINARY);
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawn(&pid_, DANGAN_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  void Kill() {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // The exit code, waiting up to `seconds`; -1 on timeout.
+  int Wait(int seconds) {
+    for (int i = 0; i < seconds * 10; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return -1;
+  }
+  bool started() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string Scalar(PgDb& db, const std::string& sql) {
+  auto v = db.Value(sql);
+  if (!v.ok()) throw std::runtime_error(v.status().ToString());
+  return v->value_or("");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_lands_once) {
+  TestArchive archive;
+  PgTestSchema schema;
+  auto& s = archive.session();
+  auto catalogue = PgCatalogue::Open(schema.url(), &s.reference_template());
+  BOOST_REQUIRE_MESSAGE(catalogue.ok(), catalogue.status().ToString());
+  FilingSettings settings{s.settings().fonds, s.settings().category, s.settings().organization};
+  Filing filing(
+      s.scheme(), s.reference_template(), settings, **catalogue, s.packages(),
+      [](const std::string& path) -> Result<std::pair<std::string, uint64_t>> {
+        uint64_t bytes = 0;
+        auto d = Digest::OfFile(path, "sha256", &bytes);
+        if (!d.ok()) return d.status();
+        return std::make_pair(*d, bytes);
+      },
+      cli::NowIso8601, s.checks(), [](const std::string& path) { return SampleFile(path); });
+  constexpr int kRecords = 10;
+  std::vector<std::string> refs;
+  for (int i = 0; i < kRecords; ++i) {
+    auto r = filing.File(archive.MakeCase("W-" + std::to_string(i)), "business", "test");
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    refs.push_back(r->reference);
+  }
+  // One package damaged on disk: with no replica to repair from, the worker must report it.
+  auto damaged = (*catalogue)->GetRecord(refs[3]).value().value();
+  {
+    std::fstream f(archive.Path(damaged.package_path),
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(700);
+    f.put('#');
+  }
+
+  const std::string root = archive.root();
+  auto enqueue = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
+                     " worker enqueue-fixity --cycle c1 --catalogue " + Quote(schema.url()));
+  BOOST_REQUIRE_MESSAGE(enqueue.code == 0, enqueue);
+  BOOST_TEST(Contains(enqueue.out, "10 fixity jobs for cycle c1"));
+  // Enqueuing the same cycle again adds nothing.
+  auto again = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
+                   " worker enqueue-fixity --cycle c1 --catalogue " + Quote(schema.url()));
+  BOOST_REQUIRE(again.code == 0);
+
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs") == std::to_string(kRecords));
+
+  TempDir logs;
+  auto worker = [&](const std::string& name) {
+    return std::vector<std::string>{"--root",          root,         "worker",    "run",
+                                    "--catalogue",     schema.url(), "--name",    name,
+                                    "--lease-seconds", "2",          "--pace-ms", "400",
+                                    "--exit-when-idle"};
+  };
+  Process w1(worker("w1"), logs / "w1.log");
+  BOOST_REQUIRE(w1.started());
+  // Wait until w1 holds a job, then kill it mid-job.
+  std::string held;
+  for (int i = 0; i < 200 && held.empty(); ++i) {
+    held = Scalar(
+        **db, "SELECT coalesce(min(id)::text, '') FROM jobs WHERE worker='w1' AND state='running'");
+    if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
+  w1.Kill();
+  Process w2(worker("w2"), logs / "w2.log");
+  BOOST_REQUIRE(w2.started());
+  int code = w2.Wait(90);
+  BOOST_REQUIRE_MESSAGE(code == 0, "w2 exit " << code << "\n" << Slurp(logs / "w2.log"));
+
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs WHERE state='done'") ==
+             std::to_string(kRecords));
+  // The job w1 died holding went to w2 on its second attempt.
+  BOOST_TEST(Scalar(**db, "SELECT worker || ' ' || attempts FROM jobs WHERE id=" + held) == "w2 2");
+  // One fixity result per record: the killed attempt left nothing.
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM fixity") == std::to_string(kRecords));
+  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT reference) FROM fixity") ==
+             std::to_string(kRecords));
+  BOOST_TEST(Scalar(**db, "SELECT string_agg(reference, ',') FROM fixity WHERE NOT ok") == refs[3]);
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='fixity-damage'") == "1");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='fixity-unrepairable'") == "1");
+  std::string w2log = Slurp(logs / "w2.log");
+  BOOST_TEST(Contains(w2log, refs[3] + ": 1 damaged copy, 0 repaired, no good copy left"), w2log);
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
+  BOOST_REQUIRE(events.ok());
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(*events, kGenesisHash, 1, &why).has_value(), why);
+
+  auto status = Run(Quote(DANGAN_BINARY) + " worker status --catalogue " + Quote(schema.url()));
+  BOOST_TEST(Contains(status.out, "done 10"), status);
+}
+
+BOOST_AUTO_TEST_CASE(bad_worker_command_lines_are_refused_clearly) {
+  TempDir dir;
+  auto no_url = Shell(dir.path(), dir.path(), Quote(DANGAN_BINARY) + " worker run");
+  BOOST_TEST(no_url.code != 0);
+  BOOST_TEST(Contains(no_url.err, "--catalogue"), no_url);
+  auto not_pg = Shell(dir.path(), dir.path(),
+                      Quote(DANGAN_BINARY) + " worker status --catalogue sqlite:x.db");
+  BOOST_TEST(not_pg.code != 0);
+  BOOST_TEST(Contains(not_pg.err, "postgresql://"), not_pg);
+  auto unreachable = Shell(dir.path(), dir.path(),
+                           Quote(DANGAN_BINARY) +
+                               " worker status --catalogue "
+                               "'postgresql://dangan@127.0.0.1:1/dangan?connect_timeout=2'");
+  BOOST_TEST(unreachable.code == 1);
+  BOOST_TEST(Contains(unreachable.err, "cannot connect to PostgreSQL"), unreachable);
+  auto lease = Shell(dir.path(), dir.path(),
+                     Quote(DANGAN_BINARY) + " worker run --catalogue " + Quote(PgServerUrl()) +
+                         " --lease-seconds 0");
+  BOOST_TEST(lease.code == 2);
+  auto unknown = Shell(dir.path(), dir.path(), Quote(DANGAN_BINARY) + " worker fly");
+  BOOST_TEST(unknown.code == 2);
+}
