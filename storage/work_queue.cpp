@@ -98,11 +98,13 @@ Status WorkQueue::Fail(const Job& job, const std::string& worker, const std::str
                        int retry_seconds) {
   return Finish(job, worker,
                 "UPDATE jobs SET error=$4, lease_until=NULL,"
-                " state = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END,"
-                " not_before = now() + make_interval(secs => $5::integer),"
-                " finished_at = CASE WHEN attempts < max_attempts THEN NULL ELSE now() END"
+                " state = CASE WHEN attempts < max_attempts AND $5 >= 0 THEN 'queued'"
+                "  ELSE 'failed' END,"
+                " not_before = now() + make_interval(secs => greatest($5, 0)),"
+                " finished_at = CASE WHEN attempts < max_attempts AND $5 >= 0 THEN NULL"
+                "  ELSE now() END"
                 " WHERE id=$1 AND worker=$2 AND attempts=$3",
-                {error, std::to_string(retry_seconds < 0 ? 0 : retry_seconds)}, nullptr);
+                {error, std::to_string(retry_seconds)}, nullptr);
 }
 
 Result<WorkQueue::Counts> WorkQueue::Count(const std::string& kind) {

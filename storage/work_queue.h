@@ -45,7 +45,9 @@ class WorkQueue {
   Status Complete(const Job& job, const std::string& worker, const std::string& result,
                   const std::function<Status(PgDb&)>& effects = nullptr);
   // Gives the job back after an error: queued again (after `retry_seconds`) while attempts are
-  // left, then failed with `error` kept. kConflict when `worker` no longer holds it.
+  // left, then failed with `error` kept; kGiveUp fails it at once (input that cannot succeed).
+  // kConflict when `worker` no longer holds it.
+  static constexpr int kGiveUp = -1;
   Status Fail(const Job& job, const std::string& worker, const std::string& error,
               int retry_seconds = 5);
 

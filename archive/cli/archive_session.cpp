@@ -84,29 +84,53 @@ Status ArchiveSession::Create(const std::string& root, const ArchiveSettings& se
   return Status::Ok();
 }
 
-Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& root, Env* env) {
-  std::unique_ptr<ArchiveSession> s(new ArchiveSession);
-  s->root_ = root;
-  const std::string settings_path = (fs::path(root) / kSettingsFile).string();
+Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
+                                           const ClassificationScheme& scheme,
+                                           const ReferenceTemplate& reference_template,
+                                           const PropertyChecks& checks, CataloguePort& catalogue,
+                                           PackageSink& packages) {
+  FilingSettings fset{settings.fonds, settings.category, settings.organization};
+  auto filing = std::make_unique<Filing>(
+      scheme, reference_template, fset, catalogue, packages,
+      [](const std::string& path) -> Result<std::pair<std::string, uint64_t>> {
+        uint64_t bytes = 0;
+        auto d = Digest::OfFile(path, "sha256", &bytes);
+        if (!d.ok()) return d.status();
+        return std::make_pair(*d, bytes);
+      },
+      NowIso8601, checks, [](const std::string& path) { return SampleFile(path); });
+  if (!settings.malware_scanner.empty()) {
+    auto scanner = MalwareScanner::FromSetting(settings.malware_scanner);
+    if (!scanner.ok()) return scanner.status();
+    filing->SetScanner(
+        [scanner = *scanner](const std::string& path) { return scanner.Scan(path); });
+  }
+  return filing;
+}
+
+Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
+  ArchiveRules r;
+  ArchiveRules* s = &r;
+  const std::string settings_path = (fs::path(root) / ArchiveSession::kSettingsFile).string();
   std::error_code ec;
   if (!fs::exists(settings_path, ec))
     return Status::NotFound("no archive at " + root + " (run `dangan init` first)");
   try {
     Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
         new Poco::Util::PropertyFileConfiguration(settings_path));
-    s->settings_.fonds = cfg->getString("archive.fonds", s->settings_.fonds);
-    s->settings_.category = cfg->getString("archive.category", s->settings_.category);
-    s->settings_.organization = cfg->getString("archive.organization", s->settings_.organization);
-    s->settings_.reference_template =
-        cfg->getString("archive.reference_template", s->settings_.reference_template);
+    s->settings.fonds = cfg->getString("archive.fonds", s->settings.fonds);
+    s->settings.category = cfg->getString("archive.category", s->settings.category);
+    s->settings.organization = cfg->getString("archive.organization", s->settings.organization);
+    s->settings.reference_template =
+        cfg->getString("archive.reference_template", s->settings.reference_template);
     const std::string quorum = cfg->getString("archive.replica_quorum", "0");
     if (quorum.empty() || quorum.size() > 3 ||
         quorum.find_first_not_of("0123456789") != std::string::npos)
       return Status::InvalidArgument("archive.replica_quorum must be a number of copies, got '" +
                                      quorum + "'")
           .WithContext(settings_path);
-    s->settings_.replica_quorum = std::stoi(quorum);
-    s->settings_.malware_scanner = cfg->getString("archive.malware_scanner", "");
+    s->settings.replica_quorum = std::stoi(quorum);
+    s->settings.malware_scanner = cfg->getString("archive.malware_scanner", "");
     std::string replicas = cfg->getString("archive.replicas", "");
     for (size_t i = 0; i <= replicas.size();) {
       size_t j = replicas.find(',', i);
@@ -114,14 +138,14 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
       std::string dir = replicas.substr(i, j - i);
       while (!dir.empty() && dir.front() == ' ') dir.erase(dir.begin());
       while (!dir.empty() && dir.back() == ' ') dir.pop_back();
-      if (!dir.empty()) s->settings_.replicas.push_back(dir);
+      if (!dir.empty()) s->settings.replicas.push_back(dir);
       i = j + 1;
     }
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument(settings_path + ": " + e.displayText());
   }
-  DANGAN_RETURN_IF_ERROR(ValidateFonds(s->settings_.fonds).WithContext(settings_path));
-  for (const auto& dir : s->settings_.replicas) {
+  DANGAN_RETURN_IF_ERROR(ValidateFonds(s->settings.fonds).WithContext(settings_path));
+  for (const auto& dir : s->settings.replicas) {
     // A missing replica is an error, not something to create: an unmounted disk would otherwise
     // be silently replaced by a directory on the root file system.
     if (dir.empty() || dir[0] != '/' || !fs::is_directory(dir, ec))
@@ -138,17 +162,31 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
     if (in) ss << in.rdbuf();
     return std::make_pair(path, ss.str());
   };
-  const auto [override_path, overlay] = local(kSchemeOverride);
+  const auto [override_path, overlay] = local(ArchiveSession::kSchemeOverride);
   auto scheme = ClassificationScheme::LoadBuiltin(overlay, override_path);
   if (!scheme.ok()) return scheme.status();
-  s->scheme_ = std::make_unique<ClassificationScheme>(std::move(*scheme));
-  const auto [checks_path, checks_overlay] = local(kChecksOverride);
+  s->scheme = std::make_unique<ClassificationScheme>(std::move(*scheme));
+  const auto [checks_path, checks_overlay] = local(ArchiveSession::kChecksOverride);
   auto checks = PropertyChecks::LoadBuiltin(checks_overlay, checks_path);
   if (!checks.ok()) return checks.status();
-  s->checks_ = std::make_unique<PropertyChecks>(std::move(*checks));
-  auto tmpl = ReferenceTemplate::Parse(s->settings_.reference_template);
+  s->checks = std::make_unique<PropertyChecks>(std::move(*checks));
+  auto tmpl = ReferenceTemplate::Parse(s->settings.reference_template);
   if (!tmpl.ok()) return tmpl.status().WithContext(settings_path);
-  s->template_ = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
+  s->reference_template = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
+
+  return r;
+}
+
+Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& root, Env* env) {
+  std::unique_ptr<ArchiveSession> s(new ArchiveSession);
+  s->root_ = root;
+  auto rules = LoadArchiveRules(root);
+  if (!rules.ok()) return rules.status();
+  s->settings_ = std::move(rules->settings);
+  s->scheme_ = std::move(rules->scheme);
+  s->checks_ = std::move(rules->checks);
+  s->template_ = std::move(rules->reference_template);
+  const std::string settings_path = (fs::path(root) / kSettingsFile).string();
 
   auto lock = ArchiveLock::Acquire(root);
   if (!lock.ok()) return lock.status();
@@ -178,22 +216,10 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
     DANGAN_RETURN_IF_ERROR(s->lock_->Share());
   }
 
-  FilingSettings fset{s->settings_.fonds, s->settings_.category, s->settings_.organization};
-  s->filing_ = std::make_unique<Filing>(
-      *s->scheme_, *s->template_, fset, *s->catalogue_, *s->packages_,
-      [](const std::string& path) -> Result<std::pair<std::string, uint64_t>> {
-        uint64_t bytes = 0;
-        auto d = Digest::OfFile(path, "sha256", &bytes);
-        if (!d.ok()) return d.status();
-        return std::make_pair(*d, bytes);
-      },
-      NowIso8601, *s->checks_, [](const std::string& path) { return SampleFile(path); });
-  if (!s->settings_.malware_scanner.empty()) {
-    auto scanner = MalwareScanner::FromSetting(s->settings_.malware_scanner);
-    if (!scanner.ok()) return scanner.status().WithContext(settings_path);
-    s->filing_->SetScanner(
-        [scanner = *scanner](const std::string& path) { return scanner.Scan(path); });
-  }
+  auto filing = MakeFiling(s->settings_, *s->scheme_, *s->template_, *s->checks_, *s->catalogue_,
+                           *s->packages_);
+  if (!filing.ok()) return filing.status().WithContext(settings_path);
+  s->filing_ = std::move(*filing);
   // Closing anchors the head again only if it moves: read-only commands write nothing.
   auto head = s->catalogue_->LastEvent();
   if (!head.ok()) return head.status();

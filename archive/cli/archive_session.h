@@ -126,6 +126,26 @@ class ArchiveSession {
   bool anchor_on_close_ = false;  // set once Open succeeded
 };
 
+// What an archive's directory says about it, read and validated without opening its catalogue:
+// its settings, scheme and check items (with their local overrides) and its 档号 template. For
+// `dangan worker`, whose catalogue is a PostgreSQL server.
+struct ArchiveRules {
+  ArchiveSettings settings;
+  std::unique_ptr<ClassificationScheme> scheme;
+  std::unique_ptr<PropertyChecks> checks;
+  std::unique_ptr<ReferenceTemplate> reference_template;
+};
+Result<ArchiveRules> LoadArchiveRules(const std::string& root);
+
+// The one Filing use case wired to a catalogue and a package store with the archive's rules
+// (hashing, format sampling, the malware scanner when archive.malware_scanner is set). The
+// arguments must outlive it.
+Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
+                                           const ClassificationScheme& scheme,
+                                           const ReferenceTemplate& reference_template,
+                                           const PropertyChecks& checks, CataloguePort& catalogue,
+                                           PackageSink& packages);
+
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root);
 

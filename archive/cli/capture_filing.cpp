@@ -343,12 +343,13 @@ Result<std::optional<CaptureOutcome>> CaptureFiling::Earlier(const std::string& 
   return std::optional<CaptureOutcome>();
 }
 
-Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& doc,
-                                             const std::string& sha, std::string review_reason) {
-  if (!review_reason.empty()) return Queue(doc, sha, review_reason);
+Result<FilingReceipt> FileCapture(Filing& filing, const ClassificationScheme& scheme,
+                                  const std::string& staging_root, const std::string& organization,
+                                  const std::string& actor, const capture::CapturedDocument& doc,
+                                  const std::string& sha) {
   // Stage the case as `dangan ingest` would read it, then file it through the one Filing path.
   const std::string original = OriginalName(doc);
-  const fs::path dir = fs::path(session_->root()) / "intake" / ("capture-" + RandomSuffix());
+  const fs::path dir = fs::path(staging_root) / "intake" / ("capture-" + RandomSuffix());
   struct Cleanup {
     fs::path dir;
     ~Cleanup() {
@@ -356,24 +357,38 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
       fs::remove_all(dir, ignored);
     }
   } cleanup{dir};
-  const std::string json =
-      CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
+  const std::string json = CaptureCaseJson(doc, sha, original, organization, actor, NowIso8601());
   DANGAN_RETURN_IF_ERROR(StageCapture(dir, doc, original, json, /*link=*/true));
-  auto c = DecodeStagedCase(dir.string(), json, session_->scheme());
-  if (!c.ok()) return Queue(doc, sha, "the case is not valid: " + c.status().ToString());
+  auto c = DecodeStagedCase(dir.string(), json, scheme);
+  if (!c.ok()) return Status::InvalidArgument("the case is not valid: " + c.status().ToString());
   c->files[0].declared_sha256 = sha;  // the scan must still be the bytes that were recognised
-  auto receipt = session_->filing().File(*c, "capture", actor_);
+  auto receipt = filing.File(*c, "capture", actor);
+  if (!receipt.ok() && receipt.status().code() == ErrorCode::kInvalidArgument)
+    return Status::InvalidArgument("filing refused it: " + receipt.status().ToString());
+  return receipt;
+}
+
+Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& doc,
+                                             const std::string& sha, std::string review_reason) {
+  if (!review_reason.empty()) return Queue(doc, sha, review_reason);
+  auto receipt = FileCapture(session_->filing(), session_->scheme(), session_->root(),
+                             session_->settings().organization, actor_, doc, sha);
   if (!receipt.ok()) {
     if (receipt.status().code() == ErrorCode::kInvalidArgument)
-      return Queue(doc, sha, "filing refused it: " + receipt.status().ToString());
+      return Queue(doc, sha, receipt.status().message());
     return receipt.status();
   }
+  DANGAN_RETURN_IF_ERROR(
+      session_->Log(actor_, "classify", receipt->reference, CaptureClassifyDetail(doc)));
+  return CaptureOutcome{receipt->reference, 0, ""};
+}
+
+std::string CaptureClassifyDetail(const capture::CapturedDocument& doc) {
   const auto& cls = doc.classification;
   std::ostringstream detail;
   detail << "{\"confidence\":" << cls.confidence << ",\"item\":\"" << cls.item_code
          << "\",\"pages\":" << doc.pages.size() << "}";
-  DANGAN_RETURN_IF_ERROR(session_->Log(actor_, "classify", receipt->reference, detail.str()));
-  return CaptureOutcome{receipt->reference, 0, ""};
+  return detail.str();
 }
 
 Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc,

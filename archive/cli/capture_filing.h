@@ -72,6 +72,17 @@ std::string CaptureCaseJson(const capture::CapturedDocument& doc, const std::str
                             const std::string& original_name, const std::string& organization,
                             const std::string& actor, const std::string& now);
 
+// Files a captured document through `filing`, staged under <staging_root>/intake as `dangan
+// ingest` would read it (what CaptureFiling does with a sure result), for callers without a
+// session (`dangan worker`). The same scan again replays its first filing. kInvalidArgument when
+// the case or the filing refuses the document: it then belongs in review.
+Result<FilingReceipt> FileCapture(Filing& filing, const ClassificationScheme& scheme,
+                                  const std::string& staging_root, const std::string& organization,
+                                  const std::string& actor, const capture::CapturedDocument& doc,
+                                  const std::string& sha);
+// The detail of the `classify` event a filed capture leaves (confidence, item, pages).
+std::string CaptureClassifyDetail(const capture::CapturedDocument& doc);
+
 // Every page's lines and words with their boxes (pixels of the access copy's page image) and
 // confidences: what a reviewer's screen highlights on the page.
 std::string OcrLayoutJson(const capture::CapturedDocument& doc);

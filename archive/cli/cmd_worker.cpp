@@ -1,25 +1,39 @@
 // `dangan worker`: a process that takes jobs from the work queue in the PostgreSQL catalogue
-// (storage/work_queue.h), on any number of machines that mount the same storage roots. A job is
-// leased and heartbeated while it runs; a worker that dies loses its lease and another takes the
-// job. Fixity jobs check every copy of one record's package and repair damage from a good copy;
-// their fixity result and events commit with the job's completion, so they land once.
+// (storage/work_queue.h), on any number of machines that mount the archive's storage roots at
+// the same paths. A job is leased and heartbeated while it runs; a worker that dies loses its
+// lease and another takes the job. Jobs:
+//   ingest   a closed case (the JSON `dangan ingest` reads) filed through the one Filing path;
+//   capture  a scanned document recognised, classified and filed when the classifier is sure;
+//   fixity   every copy of one record's package checked, damage repaired from a good copy.
+// Filing is idempotent on the case, so a job run twice files once; what a job writes to the
+// catalogue besides (events, fixity results) commits with the job's completion, so it lands once.
 #include <signal.h>
 #include <unistd.h>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <thread>
+#include <variant>
 
+#include "archive/case_submission.h"
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
+#include "archive/cli/capture_filing.h"
 #include "archive/cli/commands.h"
+#include "capture/document_capture.h"
+#include "storage/digest.h"
 #include "storage/fixity_audit.h"
 #include "storage/pg_catalogue.h"
 #include "storage/work_queue.h"
@@ -28,25 +42,33 @@
 namespace dangan::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr const char* kWorkerUsage = R"(usage:
-  dangan worker run --catalogue URL [--replicas DIR,…] [--name NAME] [--lease-seconds N]
-                    [--pace-ms N] [--exit-when-idle]
-      take jobs until stopped (SIGTERM or SIGINT: the job in hand is finished first); packages
-      are read under --root and the replica roots; --pace-ms makes each job last at least that
-      long (to spare shared disks); --exit-when-idle stops once no job is queued or running
-  dangan worker enqueue-fixity --catalogue URL [--cycle NAME]
-      one fixity job per record (once per cycle name; default: today's date)
-  dangan worker status --catalogue URL
-      jobs by state
+  dangan worker run --catalogue URL [--kinds ingest,capture,fixity] [--name NAME]
+                    [--lease-seconds N] [--pace-ms N] [--threshold X] [--exit-when-idle]
+      take jobs until stopped (SIGTERM or SIGINT: the job in hand is finished first). The
+      archive's directory (--root: archive.properties, the scheme, the storage roots) must be
+      the same on every machine; the catalogue is the PostgreSQL server at URL.
+        --pace-ms N       each job lasts at least N ms (to spare shared disks)
+        --threshold X     capture confidence below which a document waits for review (0.5)
+        --exit-when-idle  stop once no job is queued or running
+  dangan worker enqueue ingest CASE.json|DIR…   one job per case file
+  dangan worker enqueue capture SCAN|DIR…       one job per scanned document (once per scan)
+  dangan worker enqueue fixity [--cycle NAME]   one job per record (once per cycle; default:
+                                                today's date)
+  dangan worker status --catalogue URL          jobs by state
 
 URL is a PostgreSQL connection URI (postgresql://user@host:port/db), also taken from
-$DANGAN_CATALOGUE.
+$DANGAN_CATALOGUE. Paths in jobs are absolute, as every machine sees them.
 )";
+
+const std::vector<std::string> kAllKinds = {"ingest", "capture", "fixity"};
 
 std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop = true; }
 
-Result<std::unique_ptr<PgCatalogue>> OpenQueueCatalogue(const Arguments& args) {
+Result<std::string> CatalogueUrl(const Arguments& args) {
   std::string url = args.Get("--catalogue");
   if (url.empty())
     if (const char* env = std::getenv("DANGAN_CATALOGUE")) url = env;
@@ -54,7 +76,14 @@ Result<std::unique_ptr<PgCatalogue>> OpenQueueCatalogue(const Arguments& args) {
     return Status::InvalidArgument("--catalogue URL (or $DANGAN_CATALOGUE) is required");
   if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
     return Status::InvalidArgument("--catalogue must be a postgresql:// URI");
-  return PgCatalogue::Open(url, nullptr);
+  return url;
+}
+
+Result<std::unique_ptr<PgCatalogue>> OpenQueueCatalogue(const Arguments& args,
+                                                        const ReferenceTemplate* shape) {
+  auto url = CatalogueUrl(args);
+  if (!url.ok()) return url.status();
+  return PgCatalogue::Open(*url, shape);
 }
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -107,68 +136,232 @@ class LeaseKeeper {
   std::thread thread_;
 };
 
-struct FixityOutcome {
-  std::string summary;  // for the log line and the job's result
-  FixityResult result;
+// What a job came to: a line for the log and the job's result, and what it writes to the
+// catalogue with its completion.
+struct Outcome {
+  std::string summary;
+  std::optional<FixityResult> fixity;
   std::vector<AuditEvent> events;
 };
 
-Result<FixityOutcome> CheckFixity(PgCatalogue& catalogue, PackageStore& packages, const Job& job,
-                                  const std::string& actor) {
-  std::string reference;
+// A job that cannot succeed however often it runs (bad input) is given up at once.
+struct JobError {
+  Status status;
+  bool permanent = false;
+};
+
+std::string PayloadPath(const Job& job, const char* field, Status* error) {
   try {
     Poco::JSON::Parser parser;
     auto object = parser.parse(job.payload).extract<Poco::JSON::Object::Ptr>();
-    reference = object->optValue<std::string>("reference", "");
+    std::string v = object->optValue<std::string>(field, "");
+    if (v.empty()) *error = Status::InvalidArgument(std::string("job payload has no ") + field);
+    return v;
   } catch (const Poco::Exception& e) {
-    return Status::InvalidArgument("job payload is not a JSON object: " + e.displayText());
+    *error = Status::InvalidArgument("job payload is not a JSON object: " + e.displayText());
+    return "";
   }
-  if (reference.empty()) return Status::InvalidArgument("fixity job without a reference");
-  auto record = catalogue.GetRecord(reference);
-  if (!record.ok()) return record.status();
-  FixityOutcome out;
-  if (!*record) {  // destroyed since the job was queued: nothing to check
-    out.summary = "gone";
+}
+
+bool IsPermanent(const Status& st) {
+  switch (st.code()) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kMalformed:
+    case ErrorCode::kUnsupportedMediaType:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kConflict:
+    case ErrorCode::kFailedCheck:
+    case ErrorCode::kTooLarge:
+    case ErrorCode::kCorruption:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The machinery a worker process runs its jobs with, made once.
+class JobRunner {
+ public:
+  JobRunner(std::string root, ArchiveRules rules, PgCatalogue& catalogue, std::string actor)
+      : root_(std::move(root)),
+        rules_(std::move(rules)),
+        catalogue_(catalogue),
+        actor_(std::move(actor)),
+        packages_(root_, rules_.settings.organization, Env::Default(), rules_.settings.replicas) {
+    packages_.SetQuorum(static_cast<size_t>(rules_.settings.replica_quorum));
+  }
+
+  Status Init(const std::set<std::string>& kinds, double threshold) {
+    threshold_ = threshold;
+    auto filing = MakeFiling(rules_.settings, *rules_.scheme, *rules_.reference_template,
+                             *rules_.checks, catalogue_, packages_);
+    if (!filing.ok()) return filing.status();
+    filing_ = std::move(*filing);
+    if (kinds.count("capture")) {
+      // The scheme's vocabulary; what archivists taught the embedded archive's classifier lives
+      // in its review queue, which is not on PostgreSQL yet.
+      classifier_ = std::make_unique<capture::DocumentClassifier>(
+          capture::DocumentClassifier::FromScheme(*rules_.scheme));
+      auto pool = capture::OcrEnginePool::Open(1, capture::OcrOptions{});
+      if (!pool.ok()) return pool.status();
+      pool_ = std::move(*pool);
+      pipeline_ = std::make_unique<capture::DocumentCapture>(*rules_.scheme, *classifier_, *pool_,
+                                                             capture::CaptureOptions{});
+    }
+    return Status::Ok();
+  }
+
+  std::variant<Outcome, JobError> Run(const Job& job) {
+    if (job.kind == "ingest") return Ingest(job);
+    if (job.kind == "capture") return Capture(job);
+    if (job.kind == "fixity") return Fixity(job);
+    return JobError{Status::InvalidArgument("unknown job kind " + job.kind), true};
+  }
+
+ private:
+  std::variant<Outcome, JobError> Ingest(const Job& job) {
+    Status bad;
+    const std::string path = PayloadPath(job, "case", &bad);
+    if (!bad.ok()) return JobError{bad, true};
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return JobError{Status::NotFound(path + ": cannot read the case"), true};
+    std::stringstream text;
+    text << in.rdbuf();
+    CaseDecodeOptions options;
+    options.base_dir = fs::path(path).parent_path().string();
+    auto c = DecodeCaseJson(text.str(), *rules_.scheme, options);
+    if (!c.ok()) return JobError{c.status().WithContext(path), true};
+    auto receipt = filing_->File(*c, "business", actor_);
+    if (!receipt.ok()) return JobError{receipt.status(), IsPermanent(receipt.status())};
+    Outcome out;
+    out.summary = receipt->reference + (receipt->already_filed ? " (filed before)" : "");
     return out;
   }
-  CopyCheckOptions options{actor, NowIso8601, nullptr};
-  RecordAudit audit = CheckRecordCopies(packages, **record, options, &out.events);
-  int repaired = 0;
-  for (const auto& f : audit.findings) repaired += f.repaired ? 1 : 0;
-  out.result.reference = reference;
-  out.result.checked_at = NowIso8601();
-  out.result.ok = audit.findings.empty() ||
-                  (!audit.unrepairable && repaired == static_cast<int>(audit.findings.size()));
-  if (audit.findings.empty()) {
-    out.summary = "intact";
-  } else {
-    out.summary = std::to_string(audit.findings.size()) + " damaged cop" +
-                  (audit.findings.size() == 1 ? "y" : "ies") + ", " + std::to_string(repaired) +
-                  " repaired" + (audit.unrepairable ? ", no good copy left" : "");
+
+  std::variant<Outcome, JobError> Capture(const Job& job) {
+    Status bad;
+    const std::string path = PayloadPath(job, "scan", &bad);
+    if (!bad.ok()) return JobError{bad, true};
+    if (!pipeline_) return JobError{Status::Internal("this worker takes no capture jobs"), false};
+    auto sha = Digest::OfFile(path);
+    if (!sha.ok()) return JobError{sha.status(), IsPermanent(sha.status())};
+    auto doc = pipeline_->Capture(path);
+    if (!doc.ok()) return JobError{doc.status(), IsPermanent(doc.status())};
+    const auto& cls = doc->classification;
+    Outcome out;
+    std::string reason;
+    if (cls.not_a_record)
+      reason = "not a business record of the scheme";
+    else if (cls.confidence < threshold_)
+      reason = "confidence " + std::to_string(cls.confidence).substr(0, 4) + " below " +
+               std::to_string(threshold_).substr(0, 4);
+    if (reason.empty()) {
+      auto receipt = FileCapture(*filing_, *rules_.scheme, root_, rules_.settings.organization,
+                                 actor_, *doc, *sha);
+      if (receipt.ok()) {
+        AuditEvent e;
+        e.at = NowIso8601();
+        e.actor = actor_;
+        e.action = "classify";
+        e.reference = receipt->reference;
+        e.detail = CaptureClassifyDetail(*doc);
+        if (!receipt->already_filed) out.events.push_back(std::move(e));
+        out.summary = receipt->reference + " " + cls.item_code + " " +
+                      std::to_string(cls.confidence).substr(0, 4);
+        return out;
+      }
+      if (receipt.status().code() != ErrorCode::kInvalidArgument)
+        return JobError{receipt.status(), IsPermanent(receipt.status())};
+      reason = receipt.status().message();
+    }
+    // Unsure: the scan stays where it is and the job's result says why; a review queue on
+    // PostgreSQL is still to come.
+    out.summary = "review: " + reason;
+    return out;
   }
-  out.result.detail = out.summary;
-  return out;
-}
+
+  std::variant<Outcome, JobError> Fixity(const Job& job) {
+    Status bad;
+    const std::string reference = PayloadPath(job, "reference", &bad);
+    if (!bad.ok()) return JobError{bad, true};
+    auto record = catalogue_.GetRecord(reference);
+    if (!record.ok()) return JobError{record.status(), false};
+    Outcome out;
+    if (!*record) {  // destroyed since the job was queued: nothing to check
+      out.summary = reference + ": gone";
+      return out;
+    }
+    CopyCheckOptions options{actor_, NowIso8601, nullptr};
+    RecordAudit audit = CheckRecordCopies(packages_, **record, options, &out.events);
+    int repaired = 0;
+    for (const auto& f : audit.findings) repaired += f.repaired ? 1 : 0;
+    FixityResult r;
+    r.reference = reference;
+    r.checked_at = NowIso8601();
+    r.ok = audit.findings.empty() ||
+           (!audit.unrepairable && repaired == static_cast<int>(audit.findings.size()));
+    r.detail = audit.findings.empty() ? "intact"
+                                      : std::to_string(audit.findings.size()) + " damaged cop" +
+                                            (audit.findings.size() == 1 ? "y" : "ies") + ", " +
+                                            std::to_string(repaired) + " repaired" +
+                                            (audit.unrepairable ? ", no good copy left" : "");
+    out.summary = reference + ": " + r.detail;
+    out.fixity = std::move(r);
+    return out;
+  }
+
+  std::string root_;
+  ArchiveRules rules_;
+  PgCatalogue& catalogue_;
+  std::string actor_;
+  PackageStore packages_;
+  std::unique_ptr<Filing> filing_;
+  double threshold_ = 0.5;
+  std::unique_ptr<capture::DocumentClassifier> classifier_;
+  std::unique_ptr<capture::OcrEnginePool> pool_;
+  std::unique_ptr<capture::DocumentCapture> pipeline_;
+};
 
 int RunJobs(const Context& ctx, const Arguments& args) {
   auto lease = ParseInt("--lease-seconds", args.Get("--lease-seconds", "30"), 1, 3600);
   if (!lease.ok()) return Fail(lease.status().message(), 2);
   auto pace = ParseInt("--pace-ms", args.Get("--pace-ms", "0"), 0, 3600000);
   if (!pace.ok()) return Fail(pace.status().message(), 2);
+  double threshold = 0.5;
+  try {
+    size_t used = 0;
+    const std::string t = args.Get("--threshold", "0.5");
+    threshold = std::stod(t, &used);
+    if (used != t.size() || threshold < 0 || threshold > 1) throw std::invalid_argument(t);
+  } catch (const std::exception&) {
+    return Fail("--threshold must be a number from 0 to 1", 2);
+  }
+  std::vector<std::string> kinds = SplitList(args.Get("--kinds", "ingest,capture,fixity"));
+  for (const auto& k : kinds)
+    if (std::find(kAllKinds.begin(), kAllKinds.end(), k) == kAllKinds.end())
+      return Fail("unknown job kind '" + k + "' (ingest, capture, fixity)", 2);
+  if (kinds.empty()) return Fail("--kinds names no job kind", 2);
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
   const std::string name =
       args.Get("--name", std::string(host) + ":" + std::to_string(static_cast<long>(getpid())));
-  auto catalogue = OpenQueueCatalogue(args);
+
+  if (auto url = CatalogueUrl(args); !url.ok()) return Fail(url.status().ToString(), 2);
+  auto rules = LoadArchiveRules(ctx.root);
+  if (!rules.ok()) return Fail(rules.status().ToString(), 1);
+  auto catalogue = OpenQueueCatalogue(args, rules->reference_template.get());
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
-  PackageStore packages(ctx.root, "", Env::Default(), SplitList(args.Get("--replicas")));
+  const std::string actor = "worker:" + name;
+  JobRunner runner(ctx.root, std::move(*rules), **catalogue, actor);
+  Status ready = runner.Init(std::set<std::string>(kinds.begin(), kinds.end()), threshold);
+  if (!ready.ok()) return Fail(ready.ToString(), 1);
   WorkQueue queue(catalogue->get());
   signal(SIGTERM, OnStopSignal);
   signal(SIGINT, OnStopSignal);
-  const std::vector<std::string> kinds = {"fixity"};
-  const std::string actor = "worker:" + name;
   int64_t done = 0, failed = 0;
-  std::cout << "worker " << name << ": taking " << kinds[0] << " jobs\n" << std::flush;
+  std::cout << "worker " << name << ": taking " << args.Get("--kinds", "ingest,capture,fixity")
+            << " jobs\n"
+            << std::flush;
   while (!g_stop) {
     auto job = queue.Claim(name, kinds, *lease);
     if (!job.ok()) {
@@ -187,29 +380,30 @@ int RunJobs(const Context& ctx, const Arguments& args) {
     const Job& j = **job;
     const auto started = std::chrono::steady_clock::now();
     LeaseKeeper keeper(queue, j, name, *lease);
-    auto outcome = CheckFixity(**catalogue, packages, j, actor);
+    auto result = runner.Run(j);
     std::this_thread::sleep_until(started + std::chrono::milliseconds(*pace));
     Status st;
-    if (!outcome.ok()) {
-      st = queue.Fail(j, name, outcome.status().ToString());
-      std::cout << "job " << j.id << " " << j.kind << ": " << outcome.status().ToString() << "\n";
+    if (auto* error = std::get_if<JobError>(&result)) {
+      st = queue.Fail(j, name, error->status.ToString(), error->permanent ? WorkQueue::kGiveUp : 5);
+      if (st.ok())
+        std::cout << "job " << j.id << " " << j.kind << ": " << error->status.ToString()
+                  << (error->permanent ? " (given up)" : " (will retry)") << "\n";
       ++failed;
     } else {
-      const FixityOutcome& o = *outcome;
+      const Outcome& o = std::get<Outcome>(result);
       st = queue.Complete(j, name, o.summary, [&o](PgDb& db) -> Status {
-        if (o.result.reference.empty()) return Status::Ok();
-        DANGAN_RETURN_IF_ERROR(
-            db.Run("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES($1,$2,$3,$4)",
-                   {o.result.reference, o.result.checked_at,
-                    std::string(o.result.ok ? "true" : "false"), o.result.detail}));
+        if (o.fixity)
+          DANGAN_RETURN_IF_ERROR(
+              db.Run("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES($1,$2,$3,$4)",
+                     {o.fixity->reference, o.fixity->checked_at,
+                      std::string(o.fixity->ok ? "true" : "false"), o.fixity->detail}));
         if (o.events.empty()) return Status::Ok();
         auto appended = AppendPgEvents(db, o.events);
         return appended.ok() ? Status::Ok() : appended.status();
       });
       if (st.ok()) {
         ++done;
-        std::cout << "job " << j.id << " " << j.kind << " " << o.result.reference << ": "
-                  << o.summary << "\n";
+        std::cout << "job " << j.id << " " << j.kind << " " << o.summary << "\n";
       }
     }
     if (st.code() == ErrorCode::kConflict || keeper.lost())
@@ -222,24 +416,93 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   return 0;
 }
 
-int EnqueueFixity(const Arguments& args) {
-  auto catalogue = OpenQueueCatalogue(args);
-  if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
-  std::string cycle = args.Get("--cycle", NowIso8601().substr(0, 10));
-  auto refs = (*catalogue)->References();
-  if (!refs.ok()) return Fail(refs.status().ToString(), 1);
-  WorkQueue queue(catalogue->get());
-  for (const auto& ref : *refs) {
-    auto id = queue.Enqueue("fixity", "{\"reference\":" + web::JsonQuote(ref) + "}",
-                            "fixity:" + cycle + ":" + ref);
-    if (!id.ok()) return Fail(id.status().ToString(), 1);
+bool IsScan(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".tif" || ext == ".tiff" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" ||
+         ext == ".pdf";
+}
+
+// Files named on the command line, folders expanded (sorted), as absolute paths.
+Result<std::vector<std::string>> JobFiles(const std::vector<std::string>& paths, bool scans) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    const fs::path abs = fs::absolute(p, ec);
+    if (fs::is_directory(abs, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(abs, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->is_regular_file() &&
+            (scans ? IsScan(it->path()) : it->path().extension() == ".json"))
+          found.push_back(it->path().lexically_normal().string());
+      if (ec) return Status::IOError("cannot list " + p + ": " + ec.message());
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(abs, ec)) {
+      out.push_back(abs.lexically_normal().string());
+    } else {
+      return Status::NotFound(p + ": no such file or directory");
+    }
   }
-  std::cout << refs->size() << " fixity jobs for cycle " << cycle << "\n";
+  return out;
+}
+
+int Enqueue(const Arguments& args) {
+  if (args.positional.size() < 2)
+    return Fail("worker enqueue needs a kind (ingest, capture, fixity)", 2);
+  const std::string kind = args.positional[1];
+  if (std::find(kAllKinds.begin(), kAllKinds.end(), kind) == kAllKinds.end())
+    return Fail("unknown job kind '" + kind + "' (ingest, capture, fixity)", 2);
+  std::vector<std::string> files;
+  if (kind != "fixity") {
+    std::vector<std::string> paths(args.positional.begin() + 2, args.positional.end());
+    if (paths.empty()) return Fail("worker enqueue " + kind + " needs files or folders", 2);
+    auto found = JobFiles(paths, kind == "capture");
+    if (!found.ok()) return Fail(found.status().ToString(), 2);
+    files = std::move(*found);
+  } else if (args.positional.size() > 2) {
+    return Fail("worker enqueue fixity takes no paths", 2);
+  }
+  auto catalogue = OpenQueueCatalogue(args, nullptr);
+  if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
+  WorkQueue queue(catalogue->get());
+  size_t n = 0;
+  if (kind == "fixity") {
+    const std::string cycle = args.Get("--cycle", NowIso8601().substr(0, 10));
+    auto refs = (*catalogue)->References();
+    if (!refs.ok()) return Fail(refs.status().ToString(), 1);
+    for (const auto& ref : *refs) {
+      auto id = queue.Enqueue("fixity", "{\"reference\":" + web::JsonQuote(ref) + "}",
+                              "fixity:" + cycle + ":" + ref);
+      if (!id.ok()) return Fail(id.status().ToString(), 1);
+    }
+    std::cout << refs->size() << " fixity jobs for cycle " << cycle << "\n";
+    return 0;
+  }
+  for (const auto& f : files) {
+    std::string key;
+    if (kind == "capture") {
+      // The same scan is one document wherever it lies.
+      auto sha = Digest::OfFile(f);
+      if (!sha.ok()) return Fail(sha.status().ToString(), 1);
+      key = "capture:" + *sha;
+    } else {
+      key = "ingest:" + f;
+    }
+    auto id = queue.Enqueue(kind,
+                            std::string("{\"") + (kind == "capture" ? "scan" : "case") +
+                                "\":" + web::JsonQuote(f) + "}",
+                            key);
+    if (!id.ok()) return Fail(id.status().ToString(), 1);
+    ++n;
+  }
+  std::cout << n << " " << kind << " jobs\n";
   return 0;
 }
 
 int PrintCounts(const Arguments& args) {
-  auto catalogue = OpenQueueCatalogue(args);
+  auto catalogue = OpenQueueCatalogue(args, nullptr);
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
   WorkQueue queue(catalogue->get());
   auto c = queue.Count();
@@ -257,15 +520,15 @@ int RunWorker(const Context& ctx, int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string sub = argv[1];
-  auto args = Arguments::Parse(
-      argc, argv, 2,
-      {"--catalogue", "--replicas", "--name", "--lease-seconds", "--pace-ms", "--cycle"},
-      {"--exit-when-idle"});
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--catalogue", "--kinds", "--name", "--lease-seconds", "--pace-ms",
+                                "--cycle", "--threshold"},
+                               {"--exit-when-idle"});
   if (!args.ok()) return Fail(args.status().message(), 2);
   if (sub == "run") return RunJobs(ctx, *args);
-  if (sub == "enqueue-fixity") return EnqueueFixity(*args);
+  if (sub == "enqueue") return Enqueue(*args);
   if (sub == "status") return PrintCounts(*args);
-  return Fail("unknown worker command '" + sub + "' (run, enqueue-fixity, status)", 2);
+  return Fail("unknown worker command '" + sub + "' (run, enqueue, status)", 2);
 }
 
 }  // namespace dangan::cli

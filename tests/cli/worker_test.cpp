@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -25,6 +26,7 @@ extern char** environ;
 
 using namespace dangan;
 using namespace dangan::testing;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -120,12 +122,12 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
 
   const std::string root = archive.root();
   auto enqueue = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
-                     " worker enqueue-fixity --cycle c1 --catalogue " + Quote(schema.url()));
+                     " worker enqueue fixity --cycle c1 --catalogue " + Quote(schema.url()));
   BOOST_REQUIRE_MESSAGE(enqueue.code == 0, enqueue);
   BOOST_TEST(Contains(enqueue.out, "10 fixity jobs for cycle c1"));
   // Enqueuing the same cycle again adds nothing.
   auto again = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
-                   " worker enqueue-fixity --cycle c1 --catalogue " + Quote(schema.url()));
+                   " worker enqueue fixity --cycle c1 --catalogue " + Quote(schema.url()));
   BOOST_REQUIRE(again.code == 0);
 
   auto db = PgDb::Connect(schema.url());
@@ -175,6 +177,102 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
 
   auto status = Run(Quote(DANGAN_BINARY) + " worker status --catalogue " + Quote(schema.url()));
   BOOST_TEST(Contains(status.out, "done 10"), status);
+}
+
+BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without_gaps) {
+  TestArchive archive;
+  PgTestSchema schema;
+  const std::string root = archive.root();
+  TempDir shared;
+  constexpr int kCases = 24;
+  auto made =
+      Run("/usr/bin/python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
+          " --out " + Quote(shared / "cases") + " --count " + std::to_string(kCases) +
+          " --file-bytes 20000");
+  BOOST_REQUIRE_MESSAGE(made.code == 0, made);
+  fs::create_directories(shared / "scans");
+  for (const char* scan : {"dev_0001.jpg", "dev_0006.jpg", "dev_0012.jpg"})
+    fs::copy_file(std::string(DANGAN_SOURCE_DIR) + "/tests/data/corpus/" + scan,
+                  shared / (std::string("scans/") + scan));
+  auto dangan = [&](const std::string& args) {
+    return Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " " + args + " --catalogue " +
+               Quote(schema.url()));
+  };
+  auto ingest = dangan("worker enqueue ingest " + Quote(shared / "cases"));
+  BOOST_REQUIRE_MESSAGE(ingest.code == 0, ingest);
+  BOOST_TEST(Contains(ingest.out, "24 ingest jobs"), ingest);
+  auto capture = dangan("worker enqueue capture " + Quote(shared / "scans"));
+  BOOST_REQUIRE_MESSAGE(capture.code == 0, capture);
+  BOOST_TEST(Contains(capture.out, "3 capture jobs"), capture);
+
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  TempDir logs;
+  auto worker = [&](const std::string& name) {
+    return std::vector<std::string>{"--root",          root,         "worker",          "run",
+                                    "--catalogue",     schema.url(), "--name",          name,
+                                    "--lease-seconds", "2",          "--exit-when-idle"};
+  };
+  Process w1(worker("w1"), logs / "w1.log");
+  Process w2(worker("w2"), logs / "w2.log");
+  // w1 is killed once it has finished a job and holds another: its job goes to w2.
+  std::string held;
+  for (int i = 0; i < 600 && held.empty(); ++i) {
+    held = Scalar(
+        **db,
+        "SELECT coalesce(min(id)::text, '') FROM jobs WHERE worker='w1' AND"
+        " state='running' AND EXISTS (SELECT 1 FROM jobs WHERE worker='w1' AND state='done')");
+    if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!held.empty()) w1.Kill();
+  BOOST_TEST_MESSAGE("killed w1 holding job " << held);
+  int code = w2.Wait(240);
+  BOOST_REQUIRE_MESSAGE(code == 0, "w2 exit " << code << "\n" << Slurp(logs / "w2.log"));
+
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs WHERE state<>'done'") == "0",
+             Slurp(logs / "w2.log") << Scalar(**db, "SELECT string_agg(error, '; ') FROM jobs"));
+  // Both workers did jobs, and every case was filed once.
+  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT worker) FROM jobs") == "2");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE channel='business'") ==
+             std::to_string(kCases));
+  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT case_id) FROM records") ==
+             Scalar(**db, "SELECT count(*) FROM records"));
+  // Each series numbered 1..n: no 件号 missing, none twice.
+  BOOST_TEST(Scalar(**db,
+                    "SELECT count(*) FROM (SELECT series FROM records GROUP BY series"
+                    " HAVING max(seq) <> count(*) OR count(DISTINCT seq) <> count(*)) gaps") ==
+             "0");
+  // One file event per record, whatever the kill interrupted.
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='file'") ==
+             Scalar(**db, "SELECT count(*) FROM records"));
+  // Captures: filed with their scan and OCR text, or waiting for review with the reason.
+  auto captures =
+      Scalar(**db, "SELECT string_agg(result, ' | ' ORDER BY id) FROM jobs WHERE kind='capture'");
+  int filed_captures =
+      std::stoi(Scalar(**db, "SELECT count(*) FROM records WHERE channel='capture'"));
+  BOOST_TEST(filed_captures >= 1, captures);
+  BOOST_TEST(Scalar(**db,
+                    "SELECT count(*) FROM jobs WHERE kind='capture' AND (result LIKE 'review: %' OR"
+                    " result LIKE 'J012-%')") == "3",
+             captures);
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='classify'") ==
+             std::to_string(filed_captures));
+  auto catalogue = PgCatalogue::Open(schema.url(), &archive.session().reference_template());
+  BOOST_REQUIRE(catalogue.ok());
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
+  BOOST_REQUIRE(events.ok());
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(*events, kGenesisHash, 1, &why).has_value(), why);
+  // A filed capture is found by its recognised text.
+  auto ref = Scalar(**db, "SELECT min(reference) FROM records WHERE channel='capture'");
+  auto rec = (*catalogue)->GetRecord(ref).value();
+  BOOST_REQUIRE(rec.has_value());
+  BOOST_TEST(rec->files.size() >= 2u);
+
+  // Enqueuing the same scans again adds no job: a scan is one document.
+  auto again = dangan("worker enqueue capture " + Quote(shared / "scans"));
+  BOOST_REQUIRE(again.code == 0);
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs WHERE kind='capture'") == "3");
 }
 
 BOOST_AUTO_TEST_CASE(bad_worker_command_lines_are_refused_clearly) {
