@@ -53,6 +53,11 @@ CREATE TABLE records(
   UNIQUE(series, seq),
   UNIQUE(source, case_id)
 );
+-- Search tests `terms` row by row wherever the index alone cannot answer (a page's newest
+-- matches, counting): kept inside the row, up to a page, rather than in TOAST, where each test
+-- would be an index lookup and a fetch.
+ALTER TABLE records ALTER COLUMN terms SET STORAGE MAIN;
+ALTER TABLE records SET (toast_tuple_target = 8160);
 CREATE INDEX records_person ON records(person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX records_unit ON records(unit_code) WHERE unit_code IS NOT NULL;
 CREATE INDEX records_class_year ON records(class_code, year, retention);
@@ -506,6 +511,17 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
 
   auto db = Borrow();
   if (!db.ok()) return db.status();
+  // One snapshot for the count, the facets and the page. The text condition is always best
+  // answered from the GIN index: a sequential scan would test every row's tsvector. The bitmap of
+  // a common character's matches must fit in memory, or it turns lossy and every row on a lossy
+  // page is tested again.
+  DANGAN_RETURN_IF_ERROR((*db)->Exec(
+      std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
+      (terms.has_text() ? "; SET LOCAL enable_seqscan = off" : "")));
+  struct EndRead {
+    PgDb& db;
+    ~EndRead() { db.Exec("COMMIT"); }
+  } end_read{**db};
   SearchPage page;
   auto count = (*db)->Value("SELECT count(*) FROM (SELECT 1 FROM records" + where + " LIMIT " +
                                 Str(kCountCap + 1) + ") m",

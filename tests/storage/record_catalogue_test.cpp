@@ -13,7 +13,7 @@
 #include "storage/digest.h"
 #include "storage/file_sample.h"
 #include "storage/pg_catalogue.h"
-#include "tests/support/case_factory.h"
+#include "tests/support/catalogue_backend.h"
 #include "tests/support/pg_server.h"
 
 using namespace dangan;
@@ -23,64 +23,7 @@ namespace bdata = boost::unit_test::data;
 // Named, not anonymous: the data test cases are templates that capture these types.
 namespace record_catalogue_test {
 
-const char* const kBackends[] = {"sqlite", "postgresql"};
-
-// An archive (scheme, 档号 template, checks, package store) filing into the chosen catalogue.
-class Backend {
- public:
-  explicit Backend(const std::string& kind) {
-    if (kind == "sqlite") {
-      catalogue_ = &archive_.session().catalogue();
-    } else {
-      schema_ = std::make_unique<PgTestSchema>();
-      auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
-      if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
-      owned_ = std::move(*pg);
-      catalogue_ = owned_.get();
-    }
-    filing_ = MakeFiling(*catalogue_);
-  }
-
-  // Another filer on the same catalogue data: for PostgreSQL a second catalogue object with its
-  // own connections, as a second server would have.
-  std::unique_ptr<RecordCatalogue> SecondServer() {
-    if (!schema_) return nullptr;
-    auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
-    if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
-    return std::move(*pg);
-  }
-
-  std::unique_ptr<Filing> MakeFiling(CataloguePort& port) {
-    auto& s = archive_.session();
-    FilingSettings settings{s.settings().fonds, s.settings().category, s.settings().organization};
-    return std::make_unique<Filing>(
-        s.scheme(), s.reference_template(), settings, port, s.packages(),
-        [](const std::string& path) -> Result<std::pair<std::string, uint64_t>> {
-          uint64_t bytes = 0;
-          auto d = Digest::OfFile(path, "sha256", &bytes);
-          if (!d.ok()) return d.status();
-          return std::make_pair(*d, bytes);
-        },
-        cli::NowIso8601, s.checks(), [](const std::string& path) { return SampleFile(path); });
-  }
-
-  RecordCatalogue& catalogue() { return *catalogue_; }
-  Filing& filing() { return *filing_; }
-  TestArchive& archive() { return archive_; }
-
-  std::string File(const CaseSubmission& c) {
-    auto receipt = filing_->File(c, "business", "test");
-    if (!receipt.ok()) throw std::runtime_error(receipt.status().ToString());
-    return receipt->reference;
-  }
-
- private:
-  TestArchive archive_;
-  std::unique_ptr<PgTestSchema> schema_;
-  std::unique_ptr<RecordCatalogue> owned_;
-  RecordCatalogue* catalogue_ = nullptr;
-  std::unique_ptr<Filing> filing_;
-};
+using Backend = CatalogueBackend;
 
 std::set<std::string> Refs(const SearchPage& page) {
   std::set<std::string> out;
@@ -99,7 +42,7 @@ void ExpectChainHolds(RecordCatalogue& c) {
 }  // namespace record_catalogue_test
 using namespace record_catalogue_test;
 
-BOOST_DATA_TEST_CASE(filed_records_read_back_whole, bdata::make(kBackends), kind) {
+BOOST_DATA_TEST_CASE(filed_records_read_back_whole, bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   auto c = b.archive().MakeCase("RB-1", "0301", "基本养老金待遇核定表",
                                 {{"申请表（原件）.pdf", "%PDF-1.4 测试"}, {"说明.txt", "说明"}});
@@ -143,7 +86,7 @@ BOOST_DATA_TEST_CASE(filed_records_read_back_whole, bdata::make(kBackends), kind
 }
 
 BOOST_DATA_TEST_CASE(the_same_case_again_replays_and_other_content_conflicts,
-                     bdata::make(kBackends), kind) {
+                     bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   std::string ref = b.File(b.archive().MakeCase("ID-1"));
   auto again = b.filing().File(b.archive().MakeCase("ID-1"), "business", "test");
@@ -156,7 +99,8 @@ BOOST_DATA_TEST_CASE(the_same_case_again_replays_and_other_content_conflicts,
   BOOST_TEST(b.catalogue().CountRecords().value() == 1);
 }
 
-BOOST_DATA_TEST_CASE(a_rolled_back_filing_gives_its_number_back, bdata::make(kBackends), kind) {
+BOOST_DATA_TEST_CASE(a_rolled_back_filing_gives_its_number_back, bdata::make(kCatalogueBackends),
+                     kind) {
   Backend b(kind);
   std::string first = b.File(b.archive().MakeCase("RO-1"));
   {
@@ -171,8 +115,8 @@ BOOST_DATA_TEST_CASE(a_rolled_back_filing_gives_its_number_back, bdata::make(kBa
   BOOST_TEST(second.substr(second.size() - 4) == "0002");
 }
 
-BOOST_DATA_TEST_CASE(concurrent_filers_number_each_series_without_gaps, bdata::make(kBackends),
-                     kind) {
+BOOST_DATA_TEST_CASE(concurrent_filers_number_each_series_without_gaps,
+                     bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   // With PostgreSQL, half the threads file through a second catalogue (another server's pool).
   auto second = b.SecondServer();
@@ -213,8 +157,8 @@ BOOST_DATA_TEST_CASE(concurrent_filers_number_each_series_without_gaps, bdata::m
   ExpectChainHolds(b.catalogue());
 }
 
-BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters, bdata::make(kBackends),
-                     kind) {
+BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters,
+                     bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   auto pension = b.archive().MakeCase("S-1", "0301", "基本养老金待遇核定表");
   pension.text = "参保人自二〇二五年七月起按月领取养老金。";
@@ -258,7 +202,7 @@ BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters, bdata
   BOOST_TEST(marked.total == 1);
 }
 
-BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kBackends), kind) {
+BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   std::vector<std::string> refs;
   for (int i = 0; i < 5; ++i) {
@@ -319,7 +263,7 @@ BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kBackends), 
   BOOST_TEST(static_cast<int>(refused.status().code()) == static_cast<int>(ErrorCode::kForbidden));
 }
 
-BOOST_DATA_TEST_CASE(events_chain_history_and_fixity, bdata::make(kBackends), kind) {
+BOOST_DATA_TEST_CASE(events_chain_history_and_fixity, bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   std::string ref = b.File(b.archive().MakeCase("E-1"));
   auto view = AuditEvent{0, cli::NowIso8601(), "reader", "view", ref, "{}", "", ""};
@@ -365,7 +309,8 @@ BOOST_DATA_TEST_CASE(events_chain_history_and_fixity, bdata::make(kBackends), ki
   BOOST_TEST(fixity->checked_at == "2025-07-02T00:00:00Z");
 }
 
-BOOST_DATA_TEST_CASE(script_and_sql_in_text_are_kept_as_text, bdata::make(kBackends), kind) {
+BOOST_DATA_TEST_CASE(script_and_sql_in_text_are_kept_as_text, bdata::make(kCatalogueBackends),
+                     kind) {
   Backend b(kind);
   auto c = b.archive().MakeCase("X'; DROP TABLE records; --", "0102",
                                 "<script>alert(1)</script>'); DELETE FROM events; --");

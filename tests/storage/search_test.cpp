@@ -1,15 +1,19 @@
+// Search behaviour, on both catalogue backends (tests/support/catalogue_backend.h).
 #define BOOST_TEST_MODULE search
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "tests/support/case_factory.h"
+#include "tests/support/catalogue_backend.h"
 
 using namespace dangan;
 using namespace dangan::testing;
+namespace bdata = boost::unit_test::data;
 
-namespace {
+// Named, not anonymous: the data test cases are templates that use this type.
+namespace search_test {
 
 struct Filed {
-  Filed() {
+  explicit Filed(const std::string& kind) : backend(kind), archive(backend.archive()) {
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"0301", "基本养老金待遇核定表"},
         {"0503", "失业保险金申领审核表"},
@@ -19,14 +23,14 @@ struct Filed {
     for (size_t i = 0; i < cases.size(); ++i) {
       auto c = archive.MakeCase("S-" + std::to_string(i), cases[i].first, cases[i].second);
       if (i == 2) c.person = Person{ValidIdNumber("44010619621211918"), "王五"};
-      auto r = archive.session().filing().File(c, "business", "test");
+      auto r = backend.filing().File(c, "business", "test");
       if (!r.ok()) throw std::runtime_error(r.status().ToString());
       refs.push_back(r->reference);
     }
   }
   std::vector<std::string> Find(const std::string& text, SearchSpec spec = {}) {
     spec.text = text;
-    auto page = archive.session().catalogue().Search(spec);
+    auto page = backend.catalogue().Search(spec);
     if (!page.ok()) throw std::runtime_error(page.status().ToString());
     std::vector<std::string> out;
     for (const auto& h : page->hits) out.push_back(h.reference);
@@ -39,13 +43,22 @@ struct Filed {
     std::sort(out.begin(), out.end());
     return out;
   }
-  TestArchive archive;
+  CatalogueBackend backend;
+  TestArchive& archive;
   std::vector<std::string> refs;
 };
 
-}  // namespace
+}  // namespace search_test
+using namespace search_test;
 
-BOOST_FIXTURE_TEST_CASE(one_two_and_four_character_queries, Filed) {
+BOOST_DATA_TEST_CASE(one_two_and_four_character_queries, bdata::make(kCatalogueBackends), kind) {
+  Filed f(kind);
+  [[maybe_unused]] auto& archive = f.archive;
+  [[maybe_unused]] auto& refs = f.refs;
+  [[maybe_unused]] auto Find = [&f](const std::string& text, SearchSpec spec = {}) {
+    return f.Find(text, spec);
+  };
+  [[maybe_unused]] auto Refs = [&f](std::initializer_list<int> which) { return f.Refs(which); };
   BOOST_TEST(Find("伤") == Refs({2}));
   BOOST_TEST(Find("金") == Refs({0, 1}));
   BOOST_TEST(Find("养老") == Refs({0}));
@@ -57,7 +70,14 @@ BOOST_FIXTURE_TEST_CASE(one_two_and_four_character_queries, Filed) {
   BOOST_TEST(Find("失业 养老").empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(identifiers_and_references_are_exact, Filed) {
+BOOST_DATA_TEST_CASE(identifiers_and_references_are_exact, bdata::make(kCatalogueBackends), kind) {
+  Filed f(kind);
+  [[maybe_unused]] auto& archive = f.archive;
+  [[maybe_unused]] auto& refs = f.refs;
+  [[maybe_unused]] auto Find = [&f](const std::string& text, SearchSpec spec = {}) {
+    return f.Find(text, spec);
+  };
+  [[maybe_unused]] auto Refs = [&f](std::initializer_list<int> which) { return f.Refs(which); };
   BOOST_TEST(Find(ValidIdNumber("44010619621211918")) == Refs({2}));
   std::string lower = ValidIdNumber("44010619621211918");
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -66,7 +86,15 @@ BOOST_FIXTURE_TEST_CASE(identifiers_and_references_are_exact, Filed) {
   BOOST_TEST(Find(ValidIdNumber("11010519800101001")).empty());
 }
 
-BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Filed) {
+BOOST_DATA_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply,
+                     bdata::make(kCatalogueBackends), kind) {
+  Filed f(kind);
+  [[maybe_unused]] auto& archive = f.archive;
+  [[maybe_unused]] auto& refs = f.refs;
+  [[maybe_unused]] auto Find = [&f](const std::string& text, SearchSpec spec = {}) {
+    return f.Find(text, spec);
+  };
+  [[maybe_unused]] auto Refs = [&f](std::initializer_list<int> which) { return f.Refs(which); };
   for (const char* q : {"\"", "*", "()", "-", "NEAR(", "^"}) BOOST_TEST(Find(q).empty(), q);
   SearchSpec by_class;
   by_class.class_code = "03";
@@ -74,7 +102,7 @@ BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Fil
   SearchSpec facets;
   facets.facets = true;
   facets.text = "表";  // in three titles, and in every record's file name 申请表.txt
-  auto page = archive.session().catalogue().Search(facets).value();
+  auto page = f.backend.catalogue().Search(facets).value();
   BOOST_TEST(page.total == 4);
   BOOST_TEST(page.facets["class"]["01"] == 1);
   BOOST_TEST(page.facets["retention"]["D100"] == 2);
@@ -82,17 +110,25 @@ BOOST_FIXTURE_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply, Fil
   BOOST_TEST(page.hits[0].snippet.find("[表]") != std::string::npos, page.hits[0].snippet);
 }
 
-BOOST_FIXTURE_TEST_CASE(facets_count_records_filed_after_the_first_search, Filed) {
+BOOST_DATA_TEST_CASE(facets_count_records_filed_after_the_first_search,
+                     bdata::make(kCatalogueBackends), kind) {
+  Filed f(kind);
+  [[maybe_unused]] auto& archive = f.archive;
+  [[maybe_unused]] auto& refs = f.refs;
+  [[maybe_unused]] auto Find = [&f](const std::string& text, SearchSpec spec = {}) {
+    return f.Find(text, spec);
+  };
+  [[maybe_unused]] auto Refs = [&f](std::initializer_list<int> which) { return f.Refs(which); };
   SearchSpec spec;
   spec.facets = true;
   spec.text = "表";
-  auto& catalogue = archive.session().catalogue();
+  auto& catalogue = f.backend.catalogue();
   auto before = catalogue.Search(spec).value();
   BOOST_TEST(before.facets["class"]["01"] == 1);
   // Filed after the facets were first read into memory: a newer id than any held there.
   for (int i = 0; i < 2; ++i) {
     auto c = archive.MakeCase("S-late-" + std::to_string(i), "0102", "参保人员减员申报表");
-    BOOST_REQUIRE(archive.session().filing().File(c, "business", "test").ok());
+    BOOST_REQUIRE(f.backend.filing().File(c, "business", "test").ok());
   }
   auto after = catalogue.Search(spec).value();
   BOOST_TEST(after.total == 6);
@@ -114,7 +150,15 @@ BOOST_FIXTURE_TEST_CASE(facets_count_records_filed_after_the_first_search, Filed
   BOOST_TEST(all.facets["class"]["01"] == 3);
 }
 
-BOOST_FIXTURE_TEST_CASE(single_characters_are_found_anywhere_and_marked_exactly, Filed) {
+BOOST_DATA_TEST_CASE(single_characters_are_found_anywhere_and_marked_exactly,
+                     bdata::make(kCatalogueBackends), kind) {
+  Filed f(kind);
+  [[maybe_unused]] auto& archive = f.archive;
+  [[maybe_unused]] auto& refs = f.refs;
+  [[maybe_unused]] auto Find = [&f](const std::string& text, SearchSpec spec = {}) {
+    return f.Find(text, spec);
+  };
+  [[maybe_unused]] auto Refs = [&f](std::initializer_list<int> which) { return f.Refs(which); };
   // 定 inside 待遇核定表 and 工伤认定决定书; 伤 inside the latter.
   BOOST_TEST(Find("定") == Refs({0, 2}));
   BOOST_TEST(Find("伤") == Refs({2}));
@@ -125,19 +169,19 @@ BOOST_FIXTURE_TEST_CASE(single_characters_are_found_anywhere_and_marked_exactly,
   BOOST_TEST(Find("龙").empty());
   SearchSpec spec;
   spec.text = "伤";
-  auto page = archive.session().catalogue().Search(spec);
+  auto page = f.backend.catalogue().Search(spec);
   BOOST_REQUIRE(page.ok());
   BOOST_REQUIRE(page->hits.size() == 1u);
   BOOST_TEST(page->hits[0].snippet.find("工[伤]认定") != std::string::npos, page->hits[0].snippet);
   // Characters alone are listed newest first (a character's frequency ranks nothing); 表 is in
   // every record's file name 申请表.txt.
   spec.text = "表";
-  page = archive.session().catalogue().Search(spec);
+  page = f.backend.catalogue().Search(spec);
   BOOST_REQUIRE(page.ok());
   BOOST_REQUIRE(page->hits.size() == 4u);
   for (size_t k = 0; k < 4; ++k) BOOST_TEST(page->hits[k].reference == refs[3 - k]);
   spec.offset = 3;
-  page = archive.session().catalogue().Search(spec);
+  page = f.backend.catalogue().Search(spec);
   BOOST_REQUIRE(page.ok());
   BOOST_REQUIRE(page->hits.size() == 1u);
   BOOST_TEST(page->hits[0].reference == refs[0]);

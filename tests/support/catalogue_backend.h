@@ -1,0 +1,74 @@
+// Both catalogue backends for tests that run each case on each: an archive (scheme, 档号
+// template, checks, package store) filing through the real Filing use case into the embedded
+// SQLite catalogue or into a PostgreSQL one in a schema of its own (CTest's `postgresql`
+// fixture). Not thread-safe to set up; filing through it is.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "archive/cli/archive_session.h"
+#include "storage/digest.h"
+#include "storage/file_sample.h"
+#include "storage/pg_catalogue.h"
+#include "tests/support/case_factory.h"
+#include "tests/support/pg_server.h"
+
+namespace dangan::testing {
+
+// The names BOOST_DATA_TEST_CASE runs over: bdata::make(kCatalogueBackends).
+inline const char* const kCatalogueBackends[] = {"sqlite", "postgresql"};
+
+// An archive (scheme, 档号 template, checks, package store) filing into the chosen catalogue.
+class CatalogueBackend {
+ public:
+  explicit CatalogueBackend(const std::string& kind) {
+    if (kind == "sqlite") {
+      catalogue_ = &archive_.session().catalogue();
+    } else {
+      schema_ = std::make_unique<PgTestSchema>();
+      auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
+      if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
+      owned_ = std::move(*pg);
+      catalogue_ = owned_.get();
+    }
+    filing_ = MakeFiling(*catalogue_);
+  }
+
+  // Another filer on the same catalogue data: for PostgreSQL a second catalogue object with its
+  // own connections, as a second server would have.
+  std::unique_ptr<RecordCatalogue> SecondServer() {
+    if (!schema_) return nullptr;
+    auto pg = PgCatalogue::Open(schema_->url(), &archive_.session().reference_template());
+    if (!pg.ok()) throw std::runtime_error(pg.status().ToString());
+    return std::move(*pg);
+  }
+
+  std::unique_ptr<Filing> MakeFiling(CataloguePort& port) {
+    auto& s = archive_.session();
+    auto filing = cli::MakeFiling(s.settings(), s.scheme(), s.reference_template(), s.checks(),
+                                  port, s.packages());
+    if (!filing.ok()) throw std::runtime_error(filing.status().ToString());
+    return std::move(*filing);
+  }
+
+  RecordCatalogue& catalogue() { return *catalogue_; }
+  Filing& filing() { return *filing_; }
+  TestArchive& archive() { return archive_; }
+
+  std::string File(const CaseSubmission& c) {
+    auto receipt = filing_->File(c, "business", "test");
+    if (!receipt.ok()) throw std::runtime_error(receipt.status().ToString());
+    return receipt->reference;
+  }
+
+ private:
+  TestArchive archive_;
+  std::unique_ptr<PgTestSchema> schema_;
+  std::unique_ptr<RecordCatalogue> owned_;
+  RecordCatalogue* catalogue_ = nullptr;
+  std::unique_ptr<Filing> filing_;
+};
+
+}  // namespace dangan::testing
