@@ -23,7 +23,7 @@ fi
 
 # PostgreSQL refuses to run as root; as root it runs as the postgres user Debian's package made.
 as_server() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 value() { sed -n "s/^$1=//p" "$state" 2>/dev/null | head -1; }
@@ -58,7 +58,11 @@ case "$cmd" in
       rm -rf "$dir"
       exit 1
     fi
-    as_server "$bin/createdb" -h 127.0.0.1 -p "$port" -U dangan dangan
+    if ! as_server "$bin/createdb" -h 127.0.0.1 -p "$port" -U dangan dangan; then
+      as_server "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+      rm -rf "$dir"
+      exit 1
+    fi
     mkdir -p "$(dirname "$state")"
     printf 'dir=%s\nurl=postgresql://dangan@127.0.0.1:%s/dangan\n' "$dir" "$port" >"$state"
     echo "pg.sh: PostgreSQL on 127.0.0.1:$port ($dir)" >&2

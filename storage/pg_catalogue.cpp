@@ -1,6 +1,7 @@
 #include "storage/pg_catalogue.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -50,6 +51,8 @@ CREATE TABLE records(
   -- What search reads: the title, a newline and the body (search_terms.h), and its tokens.
   body TEXT NOT NULL,
   terms TSVECTOR NOT NULL,
+  -- The text had too many bigrams for one tsvector: `terms` holds its characters and words.
+  by_characters BOOLEAN NOT NULL DEFAULT false,
   UNIQUE(series, seq),
   UNIQUE(source, case_id)
 );
@@ -186,13 +189,33 @@ Result<Record> RecordFromPgRow(const PgRows& rows, int i) {
   return r;
 }
 
+// A tsvector's lexemes may not pass 1 MiB together (PostgreSQL keeps their offsets in 20 bits
+// and does not check it when building one from an array).
+constexpr size_t kLexemeBudget = 900 * 1024;
+// Stands in a record whose text has too many bigrams for its tsvector: it holds the single
+// characters and words only, and a phrase is looked for there by its characters (the text check
+// then finds the phrase itself). The tokenizer never yields it: it has '!' and '-'.
+const char* const kCharactersOnly = "!characters-only";
+
 // The distinct tokens the index holds for `text`: what dangan_cjk gives (bigrams, edge unigrams,
-// words) and what dangan_cjk_chars gives (every Han character).
+// words) and what dangan_cjk_chars gives (every Han character), within the budget.
 std::vector<std::string> IndexTokens(const std::string& text) {
-  std::set<std::string> seen;
-  for (auto mode : {CjkTokenizeMode::kDocument, CjkTokenizeMode::kCharacters})
-    for (auto& t : CjkTokenize(text, mode)) seen.insert(std::move(t.text));
-  return std::vector<std::string>(seen.begin(), seen.end());
+  std::set<std::string> all, small;
+  size_t bytes = 0, small_bytes = 0;
+  for (auto mode : {CjkTokenizeMode::kDocument, CjkTokenizeMode::kCharacters}) {
+    for (auto& t : CjkTokenize(text, mode)) {
+      // Single characters and words, which a record too large for its bigrams keeps.
+      const bool one_char = mode == CjkTokenizeMode::kCharacters ||
+                            static_cast<unsigned char>(t.text[0]) < 0x80 ||
+                            CjkTokenize(t.text, CjkTokenizeMode::kCharacters).size() == 1;
+      if (one_char && small_bytes < kLexemeBudget && small.insert(t.text).second)
+        small_bytes += t.text.size() + 8;
+      if (all.insert(t.text).second) bytes += t.text.size() + 8;
+    }
+  }
+  if (bytes <= kLexemeBudget) return std::vector<std::string>(all.begin(), all.end());
+  small.insert(kCharactersOnly);
+  return std::vector<std::string>(small.begin(), small.end());
 }
 
 Result<std::optional<FiledCase>> FindCaseOn(PgDb& db, const std::string& source,
@@ -236,12 +259,14 @@ class PgFilingTransaction : public FilingTransaction {
 
   Status InsertRecord(const Record& r) override {
     const std::string body = r.title + "\n" + RecordBodyText(r);
+    const std::vector<std::string> tokens = IndexTokens(body);
     auto id = db_->Value(
         "INSERT INTO records(reference, series, seq, source, case_id, channel, fingerprint,"
         " fonds, class_code, item_code, year, retention, title, formed_on, person_id, unit_code,"
         " pages, details, text, package_path, package_sha256, package_bytes, filed_at, state,"
-        " body, terms) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
-        "$20,$21,$22,$23,$24,$25, array_to_tsvector($26::text[])) RETURNING id",
+        " body, terms, by_characters) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
+        "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25, array_to_tsvector($26::text[]), $27)"
+        " RETURNING id",
         {r.reference,
          r.series,
          Str(r.parts.seq),
@@ -267,7 +292,10 @@ class PgFilingTransaction : public FilingTransaction {
          r.filed_at,
          r.state,
          body,
-         PgTextArray(IndexTokens(body))});
+         PgTextArray(tokens),
+         std::string(std::find(tokens.begin(), tokens.end(), kCharactersOnly) != tokens.end()
+                         ? "true"
+                         : "false")});
     if (!id.ok()) return id.status().WithContext("cataloguing " + r.reference);
     for (size_t i = 0; i < r.files.size(); ++i) {
       const RecordFile& f = r.files[i];
@@ -375,7 +403,8 @@ PgCatalogue::Lease::~Lease() {
   if (!db_ || !owner_) return;
   if (!db_->Healthy() || db_->InTransaction()) return;  // dropped, not pooled
   std::lock_guard<std::mutex> lock(owner_->mu_);
-  if (owner_->idle_.size() < 16) owner_->idle_.push_back(std::move(db_));
+  // Enough kept for a server's busiest moment: a new connection costs a backend process.
+  if (owner_->idle_.size() < 64) owner_->idle_.push_back(std::move(db_));
 }
 
 Result<PgCatalogue::Lease> PgCatalogue::Borrow() {
@@ -473,8 +502,10 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
-  // The index narrows by tokens (every one must be there); a phrase's Han runs of three or more
-  // characters are then found in the text itself, since the index keeps no positions.
+  // The index narrows by tokens (every one must be there) and keeps no positions, so a phrase of
+  // more than one token is then found in the text itself: its Han runs as they are ("养老保险" is
+  // 养老, 老保, 保险, which the index finds in any order), its parts in order with nothing but
+  // separators between them ("2025年", "SB·2026-D100"), as the SQLite index reads a phrase.
   std::string tsquery;
   auto need = [&](const std::string& token) {
     tsquery += (tsquery.empty() ? "" : " & ") + TsQueryLexeme(token);
@@ -482,19 +513,51 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   for (const auto& c : terms.characters) need(c);
   for (const auto& phrase : terms.phrases) {
     auto tokens = CjkTokenize(phrase, CjkTokenizeMode::kQuery);
+    // Its tokens, or, in a record indexed by characters only, its characters and words.
+    std::string by_tokens, by_characters = TsQueryLexeme(kCharactersOnly);
+    for (const auto& t : tokens)
+      by_tokens += (by_tokens.empty() ? "" : " & ") + TsQueryLexeme(t.text);
+    for (const auto& t : CjkTokenize(phrase, CjkTokenizeMode::kCharacters))
+      by_characters += " & " + TsQueryLexeme(t.text);
+    for (const auto& t : tokens)
+      if (static_cast<unsigned char>(t.text[0]) < 0x80)
+        by_characters += " & " + TsQueryLexeme(t.text);
+    tsquery += std::string(tsquery.empty() ? "" : " & ") + "((" + by_tokens + ") | (" +
+               by_characters + "))";
+    std::vector<std::string> pieces;
+    bool long_run = false;
     for (size_t i = 0; i < tokens.size(); ++i) {
-      need(tokens[i].text);
-      // Overlapping bigrams are one Han run: "养老保险" is 养老, 老保, 保险.
+      // Overlapping bigrams are one Han run.
       size_t j = i;
       while (j + 1 < tokens.size() && tokens[j + 1].start < tokens[j].end) ++j;
       if (j > i) {
-        for (size_t k = i + 1; k <= j; ++k) need(tokens[k].text);
-        where += " AND strpos(body, " +
-                 param(phrase.substr(static_cast<size_t>(tokens[i].start),
-                                     static_cast<size_t>(tokens[j].end - tokens[i].start))) +
-                 ") > 0";
-        i = j;
+        long_run = true;
+        pieces.push_back(phrase.substr(static_cast<size_t>(tokens[i].start),
+                                       static_cast<size_t>(tokens[j].end - tokens[i].start)));
+      } else {
+        pieces.push_back(tokens[i].text);
       }
+      i = j;
+    }
+    if (pieces.size() == 1 && long_run) {
+      where += " AND strpos(body, " + param(pieces[0]) + ") > 0";
+    } else if (pieces.size() == 1 &&
+               CjkTokenize(pieces[0], CjkTokenizeMode::kCharacters).size() > 1) {
+      // One bigram: the index alone answers, except in a record indexed by characters only.
+      where += " AND (NOT by_characters OR strpos(body, " + param(pieces[0]) + ") > 0)";
+    } else if (pieces.size() > 1) {
+      std::string pattern;
+      for (const auto& piece : pieces) {
+        if (!pattern.empty()) pattern += "\\W*";
+        for (char ch : piece) {
+          // Pieces are letters, digits and Han text; anything else is escaped all the same.
+          if (static_cast<unsigned char>(ch) < 0x80 &&
+              !std::isalnum(static_cast<unsigned char>(ch)))
+            pattern += '\\';
+          pattern += ch;
+        }
+      }
+      where += " AND body ~* " + param(pattern);
     }
   }
   if (!tsquery.empty()) where += " AND terms @@ " + param(tsquery) + "::tsquery";
@@ -515,9 +578,8 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   // answered from the GIN index: a sequential scan would test every row's tsvector. The bitmap of
   // a common character's matches must fit in memory, or it turns lossy and every row on a lossy
   // page is tested again.
-  DANGAN_RETURN_IF_ERROR((*db)->Exec(
-      std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
-      (terms.has_text() ? "; SET LOCAL enable_seqscan = off" : "")));
+  DANGAN_RETURN_IF_ERROR((*db)->Exec(std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
+                                     (terms.has_text() ? "; SET LOCAL enable_seqscan = off" : "")));
   struct EndRead {
     PgDb& db;
     ~EndRead() { db.Exec("COMMIT"); }

@@ -19,8 +19,9 @@ Status ResultStatus(PGconn* conn, PGresult* r, const std::string& what) {
     return Status(ErrorCode::kUnavailable, what + ": connection lost: " + msg);
   // 23505 unique_violation, 23P01 exclusion_violation: someone else holds this identity.
   if (code == "23505" || code == "23P01") return Status::Conflict(what + ": " + msg);
-  // 40001 serialization_failure, 40P01 deadlock_detected, 57014 query_canceled: retry may work.
-  if (code == "40001" || code == "40P01" || code == "57014")
+  // 40001 serialization_failure, 40P01 deadlock_detected, 55P03 lock_not_available (lock
+  // timeout), 57014 query_canceled, 25P03 idle-in-transaction timeout: retry may work.
+  if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014" || code == "25P03")
     return Status(ErrorCode::kUnavailable, what + ": " + msg);
   return Status::Internal(what + ": " + msg + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
 }
@@ -62,7 +63,11 @@ int64_t PgRows::Affected() const {
 }
 
 Result<std::unique_ptr<PgDb>> PgDb::Connect(const std::string& url) {
-  PGconn* conn = PQconnectdb(url.c_str());
+  // TCP keepalives find a peer that vanished; the URL's own settings win over these defaults.
+  const char* keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval",
+                        "keepalives_count", "dbname",          nullptr};
+  const char* values[] = {"1", "30", "10", "3", url.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (!conn) return Status(ErrorCode::kUnavailable, "PostgreSQL: out of memory connecting");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
@@ -75,7 +80,12 @@ Result<std::unique_ptr<PgDb>> PgDb::Connect(const std::string& url) {
   // stderr, where they would look like one.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
-  DANGAN_RETURN_IF_ERROR(db->Exec("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'"));
+  // A client that vanishes inside a transaction (power, network) must not hold its locks (a
+  // series' 件号 counter, the chain's head) until TCP gives up hours later; a lock not granted
+  // within a minute is an error to retry, not a wait without end.
+  DANGAN_RETURN_IF_ERROR(
+      db->Exec("SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC';"
+               " SET idle_in_transaction_session_timeout = '10min'; SET lock_timeout = '60s'"));
   return db;
 }
 
@@ -87,7 +97,12 @@ Status PgDb::Exec(const std::string& sql) {
   // With several statements PQexec returns the last result, or the error that stopped them.
   PGresult* r = PQexec(conn_, sql.c_str());
   PgRows rows(r);
-  return ResultStatus(conn_, r, Describe(sql));
+  DANGAN_RETURN_IF_ERROR(ResultStatus(conn_, r, Describe(sql)));
+  // COMMIT of a transaction an earlier statement failed "succeeds" as a ROLLBACK.
+  if (sql == "COMMIT" && std::strcmp(PQcmdStatus(r), "COMMIT") != 0)
+    return Status(ErrorCode::kUnavailable,
+                  "PostgreSQL rolled the transaction back: an earlier statement in it failed");
+  return Status::Ok();
 }
 
 Result<PgRows> PgDb::Query(const std::string& sql, const PgParams& params) {

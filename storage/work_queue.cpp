@@ -29,13 +29,21 @@ Result<std::optional<Job>> WorkQueue::Claim(const std::string& worker,
   if (lease_seconds < 1) return Status::InvalidArgument("the lease must be at least 1 s");
   auto db = catalogue_->Borrow();
   if (!db.ok()) return db.status();
+  // A job whose worker died on every attempt (a scan that crashes the OCR engine, say) is given
+  // up, not handed to the next worker to crash it too.
+  DANGAN_RETURN_IF_ERROR((*db)->Run(
+      "UPDATE jobs SET state='failed', finished_at=now(), lease_until=NULL,"
+      " error='its worker stopped during each of ' || attempts || ' attempts'"
+      " WHERE state='running' AND lease_until < now() AND attempts >= max_attempts"
+      " AND kind = ANY($1::text[])",
+      {PgTextArray(kinds)}));
   // The oldest job that is queued or whose worker stopped renewing its lease. SKIP LOCKED: a
   // job another worker is claiming this instant is passed over, not waited for.
   auto rows = (*db)->Query(
       "UPDATE jobs SET state='running', worker=$1, attempts=attempts+1,"
       " lease_until=now() + make_interval(secs => $2::integer)"
       " WHERE id = (SELECT id FROM jobs WHERE kind = ANY($3::text[]) AND"
-      "  ((state='queued' AND not_before <= now()) OR (state='running' AND lease_until < now()))"
+      "  ((state='queued' AND not_before <= now()) OR (state='running' AND lease_until < now() AND attempts < max_attempts))"
       "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
       " RETURNING id, kind, payload, attempts",
       {worker, std::to_string(lease_seconds), PgTextArray(kinds)});

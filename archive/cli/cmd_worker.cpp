@@ -98,8 +98,9 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-// Renews the lease of the job in hand every third of the lease, until stopped; remembers when
-// the lease was lost (another worker holds the job now).
+// Renews the lease of the job in hand every third of the lease, until stopped. A renewal that
+// finds the job taken (the lease ran out meanwhile) changes nothing: the job's completion is
+// then refused, and its result dropped.
 class LeaseKeeper {
  public:
   LeaseKeeper(WorkQueue& queue, const Job& job, const std::string& worker, int lease_seconds)
@@ -111,8 +112,11 @@ class LeaseKeeper {
               break;
             lock.unlock();
             Status st = queue.Heartbeat(job, worker, lease_seconds);
+            // Lost (kConflict) shows at completion; anything else is said now and retried.
+            if (!st.ok() && st.code() != ErrorCode::kConflict)
+              std::cerr << "dangan: worker " << worker << ": renewing job " << job.id << ": "
+                        << st.ToString() << "\n";
             lock.lock();
-            if (st.code() == ErrorCode::kConflict) lost_ = true;
           }
         }) {}
   ~LeaseKeeper() {
@@ -123,16 +127,11 @@ class LeaseKeeper {
     cv_.notify_all();
     thread_.join();
   }
-  bool lost() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return lost_;
-  }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
   bool done_ = false;
-  bool lost_ = false;
   std::thread thread_;
 };
 
@@ -142,6 +141,8 @@ struct Outcome {
   std::string summary;
   std::optional<FixityResult> fixity;
   std::vector<AuditEvent> events;
+  // An action the record should have once: its events are left out if the chain has one already.
+  std::string once_per_record;
 };
 
 // A job that cannot succeed however often it runs (bad input) is given up at once.
@@ -265,7 +266,10 @@ class JobRunner {
         e.action = "classify";
         e.reference = receipt->reference;
         e.detail = CaptureClassifyDetail(*doc);
-        if (!receipt->already_filed) out.events.push_back(std::move(e));
+        // Also when it was filed before: a worker that died between the filing and its job's
+        // completion left the record without it. The completion adds it only if it is missing.
+        out.events.push_back(std::move(e));
+        out.once_per_record = "classify";
         out.summary = receipt->reference + " " + cls.item_code + " " +
                       std::to_string(cls.confidence).substr(0, 4);
         return out;
@@ -349,6 +353,15 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   if (auto url = CatalogueUrl(args); !url.ok()) return Fail(url.status().ToString(), 2);
   auto rules = LoadArchiveRules(ctx.root);
   if (!rules.ok()) return Fail(rules.status().ToString(), 1);
+  // Held shared while the worker runs: a `dangan` command opening the root's SQLite archive
+  // meanwhile must not take this worker's staged packages and uploads for a crash's debris.
+  // The worker itself recovers nothing: what a killed worker leaves is not yet cleaned up.
+  auto lock = ArchiveLock::Acquire(ctx.root);
+  if (!lock.ok()) return Fail(lock.status().ToString(), 1);
+  if ((*lock)->exclusive()) {
+    Status shared = (*lock)->Share();
+    if (!shared.ok()) return Fail(shared.ToString(), 1);
+  }
   auto catalogue = OpenQueueCatalogue(args, rules->reference_template.get());
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
   const std::string actor = "worker:" + name;
@@ -362,13 +375,18 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   std::cout << "worker " << name << ": taking " << args.Get("--kinds", "ingest,capture,fixity")
             << " jobs\n"
             << std::flush;
+  int failed_claims = 0;
   while (!g_stop) {
     auto job = queue.Claim(name, kinds, *lease);
     if (!job.ok()) {
       std::cerr << "dangan: worker " << name << ": " << job.status().ToString() << "\n";
-      std::this_thread::sleep_for(std::chrono::seconds(1));  // the server may come back
+      // A worker meant to run until idle gives up after half a minute without its server; a
+      // long-running one waits for the server to come back.
+      if (args.Has("--exit-when-idle") && ++failed_claims >= 30) return 1;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
+    failed_claims = 0;
     if (!*job) {
       if (args.Has("--exit-when-idle")) {
         auto counts = queue.Count();
@@ -379,9 +397,14 @@ int RunJobs(const Context& ctx, const Arguments& args) {
     }
     const Job& j = **job;
     const auto started = std::chrono::steady_clock::now();
-    LeaseKeeper keeper(queue, j, name, *lease);
-    auto result = runner.Run(j);
-    std::this_thread::sleep_until(started + std::chrono::milliseconds(*pace));
+    std::variant<Outcome, JobError> result;
+    {
+      // Heartbeats stop before the job is finished: one that met the finished job would report
+      // a lost lease.
+      LeaseKeeper keeper(queue, j, name, *lease);
+      result = runner.Run(j);
+      std::this_thread::sleep_until(started + std::chrono::milliseconds(*pace));
+    }
     Status st;
     if (auto* error = std::get_if<JobError>(&result)) {
       st = queue.Fail(j, name, error->status.ToString(), error->permanent ? WorkQueue::kGiveUp : 5);
@@ -397,8 +420,15 @@ int RunJobs(const Context& ctx, const Arguments& args) {
               db.Run("INSERT INTO fixity(reference, checked_at, ok, detail) VALUES($1,$2,$3,$4)",
                      {o.fixity->reference, o.fixity->checked_at,
                       std::string(o.fixity->ok ? "true" : "false"), o.fixity->detail}));
-        if (o.events.empty()) return Status::Ok();
-        auto appended = AppendPgEvents(db, o.events);
+        std::vector<AuditEvent> events = o.events;
+        if (!o.once_per_record.empty() && !events.empty()) {
+          auto there = db.Value("SELECT 1 FROM events WHERE reference=$1 AND action=$2 LIMIT 1",
+                                {events.front().reference, o.once_per_record});
+          if (!there.ok()) return there.status();
+          if (*there) events.clear();
+        }
+        if (events.empty()) return Status::Ok();
+        auto appended = AppendPgEvents(db, events);
         return appended.ok() ? Status::Ok() : appended.status();
       });
       if (st.ok()) {
@@ -406,7 +436,7 @@ int RunJobs(const Context& ctx, const Arguments& args) {
         std::cout << "job " << j.id << " " << j.kind << " " << o.summary << "\n";
       }
     }
-    if (st.code() == ErrorCode::kConflict || keeper.lost())
+    if (st.code() == ErrorCode::kConflict)
       std::cout << "job " << j.id << ": lease lost to another worker; its result was dropped\n";
     else if (!st.ok())
       std::cerr << "dangan: worker " << name << ": job " << j.id << ": " << st.ToString() << "\n";

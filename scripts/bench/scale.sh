@@ -81,10 +81,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", n / s; else print "nan" }'; }
 
 # A fresh database on the benchmark's server; prints its URL.
-DB_SEQ=0
 fresh_db() {
-  DB_SEQ=$((DB_SEQ + 1))
-  local name="scale_${DB_SEQ}"
+  local name="scale_$(date +%s%N)"
   psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
   echo "$PG_BASE/$name"
 }
@@ -95,6 +93,8 @@ fresh_archive() {
 # Runs N workers of the given kinds until the queue is empty; prints wall seconds.
 run_workers() {
   local root=$1 url=$2 kinds=$3 n=$4 t0 t1 pids=()
+  # This runs in a subshell ($(…)): whatever ends it takes the workers it started along.
+  trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
   t0=$(now)
   for i in $(seq 1 "$n"); do
     "$DANGAN" --root "$root" worker run --catalogue "$url" --kinds "$kinds" --name "w$i" \
@@ -179,7 +179,7 @@ fi
 if wants search; then
   echo
   BENCH="$BUILD/scripts/bench/pg_search_bench"
-  [ -x "$BENCH" ] || die "no $BENCH (build the target pg_search_bench)"
+  cmake --build "$BUILD" --target pg_search_bench >/dev/null || die "cannot build pg_search_bench"
   url=$(fresh_db)
   echo "== search: $RECORDS records on PostgreSQL and on SQLite, $CLIENTS clients, $QUERIES queries"
   "$BENCH" --pg "$url" --sqlite "$WORK/search.db" --records "$RECORDS" --clients "$CLIENTS" \

@@ -53,12 +53,14 @@ class Process {
     }
   }
   void Kill() {
+    if (pid_ <= 0) return;  // kill(-1) would signal every process we may signal
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
   // The exit code, waiting up to `seconds`; -1 on timeout.
   int Wait(int seconds) {
+    if (pid_ <= 0) return -1;
     for (int i = 0; i < seconds * 10; ++i) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -215,6 +217,7 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
   };
   Process w1(worker("w1"), logs / "w1.log");
   Process w2(worker("w2"), logs / "w2.log");
+  BOOST_REQUIRE(w1.started() && w2.started());
   // w1 is killed once it has finished a job and holds another: its job goes to w2.
   std::string held;
   for (int i = 0; i < 600 && held.empty(); ++i) {
@@ -224,7 +227,8 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
         " state='running' AND EXISTS (SELECT 1 FROM jobs WHERE worker='w1' AND state='done')");
     if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  if (!held.empty()) w1.Kill();
+  BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
+  w1.Kill();
   BOOST_TEST_MESSAGE("killed w1 holding job " << held);
   int code = w2.Wait(240);
   BOOST_REQUIRE_MESSAGE(code == 0, "w2 exit " << code << "\n" << Slurp(logs / "w2.log"));

@@ -202,6 +202,77 @@ BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters,
   BOOST_TEST(marked.total == 1);
 }
 
+BOOST_DATA_TEST_CASE(a_term_of_several_parts_is_a_phrase, bdata::make(kCatalogueBackends), kind) {
+  Backend b(kind);
+  auto together = b.archive().MakeCase("P-1", "0201", "缴费申报核定表");
+  together.text = "2025年度缴费基数核定。";
+  together.doc_number = "社保〔2025〕12号";
+  std::string r1 = b.File(together);
+  // Every part occurs here too (2025 in the 档号), but never side by side.
+  auto apart = b.archive().MakeCase("P-2", "0201", "缴费申报核定表");
+  apart.text = "累计缴费年限十五年，编号 12。";
+  apart.doc_number = "社保〔2025〕13号";
+  std::string r2 = b.File(apart);
+  auto find = [&](const std::string& q) {
+    SearchSpec spec;
+    spec.text = q;
+    auto page = b.catalogue().Search(spec);
+    BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+    return Refs(*page);
+  };
+  BOOST_TEST((find("2025年") == std::set<std::string>{r1}));
+  BOOST_TEST((find("社保〔2025〕12号") == std::set<std::string>{r1}));
+  BOOST_TEST((find("社保〔2025〕13号") == std::set<std::string>{r2}));
+  BOOST_TEST((find("2025") == std::set<std::string>{r1, r2}));
+  BOOST_TEST((find("年") == std::set<std::string>{r1, r2}));
+  BOOST_TEST(find("年2025").empty());
+}
+
+BOOST_DATA_TEST_CASE(a_dossier_with_a_very_long_text_is_found_by_its_phrases,
+                     bdata::make(kCatalogueBackends), kind) {
+  Backend b(kind);
+  // 250,000 characters drawn from 3,000 (U+4E00…): more distinct bigrams than one PostgreSQL
+  // tsvector may hold. None of 养老保险待遇核定 is among them; the phrase sits in the middle.
+  std::string text;
+  uint32_t x = 12345;
+  for (int i = 0; i < 250000; ++i) {
+    if (i == 125000) text += "养老保险待遇核定";
+    x = x * 1103515245u + 12345u;
+    uint32_t cp = 0x4E00 + (x >> 8) % 3000;
+    text += static_cast<char>(0xE0 | (cp >> 12));
+    text += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    text += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  auto big = b.archive().MakeCase("BIG-1", "0301", "历年档案汇编");
+  big.text = text;
+  std::string r1 = b.File(big);
+  auto small = b.archive().MakeCase("BIG-2", "0503", "失业保险金申领表");
+  std::string r2 = b.File(small);
+  auto find = [&](const std::string& q) {
+    SearchSpec spec;
+    spec.text = q;
+    auto page = b.catalogue().Search(spec);
+    BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+    return Refs(*page);
+  };
+  BOOST_TEST((find("养老保险待遇核定") == std::set<std::string>{r1}));
+  BOOST_TEST((find("待遇") == std::set<std::string>{r1}));
+  BOOST_TEST((find("保险") == std::set<std::string>{r1, r2}));
+  BOOST_TEST((find("遇") == std::set<std::string>{r1}));
+  BOOST_TEST(find("待遇保险").empty());
+  BOOST_TEST(find("遇待").empty());
+  BOOST_TEST((find("失业保险") == std::set<std::string>{r2}));
+  if (!b.pg_url().empty()) {  // the large one is indexed by its characters, the small one whole
+    auto db = PgDb::Connect(b.pg_url());
+    BOOST_REQUIRE(db.ok());
+    BOOST_TEST((*db)
+                   ->Value("SELECT string_agg(reference || '=' || by_characters, ',' ORDER BY id)"
+                           " FROM records")
+                   .value()
+                   .value() == r1 + "=true," + r2 + "=false");
+  }
+}
+
 BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
   std::vector<std::string> refs;

@@ -98,12 +98,12 @@ BOOST_AUTO_TEST_CASE(a_lapsed_lease_goes_to_another_worker_and_the_first_cannot_
   WorkQueue queue(catalogue.get());
   auto id = queue.Enqueue("fixity", "{}");
   BOOST_REQUIRE(id.ok());
-  auto first = queue.Claim("slow", {"fixity"}, 1);
+  auto first = queue.Claim("slow", {"fixity"}, 2);
   BOOST_REQUIRE(first.ok() && first->has_value());
   BOOST_TEST((*first)->attempts == 1);
   // Held: nobody else gets it while the lease runs.
   BOOST_TEST(!queue.Claim("other", {"fixity"}, 30).value().has_value());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2300));
   auto second = queue.Claim("other", {"fixity"}, 30);
   BOOST_REQUIRE(second.ok() && second->has_value());
   BOOST_TEST((*second)->id == *id);
@@ -140,12 +140,13 @@ BOOST_AUTO_TEST_CASE(heartbeats_keep_a_long_job) {
   auto catalogue = OpenCatalogue(schema);
   WorkQueue queue(catalogue.get());
   BOOST_REQUIRE(queue.Enqueue("capture", "{}").ok());
-  auto job = queue.Claim("long", {"capture"}, 1);
+  // Renewed every second for four seconds, a 3 s lease never lapses.
+  auto job = queue.Claim("long", {"capture"}, 3);
   BOOST_REQUIRE(job.ok() && job->has_value());
-  for (int i = 0; i < 5; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    BOOST_REQUIRE(queue.Heartbeat(**job, "long", 1).ok());
-    BOOST_TEST(!queue.Claim("thief", {"capture"}, 1).value().has_value());
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    BOOST_REQUIRE(queue.Heartbeat(**job, "long", 3).ok());
+    BOOST_TEST(!queue.Claim("thief", {"capture"}, 3).value().has_value());
   }
   BOOST_TEST(queue.Complete(**job, "long", "ok").ok());
 }
@@ -195,4 +196,24 @@ BOOST_AUTO_TEST_CASE(kinds_keys_and_bad_arguments) {
   BOOST_TEST((queue.Enqueue("", "{}").status().code() == ErrorCode::kInvalidArgument));
   BOOST_TEST((queue.Claim("", {"fixity"}, 30).status().code() == ErrorCode::kInvalidArgument));
   BOOST_TEST((queue.Claim("w", {"fixity"}, 0).status().code() == ErrorCode::kInvalidArgument));
+}
+
+BOOST_AUTO_TEST_CASE(a_job_whose_worker_dies_on_every_attempt_is_given_up) {
+  PgTestSchema schema;
+  auto catalogue = OpenCatalogue(schema);
+  WorkQueue queue(catalogue.get());
+  BOOST_REQUIRE(queue.Enqueue("capture", "{\"scan\":\"crashes-the-engine.tif\"}", "", 2).ok());
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    auto job = queue.Claim("doomed-" + std::to_string(attempt), {"capture"}, 1);
+    BOOST_REQUIRE(job.ok() && job->has_value());
+    BOOST_TEST((*job)->attempts == attempt);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // the worker "died"
+  }
+  BOOST_TEST(!queue.Claim("next", {"capture"}, 30).value().has_value());
+  auto counts = queue.Count().value();
+  BOOST_TEST(counts.failed == 1);
+  BOOST_TEST(counts.running == 0);
+  auto db = catalogue->Borrow();
+  auto error = (*db)->Value("SELECT error FROM jobs").value().value_or("");
+  BOOST_TEST(error.find("stopped during each of 2 attempts") != std::string::npos, error);
 }

@@ -54,6 +54,8 @@ class CatalogueBackend {
   }
 
   RecordCatalogue& catalogue() { return *catalogue_; }
+  // The PostgreSQL schema's URL, for looking at its tables; "" on SQLite.
+  std::string pg_url() const { return schema_ ? schema_->url() : std::string(); }
   Filing& filing() { return *filing_; }
   TestArchive& archive() { return archive_; }
 
