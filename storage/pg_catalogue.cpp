@@ -42,13 +42,13 @@ CREATE TABLE records(
   unit_code TEXT,
   pages INTEGER NOT NULL DEFAULT 0,
   details TEXT NOT NULL,
-  text TEXT NOT NULL,
   package_path TEXT NOT NULL UNIQUE,
   package_sha256 TEXT NOT NULL,
   package_bytes BIGINT NOT NULL,
   filed_at TEXT NOT NULL,
   state TEXT NOT NULL DEFAULT 'filed',
-  -- What search reads: the title, a newline and the body (search_terms.h), and its tokens.
+  -- What search reads: the title, a newline and the body (search_terms.h; the record's full
+  -- text is in it, so it has no column of its own), and its tokens.
   body TEXT NOT NULL,
   terms TSVECTOR NOT NULL,
   -- The text had too many bigrams for one tsvector: `terms` holds its characters and words.
@@ -263,9 +263,9 @@ class PgFilingTransaction : public FilingTransaction {
     auto id = db_->Value(
         "INSERT INTO records(reference, series, seq, source, case_id, channel, fingerprint,"
         " fonds, class_code, item_code, year, retention, title, formed_on, person_id, unit_code,"
-        " pages, details, text, package_path, package_sha256, package_bytes, filed_at, state,"
+        " pages, details, package_path, package_sha256, package_bytes, filed_at, state,"
         " body, terms, by_characters) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
-        "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25, array_to_tsvector($26::text[]), $27)"
+        "$16,$17,$18,$19,$20,$21,$22,$23,$24, array_to_tsvector($25::text[]), $26)"
         " RETURNING id",
         {r.reference,
          r.series,
@@ -285,7 +285,6 @@ class PgFilingTransaction : public FilingTransaction {
          r.unit ? std::optional<std::string>(r.unit->credit_code) : std::nullopt,
          Str(r.pages),
          RecordDetailsToJson(r),
-         r.text,
          r.package_path,
          r.package_sha256,
          Str(static_cast<int64_t>(r.package_bytes)),
@@ -574,12 +573,17 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
 
   auto db = Borrow();
   if (!db.ok()) return db.status();
-  // One snapshot for the count, the facets and the page. The text condition is always best
-  // answered from the GIN index: a sequential scan would test every row's tsvector. The bitmap of
-  // a common character's matches must fit in memory, or it turns lossy and every row on a lossy
-  // page is tested again.
-  DANGAN_RETURN_IF_ERROR((*db)->Exec(std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
-                                     (terms.has_text() ? "; SET LOCAL enable_seqscan = off" : "")));
+  // One snapshot for the count, the facets and the page. The plans are chosen here, not left to
+  // estimates, since a wrong guess costs seconds at a million records:
+  // - counting reads the GIN index's bitmap of matches (it must fit in memory, or it turns lossy
+  //   and every row on a lossy page is tested again) and stops at kCountCap + 1 rows;
+  // - the newest matches (the facets' sample, the page) are then, when there are few, read
+  //   through the same bitmap and sorted; when there are many (a common character), found by
+  //   walking the records newest first, where they are dense enough to be met soon.
+  const bool text = terms.has_text();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec(
+      std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
+      (text ? "; SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off" : "")));
   struct EndRead {
     PgDb& db;
     ~EndRead() { db.Exec("COMMIT"); }
@@ -593,6 +597,9 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   if (page.total > kCountCap) {
     page.total = kCountCap;
     page.total_is_lower_bound = true;
+    if (text)
+      DANGAN_RETURN_IF_ERROR(
+          (*db)->Exec("SET LOCAL enable_indexscan = on; SET LOCAL enable_bitmapscan = off"));
   }
   if (spec.facets && page.total > 0) {
     page.facets_are_sample = page.total > kFacetSample;
@@ -616,7 +623,6 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
       params);
   if (!rows.ok()) return rows.status().WithContext("search");
   const SnippetQuery marked = terms.snippet();
-  const bool text = terms.has_text();
   for (int i = 0; i < rows->size(); ++i) {
     SearchHit hit{rows->Text(i, 0),
                   rows->Text(i, 1),

@@ -199,7 +199,11 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
   s->packages_->SetQuorum(static_cast<size_t>(s->settings_.replica_quorum));
   s->opened_alone_ = s->lock_->exclusive();
   s->env_ = env;
-  if (s->lock_->exclusive()) {
+  // Packages that `dangan worker` filed into a PostgreSQL catalogue are unknown to this SQLite
+  // one: it must not judge what they left pending (kWorkerMark, written by every worker).
+  std::error_code mark_error;
+  const bool worker_root = fs::exists(fs::path(root) / kWorkerMark, mark_error);
+  if (s->lock_->exclusive() && !worker_root) {
     // No other process has the archive open, so nothing in flight can be mistaken for debris.
     Catalogue* catalogue = s->catalogue_.get();
     auto recovered = s->packages_->Recover([catalogue](const std::string& rel) {

@@ -49,6 +49,9 @@ class ArchiveSession {
   static constexpr const char* kChecksOverride = "checks.local.json";
   // The archive's own roles, replacing archive/scheme/roles.json (AccessPolicy::LoadWithLocal).
   static constexpr const char* kRolesOverride = "roles.local.json";
+  // Written by `dangan worker` into a root whose packages it files into a PostgreSQL catalogue:
+  // opening the root here then never removes a pending package as a crash's debris.
+  static constexpr const char* kWorkerMark = "postgresql-workers";
 
   // Creates a new archive at `root`; fails if one is there already.
   static Status Create(const std::string& root, const ArchiveSettings& settings);

@@ -362,6 +362,13 @@ int RunJobs(const Context& ctx, const Arguments& args) {
     Status shared = (*lock)->Share();
     if (!shared.ok()) return Fail(shared.ToString(), 1);
   }
+  {
+    std::ofstream mark(fs::path(ctx.root) / ArchiveSession::kWorkerMark);
+    mark << "dangan worker files this root's packages into a PostgreSQL catalogue; the SQLite\n"
+            "catalogue here does not know them, so opening the root never removes them.\n";
+    if (!mark)
+      return Fail("cannot write " + (fs::path(ctx.root) / ArchiveSession::kWorkerMark).string(), 1);
+  }
   auto catalogue = OpenQueueCatalogue(args, rules->reference_template.get());
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
   const std::string actor = "worker:" + name;

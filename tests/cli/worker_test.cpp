@@ -179,6 +179,13 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
 
   auto status = Run(Quote(DANGAN_BINARY) + " worker status --catalogue " + Quote(schema.url()));
   BOOST_TEST(Contains(status.out, "done 10"), status);
+
+  // The root says workers file into PostgreSQL here: opening it alone (recovery) keeps every
+  // package the SQLite catalogue does not know.
+  BOOST_TEST(fs::exists(fs::path(root) / cli::ArchiveSession::kWorkerMark));
+  const auto packages = archive.PackageFiles();
+  archive.Reopen();
+  BOOST_TEST(archive.PackageFiles().size() == packages.size());
 }
 
 BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without_gaps) {
