@@ -31,6 +31,15 @@ std::set<std::string> Refs(const SearchPage& page) {
   return out;
 }
 
+// The 档号 a search for `q` finds.
+std::set<std::string> Find(RecordCatalogue& c, const std::string& q) {
+  SearchSpec spec;
+  spec.text = q;
+  auto page = c.Search(spec);
+  BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+  return Refs(*page);
+}
+
 void ExpectChainHolds(RecordCatalogue& c) {
   auto events = c.Events("", 0, RecordCatalogue::EventKinds::kAll);
   BOOST_REQUIRE(events.ok());
@@ -213,13 +222,7 @@ BOOST_DATA_TEST_CASE(a_term_of_several_parts_is_a_phrase, bdata::make(kCatalogue
   apart.text = "累计缴费年限十五年，编号 12。";
   apart.doc_number = "社保〔2025〕13号";
   std::string r2 = b.File(apart);
-  auto find = [&](const std::string& q) {
-    SearchSpec spec;
-    spec.text = q;
-    auto page = b.catalogue().Search(spec);
-    BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
-    return Refs(*page);
-  };
+  auto find = [&b](const std::string& q) { return Find(b.catalogue(), q); };
   BOOST_TEST((find("2025年") == std::set<std::string>{r1}));
   BOOST_TEST((find("社保〔2025〕12号") == std::set<std::string>{r1}));
   BOOST_TEST((find("社保〔2025〕13号") == std::set<std::string>{r2}));
@@ -248,13 +251,7 @@ BOOST_DATA_TEST_CASE(a_dossier_with_a_very_long_text_is_found_by_its_phrases,
   std::string r1 = b.File(big);
   auto small = b.archive().MakeCase("BIG-2", "0503", "失业保险金申领表");
   std::string r2 = b.File(small);
-  auto find = [&](const std::string& q) {
-    SearchSpec spec;
-    spec.text = q;
-    auto page = b.catalogue().Search(spec);
-    BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
-    return Refs(*page);
-  };
+  auto find = [&b](const std::string& q) { return Find(b.catalogue(), q); };
   BOOST_TEST((find("养老保险待遇核定") == std::set<std::string>{r1}));
   BOOST_TEST((find("待遇") == std::set<std::string>{r1}));
   BOOST_TEST((find("保险") == std::set<std::string>{r1, r2}));
