@@ -110,7 +110,6 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
 
 Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
   ArchiveRules r;
-  ArchiveRules* s = &r;
   const std::string settings_path = (fs::path(root) / ArchiveSession::kSettingsFile).string();
   std::error_code ec;
   if (!fs::exists(settings_path, ec))
@@ -118,19 +117,19 @@ Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
   try {
     Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> cfg(
         new Poco::Util::PropertyFileConfiguration(settings_path));
-    s->settings.fonds = cfg->getString("archive.fonds", s->settings.fonds);
-    s->settings.category = cfg->getString("archive.category", s->settings.category);
-    s->settings.organization = cfg->getString("archive.organization", s->settings.organization);
-    s->settings.reference_template =
-        cfg->getString("archive.reference_template", s->settings.reference_template);
+    r.settings.fonds = cfg->getString("archive.fonds", r.settings.fonds);
+    r.settings.category = cfg->getString("archive.category", r.settings.category);
+    r.settings.organization = cfg->getString("archive.organization", r.settings.organization);
+    r.settings.reference_template =
+        cfg->getString("archive.reference_template", r.settings.reference_template);
     const std::string quorum = cfg->getString("archive.replica_quorum", "0");
     if (quorum.empty() || quorum.size() > 3 ||
         quorum.find_first_not_of("0123456789") != std::string::npos)
       return Status::InvalidArgument("archive.replica_quorum must be a number of copies, got '" +
                                      quorum + "'")
           .WithContext(settings_path);
-    s->settings.replica_quorum = std::stoi(quorum);
-    s->settings.malware_scanner = cfg->getString("archive.malware_scanner", "");
+    r.settings.replica_quorum = std::stoi(quorum);
+    r.settings.malware_scanner = cfg->getString("archive.malware_scanner", "");
     std::string replicas = cfg->getString("archive.replicas", "");
     for (size_t i = 0; i <= replicas.size();) {
       size_t j = replicas.find(',', i);
@@ -138,14 +137,14 @@ Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
       std::string dir = replicas.substr(i, j - i);
       while (!dir.empty() && dir.front() == ' ') dir.erase(dir.begin());
       while (!dir.empty() && dir.back() == ' ') dir.pop_back();
-      if (!dir.empty()) s->settings.replicas.push_back(dir);
+      if (!dir.empty()) r.settings.replicas.push_back(dir);
       i = j + 1;
     }
   } catch (const Poco::Exception& e) {
     return Status::InvalidArgument(settings_path + ": " + e.displayText());
   }
-  DANGAN_RETURN_IF_ERROR(ValidateFonds(s->settings.fonds).WithContext(settings_path));
-  for (const auto& dir : s->settings.replicas) {
+  DANGAN_RETURN_IF_ERROR(ValidateFonds(r.settings.fonds).WithContext(settings_path));
+  for (const auto& dir : r.settings.replicas) {
     // A missing replica is an error, not something to create: an unmounted disk would otherwise
     // be silently replaced by a directory on the root file system.
     if (dir.empty() || dir[0] != '/' || !fs::is_directory(dir, ec))
@@ -165,14 +164,14 @@ Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
   const auto [override_path, overlay] = local(ArchiveSession::kSchemeOverride);
   auto scheme = ClassificationScheme::LoadBuiltin(overlay, override_path);
   if (!scheme.ok()) return scheme.status();
-  s->scheme = std::make_unique<ClassificationScheme>(std::move(*scheme));
+  r.scheme = std::make_unique<ClassificationScheme>(std::move(*scheme));
   const auto [checks_path, checks_overlay] = local(ArchiveSession::kChecksOverride);
   auto checks = PropertyChecks::LoadBuiltin(checks_overlay, checks_path);
   if (!checks.ok()) return checks.status();
-  s->checks = std::make_unique<PropertyChecks>(std::move(*checks));
-  auto tmpl = ReferenceTemplate::Parse(s->settings.reference_template);
+  r.checks = std::make_unique<PropertyChecks>(std::move(*checks));
+  auto tmpl = ReferenceTemplate::Parse(r.settings.reference_template);
   if (!tmpl.ok()) return tmpl.status().WithContext(settings_path);
-  s->reference_template = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
+  r.reference_template = std::make_unique<ReferenceTemplate>(std::move(*tmpl));
 
   return r;
 }
@@ -217,8 +216,9 @@ Result<std::unique_ptr<ArchiveSession>> ArchiveSession::Open(const std::string& 
     std::error_code ignored;
     for (auto& e : fs::directory_iterator(fs::path(root) / "intake", ignored))
       fs::remove_all(e.path(), ignored);
-    DANGAN_RETURN_IF_ERROR(s->lock_->Share());
   }
+  // Recovered or not, others may come in now.
+  if (s->lock_->exclusive()) DANGAN_RETURN_IF_ERROR(s->lock_->Share());
 
   auto filing = MakeFiling(s->settings_, *s->scheme_, *s->template_, *s->checks_, *s->catalogue_,
                            *s->packages_);

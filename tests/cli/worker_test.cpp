@@ -186,6 +186,9 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
   const auto packages = archive.PackageFiles();
   archive.Reopen();
   BOOST_TEST(archive.PackageFiles().size() == packages.size());
+  // ... and lets other processes in while it stays open, as after a recovery.
+  auto other = Run("timeout 20 " + Quote(DANGAN_BINARY) + " --root " + Quote(root) + " search 保");
+  BOOST_TEST(other.code == 0, other);
 }
 
 BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without_gaps) {
