@@ -5,10 +5,12 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "archive/case_submission.h"
@@ -381,6 +383,32 @@ Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& do
   DANGAN_RETURN_IF_ERROR(
       session_->Log(actor_, "classify", receipt->reference, CaptureClassifyDetail(doc)));
   return CaptureOutcome{receipt->reference, 0, ""};
+}
+
+std::string CaptureReviewReason(const capture::Classification& cls, double threshold) {
+  if (cls.not_a_record) return "not a business record of the scheme";
+  if (cls.confidence < threshold)
+    return "confidence " + std::to_string(cls.confidence).substr(0, 4) + " below " +
+           std::to_string(threshold).substr(0, 4);
+  return "";
+}
+
+Result<double> ParseCaptureThreshold(const std::string& text) {
+  try {
+    size_t used = 0;
+    double threshold = std::stod(text, &used);
+    if (used == text.size() && threshold >= 0 && threshold <= 1) return threshold;
+  } catch (const std::exception&) {
+  }
+  return Status::InvalidArgument("--threshold must be a number from 0 to 1");
+}
+
+bool IsScanName(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> kExt = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pdf"};
+  return kExt.count(ext) > 0;
 }
 
 std::string CaptureClassifyDetail(const capture::CapturedDocument& doc) {

@@ -80,6 +80,14 @@ Result<FilingReceipt> FileCapture(Filing& filing, const ClassificationScheme& sc
                                   const std::string& staging_root, const std::string& organization,
                                   const std::string& actor, const capture::CapturedDocument& doc,
                                   const std::string& sha);
+// Why a captured document waits for review instead of being filed: it is not a business record
+// of the scheme, or its classification's confidence is below `threshold`; "" when it may be filed.
+std::string CaptureReviewReason(const capture::Classification& cls, double threshold);
+// The capture --threshold option: a number from 0 to 1.
+Result<double> ParseCaptureThreshold(const std::string& text);
+// A scanned document by its file name (TIFF, PNG, JPEG, PDF; any case).
+bool IsScanName(const std::string& path);
+
 // The detail of the `classify` event a filed capture leaves (confidence, item, pages).
 std::string CaptureClassifyDetail(const capture::CapturedDocument& doc);
 

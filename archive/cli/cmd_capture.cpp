@@ -27,14 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool IsScanName(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  static const std::set<std::string> kExt = {".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pdf"};
-  return kExt.count(ext) > 0;
-}
-
 // A file is one document; a folder is a batch of the scans inside it (any depth, sorted).
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
@@ -44,7 +36,8 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(p, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && IsScanName(it->path())) found.push_back(it->path().string());
+        if (it->is_regular_file() && IsScanName(it->path().string()))
+          found.push_back(it->path().string());
       if (ec) return Status::IOError("cannot list " + p + ": " + ec.message());
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
@@ -129,15 +122,8 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto workers = ParseInt("--workers", args->Get("--workers", std::to_string(cores)), 1, 64);
   if (!workers.ok()) return FailStatus(workers.status(), 2);
-  double threshold = 0.5;
-  try {
-    size_t used = 0;
-    std::string t = args->Get("--threshold", "0.5");
-    threshold = std::stod(t, &used);
-    if (used != t.size() || threshold < 0 || threshold > 1) throw std::invalid_argument(t);
-  } catch (const std::exception&) {
-    return Fail("--threshold must be a number from 0 to 1", 2);
-  }
+  auto threshold = ParseCaptureThreshold(args->Get("--threshold", "0.5"));
+  if (!threshold.ok()) return Fail(threshold.status().message(), 2);
   const bool dry = args->Has("--dry-run"), json = args->Has("--json");
   auto inputs = ExpandInputs(args->positional);
   if (!inputs.ok()) return FailStatus(inputs.status(), 2);
@@ -210,12 +196,7 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
         continue;
       }
       const auto& cls = doc->classification;
-      std::string reason;
-      if (cls.not_a_record)
-        reason = "not a business record of the scheme";
-      else if (cls.confidence < threshold)
-        reason = "confidence " + std::to_string(cls.confidence).substr(0, 4) + " below " +
-                 std::to_string(threshold).substr(0, 4);
+      std::string reason = CaptureReviewReason(cls, *threshold);
       CaptureOutcome outcome;
       if (filing && !dry) {
         auto settled = filing->Settle(*doc, *sha, reason);

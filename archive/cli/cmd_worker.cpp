@@ -151,7 +151,7 @@ struct JobError {
   bool permanent = false;
 };
 
-std::string PayloadPath(const Job& job, const char* field, Status* error) {
+std::string PayloadField(const Job& job, const char* field, Status* error) {
   try {
     Poco::JSON::Parser parser;
     auto object = parser.parse(job.payload).extract<Poco::JSON::Object::Ptr>();
@@ -222,7 +222,7 @@ class JobRunner {
  private:
   std::variant<Outcome, JobError> Ingest(const Job& job) {
     Status bad;
-    const std::string path = PayloadPath(job, "case", &bad);
+    const std::string path = PayloadField(job, "case", &bad);
     if (!bad.ok()) return JobError{bad, true};
     std::ifstream in(path, std::ios::binary);
     if (!in) return JobError{Status::NotFound(path + ": cannot read the case"), true};
@@ -241,7 +241,7 @@ class JobRunner {
 
   std::variant<Outcome, JobError> Capture(const Job& job) {
     Status bad;
-    const std::string path = PayloadPath(job, "scan", &bad);
+    const std::string path = PayloadField(job, "scan", &bad);
     if (!bad.ok()) return JobError{bad, true};
     if (!pipeline_) return JobError{Status::Internal("this worker takes no capture jobs"), false};
     auto sha = Digest::OfFile(path);
@@ -250,12 +250,7 @@ class JobRunner {
     if (!doc.ok()) return JobError{doc.status(), IsPermanent(doc.status())};
     const auto& cls = doc->classification;
     Outcome out;
-    std::string reason;
-    if (cls.not_a_record)
-      reason = "not a business record of the scheme";
-    else if (cls.confidence < threshold_)
-      reason = "confidence " + std::to_string(cls.confidence).substr(0, 4) + " below " +
-               std::to_string(threshold_).substr(0, 4);
+    std::string reason = CaptureReviewReason(cls, threshold_);
     if (reason.empty()) {
       auto receipt = FileCapture(*filing_, *rules_.scheme, root_, rules_.settings.organization,
                                  actor_, *doc, *sha);
@@ -286,7 +281,7 @@ class JobRunner {
 
   std::variant<Outcome, JobError> Fixity(const Job& job) {
     Status bad;
-    const std::string reference = PayloadPath(job, "reference", &bad);
+    const std::string reference = PayloadField(job, "reference", &bad);
     if (!bad.ok()) return JobError{bad, true};
     auto record = catalogue_.GetRecord(reference);
     if (!record.ok()) return JobError{record.status(), false};
@@ -331,15 +326,8 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   if (!lease.ok()) return Fail(lease.status().message(), 2);
   auto pace = ParseInt("--pace-ms", args.Get("--pace-ms", "0"), 0, 3600000);
   if (!pace.ok()) return Fail(pace.status().message(), 2);
-  double threshold = 0.5;
-  try {
-    size_t used = 0;
-    const std::string t = args.Get("--threshold", "0.5");
-    threshold = std::stod(t, &used);
-    if (used != t.size() || threshold < 0 || threshold > 1) throw std::invalid_argument(t);
-  } catch (const std::exception&) {
-    return Fail("--threshold must be a number from 0 to 1", 2);
-  }
+  auto threshold = ParseCaptureThreshold(args.Get("--threshold", "0.5"));
+  if (!threshold.ok()) return Fail(threshold.status().message(), 2);
   std::vector<std::string> kinds = SplitList(args.Get("--kinds", "ingest,capture,fixity"));
   for (const auto& k : kinds)
     if (std::find(kAllKinds.begin(), kAllKinds.end(), k) == kAllKinds.end())
@@ -373,7 +361,7 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
   const std::string actor = "worker:" + name;
   JobRunner runner(ctx.root, std::move(*rules), **catalogue, actor);
-  Status ready = runner.Init(std::set<std::string>(kinds.begin(), kinds.end()), threshold);
+  Status ready = runner.Init(std::set<std::string>(kinds.begin(), kinds.end()), *threshold);
   if (!ready.ok()) return Fail(ready.ToString(), 1);
   WorkQueue queue(catalogue->get());
   signal(SIGTERM, OnStopSignal);
@@ -453,13 +441,6 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   return 0;
 }
 
-bool IsScan(const fs::path& p) {
-  std::string ext = p.extension().string();
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".tif" || ext == ".tiff" || ext == ".png" || ext == ".jpg" || ext == ".jpeg" ||
-         ext == ".pdf";
-}
-
 // Files named on the command line, folders expanded (sorted), as absolute paths.
 Result<std::vector<std::string>> JobFiles(const std::vector<std::string>& paths, bool scans) {
   std::vector<std::string> out;
@@ -471,7 +452,7 @@ Result<std::vector<std::string>> JobFiles(const std::vector<std::string>& paths,
       for (auto it = fs::recursive_directory_iterator(abs, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file() &&
-            (scans ? IsScan(it->path()) : it->path().extension() == ".json"))
+            (scans ? IsScanName(it->path().string()) : it->path().extension() == ".json"))
           found.push_back(it->path().lexically_normal().string());
       if (ec) return Status::IOError("cannot list " + p + ": " + ec.message());
       std::sort(found.begin(), found.end());
