@@ -7,6 +7,7 @@
 #                               STATE: "dir=…" and "url=postgresql://dangan@127.0.0.1:PORT/dangan"
 #   scripts/pg.sh stop STATE    stops it and removes its directory and STATE
 #   scripts/pg.sh url STATE     prints the url
+# $DANGAN_PG_OPTIONS adds server settings at start ("-c shared_buffers=2GB" for the benches).
 set -euo pipefail
 cmd=${1:-}
 state=${2:-}
@@ -53,7 +54,7 @@ case "$cmd" in
       exit 1
     fi
     if ! as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null; then
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 ${DANGAN_PG_OPTIONS:-}" start >/dev/null; then
       cat "$dir/server.log" >&2 || true
       rm -rf "$dir"
       exit 1

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -142,6 +143,16 @@ CREATE TABLE jobs(
 CREATE INDEX jobs_queued ON jobs(kind, id) WHERE state = 'queued';
 CREATE INDEX jobs_leased ON jobs(lease_until) WHERE state = 'running';
 )SQL",
+    // 3: narrow rows for search. The tsvector leaves the row (compressed, in TOAST): only the
+    // index build and a lossy bitmap read it, while search walks rows testing the text, counts
+    // matches and sorts them by id, all of which read the row. Rows written before keep their
+    // layout until rewritten (VACUUM FULL records).
+    R"SQL(
+ALTER TABLE records ALTER COLUMN terms SET STORAGE EXTENDED;
+ALTER TABLE records ALTER COLUMN terms SET COMPRESSION lz4;
+ALTER TABLE records ALTER COLUMN body SET COMPRESSION lz4;
+ALTER TABLE records RESET (toast_tuple_target);
+)SQL",
 };
 
 constexpr const char* kHistoryCondition =
@@ -216,6 +227,31 @@ std::vector<std::string> IndexTokens(const std::string& text) {
   if (bytes <= kLexemeBudget) return std::vector<std::string>(all.begin(), all.end());
   small.insert(kCharactersOnly);
   return std::vector<std::string>(small.begin(), small.end());
+}
+
+// One condition of a WHERE clause: SQL with a `?` for each of its values, in order.
+struct SqlCondition {
+  std::string sql;
+  std::vector<std::string> values;
+};
+
+// " WHERE a AND b …" with the `?` numbered as parameters ($1, $2 …) appended to `params`, so a
+// statement sends exactly the values it uses (an unused one has no type and fails).
+std::string WhereClause(const std::vector<SqlCondition>& conditions, PgParams* params) {
+  std::string out = " WHERE true";
+  for (const auto& c : conditions) {
+    out += " AND ";
+    size_t next = 0;
+    for (char ch : c.sql) {
+      if (ch != '?') {
+        out += ch;
+        continue;
+      }
+      params->push_back(c.values.at(next++));
+      out += "$" + std::to_string(params->size());
+    }
+  }
+  return out;
 }
 
 Result<std::optional<FiledCase>> FindCaseOn(PgDb& db, const std::string& source,
@@ -495,21 +531,26 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   const SearchTerms& terms = *read;
   if (terms.nothing_searchable) return SearchPage{};
 
-  std::string where = " WHERE true";
-  PgParams params;
-  auto param = [&](std::string v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  // The index narrows by tokens (every one must be there) and keeps no positions, so a phrase of
-  // more than one token is then found in the text itself: its Han runs as they are ("养老保险" is
-  // 养老, 老保, 保险, which the index finds in any order), its parts in order with nothing but
-  // separators between them ("2025年", "SB·2026-D100"), as the SQLite index reads a phrase.
+  // Three forms of the same question:
+  // - `indexed`: what the GIN index answers (tokens, every one must be there) and the filters;
+  // - `checked`: the same plus what only the text can say (a phrase's order);
+  // - `walked`: the same question asked of the text alone, which the newest-first walk tests
+  //   row by row without reading the (out-of-line) tsvector. Only for Han text, where a token is
+  //   there exactly when the text contains it; ASCII words have boundaries a substring lacks.
+  // The index keeps no positions, so a phrase of more than one token is found in the text: its
+  // Han runs as they are ("养老保险" is 养老, 老保, 保险, which the index finds in any order), its
+  // parts in order with nothing but separators between them ("2025年", "SB·2026-D100"), as the
+  // SQLite index reads a phrase.
+  std::vector<SqlCondition> filters, text_checks, walk_checks;
   std::string tsquery;
+  bool walkable = true;
   auto need = [&](const std::string& token) {
     tsquery += (tsquery.empty() ? "" : " & ") + TsQueryLexeme(token);
   };
-  for (const auto& c : terms.characters) need(c);
+  for (const auto& c : terms.characters) {
+    need(c);
+    walk_checks.push_back({"strpos(body, ?) > 0", {c}});
+  }
   for (const auto& phrase : terms.phrases) {
     auto tokens = CjkTokenize(phrase, CjkTokenizeMode::kQuery);
     // Its tokens, or, in a record indexed by characters only, its characters and words.
@@ -524,11 +565,12 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     tsquery += std::string(tsquery.empty() ? "" : " & ") + "((" + by_tokens + ") | (" +
                by_characters + "))";
     std::vector<std::string> pieces;
-    bool long_run = false;
+    bool long_run = false, ascii = false;
     for (size_t i = 0; i < tokens.size(); ++i) {
       // Overlapping bigrams are one Han run.
       size_t j = i;
       while (j + 1 < tokens.size() && tokens[j + 1].start < tokens[j].end) ++j;
+      if (static_cast<unsigned char>(tokens[i].text[0]) < 0x80) ascii = true;
       if (j > i) {
         long_run = true;
         pieces.push_back(phrase.substr(static_cast<size_t>(tokens[i].start),
@@ -538,30 +580,34 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
       }
       i = j;
     }
-    if (pieces.size() == 1 && long_run) {
-      where += " AND strpos(body, " + param(pieces[0]) + ") > 0";
-    } else if (pieces.size() == 1 &&
-               CjkTokenize(pieces[0], CjkTokenizeMode::kCharacters).size() > 1) {
+    const bool bigram = pieces.size() == 1 && !long_run && !ascii &&
+                        CjkTokenize(pieces[0], CjkTokenizeMode::kCharacters).size() > 1;
+    if (pieces.size() == 1 && (long_run || bigram) && !ascii) {
+      walk_checks.push_back({"strpos(body, ?) > 0", {pieces[0]}});
       // One bigram: the index alone answers, except in a record indexed by characters only.
-      where += " AND (NOT by_characters OR strpos(body, " + param(pieces[0]) + ") > 0)";
-    } else if (pieces.size() > 1) {
-      std::string pattern;
-      for (const auto& piece : pieces) {
-        if (!pattern.empty()) pattern += "\\W*";
-        for (char ch : piece) {
-          // Pieces are letters, digits and Han text; anything else is escaped all the same.
-          if (static_cast<unsigned char>(ch) < 0x80 &&
-              !std::isalnum(static_cast<unsigned char>(ch)))
-            pattern += '\\';
-          pattern += ch;
+      text_checks.push_back(
+          {long_run ? "strpos(body, ?) > 0" : "(NOT by_characters OR strpos(body, ?) > 0)",
+           {pieces[0]}});
+    } else {
+      walkable = false;
+      if (pieces.size() > 1) {
+        std::string pattern;
+        for (const auto& piece : pieces) {
+          if (!pattern.empty()) pattern += "\\W*";
+          for (char ch : piece) {
+            // Pieces are letters, digits and Han text; anything else is escaped all the same.
+            if (static_cast<unsigned char>(ch) < 0x80 &&
+                !std::isalnum(static_cast<unsigned char>(ch)))
+              pattern += '\\';
+            pattern += ch;
+          }
         }
+        text_checks.push_back({"body ~* ?", {pattern}});
       }
-      where += " AND body ~* " + param(pattern);
     }
   }
-  if (!tsquery.empty()) where += " AND terms @@ " + param(tsquery) + "::tsquery";
   auto eq = [&](const char* col, const std::string& v) {
-    if (!v.empty()) where += std::string(" AND ") + col + "=" + param(v);
+    if (!v.empty()) filters.push_back({std::string(col) + "=?", {v}});
   };
   eq("reference", terms.reference);
   eq("class_code", spec.class_code);
@@ -569,58 +615,132 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   eq("retention", spec.retention);
   eq("person_id", spec.person_id);
   eq("unit_code", spec.unit_code);
-  if (spec.year) where += " AND year=" + param(Str(spec.year)) + "::integer";
+  if (spec.year) filters.push_back({"year=?::integer", {Str(spec.year)}});
+  const bool text = terms.has_text();
+  std::vector<SqlCondition> indexed = filters;
+  if (text) indexed.push_back({"terms @@ ?::tsquery", {tsquery}});
 
   auto db = Borrow();
   if (!db.ok()) return db.status();
-  // One snapshot for the count, the facets and the page. The plans are chosen here, not left to
-  // estimates, since a wrong guess costs seconds at a million records:
-  // - counting reads the GIN index's bitmap of matches (it must fit in memory, or it turns lossy
-  //   and every row on a lossy page is tested again) and stops at kCountCap + 1 rows;
-  // - the newest matches (the facets' sample, the page) are then, when there are few, read
-  //   through the same bitmap and sorted; when there are many (a common character), found by
-  //   walking the records newest first, where they are dense enough to be met soon.
-  const bool text = terms.has_text();
-  DANGAN_RETURN_IF_ERROR((*db)->Exec(
-      std::string("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'") +
-      (text ? "; SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off" : "")));
+  // One snapshot for the estimate, the count, the facets and the page.
+  // No JIT: the plans below are forced by disabling the others, whose inflated costs would
+  // otherwise buy half a second of compiling for a query of milliseconds.
+  DANGAN_RETURN_IF_ERROR(
+      (*db)->Exec("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;"
+                  " SET LOCAL max_parallel_workers_per_gather = 0"));
   struct EndRead {
     PgDb& db;
     ~EndRead() { db.Exec("COMMIT"); }
   } end_read{**db};
+  // The plan is chosen here, not left to the planner, whose costs do not see that a common
+  // token's posting list costs more to read than the rows it names. Either way only the newest
+  // kCountCap + 1 matches are wanted (they give the count, the facets' sample and the page):
+  // - few matches: read the GIN index's bitmap of them, then sort (cost grows with matches);
+  // - many (a common character): walk the records newest first, testing the text of each, until
+  //   enough are met (cost grows with records walked per match, the inverse of the density).
+  // Walking tests about kCountCap / density rows (a row the text lacks costs ~2.5 µs: strpos reads
+  // it all), the bitmap reads, sorts and visits every match (~2.2 µs each, measured at 200,000
+  // records), so the walk wins once matches² > kCountCap × records × kWalkCost.
+  const SearchPlan plan_choice = search_plan_;
+  bool walk = text && walkable && plan_choice == SearchPlan::kWalk;
+  if (text && walkable && plan_choice == SearchPlan::kCosted) {
+    auto stats = ReadTokenStats(**db);
+    if (!stats.ok()) return stats.status().WithContext("search");
+    const TokenStats& st = **stats;
+    auto frequency = [&](const std::string& token) {
+      auto it = st.frequency.find(token);
+      return it == st.frequency.end() ? st.floor : it->second;
+    };
+    // Terms are taken as independent, the tokens of one phrase not: 养老, 老保 and 保险 occur
+    // together, so a phrase is as common as its rarest token (the planner would multiply them
+    // and think 养老保险 rare).
+    double share = 1;
+    for (const auto& c : terms.characters) share *= frequency(c);
+    for (const auto& phrase : terms.phrases) {
+      double rarest = 1;
+      for (const auto& t : CjkTokenize(phrase, CjkTokenizeMode::kQuery))
+        rarest = std::min(rarest, frequency(t.text));
+      share *= rarest;
+    }
+    if (!filters.empty()) {
+      // The filters' share from the planner, which knows their columns.
+      PgParams params;
+      const std::string where = WhereClause(filters, &params);
+      auto plan = (*db)->Value("EXPLAIN (FORMAT JSON) SELECT FROM records" + where, params);
+      if (!plan.ok()) return plan.status().WithContext("search");
+      const std::string json = plan->value_or("");
+      const auto at = json.find("\"Plan Rows\": ");
+      if (at != std::string::npos && st.records > 0)
+        share *= std::min(1.0, std::stod(json.substr(at + 13)) / st.records);
+    }
+    const double matches = share * st.records;
+    constexpr double kWalkCost = 1.1;
+    walk = st.records > 0 && matches * matches > kWalkCost * (kCountCap + 1) * st.records;
+  }
+  if (text)
+    DANGAN_RETURN_IF_ERROR(
+        (*db)->Exec(walk ? "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
+                           " SET LOCAL enable_sort = off"
+                         : "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"));
+  std::vector<SqlCondition> conditions = walk ? filters : indexed;
+  for (const auto& c : walk ? walk_checks : text_checks) conditions.push_back(c);
+  PgParams params;
+  const std::string where = WhereClause(conditions, &params);
+  // The newest matches, then what is wanted of them, in one statement: (kind, key, n) rows.
+  const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
+  const bool page_within = end <= kCountCap + 1;
+  std::string sql = "WITH m AS MATERIALIZED (SELECT id, class_code, year, retention FROM records" +
+                    where + " ORDER BY id DESC LIMIT " + Str(kCountCap + 1) +
+                    "), f AS (SELECT * FROM m ORDER BY id DESC LIMIT " + Str(kFacetSample) +
+                    ") SELECT 'total', '', count(*) FROM m";
+  if (spec.facets)
+    sql +=
+        " UNION ALL SELECT 'class', class_code, count(*) FROM f GROUP BY class_code"
+        " UNION ALL SELECT 'year', year::text, count(*) FROM f GROUP BY year"
+        " UNION ALL SELECT 'retention', retention, count(*) FROM f GROUP BY retention";
+  if (page_within)
+    sql += " UNION ALL (SELECT 'page', m.id::text, 0 FROM m ORDER BY m.id DESC LIMIT " +
+           Str(spec.limit) + " OFFSET " + Str(spec.offset) + ")";
+  auto found = (*db)->Query(sql, params);
+  if (!found.ok()) return found.status().WithContext("search");
   SearchPage page;
-  auto count = (*db)->Value("SELECT count(*) FROM (SELECT 1 FROM records" + where + " LIMIT " +
-                                Str(kCountCap + 1) + ") m",
-                            params);
-  if (!count.ok()) return count.status().WithContext("search");
-  page.total = std::stoll(count->value_or("0"));
+  std::vector<std::string> ids;
+  std::map<std::string, std::map<std::string, int64_t>> facets;
+  for (int i = 0; i < found->size(); ++i) {
+    const std::string kind = found->Text(i, 0);
+    if (kind == "total")
+      page.total = found->Int(i, 2);
+    else if (kind == "page")
+      ids.push_back(found->Text(i, 1));
+    else
+      facets[kind][found->Text(i, 1)] = found->Int(i, 2);
+  }
   if (page.total > kCountCap) {
     page.total = kCountCap;
     page.total_is_lower_bound = true;
-    if (text)
-      DANGAN_RETURN_IF_ERROR(
-          (*db)->Exec("SET LOCAL enable_indexscan = on; SET LOCAL enable_bitmapscan = off"));
   }
   if (spec.facets && page.total > 0) {
     page.facets_are_sample = page.total > kFacetSample;
-    auto rows = (*db)->Query(
-        "SELECT class_code, year, retention FROM (SELECT id, class_code, year, retention FROM"
-        " records" +
-            where + " ORDER BY id DESC LIMIT " + Str(kFacetSample) + ") m",
-        params);
-    if (!rows.ok()) return rows.status().WithContext("search facets");
-    for (int i = 0; i < rows->size(); ++i) {
-      ++page.facets["class"][rows->Text(i, 0)];
-      ++page.facets["year"][rows->Text(i, 1)];
-      ++page.facets["retention"][rows->Text(i, 2)];
-    }
+    for (auto& [name, counts] : facets)
+      for (auto& [key, n] : counts) page.facets[name][key] += n;
   }
-  // Newest first: without positions the index has nothing to rank by.
+  if (!page_within && page.total_is_lower_bound) {
+    // A page beyond the newest kCountCap matches: walk to it (deep paging is rare).
+    if (text)
+      DANGAN_RETURN_IF_ERROR(
+          (*db)->Exec("SET LOCAL enable_indexscan = on; SET LOCAL enable_bitmapscan = off;"
+                      " SET LOCAL enable_sort = off"));
+    auto deep = (*db)->Query("SELECT id FROM records" + where + " ORDER BY id DESC LIMIT " +
+                                 Str(spec.limit) + " OFFSET " + Str(spec.offset),
+                             params);
+    if (!deep.ok()) return deep.status().WithContext("search");
+    for (int i = 0; i < deep->size(); ++i) ids.push_back(deep->Text(i, 0));
+  }
+  if (ids.empty()) return page;
   auto rows = (*db)->Query(
       "SELECT reference, title, year, class_code, item_code, retention, formed_on, body,"
-      " person_id, details FROM records" +
-          where + " ORDER BY id DESC LIMIT " + Str(spec.limit) + " OFFSET " + Str(spec.offset),
-      params);
+      " person_id, details FROM records WHERE id = ANY($1::bigint[]) ORDER BY id DESC",
+      {PgTextArray(ids)});
   if (!rows.ok()) return rows.status().WithContext("search");
   const SnippetQuery marked = terms.snippet();
   for (int i = 0; i < rows->size(); ++i) {
@@ -646,6 +766,39 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     page.hits.push_back(std::move(hit));
   }
   return page;
+}
+
+Result<std::shared_ptr<const PgCatalogue::TokenStats>> PgCatalogue::ReadTokenStats(PgDb& db) {
+  constexpr auto kTokenStatsAge = std::chrono::seconds(60);
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    if (token_stats_ && now - token_stats_->read_at < kTokenStatsAge) return token_stats_;
+  }
+  auto stats = std::make_shared<TokenStats>();
+  stats->read_at = now;
+  // most_common_elem_freqs lists one share per element, then the least and greatest of them.
+  auto rows = db.Query(
+      "SELECT c.reltuples, u.token, u.share, s.most_common_elem_freqs["
+      "array_length(s.most_common_elems::text::text[], 1) + 1]"
+      " FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema()"
+      " AND s.tablename = 'records' AND s.attname = 'terms'"
+      " LEFT JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)"
+      " AS u(token, share) ON u.token IS NOT NULL"
+      " WHERE c.oid = 'records'::regclass");
+  if (!rows.ok()) return rows.status();
+  for (int i = 0; i < rows->size(); ++i) {
+    stats->records = std::max(0.0, std::stod(rows->Text(i, 0)));
+    if (rows->IsNull(i, 1)) continue;
+    stats->frequency[rows->Text(i, 1)] = std::stod(rows->Text(i, 2));
+    // Below the least listed share; PostgreSQL guesses half of it for unlisted lexemes too.
+    if (!rows->IsNull(i, 3)) stats->floor = std::stod(rows->Text(i, 3)) / 2;
+  }
+  // No statistics yet (never analysed): every token is taken as rare.
+  if (stats->frequency.empty()) stats->records = 0;
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  token_stats_ = stats;
+  return token_stats_;
 }
 
 Result<int64_t> PgCatalogue::CountEvents(const std::string& reference, EventKinds kinds) {

@@ -9,6 +9,9 @@
 // Thread-safe: each call borrows a connection from a pool.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +51,12 @@ class PgCatalogue : public RecordCatalogue {
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference) override;
   int schema_version() const override { return schema_version_; }
 
+  // How Search finds a text query's newest matches (see Search): by cost (the default), or always
+  // by walking the records newest first (where the text allows) or through the index's bitmap.
+  // The answers are the same; tests and benchmarks force one to compare them.
+  enum class SearchPlan { kCosted, kWalk, kBitmap };
+  void set_search_plan(SearchPlan plan) { search_plan_ = plan; }
+
   // A connection from the pool, given back when the lease ends (dropped if it broke or was left
   // inside a transaction).
   class Lease {
@@ -70,6 +79,19 @@ class PgCatalogue : public RecordCatalogue {
   std::string url_;
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
+  std::atomic<SearchPlan> search_plan_{SearchPlan::kCosted};
+
+  // How often each common token occurs, from the planner's statistics (pg_stats): what search
+  // weighs its plans by. Read again after kTokenStatsAge.
+  struct TokenStats {
+    std::map<std::string, double> frequency;  // share of records holding the token
+    double floor = 0;                         // below every listed one: for the others
+    double records = 0;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  Result<std::shared_ptr<const TokenStats>> ReadTokenStats(PgDb& db);
+  std::mutex stats_mu_;  // guards token_stats_
+  std::shared_ptr<const TokenStats> token_stats_;
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<PgDb>> idle_;
 };

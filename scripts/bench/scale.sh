@@ -71,6 +71,9 @@ cleanup() {
   if [ "$KEEP" -eq 0 ]; then rm -rf "$WORK"; else echo "scale.sh: kept $WORK" >&2; fi
 }
 trap cleanup EXIT
+# Buffers for a catalogue of a million records, as a server of this size would be set up (the
+# default 128 MB makes every search copy pages from the OS cache).
+export DANGAN_PG_OPTIONS=${DANGAN_PG_OPTIONS:-"-c shared_buffers=4GB"}
 bash "$ROOT/scripts/pg.sh" start "$PG_STATE" 2>/dev/null
 PG_URL=$(bash "$ROOT/scripts/pg.sh" url "$PG_STATE")
 PG_BASE=${PG_URL%/*}

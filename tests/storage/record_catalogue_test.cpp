@@ -167,7 +167,7 @@ BOOST_DATA_TEST_CASE(concurrent_filers_number_each_series_without_gaps,
 }
 
 BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters,
-                     bdata::make(kCatalogueBackends), kind) {
+                     bdata::make(kSearchBackends), kind) {
   Backend b(kind);
   auto pension = b.archive().MakeCase("S-1", "0301", "基本养老金待遇核定表");
   pension.text = "参保人自二〇二五年七月起按月领取养老金。";
@@ -211,7 +211,7 @@ BOOST_DATA_TEST_CASE(chinese_text_is_found_by_one_two_and_more_characters,
   BOOST_TEST(marked.total == 1);
 }
 
-BOOST_DATA_TEST_CASE(a_term_of_several_parts_is_a_phrase, bdata::make(kCatalogueBackends), kind) {
+BOOST_DATA_TEST_CASE(a_term_of_several_parts_is_a_phrase, bdata::make(kSearchBackends), kind) {
   Backend b(kind);
   auto together = b.archive().MakeCase("P-1", "0201", "缴费申报核定表");
   together.text = "2025年度缴费基数核定。";
@@ -232,7 +232,7 @@ BOOST_DATA_TEST_CASE(a_term_of_several_parts_is_a_phrase, bdata::make(kCatalogue
 }
 
 BOOST_DATA_TEST_CASE(a_dossier_with_a_very_long_text_is_found_by_its_phrases,
-                     bdata::make(kCatalogueBackends), kind) {
+                     bdata::make(kSearchBackends), kind) {
   Backend b(kind);
   // 250,000 characters drawn from 3,000 (U+4E00…): more distinct bigrams than one PostgreSQL
   // tsvector may hold. None of 养老保险待遇核定 is among them; the phrase sits in the middle.
@@ -270,7 +270,7 @@ BOOST_DATA_TEST_CASE(a_dossier_with_a_very_long_text_is_found_by_its_phrases,
   }
 }
 
-BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kCatalogueBackends), kind) {
+BOOST_DATA_TEST_CASE(filters_facets_paging_and_masking, bdata::make(kSearchBackends), kind) {
   Backend b(kind);
   std::vector<std::string> refs;
   for (int i = 0; i < 5; ++i) {
@@ -377,8 +377,7 @@ BOOST_DATA_TEST_CASE(events_chain_history_and_fixity, bdata::make(kCatalogueBack
   BOOST_TEST(fixity->checked_at == "2025-07-02T00:00:00Z");
 }
 
-BOOST_DATA_TEST_CASE(script_and_sql_in_text_are_kept_as_text, bdata::make(kCatalogueBackends),
-                     kind) {
+BOOST_DATA_TEST_CASE(script_and_sql_in_text_are_kept_as_text, bdata::make(kSearchBackends), kind) {
   Backend b(kind);
   auto c = b.archive().MakeCase("X'; DROP TABLE records; --", "0102",
                                 "<script>alert(1)</script>'); DELETE FROM events; --");

@@ -51,7 +51,7 @@ struct Filed {
 }  // namespace search_test
 using namespace search_test;
 
-BOOST_DATA_TEST_CASE(one_two_and_four_character_queries, bdata::make(kCatalogueBackends), kind) {
+BOOST_DATA_TEST_CASE(one_two_and_four_character_queries, bdata::make(kSearchBackends), kind) {
   Filed f(kind);
   [[maybe_unused]] auto& archive = f.archive;
   [[maybe_unused]] auto& refs = f.refs;
@@ -70,7 +70,7 @@ BOOST_DATA_TEST_CASE(one_two_and_four_character_queries, bdata::make(kCatalogueB
   BOOST_TEST(Find("失业 养老").empty());
 }
 
-BOOST_DATA_TEST_CASE(identifiers_and_references_are_exact, bdata::make(kCatalogueBackends), kind) {
+BOOST_DATA_TEST_CASE(identifiers_and_references_are_exact, bdata::make(kSearchBackends), kind) {
   Filed f(kind);
   [[maybe_unused]] auto& archive = f.archive;
   [[maybe_unused]] auto& refs = f.refs;
@@ -87,7 +87,7 @@ BOOST_DATA_TEST_CASE(identifiers_and_references_are_exact, bdata::make(kCatalogu
 }
 
 BOOST_DATA_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply,
-                     bdata::make(kCatalogueBackends), kind) {
+                     bdata::make(kSearchBackends), kind) {
   Filed f(kind);
   [[maybe_unused]] auto& archive = f.archive;
   [[maybe_unused]] auto& refs = f.refs;
@@ -111,7 +111,7 @@ BOOST_DATA_TEST_CASE(punctuation_alone_matches_nothing_and_filters_apply,
 }
 
 BOOST_DATA_TEST_CASE(facets_count_records_filed_after_the_first_search,
-                     bdata::make(kCatalogueBackends), kind) {
+                     bdata::make(kSearchBackends), kind) {
   Filed f(kind);
   [[maybe_unused]] auto& archive = f.archive;
   [[maybe_unused]] auto& refs = f.refs;
@@ -151,7 +151,7 @@ BOOST_DATA_TEST_CASE(facets_count_records_filed_after_the_first_search,
 }
 
 BOOST_DATA_TEST_CASE(single_characters_are_found_anywhere_and_marked_exactly,
-                     bdata::make(kCatalogueBackends), kind) {
+                     bdata::make(kSearchBackends), kind) {
   Filed f(kind);
   [[maybe_unused]] auto& archive = f.archive;
   [[maybe_unused]] auto& refs = f.refs;
