@@ -67,6 +67,10 @@ struct PackageInfo {
   // Storage roots (replicas) that did not take their copy when a quorum was enough; they are
   // caught up later from a good copy.
   std::vector<std::string> lagging_roots;
+  // This filing's mark in the package's pending marker. Only the filing whose mark is there may
+  // remove the package: once its transaction was aborted, another filer (another server) may have
+  // taken the same 件号 and stored, even committed, its own package under the same name.
+  std::string claim;
 };
 
 // A package whose content files are written but which has no 档号 yet; destroying it removes it.

@@ -58,6 +58,27 @@ std::string RandomName() {
   return buf;
 }
 
+// A pending marker's content: the package's relative path, then the claim of the filing that
+// wrote it (markers from before claims have the path alone).
+std::string ReadMarker(const std::string& marker) {
+  std::string content;
+  int fd = ::open(marker.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buf[4096];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) content.assign(buf, static_cast<size_t>(n));
+    ::close(fd);
+  }
+  return content;
+}
+
+std::string MarkerPath(const std::string& content) { return content.substr(0, content.find('\n')); }
+
+bool MarkerClaimedBy(const std::string& content, const std::string& claim) {
+  const auto nl = content.find('\n');
+  return nl != std::string::npos && content.substr(nl + 1) == claim;
+}
+
 std::string DirName(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -422,6 +443,8 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
   const std::string final_path = root_ + "/" + rel;
   const std::string tmp_path = tar->tmp_path();
   const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference) + ".marker";
+  const std::string claim = RandomName() + RandomName();
+  const std::string marker_content = rel + "\n" + claim;
   Status st = tar->Finish(r, organization_);
   if (!st.ok()) return AsStorageError(st).WithContext("writing package " + r.reference);
   const std::string digest = tar->digest();
@@ -438,7 +461,7 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     if (!m.ok()) {
       st = m.status();
     } else {
-      st = (*m)->Append(rel.data(), rel.size());
+      st = (*m)->Append(marker_content.data(), marker_content.size());
       if (st.ok()) st = (*m)->Sync();
       Status c = (*m)->Close();
       if (st.ok()) st = c;
@@ -468,22 +491,31 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
   if (st.ok() && written < quorum()) st = replica_error;
   if (!st.ok()) {
     cleanup_tmp();
-    for (size_t i = 0; i < roots_.size(); ++i)
-      if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
-    env_->RemoveFile(marker);
+    // Unless another filer of this 件号 has taken the name meanwhile (see PackageInfo::claim):
+    // the marker is still ours, whole or as far as its failed write got.
+    const std::string left = ReadMarker(marker);
+    if (env_->FileExists(marker) && marker_content.compare(0, left.size(), left) == 0) {
+      for (size_t i = 0; i < roots_.size(); ++i)
+        if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
+      env_->RemoveFile(marker);
+    }
     return AsStorageError(st).WithContext("storing package " + r.reference);
   }
   tar->MarkSealed();
-  return PackageInfo{rel, digest, bytes, std::move(lagging)};
+  return PackageInfo{rel, digest, bytes, std::move(lagging), claim};
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {
+  auto slash = p.path.rfind('/');
+  const std::string marker = root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker";
+  // Another filer holds the name now (its marker, or none once it committed or recovery ran):
+  // the bytes under it are not ours to remove. Ours were replaced when it stored its own.
+  if (!MarkerClaimedBy(ReadMarker(marker), p.claim)) return Status::Ok();
   for (size_t i = 0; i < roots_.size(); ++i) {
     Status st = env_->RemoveFile(CopyPath(i, p.path));
     if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
   }
-  auto slash = p.path.rfind('/');
-  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
+  env_->RemoveFile(marker);
   return Status::Ok();
 }
 
@@ -500,9 +532,10 @@ Status PackageStore::Remove(const std::string& rel_path) {
 
 void PackageStore::Committed(const PackageInfo& p) {
   auto slash = p.path.rfind('/');
+  const std::string marker = root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker";
   // Not synced: if the removal is lost, Recover() finds the row committed and only drops the
   // marker.
-  env_->RemoveFile(root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker");
+  if (MarkerClaimedBy(ReadMarker(marker), p.claim)) env_->RemoveFile(marker);
 }
 
 Result<std::vector<std::string>> PackageStore::ListCopy(size_t copy) const {
@@ -543,16 +576,7 @@ Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>&
   int removed = 0;
   for (const auto& name : *pending) {
     const std::string marker = root_ + "/" + kPendingDir + "/" + name;
-    std::string rel;
-    {
-      int fd = ::open(marker.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        char buf[4096];
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n > 0) rel.assign(buf, static_cast<size_t>(n));
-        ::close(fd);
-      }
-    }
+    const std::string rel = MarkerPath(ReadMarker(marker));
     if (!rel.empty() && rel.rfind(std::string(kPackagesDir) + "/", 0) == 0 &&
         rel.find("..") == std::string::npos && !committed(rel)) {
       bool any = false;

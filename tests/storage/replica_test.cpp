@@ -388,3 +388,51 @@ BOOST_AUTO_TEST_CASE(a_quorum_filing_survives_a_failed_replica_and_catches_up_la
   BOOST_TEST(env.fired());
   BOOST_TEST(!refused_now.ok());
 }
+
+// Two filers given the same 件号 one after the other (the first one's transaction was aborted by
+// the catalogue server while it stored its package, so the counter handed the number out again):
+// the first one's clean-up must not take the second one's package, which may be committed.
+BOOST_AUTO_TEST_CASE(an_aborted_filing_never_removes_the_package_a_later_filer_stored) {
+  Replicated a(1);
+  Record r = a.File("S-1");
+  auto& store = a.archive.session().packages();
+  Record again = r;
+  again.parts.seq = 9000;
+  again.reference = a.archive.session().reference_template().Format(again.parts);
+  auto write = [&](const std::string& content) {
+    const std::string path = a.archive.Path("intake-" + content + ".txt");
+    WriteBytes(path, content);
+    StagedFile f;
+    f.meta.name = "scan.txt";
+    f.meta.role = "content";
+    f.meta.format = "text/plain";
+    f.meta.size = content.size();
+    f.meta.sha256 = Digest::OfFile(path).value();
+    f.path = path;
+    auto info = store.Write(again, {f});
+    BOOST_REQUIRE(info.ok());
+    return *info;
+  };
+  const std::string marker =
+      a.archive.Path("packages/.pending/" + PackageStore::FileNameFor(again.reference) + ".marker");
+  PackageInfo first = write("first filer");
+  PackageInfo second = write("second filer");
+  BOOST_TEST(first.path == second.path);
+  BOOST_TEST(first.claim != second.claim);
+  BOOST_TEST(first.sha256 != second.sha256);
+
+  // The first filer learns its transaction is gone and cleans up: nothing of the second's goes.
+  BOOST_TEST(store.Discard(first).ok());
+  store.Committed(first);
+  for (size_t copy = 0; copy < 2; ++copy) {
+    BOOST_REQUIRE(fs::exists(store.CopyPath(copy, second.path)));
+    BOOST_TEST(Digest::OfFile(store.CopyPath(copy, second.path)).value() == second.sha256);
+  }
+  BOOST_TEST(fs::exists(marker));
+
+  // The second filer's own clean-up still works.
+  BOOST_TEST(store.Discard(second).ok());
+  for (size_t copy = 0; copy < 2; ++copy)
+    BOOST_TEST(!fs::exists(store.CopyPath(copy, second.path)));
+  BOOST_TEST(!fs::exists(marker));
+}
