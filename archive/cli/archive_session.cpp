@@ -24,22 +24,38 @@ namespace dangan::cli {
 
 namespace fs = std::filesystem;
 
-Result<AccessPolicy> LoadAccessPolicy(const std::string& root) {
-  const std::string path = (fs::path(root) / ArchiveSession::kRolesOverride).string();
+namespace {
+
+// An archive's local replacement for rules compiled in (scheme, checks, roles): "" when there is
+// none. There but unreadable or empty is an error, never taken as absent: falling back to the
+// built-in rules would silently change how records are classified and checked, or who may see
+// them.
+Result<std::string> ReadLocalRules(const std::string& path, const char* what) {
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     if (ec) return Status::IOError("cannot look for " + path + ": " + ec.message());
-    return AccessPolicy::LoadWithLocal("", path);
+    return std::string();
   }
-  // There but unreadable is an error: falling back to the built-in roles could open what the
-  // local ones close.
+  if (!fs::is_regular_file(path, ec))
+    return Status::InvalidArgument(path + " is not a file (remove it to use the built-in " + what +
+                                   ")");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read " + path);
   std::stringstream local;
   local << in.rdbuf();
+  if (in.bad()) return Status::IOError("cannot read " + path);
   if (local.str().empty())
-    return Status::InvalidArgument(path + " is empty (remove it to use the built-in roles)");
-  return AccessPolicy::LoadWithLocal(local.str(), path);
+    return Status::InvalidArgument(path + " is empty (remove it to use the built-in " + what + ")");
+  return local.str();
+}
+
+}  // namespace
+
+Result<AccessPolicy> LoadAccessPolicy(const std::string& root) {
+  const std::string path = (fs::path(root) / ArchiveSession::kRolesOverride).string();
+  auto local = ReadLocalRules(path, "roles");
+  if (!local.ok()) return local.status();
+  return AccessPolicy::LoadWithLocal(*local, path);
 }
 
 std::string NowIso8601() {
@@ -154,19 +170,16 @@ Result<ArchiveRules> LoadArchiveRules(const std::string& root) {
   }
 
   // Local overrides of the data compiled in: absent files change nothing.
-  auto local = [&root](const char* name) {
-    const std::string path = (fs::path(root) / name).string();
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    if (in) ss << in.rdbuf();
-    return std::make_pair(path, ss.str());
-  };
-  const auto [override_path, overlay] = local(ArchiveSession::kSchemeOverride);
-  auto scheme = ClassificationScheme::LoadBuiltin(overlay, override_path);
+  const std::string override_path = (fs::path(root) / ArchiveSession::kSchemeOverride).string();
+  auto overlay = ReadLocalRules(override_path, "scheme");
+  if (!overlay.ok()) return overlay.status();
+  auto scheme = ClassificationScheme::LoadBuiltin(*overlay, override_path);
   if (!scheme.ok()) return scheme.status();
   r.scheme = std::make_unique<ClassificationScheme>(std::move(*scheme));
-  const auto [checks_path, checks_overlay] = local(ArchiveSession::kChecksOverride);
-  auto checks = PropertyChecks::LoadBuiltin(checks_overlay, checks_path);
+  const std::string checks_path = (fs::path(root) / ArchiveSession::kChecksOverride).string();
+  auto checks_overlay = ReadLocalRules(checks_path, "checks");
+  if (!checks_overlay.ok()) return checks_overlay.status();
+  auto checks = PropertyChecks::LoadBuiltin(*checks_overlay, checks_path);
   if (!checks.ok()) return checks.status();
   r.checks = std::make_unique<PropertyChecks>(std::move(*checks));
   auto tmpl = ReferenceTemplate::Parse(r.settings.reference_template);

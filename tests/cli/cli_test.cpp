@@ -1265,6 +1265,35 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
   BOOST_TEST(as("领导", report).code == 0);
 }
 
+BOOST_AUTO_TEST_CASE(ALocalRulesFileThatCannotBeReadIsAnErrorNotTheBuiltInRules) {
+  Sandbox box;
+  box.Init();
+  // Roles are read once the archive has users.
+  BOOST_TEST_REQUIRE(box.Bare({"--root", box.root(), "--actor", "管理员", "user", "add", "管理员",
+                               "--role", "admin"})
+                         .code == 0);
+  auto search = [&]() {
+    return box.Bare({"--root", box.root(), "--actor", "管理员", "search", "失业"});
+  };
+  BOOST_TEST_REQUIRE(search().code == 0);
+  // Taking such a file as absent would classify and check records by other rules than the
+  // archive's own, or let other people see them, without a word.
+  for (const char* name : {"scheme.local.json", "checks.local.json", "roles.local.json"}) {
+    const fs::path local = fs::path(box.root()) / name;
+    { std::ofstream(local) << ""; }
+    RunResult empty = search();
+    BOOST_TEST(empty.code != 0, empty);
+    BOOST_TEST(Contains(empty.err, std::string(name) + " is empty"), empty);
+    fs::remove(local);
+    fs::create_directory(local);
+    RunResult folder = search();
+    BOOST_TEST(folder.code != 0, folder);
+    BOOST_TEST(Contains(folder.err, std::string(name) + " is not a file"), folder);
+    fs::remove(local);
+  }
+  BOOST_TEST(search().code == 0);
+}
+
 BOOST_AUTO_TEST_CASE(AuditVerifyDetectsATamperedEvent) {
   Sandbox box;
   box.Init();
