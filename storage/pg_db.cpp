@@ -23,6 +23,8 @@ Status ResultStatus(PGconn* conn, PGresult* r, const std::string& what) {
   // timeout), 57014 query_canceled, 25P03 idle-in-transaction timeout: retry may work.
   if (code == "40001" || code == "40P01" || code == "55P03" || code == "57014" || code == "25P03")
     return Status(ErrorCode::kUnavailable, what + ": " + msg);
+  // 22021 character_not_in_repertoire: text that is not valid UTF-8.
+  if (code == "22021") return Status::InvalidArgument(what + ": text is not valid UTF-8: " + msg);
   return Status::Internal(what + ": " + msg + (code.empty() ? "" : " (SQLSTATE " + code + ")"));
 }
 
@@ -108,7 +110,15 @@ Status PgDb::Exec(const std::string& sql) {
 Result<PgRows> PgDb::Query(const std::string& sql, const PgParams& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto& p = params[i];
+    // Sent as C strings: a NUL would cut the value short without a word. PostgreSQL's text
+    // cannot hold one anyway.
+    if (p && p->find('\0') != std::string::npos)
+      return Status::InvalidArgument(Describe(sql) + ": value $" + std::to_string(i + 1) +
+                                     " holds a NUL character, which PostgreSQL text cannot store");
+    values.push_back(p ? p->c_str() : nullptr);
+  }
   PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
                              values.data(), nullptr, nullptr, 0);
   PgRows rows(r);

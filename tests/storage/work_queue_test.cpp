@@ -217,3 +217,26 @@ BOOST_AUTO_TEST_CASE(a_job_whose_worker_dies_on_every_attempt_is_given_up) {
   auto error = (*db)->Value("SELECT error FROM jobs").value().value_or("");
   BOOST_TEST(error.find("stopped during each of 2 attempts") != std::string::npos, error);
 }
+
+// Text PostgreSQL cannot store is a clear error naming the value, never cut short or "internal".
+BOOST_AUTO_TEST_CASE(text_the_server_cannot_store_is_refused_clearly) {
+  PgTestSchema schema;
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  auto plain = (*db)->Value("SELECT $1::text", {std::string("甲乙")});
+  BOOST_REQUIRE(plain.ok());
+  BOOST_TEST(plain->value() == "甲乙");
+
+  auto nul = (*db)->Value("SELECT $1::text", {std::string("甲\0乙", 7)});
+  BOOST_TEST((nul.status().code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST(nul.status().message().find("$1 holds a NUL") != std::string::npos,
+             nul.status().ToString());
+
+  auto bad = (*db)->Value("SELECT $1::text", {std::string("\xE7\x94", 2) + "x"});
+  BOOST_TEST((bad.status().code() == ErrorCode::kInvalidArgument));
+  BOOST_TEST(bad.status().message().find("not valid UTF-8") != std::string::npos,
+             bad.status().ToString());
+  // The connection is still usable afterwards.
+  BOOST_TEST((*db)->Healthy());
+  BOOST_TEST((*db)->Value("SELECT 1").ok());
+}
