@@ -641,49 +641,39 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   // Walking tests about kCountCap / density rows (a row the text lacks costs ~2.5 µs: strpos reads
   // it all), the bitmap reads, sorts and visits every match (~2.2 µs each, measured at 200,000
   // records), so the walk wins once matches² > kCountCap × records × kWalkCost.
+  std::vector<SqlCondition> conditions_for_walk = filters;
+  conditions_for_walk.insert(conditions_for_walk.end(), walk_checks.begin(), walk_checks.end());
   const SearchPlan plan_choice = search_plan_;
   bool walk = text && walkable && plan_choice == SearchPlan::kWalk;
   if (text && walkable && plan_choice == SearchPlan::kCosted) {
-    auto stats = ReadTokenStats(**db);
-    if (!stats.ok()) return stats.status().WithContext("search");
-    const TokenStats& st = **stats;
-    auto frequency = [&](const std::string& token) {
-      auto it = st.frequency.find(token);
-      return it == st.frequency.end() ? st.floor : it->second;
-    };
-    // Terms are taken as independent, the tokens of one phrase not: 养老, 老保 and 保险 occur
-    // together, so a phrase is as common as its rarest token (the planner would multiply them
-    // and think 养老保险 rare).
-    double share = 1;
-    for (const auto& c : terms.characters) share *= frequency(c);
-    for (const auto& phrase : terms.phrases) {
-      double rarest = 1;
-      for (const auto& t : CjkTokenize(phrase, CjkTokenizeMode::kQuery))
-        rarest = std::min(rarest, frequency(t.text));
-      share *= rarest;
-    }
-    if (!filters.empty()) {
-      // The filters' share from the planner, which knows their columns.
-      PgParams params;
-      const std::string where = WhereClause(filters, &params);
-      auto plan = (*db)->Value("EXPLAIN (FORMAT JSON) SELECT FROM records" + where, params);
-      if (!plan.ok()) return plan.status().WithContext("search");
-      const std::string json = plan->value_or("");
-      const auto at = json.find("\"Plan Rows\": ");
-      if (at != std::string::npos && st.records > 0)
-        share *= std::min(1.0, std::stod(json.substr(at + 13)) / st.records);
-    }
-    const double matches = share * st.records;
+    // How common the matches are, seen in the newest kProbe records (a few milliseconds), rather
+    // than guessed: the planner's statistics list only the commonest tokens, and take the tokens
+    // of a phrase as independent (养老, 老保 and 保险 are not), and a wrong guess costs seconds.
+    constexpr int kProbe = 2000;
+    PgParams probe_params;
+    std::string probe_where = WhereClause(conditions_for_walk, &probe_params);
+    probe_where.replace(0, 7, " FILTER (WHERE ");  // " WHERE …" -> " FILTER (WHERE …"
+    auto probe = (*db)->Query(
+        "SELECT count(*)" + probe_where +
+            "), count(*), (SELECT reltuples FROM pg_class WHERE"
+            " oid = 'records'::regclass) FROM (SELECT * FROM records ORDER BY id DESC LIMIT " +
+            Str(kProbe) + ") p",
+        probe_params);
+    if (!probe.ok()) return probe.status().WithContext("search");
+    const double found = static_cast<double>(probe->Int(0, 0));
+    const double probed = static_cast<double>(probe->Int(0, 1));
+    const double records = std::max(probed, std::stod(probe->Text(0, 2)));
+    const double matches = probed > 0 ? found / probed * records : 0;
     constexpr double kWalkCost = 1.1;
-    walk = st.records > 0 && matches * matches > kWalkCost * (kCountCap + 1) * st.records;
+    walk = matches * matches > kWalkCost * (kCountCap + 1) * records;
   }
   if (text)
     DANGAN_RETURN_IF_ERROR(
         (*db)->Exec(walk ? "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
                            " SET LOCAL enable_sort = off"
                          : "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"));
-  std::vector<SqlCondition> conditions = walk ? filters : indexed;
-  for (const auto& c : walk ? walk_checks : text_checks) conditions.push_back(c);
+  std::vector<SqlCondition> conditions = walk ? conditions_for_walk : indexed;
+  if (!walk) conditions.insert(conditions.end(), text_checks.begin(), text_checks.end());
   PgParams params;
   const std::string where = WhereClause(conditions, &params);
   // The newest matches, then what is wanted of them, in one statement: (kind, key, n) rows.
@@ -766,39 +756,6 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     page.hits.push_back(std::move(hit));
   }
   return page;
-}
-
-Result<std::shared_ptr<const PgCatalogue::TokenStats>> PgCatalogue::ReadTokenStats(PgDb& db) {
-  constexpr auto kTokenStatsAge = std::chrono::seconds(60);
-  const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    if (token_stats_ && now - token_stats_->read_at < kTokenStatsAge) return token_stats_;
-  }
-  auto stats = std::make_shared<TokenStats>();
-  stats->read_at = now;
-  // most_common_elem_freqs lists one share per element, then the least and greatest of them.
-  auto rows = db.Query(
-      "SELECT c.reltuples, u.token, u.share, s.most_common_elem_freqs["
-      "array_length(s.most_common_elems::text::text[], 1) + 1]"
-      " FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema()"
-      " AND s.tablename = 'records' AND s.attname = 'terms'"
-      " LEFT JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)"
-      " AS u(token, share) ON u.token IS NOT NULL"
-      " WHERE c.oid = 'records'::regclass");
-  if (!rows.ok()) return rows.status();
-  for (int i = 0; i < rows->size(); ++i) {
-    stats->records = std::max(0.0, std::stod(rows->Text(i, 0)));
-    if (rows->IsNull(i, 1)) continue;
-    stats->frequency[rows->Text(i, 1)] = std::stod(rows->Text(i, 2));
-    // Below the least listed share; PostgreSQL guesses half of it for unlisted lexemes too.
-    if (!rows->IsNull(i, 3)) stats->floor = std::stod(rows->Text(i, 3)) / 2;
-  }
-  // No statistics yet (never analysed): every token is taken as rare.
-  if (stats->frequency.empty()) stats->records = 0;
-  std::lock_guard<std::mutex> lock(stats_mu_);
-  token_stats_ = stats;
-  return token_stats_;
 }
 
 Result<int64_t> PgCatalogue::CountEvents(const std::string& reference, EventKinds kinds) {

@@ -10,8 +10,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -81,17 +79,6 @@ class PgCatalogue : public RecordCatalogue {
   int schema_version_ = 0;
   std::atomic<SearchPlan> search_plan_{SearchPlan::kCosted};
 
-  // How often each common token occurs, from the planner's statistics (pg_stats): what search
-  // weighs its plans by. Read again after kTokenStatsAge.
-  struct TokenStats {
-    std::map<std::string, double> frequency;  // share of records holding the token
-    double floor = 0;                         // below every listed one: for the others
-    double records = 0;
-    std::chrono::steady_clock::time_point read_at;
-  };
-  Result<std::shared_ptr<const TokenStats>> ReadTokenStats(PgDb& db);
-  std::mutex stats_mu_;  // guards token_stats_
-  std::shared_ptr<const TokenStats> token_stats_;
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<PgDb>> idle_;
 };
