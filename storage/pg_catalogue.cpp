@@ -531,12 +531,13 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   const SearchTerms& terms = *read;
   if (terms.nothing_searchable) return SearchPage{};
 
-  // Three forms of the same question:
-  // - `indexed`: what the GIN index answers (tokens, every one must be there) and the filters;
-  // - `checked`: the same plus what only the text can say (a phrase's order);
-  // - `walked`: the same question asked of the text alone, which the newest-first walk tests
-  //   row by row without reading the (out-of-line) tsvector. Only for Han text, where a token is
-  //   there exactly when the text contains it; ASCII words have boundaries a substring lacks.
+  // The same question in two forms:
+  // - for the bitmap, `indexed` (the filters and what the GIN index answers: tokens, every one
+  //   must be there) and `text_checks` (what only the text can say: a phrase's order);
+  // - for the walk, the filters and `walk_checks`: the question asked of the text alone, tested
+  //   row by row without reading the (out-of-line) tsvector. Only for Han text (`walkable`),
+  //   where a token is there exactly when the text contains it; ASCII words have boundaries a
+  //   substring lacks.
   // The index keeps no positions, so a phrase of more than one token is found in the text: its
   // Han runs as they are ("养老保险" is 养老, 老保, 保险, which the index finds in any order), its
   // parts in order with nothing but separators between them ("2025年", "SB·2026-D100"), as the
