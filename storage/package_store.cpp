@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -60,23 +61,23 @@ std::string RandomName() {
 
 // A pending marker's content: the package's relative path, then the claim of the filing that
 // wrote it (markers from before claims have the path alone).
-std::string ReadMarker(const std::string& marker) {
-  std::string content;
+// nullopt when the marker cannot be read (absent, or an error).
+std::optional<std::string> ReadMarker(const std::string& marker) {
   int fd = ::open(marker.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    char buf[4096];
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) content.assign(buf, static_cast<size_t>(n));
-    ::close(fd);
-  }
-  return content;
+  if (fd < 0) return std::nullopt;
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n < 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
 }
 
 std::string MarkerPath(const std::string& content) { return content.substr(0, content.find('\n')); }
 
-bool MarkerClaimedBy(const std::string& content, const std::string& claim) {
-  const auto nl = content.find('\n');
-  return nl != std::string::npos && content.substr(nl + 1) == claim;
+bool MarkerClaimedBy(const std::optional<std::string>& content, const std::string& claim) {
+  if (!content) return false;
+  const auto nl = content->find('\n');
+  return nl != std::string::npos && content->substr(nl + 1) == claim;
 }
 
 std::string DirName(const std::string& path) {
@@ -493,8 +494,8 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     cleanup_tmp();
     // Unless another filer of this 件号 has taken the name meanwhile (see PackageInfo::claim):
     // the marker is still ours, whole or as far as its failed write got.
-    const std::string left = ReadMarker(marker);
-    if (env_->FileExists(marker) && marker_content.compare(0, left.size(), left) == 0) {
+    const auto left = ReadMarker(marker);
+    if (left && marker_content.compare(0, left->size(), *left) == 0) {
       for (size_t i = 0; i < roots_.size(); ++i)
         if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
       env_->RemoveFile(marker);
@@ -576,7 +577,7 @@ Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>&
   int removed = 0;
   for (const auto& name : *pending) {
     const std::string marker = root_ + "/" + kPendingDir + "/" + name;
-    const std::string rel = MarkerPath(ReadMarker(marker));
+    const std::string rel = MarkerPath(ReadMarker(marker).value_or(""));
     if (!rel.empty() && rel.rfind(std::string(kPackagesDir) + "/", 0) == 0 &&
         rel.find("..") == std::string::npos && !committed(rel)) {
       bool any = false;

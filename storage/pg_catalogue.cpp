@@ -627,7 +627,8 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   // No JIT: the plans below are forced by disabling the others, whose inflated costs would
   // otherwise buy half a second of compiling for a query of milliseconds.
   DANGAN_RETURN_IF_ERROR(
-      (*db)->Exec("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;"
+      (*db)->Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL work_mem = '64MB';"
+                  " SET LOCAL jit = off;"
                   " SET LOCAL max_parallel_workers_per_gather = 0"));
   struct EndRead {
     PgDb& db;
@@ -715,8 +716,8 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     for (auto& [name, counts] : facets)
       for (auto& [key, n] : counts) page.facets[name][key] += n;
   }
-  if (!page_within && page.total_is_lower_bound) {
-    // A page beyond the newest kCountCap matches: walk to it (deep paging is rare).
+  if (!page_within && (page.total_is_lower_bound || spec.offset < page.total)) {
+    // A page reaching past the newest kCountCap + 1 matches: walk to it (deep paging is rare).
     if (text)
       DANGAN_RETURN_IF_ERROR(
           (*db)->Exec("SET LOCAL enable_indexscan = on; SET LOCAL enable_bitmapscan = off;"

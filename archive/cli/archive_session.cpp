@@ -32,8 +32,10 @@ namespace {
 // them.
 Result<std::string> ReadLocalRules(const std::string& path, const char* what) {
   std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    if (ec) return Status::IOError("cannot look for " + path + ": " + ec.message());
+  // The link itself: a dangling one is there, and an error, not an absent file.
+  if (!fs::exists(fs::symlink_status(path, ec))) {
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      return Status::IOError("cannot look for " + path + ": " + ec.message());
     return std::string();
   }
   if (!fs::is_regular_file(path, ec))
@@ -43,7 +45,6 @@ Result<std::string> ReadLocalRules(const std::string& path, const char* what) {
   if (!in) return Status::IOError("cannot read " + path);
   std::stringstream local;
   local << in.rdbuf();
-  if (in.bad()) return Status::IOError("cannot read " + path);
   if (local.str().empty())
     return Status::InvalidArgument(path + " is empty (remove it to use the built-in " + what + ")");
   return local.str();

@@ -1290,6 +1290,11 @@ BOOST_AUTO_TEST_CASE(ALocalRulesFileThatCannotBeReadIsAnErrorNotTheBuiltInRules)
     BOOST_TEST(folder.code != 0, folder);
     BOOST_TEST(Contains(folder.err, std::string(name) + " is not a file"), folder);
     fs::remove(local);
+    fs::create_symlink(fs::path(box.root()) / "nowhere.json", local);  // dangling
+    RunResult dangling = search();
+    BOOST_TEST(dangling.code != 0, dangling);
+    BOOST_TEST(Contains(dangling.err, std::string(name) + " is not a file"), dangling);
+    fs::remove(local);
   }
   BOOST_TEST(search().code == 0);
 }
