@@ -7,7 +7,7 @@
 #                               STATE: "dir=…" and "url=postgresql://dangan@127.0.0.1:PORT/dangan"
 #   scripts/pg.sh stop STATE    stops it and removes its directory and STATE
 #   scripts/pg.sh url STATE     prints the url
-# $DANGAN_PG_OPTIONS adds server settings at start ("-c shared_buffers=2GB" for the benches).
+# $DANGAN_PG_OPTIONS adds server settings at start (scripts/bench/scale.sh: "-c shared_buffers=4GB").
 set -euo pipefail
 cmd=${1:-}
 state=${2:-}

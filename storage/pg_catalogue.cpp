@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -235,10 +234,10 @@ struct SqlCondition {
   std::vector<std::string> values;
 };
 
-// " WHERE a AND b …" with the `?` numbered as parameters ($1, $2 …) appended to `params`, so a
+// "true AND a AND b …" with the `?` numbered as parameters ($1, $2 …) appended to `params`, so a
 // statement sends exactly the values it uses (an unused one has no type and fails).
-std::string WhereClause(const std::vector<SqlCondition>& conditions, PgParams* params) {
-  std::string out = " WHERE true";
+std::string Conjunction(const std::vector<SqlCondition>& conditions, PgParams* params) {
+  std::string out = "true";
   for (const auto& c : conditions) {
     out += " AND ";
     size_t next = 0;
@@ -653,10 +652,8 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     // of a phrase as independent (养老, 老保 and 保险 are not), and a wrong guess costs seconds.
     constexpr int kProbe = 2000;
     PgParams probe_params;
-    std::string probe_where = WhereClause(conditions_for_walk, &probe_params);
-    probe_where.replace(0, 7, " FILTER (WHERE ");  // " WHERE …" -> " FILTER (WHERE …"
     auto probe = (*db)->Query(
-        "SELECT count(*)" + probe_where +
+        "SELECT count(*) FILTER (WHERE " + Conjunction(conditions_for_walk, &probe_params) +
             "), count(*), (SELECT reltuples FROM pg_class WHERE"
             " oid = 'records'::regclass) FROM (SELECT * FROM records ORDER BY id DESC LIMIT " +
             Str(kProbe) + ") p",
@@ -677,7 +674,7 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   std::vector<SqlCondition> conditions = walk ? conditions_for_walk : indexed;
   if (!walk) conditions.insert(conditions.end(), text_checks.begin(), text_checks.end());
   PgParams params;
-  const std::string where = WhereClause(conditions, &params);
+  const std::string where = " WHERE " + Conjunction(conditions, &params);
   // The newest matches, then what is wanted of them, in one statement: (kind, key, n) rows.
   const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
   const bool page_within = end <= kCountCap + 1;
@@ -697,24 +694,19 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   if (!found.ok()) return found.status().WithContext("search");
   SearchPage page;
   std::vector<std::string> ids;
-  std::map<std::string, std::map<std::string, int64_t>> facets;
   for (int i = 0; i < found->size(); ++i) {
     const std::string kind = found->Text(i, 0);
     if (kind == "total")
       page.total = found->Int(i, 2);
     else if (kind == "page")
       ids.push_back(found->Text(i, 1));
-    else
-      facets[kind][found->Text(i, 1)] = found->Int(i, 2);
+    else  // a facet's count over the newest kFacetSample matches (none when nothing matched)
+      page.facets[kind][found->Text(i, 1)] = found->Int(i, 2);
   }
+  page.facets_are_sample = spec.facets && page.total > kFacetSample;
   if (page.total > kCountCap) {
     page.total = kCountCap;
     page.total_is_lower_bound = true;
-  }
-  if (spec.facets && page.total > 0) {
-    page.facets_are_sample = page.total > kFacetSample;
-    for (auto& [name, counts] : facets)
-      for (auto& [key, n] : counts) page.facets[name][key] += n;
   }
   if (!page_within && (page.total_is_lower_bound || spec.offset < page.total)) {
     // A page reaching past the newest kCountCap + 1 matches: walk to it (deep paging is rare).

@@ -50,9 +50,9 @@ class PgCatalogue : public RecordCatalogue {
   int schema_version() const override { return schema_version_; }
 
   // How Search finds a text query's newest matches (see Search): by cost (the default), or always
-  // by walking the records newest first (where the text allows) or through the index's bitmap.
-  // The answers are the same; tests and benchmarks force one to compare them.
-  enum class SearchPlan { kCosted, kWalk, kBitmap };
+  // by walking the records newest first where the text allows. The answers are the same; tests
+  // force the walk, which small archives never pick, to compare them.
+  enum class SearchPlan { kCosted, kWalk };
   void set_search_plan(SearchPlan plan) { search_plan_ = plan; }
 
   // A connection from the pool, given back when the lease ends (dropped if it broke or was left
@@ -78,7 +78,6 @@ class PgCatalogue : public RecordCatalogue {
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
   std::atomic<SearchPlan> search_plan_{SearchPlan::kCosted};
-
   std::mutex mu_;  // guards idle_
   std::vector<std::unique_ptr<PgDb>> idle_;
 };
