@@ -72,6 +72,11 @@ std::optional<std::string> ReadMarker(const std::string& marker) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+// Where a filing of the package at `rel` (relative to `root`) keeps its pending marker.
+std::string PendingMarker(const std::string& root, const std::string& rel) {
+  return root + "/" + kPendingDir + "/" + rel.substr(rel.rfind('/') + 1) + ".marker";
+}
+
 std::string MarkerPath(const std::string& content) { return content.substr(0, content.find('\n')); }
 
 bool MarkerClaimedBy(const std::optional<std::string>& content, const std::string& claim) {
@@ -443,7 +448,7 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
                           FileNameFor(r.reference);
   const std::string final_path = root_ + "/" + rel;
   const std::string tmp_path = tar->tmp_path();
-  const std::string marker = root_ + "/" + kPendingDir + "/" + FileNameFor(r.reference) + ".marker";
+  const std::string marker = PendingMarker(root_, rel);
   const std::string claim = RandomName() + RandomName();
   const std::string marker_content = rel + "\n" + claim;
   Status st = tar->Finish(r, organization_);
@@ -507,8 +512,7 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {
-  auto slash = p.path.rfind('/');
-  const std::string marker = root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker";
+  const std::string marker = PendingMarker(root_, p.path);
   // Another filer holds the name now (its marker, or none once it committed or recovery ran):
   // the bytes under it are not ours to remove. Ours were replaced when it stored its own.
   if (!MarkerClaimedBy(ReadMarker(marker), p.claim)) return Status::Ok();
@@ -532,8 +536,7 @@ Status PackageStore::Remove(const std::string& rel_path) {
 }
 
 void PackageStore::Committed(const PackageInfo& p) {
-  auto slash = p.path.rfind('/');
-  const std::string marker = root_ + "/" + kPendingDir + "/" + p.path.substr(slash + 1) + ".marker";
+  const std::string marker = PendingMarker(root_, p.path);
   // Not synced: if the removal is lost, Recover() finds the row committed and only drops the
   // marker.
   if (MarkerClaimedBy(ReadMarker(marker), p.claim)) env_->RemoveFile(marker);
@@ -561,8 +564,7 @@ Result<std::vector<std::string>> PackageStore::ListCopy(size_t copy) const {
 }
 
 bool PackageStore::InFlight(const std::string& rel_path) const {
-  auto slash = rel_path.rfind('/');
-  return env_->FileExists(root_ + "/" + kPendingDir + "/" + rel_path.substr(slash + 1) + ".marker");
+  return env_->FileExists(PendingMarker(root_, rel_path));
 }
 
 Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {
