@@ -71,6 +71,10 @@ struct PackageInfo {
   // remove the package: once its transaction was aborted, another filer (another server) may have
   // taken the same 件号 and stored, even committed, its own package under the same name.
   std::string claim;
+  // Holds the package's name for this filing until the last copy of this PackageInfo goes:
+  // another filer of the same 件号 (its transaction aborted, or another server's) cannot store
+  // or remove a package under the name meanwhile. Empty for a sink that needs no such hold.
+  std::shared_ptr<const void> name_hold;
 };
 
 // A package whose content files are written but which has no 档号 yet; destroying it removes it.

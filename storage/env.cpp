@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 namespace dangan {
 
@@ -54,6 +56,15 @@ class PosixWritableFile : public WritableFile {
 
  private:
   std::string path_;
+  int fd_;
+};
+
+class PosixFileLock : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing the last descriptor releases the flock
+
+ private:
   int fd_;
 };
 
@@ -110,6 +121,36 @@ class PosixEnv : public Env {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return PosixError(path, errno);
     return static_cast<uint64_t>(st.st_size);
+  }
+
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path,
+                                             std::chrono::milliseconds wait) override {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) return PosixError("lock " + path, errno);
+      // Polled rather than blocking, so the wait has a bound.
+      while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (err != EWOULDBLOCK) {
+          ::close(fd);
+          return PosixError("lock " + path, err);
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+          ::close(fd);
+          return Status(ErrorCode::kUnavailable, path + " is locked by another process");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      // The holder may have removed (or replaced) the file before letting go; a lock on a file
+      // no longer at `path` guards nothing, so take the one there now.
+      struct stat held, named;
+      if (::fstat(fd, &held) == 0 && ::stat(path.c_str(), &named) == 0 &&
+          held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+        return std::unique_ptr<FileLock>(new PosixFileLock(fd));
+      ::close(fd);
+    }
   }
 };
 

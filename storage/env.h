@@ -4,6 +4,7 @@
 // by one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,6 +20,13 @@ class WritableFile {
   virtual Status Append(const void* data, size_t n) = 0;
   virtual Status Sync() = 0;   // fdatasync: the bytes are durable when it returns OK
   virtual Status Close() = 0;  // idempotent
+};
+
+// An exclusive lock on a file, held until destroyed. Released by the kernel when the holding
+// process dies, so a crashed holder never keeps it.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
 };
 
 class Env {
@@ -38,6 +46,11 @@ class Env {
   // Names (not paths) of the entries of a directory, without "." and "..".
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  // Creates `path` if absent and locks it exclusively (flock), against other processes and other
+  // calls in this one; waits up to `wait` for the holder, then Unavailable. If the holder removes
+  // the file meanwhile, the lock taken is on the file then at `path`, never on a removed one.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path,
+                                                     std::chrono::milliseconds wait) = 0;
 };
 
 // Status for a failed system call: NoSpace for ENOSPC/EDQUOT, NotFound for ENOENT, else IOError.

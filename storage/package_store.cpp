@@ -457,6 +457,16 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
   const uint64_t bytes = tar->bytes();
   auto cleanup_tmp = [&] { env_->RemoveFile(tmp_path); };
 
+  // The name is this filing's from here until its PackageInfo goes (after Committed or Discard):
+  // an earlier filer of the same 件号 whose transaction was aborted may still be writing, and
+  // its rename or clean-up must not land on the package this one commits.
+  auto hold = env_->LockFile(marker, name_wait_);
+  if (!hold.ok()) {
+    cleanup_tmp();
+    return AsStorageError(hold.status()).WithContext("storing package " + r.reference);
+  }
+  std::shared_ptr<const void> name_hold(std::move(*hold));
+
   // The marker must be durable before the package can appear under its final name, so that a
   // crash between rename and catalogue commit is always found and undone by Recover().
   const bool new_dir = !env_->FileExists(DirName(final_path));
@@ -508,13 +518,15 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     return AsStorageError(st).WithContext("storing package " + r.reference);
   }
   tar->MarkSealed();
-  return PackageInfo{rel, digest, bytes, std::move(lagging), claim};
+  return PackageInfo{rel, digest, bytes, std::move(lagging), claim, std::move(name_hold)};
 }
 
 Status PackageStore::Discard(const PackageInfo& p) {
   const std::string marker = PendingMarker(root_, p.path);
   // Another filer holds the name now (its marker, or none once it committed or recovery ran):
-  // the bytes under it are not ours to remove. Ours were replaced when it stored its own.
+  // the bytes under it are not ours to remove. Ours were replaced when it stored its own. With
+  // the name held (p.name_hold) that cannot happen; without it (a caller that dropped it), the
+  // claim still guards.
   if (!MarkerClaimedBy(ReadMarker(marker), p.claim)) return Status::Ok();
   for (size_t i = 0; i < roots_.size(); ++i) {
     Status st = env_->RemoveFile(CopyPath(i, p.path));
@@ -579,6 +591,10 @@ Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>&
   int removed = 0;
   for (const auto& name : *pending) {
     const std::string marker = root_ + "/" + kPendingDir + "/" + name;
+    // A marker whose lock is held belongs to a filing still running in another process (a
+    // server or worker sharing this root): its package may be renamed in and committed yet.
+    auto hold = env_->LockFile(marker, std::chrono::milliseconds(0));
+    if (!hold.ok() && hold.status().code() == ErrorCode::kUnavailable) continue;
     const std::string rel = MarkerPath(ReadMarker(marker).value_or(""));
     if (!rel.empty() && rel.rfind(std::string(kPackagesDir) + "/", 0) == 0 &&
         rel.find("..") == std::string::npos && !committed(rel)) {

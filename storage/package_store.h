@@ -7,6 +7,7 @@
 // Thread-safe: concurrent Write/Verify calls use separate files. The Env is borrowed.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -50,6 +51,10 @@ class PackageStore : public PackageSink {
   // 0, or more than there are roots, means all. Replicas that fail beyond that are named in
   // PackageInfo::lagging_roots for a later catch-up. Set before filing starts.
   void SetQuorum(size_t copies) { quorum_ = copies; }
+  // How long Seal() waits for another filing of the same 档号 (one whose transaction was
+  // aborted, in this process or another) to let go of the package's name before it fails as
+  // kUnavailable (retrying may succeed). Set before filing starts.
+  void SetNameWait(std::chrono::milliseconds wait) { name_wait_ = wait; }
   size_t quorum() const {
     return quorum_ == 0 || quorum_ > roots_.size() ? roots_.size() : quorum_;
   }
@@ -131,6 +136,7 @@ class PackageStore : public PackageSink {
   std::string root_;
   std::vector<std::string> roots_;  // root_, then the replicas
   size_t quorum_ = 0;
+  std::chrono::milliseconds name_wait_{30000};
   std::string organization_;
   Env* env_;
 };

@@ -1,8 +1,13 @@
 #define BOOST_TEST_MODULE replica
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <random>
 #include <sstream>
 
@@ -389,17 +394,20 @@ BOOST_AUTO_TEST_CASE(a_quorum_filing_survives_a_failed_replica_and_catches_up_la
   BOOST_TEST(!refused_now.ok());
 }
 
-// Two filers given the same 件号 one after the other (the first one's transaction was aborted by
-// the catalogue server while it stored its package, so the counter handed the number out again):
-// the first one's clean-up must not take the second one's package, which may be committed.
-BOOST_AUTO_TEST_CASE(an_aborted_filing_never_removes_the_package_a_later_filer_stored) {
-  Replicated a(1);
-  Record r = a.File("S-1");
-  auto& store = a.archive.session().packages();
-  Record again = r;
-  again.parts.seq = 9000;
-  again.reference = a.archive.session().reference_template().Format(again.parts);
-  auto write = [&](const std::string& content) {
+namespace {
+
+// Files packages for one 档号 over and over, as filers given the same 件号 would be (the first
+// one's transaction was aborted by the catalogue server while it stored its package, so the
+// counter handed the number out again).
+struct SameNumberFilers {
+  SameNumberFilers() : a(1), store(a.archive.session().packages()) {
+    again = a.File("S-1");
+    again.parts.seq = 9000;
+    again.reference = a.archive.session().reference_template().Format(again.parts);
+    marker = a.archive.Path("packages/.pending/" + PackageStore::FileNameFor(again.reference) +
+                            ".marker");
+  }
+  Result<PackageInfo> Write(const std::string& content) {
     const std::string path = a.archive.Path("intake-" + content + ".txt");
     WriteBytes(path, content);
     StagedFile f;
@@ -409,30 +417,114 @@ BOOST_AUTO_TEST_CASE(an_aborted_filing_never_removes_the_package_a_later_filer_s
     f.meta.size = content.size();
     f.meta.sha256 = Digest::OfFile(path).value();
     f.path = path;
-    auto info = store.Write(again, {f});
-    BOOST_REQUIRE(info.ok());
-    return *info;
-  };
-  const std::string marker =
-      a.archive.Path("packages/.pending/" + PackageStore::FileNameFor(again.reference) + ".marker");
-  PackageInfo first = write("first filer");
-  PackageInfo second = write("second filer");
-  BOOST_TEST(first.path == second.path);
-  BOOST_TEST(first.claim != second.claim);
-  BOOST_TEST(first.sha256 != second.sha256);
-
-  // The first filer learns its transaction is gone and cleans up: nothing of the second's goes.
-  BOOST_TEST(store.Discard(first).ok());
-  store.Committed(first);
-  for (size_t copy = 0; copy < 2; ++copy) {
-    BOOST_REQUIRE(fs::exists(store.CopyPath(copy, second.path)));
-    BOOST_TEST(Digest::OfFile(store.CopyPath(copy, second.path)).value() == second.sha256);
+    return store.Write(again, {f});
   }
-  BOOST_TEST(fs::exists(marker));
+  // Every copy of the package holds the bytes `info` stored.
+  bool EveryCopyIs(const PackageInfo& info) {
+    for (size_t copy = 0; copy < store.copy_roots().size(); ++copy) {
+      const std::string path = store.CopyPath(copy, info.path);
+      if (!fs::exists(path) || Digest::OfFile(path).value() != info.sha256) return false;
+    }
+    return true;
+  }
+  Replicated a;
+  PackageStore& store;
+  Record again;
+  std::string marker;
+};
 
-  // The second filer's own clean-up still works.
-  BOOST_TEST(store.Discard(second).ok());
-  for (size_t copy = 0; copy < 2; ++copy)
-    BOOST_TEST(!fs::exists(store.CopyPath(copy, second.path)));
-  BOOST_TEST(!fs::exists(marker));
+}  // namespace
+
+// The second filer cannot store while the first still holds the name, so neither the first
+// one's late rename nor its clean-up can land on the package the second one commits.
+BOOST_AUTO_TEST_CASE(a_filer_given_a_held_number_waits_for_the_earlier_filing_to_end) {
+  SameNumberFilers f;
+  auto first = f.Write("first filer");
+  BOOST_REQUIRE(first.ok());
+  auto second_future = std::async(std::launch::async, [&] { return f.Write("second filer"); });
+  BOOST_TEST(
+      (second_future.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout));
+  BOOST_TEST(f.EveryCopyIs(*first));
+
+  // The first filer learns its transaction is gone, cleans up and lets go of the name.
+  BOOST_TEST(f.store.Discard(*first).ok());
+  PackageInfo stale = *first;
+  stale.name_hold.reset();
+  first = Status::Internal("released");
+  auto second = second_future.get();
+  BOOST_REQUIRE(second.ok());
+  BOOST_TEST(second->path == stale.path);
+  BOOST_TEST(second->sha256 != stale.sha256);
+  BOOST_TEST(f.EveryCopyIs(*second));
+
+  // A late clean-up by the first filer still leaves the second's package (the claim guards).
+  BOOST_TEST(f.store.Discard(stale).ok());
+  f.store.Committed(stale);
+  BOOST_TEST(f.EveryCopyIs(*second));
+  BOOST_TEST(fs::exists(f.marker));
+  f.store.Committed(*second);
+  BOOST_TEST(!fs::exists(f.marker));
+  BOOST_TEST(f.EveryCopyIs(*second));
+}
+
+BOOST_AUTO_TEST_CASE(a_filer_that_cannot_get_the_name_in_time_fails_as_unavailable) {
+  SameNumberFilers f;
+  f.store.SetNameWait(std::chrono::milliseconds(100));
+  auto first = f.Write("first filer");
+  BOOST_REQUIRE(first.ok());
+  auto refused = f.Write("second filer");
+  BOOST_REQUIRE(!refused.ok());
+  BOOST_TEST((refused.status().code() == ErrorCode::kUnavailable));
+  BOOST_TEST(f.EveryCopyIs(*first));
+  for (const auto& root : f.store.copy_roots())
+    BOOST_TEST(FilesUnder(root + "/packages/.staging").empty());
+
+  BOOST_TEST(f.store.Discard(*first).ok());
+  first = Status::Internal("released");
+  auto retried = f.Write("second filer");
+  BOOST_REQUIRE(retried.ok());
+  BOOST_TEST(f.EveryCopyIs(*retried));
+}
+
+// flock, not a lock file: the kernel lets go of a dead process's hold, so a filer killed
+// between its package and its commit never blocks the number.
+BOOST_AUTO_TEST_CASE(a_filer_that_died_holding_the_name_does_not_keep_it) {
+  SameNumberFilers f;
+  pid_t child = fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    auto held = f.Write("dead filer");
+    _exit(held.ok() ? 0 : 1);  // dies with the name held and its marker left
+  }
+  int status = 0;
+  BOOST_REQUIRE(waitpid(child, &status, 0) == child);
+  BOOST_REQUIRE(WIFEXITED(status));
+  BOOST_REQUIRE(WEXITSTATUS(status) == 0);
+  BOOST_TEST(fs::exists(f.marker));
+  f.store.SetNameWait(std::chrono::milliseconds(2000));
+  auto start = std::chrono::steady_clock::now();
+  auto live = f.Write("live filer");
+  BOOST_REQUIRE(live.ok());
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000)));
+  BOOST_TEST(f.EveryCopyIs(*live));
+}
+
+// Recovery at open must not take a package whose filing is running in another process that
+// shares the root: its rename is done, its commit may be a moment away.
+BOOST_AUTO_TEST_CASE(recovery_leaves_a_package_whose_filing_still_holds_its_name) {
+  SameNumberFilers f;
+  auto running = f.Write("filing in progress");
+  BOOST_REQUIRE(running.ok());
+  auto removed = f.store.Recover([](const std::string&) { return false; });
+  BOOST_REQUIRE(removed.ok());
+  BOOST_TEST(*removed == 0);
+  BOOST_TEST(f.EveryCopyIs(*running));
+  BOOST_TEST(fs::exists(f.marker));
+
+  // Once the filing is gone (here: ended without committing), recovery does its job.
+  running = Status::Internal("process gone");
+  removed = f.store.Recover([](const std::string&) { return false; });
+  BOOST_REQUIRE(removed.ok());
+  BOOST_TEST(*removed == 1);
+  BOOST_TEST(!fs::exists(f.marker));
 }

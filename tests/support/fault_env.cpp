@@ -68,6 +68,13 @@ Status FaultInjectionEnv::RenameFile(const std::string& from, const std::string&
   return base_->RenameFile(from, to);
 }
 
+// Taking a lock creates its file, so it can meet a full or failing disk like any create.
+Result<std::unique_ptr<FileLock>> FaultInjectionEnv::LockFile(const std::string& path,
+                                                              std::chrono::milliseconds wait) {
+  if (Tick()) return Injected("lock " + path);
+  return base_->LockFile(path, wait);
+}
+
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
   if (Tick()) return Injected("fsync dir " + dir);
   return base_->SyncDir(dir);

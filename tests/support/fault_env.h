@@ -17,7 +17,7 @@ class FaultInjectionEnv : public Env {
   explicit FaultInjectionEnv(Env* base = Env::Default()) : base_(base) {}
 
   // Fails the `n`-th (1-based) write-side call from now on: NewWritableFile, Append, Sync,
-  // Close, RenameFile, SyncDir. n = 0 disables.
+  // Close, RenameFile, SyncDir, LockFile. n = 0 disables.
   void FailAt(int n, Fault fault) {
     count_ = 0;
     fail_at_ = n;
@@ -48,6 +48,8 @@ class FaultInjectionEnv : public Env {
     return base_->ListDir(dir);
   }
   Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path,
+                                             std::chrono::milliseconds wait) override;
 
  private:
   Env* base_;
