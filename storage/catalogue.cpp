@@ -1464,8 +1464,19 @@ Result<std::optional<FixityResult>> Catalogue::LastFixity(const std::string& ref
 
 Catalogue::Lease::~Lease() {
   if (!db_) return;
+  int cache = 0, highest = 0;
+  sqlite3_db_status(db_->handle(), SQLITE_DBSTATUS_CACHE_USED, &cache, &highest, 0);
   std::lock_guard<std::mutex> lock(owner_->mu_);
+  owner_->cache_bytes_[db_.get()] = cache;
   owner_->idle_.push_back(std::move(db_));
+}
+
+Catalogue::PoolStats Catalogue::Pool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  PoolStats out;
+  out.connections = connections_;
+  for (const auto& [db, bytes] : cache_bytes_) out.cache_bytes += bytes;
+  return out;
 }
 
 Result<Catalogue::Lease> Catalogue::Borrow() {
@@ -1480,6 +1491,10 @@ Result<Catalogue::Lease> Catalogue::Borrow() {
   auto db = OpenCatalogueConnection(path_, false);
   if (!db.ok()) return db.status();
   if (background_checkpoints_) DANGAN_RETURN_IF_ERROR((*db)->Exec("PRAGMA wal_autocheckpoint=0"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++connections_;
+  }
   return Lease(this, std::move(*db));
 }
 

@@ -129,6 +129,14 @@ class Catalogue : public RecordCatalogue {
   Result<OptimizeReport> Optimize(bool vacuum);
   const std::string& path() const { return path_; }
 
+  // The connection pool: connections open, and the page cache they hold (each measured when it
+  // was last returned to the pool), for /metrics.
+  struct PoolStats {
+    int64_t connections = 0;
+    int64_t cache_bytes = 0;
+  };
+  PoolStats Pool();
+
  private:
   // A pooled connection, returned to the pool when the lease ends.
   class Lease {
@@ -155,6 +163,8 @@ class Catalogue : public RecordCatalogue {
   std::mutex mu_;         // guards idle_ and text_dictionary_
   WriteGate write_gate_;  // this process's write transactions, one at a time, in arrival order
   std::vector<std::unique_ptr<SqliteDb>> idle_;
+  int64_t connections_ = 1;                         // guarded by mu_
+  std::map<const SqliteDb*, int64_t> cache_bytes_;  // guarded by mu_; see Pool()
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
   std::atomic<uint64_t> generation_{0};

@@ -18,6 +18,10 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                 std::map<std::string, double> gauges;
                 auto n = services.catalogue->CountRecords();
                 if (n.ok()) gauges["dangan_records"] = static_cast<double>(*n);
+                // Memory the catalogue holds: each pooled connection keeps its own page cache.
+                const auto pool = services.catalogue->Pool();
+                gauges["dangan_catalogue_connections"] = static_cast<double>(pool.connections);
+                gauges["dangan_catalogue_cache_bytes"] = static_cast<double>(pool.cache_bytes);
                 auto lagging = services.catalogue->CountLaggingCopies();
                 if (lagging.ok())
                   gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);

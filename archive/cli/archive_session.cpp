@@ -26,9 +26,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// An archive's local replacement for rules compiled in (scheme, checks, roles): "" when there is
-// none. There but unreadable or empty is an error, never taken as absent: falling back to the
-// built-in rules would silently change how records are classified and checked, or who may see
+// An archive's local replacement for rules compiled in (scheme, checks, roles, inquiry): "" when
+// there is none. There but unreadable or empty is an error, never taken as absent: falling back to
+// the built-in rules would silently change how records are classified and checked, or who may see
 // them.
 Result<std::string> ReadLocalRules(const std::string& path, const char* what) {
   std::error_code ec;
@@ -57,6 +57,14 @@ Result<AccessPolicy> LoadAccessPolicy(const std::string& root) {
   auto local = ReadLocalRules(path, "roles");
   if (!local.ok()) return local.status();
   return AccessPolicy::LoadWithLocal(*local, path);
+}
+
+Result<InquiryRules> LoadInquiryRules(const std::string& root) {
+  const std::string path = (fs::path(root) / ArchiveSession::kInquiryOverride).string();
+  auto local = ReadLocalRules(path, "inquiry rules");
+  if (!local.ok()) return local.status();
+  if (local->empty()) return InquiryRules::LoadBuiltin();
+  return InquiryRules::Parse(*local, path);
 }
 
 std::string NowIso8601() {

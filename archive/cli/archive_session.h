@@ -13,6 +13,7 @@
 
 #include "archive/access_policy.h"
 #include "archive/filing.h"
+#include "archive/inquiry_rules.h"
 #include "archive/reference_number.h"
 #include "archive/scheme.h"
 #include "storage/archive_lock.h"
@@ -49,6 +50,8 @@ class ArchiveSession {
   static constexpr const char* kChecksOverride = "checks.local.json";
   // The archive's own roles, replacing archive/scheme/roles.json (AccessPolicy::LoadWithLocal).
   static constexpr const char* kRolesOverride = "roles.local.json";
+  // The archive's own public inquiry rules, replacing archive/scheme/inquiry.json.
+  static constexpr const char* kInquiryOverride = "inquiry.local.json";
   // Written by `dangan worker` into a root whose packages it files into a PostgreSQL catalogue:
   // opening the root here then never removes a pending package as a crash's debris.
   static constexpr const char* kWorkerMark = "postgresql-workers";
@@ -151,6 +154,9 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
 
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root);
+// The public inquiry service's rules for the archive at `root`: its inquiry.local.json (which
+// replaces the built-in rules whole), else the built-in ones.
+Result<InquiryRules> LoadInquiryRules(const std::string& root);
 
 // Now, as ISO 8601 with the local UTC offset, e.g. 2026-11-23T10:05:00+08:00.
 std::string NowIso8601();

@@ -258,6 +258,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   auto policy = LoadAccessPolicy(ctx.root);
   if (!policy.ok()) return FailStatus(policy.status());
   services.policy = &*policy;
+  auto inquiry_rules = LoadInquiryRules(ctx.root);
+  if (!inquiry_rules.ok()) return FailStatus(inquiry_rules.status());
+  services.inquiry_rules = &*inquiry_rules;
   services.search_cache_entries = search_cache;
   services.search_slots = search_slots;
   SessionStore::Options session_options;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "archive/access_policy.h"
+#include "archive/inquiry_rules.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
@@ -1569,6 +1570,45 @@ BOOST_AUTO_TEST_CASE(ServeFilesOverHttpAndStopsCleanlyOnSigterm) {
   BOOST_TEST(Contains(ReadFile(box.root() + "/audit-head"), "seq: " + std::to_string(head) + "\n"),
              head);
   BOOST_TEST(box.Total() == 1);
+}
+
+// The portal tells the public what the archive promises (限时办结): an archive's own
+// inquiry.local.json replaces the built-in rules in the server, and a broken one stops it.
+BOOST_AUTO_TEST_CASE(AnArchivesOwnInquiryRulesAreWhatItsPortalPromises) {
+  Sandbox box;
+  box.Init();
+  std::string rules = dangan::BuiltinInquiryJson();
+  const std::string promised = "\"promised_working_days\": 5";
+  auto at = rules.find(promised);
+  BOOST_REQUIRE(at != std::string::npos);
+  rules.replace(at, promised.size(), "\"promised_working_days\": 3");
+  const std::string local = box.root() + "/inquiry.local.json";
+  WriteFile(local, rules);
+
+  const std::string log = box / "serve.log";
+  std::string pid;
+  const std::string port = box.StartServer("", log, &pid);
+  RunResult guide =
+      box.Command("curl -s http://127.0.0.1:" + port + "/api/v1/public/inquiry-guide");
+  BOOST_TEST(Contains(guide.out, "\"promised_working_days\":3"), guide);
+  RunResult stop = box.Command("kill -TERM " + pid + " && for i in $(seq 100); do kill -0 " + pid +
+                               " 2>/dev/null || exit 0; sleep 0.05; done; exit 1");
+  BOOST_TEST(stop.code == 0, ReadFile(log));
+
+  // Broken or empty: the server does not start on rules other than the archive's own.
+  // (Under a time limit: a server that ignored the file would run on.)
+  const std::string serve =
+      "timeout 20 " + Quote(DANGAN_BINARY) + " --root " + Quote(box.root()) + " serve --port 0";
+  WriteFile(local, "{\"version\": \"dangan inquiry 1\"");
+  RunResult broken = box.Command(serve);
+  BOOST_TEST(broken.code != 0, broken);
+  BOOST_TEST(broken.code != 124, broken);
+  BOOST_TEST(Contains(broken.err, "inquiry.local.json"), broken);
+  WriteFile(local, "");
+  RunResult empty = box.Command(serve);
+  BOOST_TEST(empty.code != 124, empty);
+  BOOST_TEST(empty.code != 0, empty);
+  BOOST_TEST(Contains(empty.err, "inquiry.local.json is empty"), empty);
 }
 
 BOOST_AUTO_TEST_CASE(CatalogueOptimizeKeepsEverythingFindable) {

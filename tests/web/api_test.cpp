@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -554,6 +555,14 @@ BOOST_AUTO_TEST_CASE(records_search_detail_and_downloads) {
   BOOST_TEST(
       metrics.body.find("dangan_http_requests_total{method=\"GET\",route=\"/api/v1/records\"") !=
       std::string::npos);
+  // The catalogue's memory: its pooled connections' page caches hold what was read above.
+  std::smatch m;
+  BOOST_REQUIRE(std::regex_search(metrics.body, m,
+                                  std::regex("\ndangan_catalogue_cache_bytes ([0-9.e+]+)\n")));
+  BOOST_TEST(std::stod(m[1]) > 0);
+  BOOST_REQUIRE(std::regex_search(metrics.body, m,
+                                  std::regex("\ndangan_catalogue_connections ([0-9.e+]+)\n")));
+  BOOST_TEST(std::stod(m[1]) >= 1);
 }
 
 namespace {
