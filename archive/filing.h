@@ -91,8 +91,12 @@ class PackageSink {
   virtual Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) = 0;
   // Completes a staged package for `record` (metadata, manifests, bag-info) and stores it durably
   // under its final name; it is not reachable until the catalogue row commits. Fails without
-  // leaving a file behind.
-  virtual Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) = 0;
+  // leaving a file behind. `confirm`, when given, runs once the name is held (see
+  // PackageInfo::name_hold) and before anything appears under it: the filer's proof that the
+  // 件号 is still its own (its catalogue transaction alive). If it fails, so does Seal, and
+  // whatever is under the name (another filer's committed package) stays as it is.
+  virtual Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record,
+                                   const std::function<Status()>& confirm = nullptr) = 0;
   // Stage() then Seal().
   Result<PackageInfo> Write(const Record& record, const std::vector<StagedFile>& files) {
     auto staged = Stage(files);

@@ -441,7 +441,8 @@ Result<std::unique_ptr<StagedPackage>> PackageStore::Stage(const std::vector<Sta
   return std::unique_ptr<StagedPackage>(std::move(tar));
 }
 
-Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, const Record& r) {
+Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, const Record& r,
+                                       const std::function<Status()>& confirm) {
   auto* tar = dynamic_cast<TarInProgress*>(staged.get());
   if (!tar) return Status::Internal("not a package staged by this store");
   const std::string rel = std::string(kPackagesDir) + "/" + std::to_string(r.parts.year) + "/" +
@@ -484,7 +485,13 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     }
   }
   if (st.ok()) st = env_->SyncDir(root_ + "/" + kPendingDir);
+  // Checked with the name held, so no other filer can store under it between this and the
+  // commit: if the number was handed out again (this filer's transaction is gone) and the other
+  // filer committed first, its package is under the name now and must stay.
+  if (st.ok() && confirm) st = confirm();
+  bool renamed = false;  // something of ours is under the final name, in some copy
   if (st.ok()) st = env_->RenameFile(tmp_path, final_path);
+  if (st.ok()) renamed = true;
   if (st.ok()) st = env_->SyncDir(DirName(final_path));
   // Every replica (or, with a quorum, enough of them) holds its copy before the filing can be
   // acknowledged; the marker above covers them too, so Recover() removes replica copies of a row
@@ -511,7 +518,8 @@ Result<PackageInfo> PackageStore::Seal(std::unique_ptr<StagedPackage> staged, co
     // the marker is still ours, whole or as far as its failed write got.
     const auto left = ReadMarker(marker);
     if (left && marker_content.compare(0, left->size(), *left) == 0) {
-      for (size_t i = 0; i < roots_.size(); ++i)
+      // Before our rename, whatever is under the name is not ours to remove.
+      for (size_t i = 0; renamed && i < roots_.size(); ++i)
         if (env_->FileExists(CopyPath(i, rel))) env_->RemoveFile(CopyPath(i, rel));
       env_->RemoveFile(marker);
     }

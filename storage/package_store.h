@@ -60,7 +60,8 @@ class PackageStore : public PackageSink {
   }
 
   Result<std::unique_ptr<StagedPackage>> Stage(const std::vector<StagedFile>& files) override;
-  Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record) override;
+  Result<PackageInfo> Seal(std::unique_ptr<StagedPackage> staged, const Record& record,
+                           const std::function<Status()>& confirm = nullptr) override;
   Status Discard(const PackageInfo& package) override;
   // Deletes a package from every copy's root, durably (for a destruction whose tombstone is
   // committed). A copy already gone is fine.

@@ -277,3 +277,88 @@ BOOST_AUTO_TEST_CASE(newest_events_of_a_record_in_chain_order) {
   BOOST_TEST(newest[0].seq == all[4].seq);
   BOOST_TEST(newest[1].seq == all[5].seq);
 }
+
+namespace {
+
+// A catalogue whose filing transactions die after `alive_queries` look-ups, as a PostgreSQL
+// session ended by the server (idle timeout, lost connection) while its filer was slow.
+class DyingCatalogue : public CataloguePort {
+ public:
+  DyingCatalogue(CataloguePort& base, int alive_queries) : base_(base), alive_(alive_queries) {}
+  Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                            const std::string& case_id) override {
+    return base_.FindCase(source, case_id);
+  }
+  Result<std::unique_ptr<FilingTransaction>> BeginFiling() override {
+    auto txn = base_.BeginFiling();
+    if (!txn.ok()) return txn.status();
+    return std::unique_ptr<FilingTransaction>(new Txn(std::move(*txn), alive_));
+  }
+
+ private:
+  class Txn : public FilingTransaction {
+   public:
+    Txn(std::unique_ptr<FilingTransaction> base, int alive)
+        : base_(std::move(base)), left_(alive) {}
+    Result<int> NextSequence(const std::string& series) override {
+      return base_->NextSequence(series);
+    }
+    Result<std::optional<FiledCase>> FindCase(const std::string& source,
+                                              const std::string& case_id) override {
+      if (left_-- <= 0) return Status(ErrorCode::kUnavailable, "connection lost (simulated)");
+      return base_->FindCase(source, case_id);
+    }
+    Status InsertRecord(const Record& record) override { return base_->InsertRecord(record); }
+    Result<AuditEvent> AppendEvent(const AuditEvent& draft) override {
+      return base_->AppendEvent(draft);
+    }
+    Status NoteLaggingCopies(const std::string& reference,
+                             const std::vector<std::string>& roots) override {
+      return base_->NoteLaggingCopies(reference, roots);
+    }
+    Status Commit() override { return base_->Commit(); }
+
+   private:
+    std::unique_ptr<FilingTransaction> base_;
+    int left_;
+  };
+  CataloguePort& base_;
+  int alive_;
+};
+
+}  // namespace
+
+// The filer whose transaction is gone by the time it holds the package's name must not store:
+// the 件号 was handed out again, and the package under the name (here one put there as another
+// server's committed filing would be) is someone else's record.
+BOOST_AUTO_TEST_CASE(a_filer_whose_transaction_died_never_replaces_the_package_under_its_name) {
+  TestArchive a;
+  auto& s = a.session();
+  // Another server filed the same 档号 and committed: its package is in place, no marker.
+  Record theirs;
+  theirs.reference = "J012-SB·2025-D100-0102-0001";
+  theirs.parts.year = 2025;
+  std::string payload = a.Path("scratch/theirs.txt");
+  WriteFile(payload, "committed elsewhere");
+  StagedFile f;
+  f.meta = RecordFile{"theirs.txt", "original", "TXT", 19, Digest::OfString("committed elsewhere"),
+                      "",           {}};
+  f.path = payload;
+  auto stored = s.packages().Write(theirs, {f});
+  BOOST_REQUIRE(stored.ok());
+  s.packages().Committed(*stored);
+  stored->name_hold.reset();
+
+  // One look-up (Filing's own, under the lock) succeeds; the next finds the transaction dead.
+  DyingCatalogue dying(s.catalogue(), 1);
+  auto filing = cli::MakeFiling(s.settings(), s.scheme(), s.reference_template(), s.checks(), dying,
+                                s.packages());
+  BOOST_REQUIRE(filing.ok());
+  auto late = (*filing)->File(a.MakeCase("LATE"), "business", "test");
+  BOOST_REQUIRE(!late.ok());
+  BOOST_TEST((late.status().code() == ErrorCode::kUnavailable));
+  BOOST_TEST(Digest::OfFile(a.Path(stored->path)).value() == stored->sha256);
+  BOOST_TEST(DirEntries(a.Path("packages/.pending")).empty());
+  BOOST_TEST(DirEntries(a.Path("packages/.staging")).empty());
+  BOOST_TEST(RecordCount(a) == 0);
+}
