@@ -26,6 +26,21 @@ std::vector<std::string> DirEntries(const std::string& dir) {
   return out;
 }
 
+// Writes a package of one text file for `reference` (filed in 2025) straight into the store, as a
+// filing would between its rename and its commit.
+Result<PackageInfo> WritePackage(TestArchive& a, const std::string& reference,
+                                 const std::string& name, const std::string& content) {
+  Record r;
+  r.reference = reference;
+  r.parts.year = 2025;
+  const std::string payload = a.Path("scratch/" + name);
+  WriteFile(payload, content);
+  StagedFile f;
+  f.meta = RecordFile{name, "original", "TXT", content.size(), Digest::OfString(content), "", {}};
+  f.path = payload;
+  return a.session().packages().Write(r, {f});
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(package_round_trip_keeps_chinese_names_and_bytes) {
@@ -146,17 +161,7 @@ BOOST_AUTO_TEST_CASE(package_written_but_not_committed_disappears_on_reopen) {
   auto ok = a.session().filing().File(a.MakeCase("KEEP"), "business", "test");
   BOOST_REQUIRE(ok.ok());
   // Simulate a crash after the package was renamed into place but before the row committed.
-  Record r;
-  r.reference = "J012-SB·2025-D100-0102-0002";
-  r.parts.year = 2025;
-  r.source = "sbxt";
-  r.case_id = "CRASHED";
-  std::string payload = a.Path("scratch/crash.txt");
-  WriteFile(payload, "x");
-  StagedFile f;
-  f.meta = RecordFile{"crash.txt", "original", "TXT", 1, Digest::OfString("x"), "", {}};
-  f.path = payload;
-  auto written = a.session().packages().Write(r, {f});
+  auto written = WritePackage(a, "J012-SB·2025-D100-0102-0002", "crash.txt", "x");
   BOOST_REQUIRE(written.ok());
   BOOST_TEST(fs::exists(a.Path(written->path)));
   BOOST_TEST(a.PackageFiles().size() == 2u);
@@ -226,15 +231,7 @@ BOOST_AUTO_TEST_CASE(injected_write_and_fsync_failures_leave_nothing_half_writte
 BOOST_AUTO_TEST_CASE(a_second_opener_never_cleans_up_a_filing_in_flight) {
   TestArchive a;
   // A filing of this session is between rename and commit ...
-  Record r;
-  r.reference = "J012-SB·2025-D100-0102-0001";
-  r.parts.year = 2025;
-  std::string payload = a.Path("scratch/inflight.txt");
-  WriteFile(payload, "y");
-  StagedFile f;
-  f.meta = RecordFile{"inflight.txt", "original", "TXT", 1, Digest::OfString("y"), "", {}};
-  f.path = payload;
-  auto written = a.session().packages().Write(r, {f});
+  auto written = WritePackage(a, "J012-SB·2025-D100-0102-0001", "inflight.txt", "y");
   BOOST_REQUIRE(written.ok());
   // ... when another process (here: another session) opens the archive, e.g. for a search.
   auto other = cli::ArchiveSession::Open(a.root());
@@ -335,16 +332,7 @@ BOOST_AUTO_TEST_CASE(a_filer_whose_transaction_died_never_replaces_the_package_u
   TestArchive a;
   auto& s = a.session();
   // Another server filed the same 档号 and committed: its package is in place, no marker.
-  Record theirs;
-  theirs.reference = "J012-SB·2025-D100-0102-0001";
-  theirs.parts.year = 2025;
-  std::string payload = a.Path("scratch/theirs.txt");
-  WriteFile(payload, "committed elsewhere");
-  StagedFile f;
-  f.meta = RecordFile{"theirs.txt", "original", "TXT", 19, Digest::OfString("committed elsewhere"),
-                      "",           {}};
-  f.path = payload;
-  auto stored = s.packages().Write(theirs, {f});
+  auto stored = WritePackage(a, "J012-SB·2025-D100-0102-0001", "theirs.txt", "committed elsewhere");
   BOOST_REQUIRE(stored.ok());
   s.packages().Committed(*stored);
   stored->name_hold.reset();
