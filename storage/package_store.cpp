@@ -599,8 +599,9 @@ Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>&
   int removed = 0;
   for (const auto& name : *pending) {
     const std::string marker = root_ + "/" + kPendingDir + "/" + name;
-    // A marker whose lock is held belongs to a filing still running in another process (a
-    // server or worker sharing this root): its package may be renamed in and committed yet.
+    // A marker whose lock is held belongs to a filing still running (another session of this
+    // process, or a process that shares the root): its package may be renamed in and committed
+    // yet. Its staged temporary went above, so it fails cleanly at its rename if not past it.
     auto hold = env_->LockFile(marker, std::chrono::milliseconds(0));
     if (!hold.ok() && hold.status().code() == ErrorCode::kUnavailable) continue;
     const std::string rel = MarkerPath(ReadMarker(marker).value_or(""));

@@ -137,7 +137,9 @@ class PackageStore : public PackageSink {
   std::string root_;
   std::vector<std::string> roots_;  // root_, then the replicas
   size_t quorum_ = 0;
-  std::chrono::milliseconds name_wait_{30000};
+  // Short: the waiting filer holds its series' 件号 counter, so every other filer of the series
+  // waits behind it; failing fast (503, retry) costs less than queueing them all.
+  std::chrono::milliseconds name_wait_{5000};
   std::string organization_;
   Env* env_;
 };

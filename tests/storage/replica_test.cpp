@@ -501,11 +501,9 @@ BOOST_AUTO_TEST_CASE(a_filer_that_died_holding_the_name_does_not_keep_it) {
   BOOST_REQUIRE(WIFEXITED(status));
   BOOST_REQUIRE(WEXITSTATUS(status) == 0);
   BOOST_TEST(fs::exists(f.marker));
-  f.store.SetNameWait(std::chrono::milliseconds(2000));
-  auto start = std::chrono::steady_clock::now();
+  f.store.SetNameWait(std::chrono::milliseconds(0));  // free at once, or refused
   auto live = f.Write("live filer");
   BOOST_REQUIRE(live.ok());
-  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1000)));
   BOOST_TEST(f.EveryCopyIs(*live));
 }
 
