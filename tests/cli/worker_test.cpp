@@ -4,10 +4,7 @@
 #define BOOST_TEST_MODULE worker
 #include <boost/test/unit_test.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -19,68 +16,15 @@
 #include "storage/file_sample.h"
 #include "storage/pg_catalogue.h"
 #include "tests/support/case_factory.h"
+#include "tests/support/child_process.h"
 #include "tests/support/pg_server.h"
 #include "tests/support/shell.h"
-
-extern char** environ;
 
 using namespace dangan;
 using namespace dangan::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A `dangan` process started with its output in `log`; killed (SIGKILL) if still running when
-// the object goes.
-class Process {
- public:
-  Process(std::vector<std::string> args, const std::string& log) {
-    std::vector<char*> argv;
-    args.insert(args.begin(), DANGAN_BINARY);
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    if (posix_spawn(&pid_, DANGAN_BINARY, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Process() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  void Kill() {
-    if (pid_ <= 0) return;  // kill(-1) would signal every process we may signal
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // The exit code, waiting up to `seconds`; -1 on timeout.
-  int Wait(int seconds) {
-    if (pid_ <= 0) return -1;
-    for (int i = 0; i < seconds * 10; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return -1;
-  }
-  bool started() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 std::string Scalar(PgDb& db, const std::string& sql) {
   auto v = db.Value(sql);
@@ -143,7 +87,7 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
                                     "--lease-seconds", "2",          "--pace-ms", "400",
                                     "--exit-when-idle"};
   };
-  Process w1(worker("w1"), logs / "w1.log");
+  ChildProcess w1(worker("w1"), logs / "w1.log");
   BOOST_REQUIRE(w1.started());
   // Wait until w1 holds a job, then kill it mid-job.
   std::string held;
@@ -154,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
   }
   BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
   w1.Kill();
-  Process w2(worker("w2"), logs / "w2.log");
+  ChildProcess w2(worker("w2"), logs / "w2.log");
   BOOST_REQUIRE(w2.started());
   int code = w2.Wait(90);
   BOOST_REQUIRE_MESSAGE(code == 0, "w2 exit " << code << "\n" << Slurp(logs / "w2.log"));
@@ -225,8 +169,8 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
                                     "--catalogue",     schema.url(), "--name",          name,
                                     "--lease-seconds", "2",          "--exit-when-idle"};
   };
-  Process w1(worker("w1"), logs / "w1.log");
-  Process w2(worker("w2"), logs / "w2.log");
+  ChildProcess w1(worker("w1"), logs / "w1.log");
+  ChildProcess w2(worker("w2"), logs / "w2.log");
   BOOST_REQUIRE(w1.started() && w2.started());
   // w1 is killed once it has finished a job and holds another: its job goes to w2.
   std::string held;
