@@ -4,11 +4,11 @@
 #include <iostream>
 #include <vector>
 
-#include "storage/catalogue.h"
+#include "storage/record_catalogue.h"
 
 namespace dangan {
 
-AccessLog::AccessLog(Catalogue* catalogue, Options options)
+AccessLog::AccessLog(RecordCatalogue* catalogue, Options options)
     : catalogue_(catalogue), options_(options), writer_([this] { Run(); }) {}
 
 AccessLog::~AccessLog() {
@@ -82,7 +82,7 @@ Status AccessLog::WriteBatch(std::unique_lock<std::mutex>& lock) {
   size_t n = std::min(queue_.size(), options_.max_batch);
   std::vector<AuditEvent> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
   lock.unlock();
-  auto appended = catalogue_->AppendEvents(batch, Catalogue::Durability::kRelaxed);
+  auto appended = catalogue_->AppendEvents(batch, RecordCatalogue::Durability::kRelaxed);
   lock.lock();
   if (!appended.ok()) {
     ++failed_writes_;

@@ -1,6 +1,7 @@
 // AccessLog: records access events (views, downloads, searches) in the catalogue's audit chain in
 // batches, from a writer thread, so a read costs a queue push instead of a write transaction.
-// Thread-safe. Borrows the Catalogue, which must outlive it; the destructor writes what is queued.
+// Thread-safe. Borrows the catalogue (either backend), which must outlive it; the destructor writes
+// what is queued.
 #pragma once
 
 #include <condition_variable>
@@ -14,7 +15,7 @@
 
 namespace dangan {
 
-class Catalogue;
+class RecordCatalogue;
 
 class AccessLog {
  public:
@@ -23,8 +24,8 @@ class AccessLog {
     size_t max_batch = 2000;     // events per write transaction
     size_t max_backlog = 50000;  // past this, accesses are refused rather than left unlogged
   };
-  AccessLog(Catalogue* catalogue, Options options);
-  explicit AccessLog(Catalogue* catalogue) : AccessLog(catalogue, Options()) {}
+  AccessLog(RecordCatalogue* catalogue, Options options);
+  explicit AccessLog(RecordCatalogue* catalogue) : AccessLog(catalogue, Options()) {}
   ~AccessLog();
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
@@ -42,7 +43,7 @@ class AccessLog {
   void Run();
   Status WriteBatch(std::unique_lock<std::mutex>& lock);
 
-  Catalogue* catalogue_;
+  RecordCatalogue* catalogue_;
   Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;     // the writer: work arrived, or stop

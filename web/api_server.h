@@ -21,6 +21,7 @@
 #include "storage/fixity_audit.h"
 #include "storage/inquiry_register.h"
 #include "storage/package_store.h"
+#include "storage/record_catalogue.h"
 #include "storage/session_store.h"
 #include "web/api_keys.h"
 #include "web/metrics.h"
@@ -34,6 +35,9 @@ namespace dangan::web {
 struct Services {
   std::string root;
   const ClassificationScheme* scheme = nullptr;
+  // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
+  // several servers (`records` below): then only the routes that need no more than `records`
+  // are served, and the rest (sign-in, review, inquiries, lifecycle, statistics, reports) 501.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;
@@ -59,6 +63,8 @@ struct Services {
   ReviewDesk* review = nullptr;
   // The public inquiry service's rules; the built-in ones (inquiry.json) when null.
   const InquiryRules* inquiry_rules = nullptr;
+  // Filing, records, search and the audit chain, on either backend; `catalogue` when null.
+  RecordCatalogue* records = nullptr;
 };
 
 struct ServerOptions {

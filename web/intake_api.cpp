@@ -121,7 +121,7 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
            SendProblem(x.resp, 403, "Forbidden", "this key may only query its own cases");
            return;
          }
-         auto known = services.catalogue->FindCase(source, case_id);
+         auto known = services.records->FindCase(source, case_id);
          if (!known.ok()) return SendStatus(x.resp, known.status());
          if (!*known) {
            SendProblem(x.resp, 404, "Not Found",

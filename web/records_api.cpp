@@ -97,7 +97,7 @@ std::string MimeOf(const std::string& format) {
 }
 
 Result<Record> FindRecord(Services& s, const std::string& reference) {
-  auto rec = s.catalogue->GetRecord(reference);
+  auto rec = s.records->GetRecord(reference);
   if (!rec.ok()) return rec.status();
   if (!*rec) return Status::NotFound("no record " + reference);
   return std::move(**rec);
@@ -165,11 +165,11 @@ Result<std::string> RenderRecordView(Services& services, const std::string& refe
   // The newest events only: a much-viewed record would otherwise answer megabytes.
   constexpr int kShownEvents = 100;
   auto events =
-      services.catalogue->Events(rec->reference, kShownEvents, Catalogue::EventKinds::kHistory);
+      services.records->Events(rec->reference, kShownEvents, RecordCatalogue::EventKinds::kHistory);
   auto events_total =
-      services.catalogue->CountEvents(rec->reference, Catalogue::EventKinds::kHistory);
+      services.records->CountEvents(rec->reference, RecordCatalogue::EventKinds::kHistory);
   if (!events_total.ok()) return events_total.status();
-  auto fixity = services.catalogue->LastFixity(rec->reference);
+  auto fixity = services.records->LastFixity(rec->reference);
   if (!events.ok()) return events.status();
   if (!fixity.ok()) return fixity.status();
   std::string json = RecordToJson(*rec);
@@ -214,8 +214,10 @@ void AddRecordRoutes(Router& router, Services& services) {
   auto cache = std::make_shared<ResponseCache>(4096, std::chrono::milliseconds(1000));
   // Search answers are checked against the newest record id, which other processes' filings
   // change too; the age limit only bounds what that cannot see.
+  // On a PostgreSQL catalogue shared by several servers nothing is cached: ids are taken before
+  // commit there, so the newest id does not tell when another server's filing became visible.
   std::shared_ptr<ResponseCache> search_cache;
-  if (services.search_cache_entries > 0)
+  if (services.search_cache_entries > 0 && services.catalogue != nullptr)
     search_cache =
         std::make_shared<ResponseCache>(services.search_cache_entries, std::chrono::seconds(60));
   std::shared_ptr<FairGate> search_gate;
@@ -287,7 +289,7 @@ void AddRecordRoutes(Router& router, Services& services) {
          }
          FairGate::Turn turn;
          if (search_gate) turn = search_gate->Enter();
-         auto result = services.catalogue->Search(spec);
+         auto result = services.records->Search(spec);
          turn.Release();
          if (!result.ok()) return SendStatus(x.resp, result.status());
          Status logged = log();
@@ -329,20 +331,26 @@ void AddRecordRoutes(Router& router, Services& services) {
               "A record: metadata, handling steps, files, events and fixity status",
               [&services, cache](Exchange& x) {
                 const std::string& reference = x.params[0];
-                // Records change only by destruction, possibly by another process: its stamp
-                // joins this process's generation in the cache key.
-                auto destroyed = services.catalogue->DestructionStamp();
-                if (!destroyed.ok()) return SendStatus(x.resp, destroyed.status());
-                const uint64_t generation =
-                    services.catalogue->generation() ^
-                    (static_cast<uint64_t>(*destroyed) * 0x9E3779B97F4A7C15ull);
                 const bool masked =
                     !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
                 const std::string key = masked ? reference + "\x1fmasked" : reference;
-                std::optional<std::string> body = cache->Find(key, generation);
+                // Records change only by destruction, possibly by another process: its stamp
+                // joins this process's generation in the cache key. Another server's writes to
+                // a shared PostgreSQL catalogue (events, fixity) are not seen: no cache there.
+                const bool cached = services.catalogue != nullptr;
+                uint64_t generation = 0;
+                std::optional<std::string> body;
+                if (cached) {
+                  auto destroyed = services.catalogue->DestructionStamp();
+                  if (!destroyed.ok()) return SendStatus(x.resp, destroyed.status());
+                  generation = services.catalogue->generation() ^
+                               (static_cast<uint64_t>(*destroyed) * 0x9E3779B97F4A7C15ull);
+                  body = cache->Find(key, generation);
+                }
                 if (!body) {
                   auto rendered = RenderRecordView(services, reference, masked);
-                  if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound) {
+                  if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound &&
+                      services.catalogue != nullptr) {
                     AppraisalRegister reg(*services.catalogue, *services.scheme);
                     auto tomb = reg.FindTombstone(reference);
                     if (!tomb.ok()) return SendStatus(x.resp, tomb.status());
@@ -355,7 +363,7 @@ void AddRecordRoutes(Router& router, Services& services) {
                   }
                   if (!rendered.ok()) return SendStatus(x.resp, rendered.status());
                   body = std::move(*rendered);
-                  cache->Put(key, generation, *body);
+                  if (cached) cache->Put(key, generation, *body);
                 }
                 Status logged = LogAccess(services, x, "view", reference, "metadata");
                 if (!logged.ok()) return SendStatus(x.resp, logged);

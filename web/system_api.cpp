@@ -7,7 +7,7 @@ namespace dangan::web {
 void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
   router.Add({"GET", "/healthz", Access::kPublic, "Liveness and catalogue reachability",
               [&services](Exchange& x) {
-                auto n = services.catalogue->CountRecords();
+                auto n = services.records->CountRecords();
                 if (!n.ok()) {
                   SendProblem(x.resp, 503, "Service Unavailable", n.status().message());
                   return;
@@ -16,30 +16,34 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
               }});
   router.Add({"GET", "/metrics", Access::kPublic, "Prometheus metrics", [&](Exchange& x) {
                 std::map<std::string, double> gauges;
-                auto n = services.catalogue->CountRecords();
+                auto n = services.records->CountRecords();
                 if (n.ok()) gauges["dangan_records"] = static_cast<double>(*n);
-                // Memory the catalogue holds: each pooled connection keeps its own page cache.
-                const auto pool = services.catalogue->Pool();
-                gauges["dangan_catalogue_connections"] = static_cast<double>(pool.connections);
-                gauges["dangan_catalogue_cache_bytes"] = static_cast<double>(pool.cache_bytes);
-                auto lagging = services.catalogue->CountLaggingCopies();
-                if (lagging.ok())
-                  gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);
-                services.catalogue->WithConnection([&gauges](SqliteDb& db) {
-                  // The latest fixity result of each record, counted by outcome.
-                  auto st = db.Prepare(
-                      "SELECT f.ok, count(*) FROM fixity f JOIN (SELECT reference, max(id) AS id"
-                      " FROM fixity GROUP BY reference) last ON last.id = f.id GROUP BY f.ok");
-                  if (!st.ok()) return st.status();
-                  Status err;
-                  gauges["dangan_fixity_records{status=\"damaged\"}"] = 0;
-                  gauges["dangan_fixity_records{status=\"intact\"}"] = 0;
-                  while (st->Step(&err))
-                    gauges[st->Int(0) ? "dangan_fixity_records{status=\"intact\"}"
-                                      : "dangan_fixity_records{status=\"damaged\"}"] =
-                        static_cast<double>(st->Int(1));
-                  return err;
-                });
+                // The rest describe the embedded catalogue; a shared PostgreSQL one is watched
+                // on its server, and its fixity results come from the workers' jobs.
+                if (services.catalogue != nullptr) {
+                  // Memory the catalogue holds: each pooled connection keeps its own page cache.
+                  const auto pool = services.catalogue->Pool();
+                  gauges["dangan_catalogue_connections"] = static_cast<double>(pool.connections);
+                  gauges["dangan_catalogue_cache_bytes"] = static_cast<double>(pool.cache_bytes);
+                  auto lagging = services.catalogue->CountLaggingCopies();
+                  if (lagging.ok())
+                    gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);
+                  services.catalogue->WithConnection([&gauges](SqliteDb& db) {
+                    // The latest fixity result of each record, counted by outcome.
+                    auto st = db.Prepare(
+                        "SELECT f.ok, count(*) FROM fixity f JOIN (SELECT reference, max(id) AS id"
+                        " FROM fixity GROUP BY reference) last ON last.id = f.id GROUP BY f.ok");
+                    if (!st.ok()) return st.status();
+                    Status err;
+                    gauges["dangan_fixity_records{status=\"damaged\"}"] = 0;
+                    gauges["dangan_fixity_records{status=\"intact\"}"] = 0;
+                    while (st->Step(&err))
+                      gauges[st->Int(0) ? "dangan_fixity_records{status=\"intact\"}"
+                                        : "dangan_fixity_records{status=\"damaged\"}"] =
+                          static_cast<double>(st->Int(1));
+                    return err;
+                  });
+                }
                 if (const AuditCounters* a = services.audit) {
                   // Counters since the server started; damage left unrepaired also shows in
                   // dangan_fixity_records{status="damaged"} above.

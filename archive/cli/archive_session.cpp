@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,29 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
         [scanner = *scanner](const std::string& path) { return scanner.Scan(path); });
   }
   return filing;
+}
+
+Result<std::string> SharedCatalogueUrl(const std::string& flag) {
+  std::string url = flag;
+  if (url.empty())
+    if (const char* env = std::getenv("DANGAN_CATALOGUE")) url = env;
+  if (!url.empty() && url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
+    return Status::InvalidArgument("--catalogue must be a postgresql:// URI");
+  return url;
+}
+
+Result<std::unique_ptr<ArchiveLock>> JoinSharedCatalogueRoot(const std::string& root) {
+  auto lock = ArchiveLock::Acquire(root);
+  if (!lock.ok()) return lock.status();
+  if ((*lock)->exclusive()) DANGAN_RETURN_IF_ERROR((*lock)->Share());
+  const fs::path mark = fs::path(root) / ArchiveSession::kWorkerMark;
+  std::ofstream out(mark);
+  out << "dangan worker or dangan serve --catalogue files this root's packages into a PostgreSQL\n"
+         "catalogue; the SQLite catalogue here does not know them, so opening the root never\n"
+         "removes them.\n";
+  out.close();
+  if (!out) return Status::IOError("cannot write " + mark.string());
+  return std::move(*lock);
 }
 
 Result<ArchiveRules> LoadArchiveRules(const std::string& root) {

@@ -152,6 +152,17 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
                                            const PropertyChecks& checks, CataloguePort& catalogue,
                                            PackageSink& packages);
 
+// The PostgreSQL catalogue a command is pointed at: `flag` (its --catalogue value), else
+// $DANGAN_CATALOGUE; "" when neither is set. Anything but a postgresql:// URI is an error.
+Result<std::string> SharedCatalogueUrl(const std::string& flag);
+
+// Readies the storage root at `root` for processes that file its packages into a shared
+// PostgreSQL catalogue (`dangan worker`, `dangan serve --catalogue`): holds the archive lock
+// shared while the returned lock lives, so a `dangan` command opening the root's SQLite archive
+// meanwhile cannot take their staged packages for a crash's debris, and writes kWorkerMark, so
+// opening it later never does either.
+Result<std::unique_ptr<ArchiveLock>> JoinSharedCatalogueRoot(const std::string& root);
+
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root);
 // The public inquiry service's rules for the archive at `root`: its inquiry.local.json (which

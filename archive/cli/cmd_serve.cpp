@@ -16,6 +16,7 @@
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "storage/fixity_audit.h"
+#include "storage/pg_catalogue.h"
 #include "storage/record_inspection.h"
 #include "storage/secret_key.h"
 #include "storage/session_store.h"
@@ -174,15 +175,77 @@ void OneMallocArenaPerCore() {
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
 }
 
+// Blocks SIGINT and SIGTERM before the server's threads start, so only sigwait() sees them.
+sigset_t BlockStopSignals() {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return stop;
+}
+
+// `dangan serve --catalogue postgresql://…`: one of several servers behind a load balancer, all
+// on one PostgreSQL catalogue and the same storage roots (mounted at the same paths), keeping
+// no state of their own: intake, records, search, downloads, /healthz and /metrics. Fixity runs
+// as `dangan worker` jobs; the routes whose tables are still only in the embedded catalogue
+// answer 501 (web/api_server.h).
+int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
+                           const web::ServerOptions& opt, size_t search_slots) {
+  auto rules = LoadArchiveRules(ctx.root);
+  if (!rules.ok()) return FailStatus(rules.status());
+  auto lock = JoinSharedCatalogueRoot(ctx.root);
+  if (!lock.ok()) return FailStatus(lock.status());
+  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
+  if (!catalogue.ok()) return FailStatus(catalogue.status());
+  PackageStore packages(ctx.root, rules->settings.organization, Env::Default(),
+                        rules->settings.replicas);
+  packages.SetQuorum(static_cast<size_t>(rules->settings.replica_quorum));
+  auto filing = MakeFiling(rules->settings, *rules->scheme, *rules->reference_template,
+                           *rules->checks, **catalogue, packages);
+  if (!filing.ok()) return FailStatus(filing.status());
+  auto secret = LoadOrCreateSecret(ctx.root);
+  if (!secret.ok()) return FailStatus(secret.status());
+  auto policy = LoadAccessPolicy(ctx.root);
+  if (!policy.ok()) return FailStatus(policy.status());
+  web::ApiKeyStore keys(ctx.root);
+  web::Services services;
+  services.root = ctx.root;
+  services.scheme = rules->scheme.get();
+  services.records = catalogue->get();
+  services.packages = &packages;
+  services.filing = filing->get();
+  services.keys = &keys;
+  services.secret = *secret;
+  services.fonds = rules->settings.fonds;
+  services.organization = rules->settings.organization;
+  services.clock = NowIso8601;
+  services.policy = &*policy;
+  services.search_slots = search_slots;
+
+  sigset_t stop = BlockStopSignals();
+  web::ApiServer server(services, opt);
+  Status st = server.Start();
+  if (!st.ok()) return FailStatus(st);
+  std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://"
+            << opt.bind << ":" << server.port() << " (catalogue on PostgreSQL)" << std::endl;
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::cerr << "dangan: stopping; finishing requests in flight\n";
+  server.Stop(30);
+  return 0;
+}
+
 }  // namespace
 
 int RunServe(const Context& ctx, int argc, char** argv) {
   OneMallocArenaPerCore();
-  auto args = Arguments::Parse(
-      argc, argv, 1,
-      {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate", "--audit-days",
-       "--rate-limit", "--key-rate-limit", "--search-cache", "--search-slots", "--ui"},
-      {"--help", "--secure-cookies"});
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--port", "--bind", "--threads", "--tls-cert", "--tls-key",
+                                "--audit-rate", "--audit-days", "--rate-limit", "--key-rate-limit",
+                                "--search-cache", "--search-slots", "--ui", "--catalogue"},
+                               {"--help", "--secure-cookies"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 128]\n"
@@ -207,7 +270,13 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "computed at once (default: two per core) and the rest wait in arrival order.\n"
                  "The web workbench (the built web/ui front end, or --ui DIR) is served at /;\n"
                  "people sign in with the password `dangan user add … --password-stdin` set.\n"
-                 "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n";
+                 "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n"
+                 "--catalogue postgresql://… (or $DANGAN_CATALOGUE) serves from a PostgreSQL\n"
+                 "catalogue shared with other servers and `dangan worker`s, every one with the\n"
+                 "archive's storage roots at the same paths: intake, records, search and\n"
+                 "downloads, with no state kept here and nothing cached (fixity checks run as\n"
+                 "worker jobs). Sign-in, review, inquiries, lifecycle, statistics and reports\n"
+                 "answer 501 there for now.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -257,6 +326,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   opt.secure_cookies = args->Has("--secure-cookies");
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
+  auto shared_url = SharedCatalogueUrl(args->Get("--catalogue"));
+  if (!shared_url.ok()) return FailStatus(shared_url.status(), 2);
+  if (!shared_url->empty()) return ServeOnSharedCatalogue(ctx, *shared_url, opt, search_slots);
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ArchiveSession& s = **session;
@@ -285,13 +357,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   CaptureReviewDesk review(s);
   services.review = &review;
 
-  // Block the stop signals before the server's threads start, so only sigwait() sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  sigset_t stop = BlockStopSignals();
 
   FixityAudit::Options audit_options;
   audit_options.actor = "fixity-audit";

@@ -69,13 +69,9 @@ std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop = true; }
 
 Result<std::string> CatalogueUrl(const Arguments& args) {
-  std::string url = args.Get("--catalogue");
-  if (url.empty())
-    if (const char* env = std::getenv("DANGAN_CATALOGUE")) url = env;
-  if (url.empty())
+  auto url = SharedCatalogueUrl(args.Get("--catalogue"));
+  if (url.ok() && url->empty())
     return Status::InvalidArgument("--catalogue URL (or $DANGAN_CATALOGUE) is required");
-  if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
-    return Status::InvalidArgument("--catalogue must be a postgresql:// URI");
   return url;
 }
 
@@ -341,22 +337,9 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   if (auto url = CatalogueUrl(args); !url.ok()) return Fail(url.status().ToString(), 2);
   auto rules = LoadArchiveRules(ctx.root);
   if (!rules.ok()) return Fail(rules.status().ToString(), 1);
-  // Held shared while the worker runs: a `dangan` command opening the root's SQLite archive
-  // meanwhile must not take this worker's staged packages and uploads for a crash's debris.
   // The worker itself recovers nothing: what a killed worker leaves is not yet cleaned up.
-  auto lock = ArchiveLock::Acquire(ctx.root);
+  auto lock = JoinSharedCatalogueRoot(ctx.root);
   if (!lock.ok()) return Fail(lock.status().ToString(), 1);
-  if ((*lock)->exclusive()) {
-    Status shared = (*lock)->Share();
-    if (!shared.ok()) return Fail(shared.ToString(), 1);
-  }
-  {
-    std::ofstream mark(fs::path(ctx.root) / ArchiveSession::kWorkerMark);
-    mark << "dangan worker files this root's packages into a PostgreSQL catalogue; the SQLite\n"
-            "catalogue here does not know them, so opening the root never removes them.\n";
-    if (!mark)
-      return Fail("cannot write " + (fs::path(ctx.root) / ArchiveSession::kWorkerMark).string(), 1);
-  }
   auto catalogue = OpenQueueCatalogue(args, rules->reference_template.get());
   if (!catalogue.ok()) return Fail(catalogue.status().ToString(), 1);
   const std::string actor = "worker:" + name;
