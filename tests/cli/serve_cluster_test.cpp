@@ -2,7 +2,8 @@
 // `postgresql` fixture) and one archive with two storage roots (the root and a replica), filing
 // over HTTP at once from several clients: no duplicate or missing 档号, each series gap-free,
 // every package in both roots and intact, each record readable and found through the other
-// server at once (nothing kept per server), the audit chain whole.
+// server at once (nothing kept per server), the audit chain whole. Then the same with two
+// `dangan worker`s filing and capturing beside the servers, one of them killed mid-job.
 #define BOOST_TEST_MODULE serve_cluster
 #include <boost/test/unit_test.hpp>
 
@@ -15,6 +16,7 @@
 #include <Poco/StreamCopier.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -27,6 +29,7 @@
 #include "tests/support/case_factory.h"
 #include "tests/support/child_process.h"
 #include "tests/support/pg_server.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 #include "web/api_keys.h"
 
@@ -83,6 +86,23 @@ std::string CaseJson(const std::string& case_id, const std::string& title) {
       "steps":[{"action":"受理","at":"2025-04-01T09:00:00+08:00","by":"窗口","description":"材料齐全"}],
       "files":[{"name":"申请表.txt","content":")" +
          Base64(content) + R"("}]})";
+}
+
+// The case a `make_cases.py` directory holds, as the JSON intake takes it: each file's bytes in
+// base64 under `content` instead of its path.
+std::string CaseDirJson(const fs::path& dir) {
+  std::ifstream in(dir / "case.json");
+  Poco::JSON::Parser parser;
+  auto c = parser.parse(in).extract<Poco::JSON::Object::Ptr>();
+  auto files = c->getArray("files");
+  for (size_t i = 0; i < files->size(); ++i) {
+    auto f = files->getObject(static_cast<unsigned>(i));
+    f->set("content", Base64(Slurp(dir / f->getValue<std::string>("path"))));
+    f->remove("path");
+  }
+  std::ostringstream out;
+  c->stringify(out);
+  return out.str();
 }
 
 // Starts `dangan serve` on the shared catalogue and waits for its port.
@@ -220,4 +240,128 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
   }
   BOOST_TEST(views == 1);
   BOOST_TEST(files == kClients * kCasesEach + 1);
+}
+
+BOOST_AUTO_TEST_CASE(two_servers_and_two_workers_file_and_capture_at_once_each_case_once) {
+  TestArchive archive;
+  TempDir replica;
+  BOOST_REQUIRE(archive.session().AddReplica(replica.path()).ok());
+  archive.Close();
+  const std::string root = archive.root();
+  PgTestSchema schema;
+  web::ApiKeyStore keys(root);
+  const std::string intake = keys.Create("sbxt", web::ApiRole::kIntake).value();
+
+  // The same items and year by both ways in (different case ids), so their series interleave.
+  TempDir shared;
+  constexpr int kQueued = 16, kPosted = 16;
+  for (auto [dir, seed, count] :
+       {std::tuple{"queued", 1, kQueued}, std::tuple{"posted", 2, kPosted}}) {
+    auto made =
+        Run("/usr/bin/python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
+            " --out " + Quote(shared / dir) + " --count " + std::to_string(count) + " --seed " +
+            std::to_string(seed) + " --file-bytes 20000");
+    BOOST_REQUIRE_MESSAGE(made.code == 0, made);
+  }
+  fs::create_directories(shared / "scans");
+  for (const char* scan : {"dev_0001.jpg", "dev_0006.jpg"})
+    fs::copy_file(std::string(DANGAN_SOURCE_DIR) + "/tests/data/corpus/" + scan,
+                  shared / (std::string("scans/") + scan));
+  auto dangan = [&](const std::string& args) {
+    return Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " " + args + " --catalogue " +
+               Quote(schema.url()));
+  };
+  auto ingest = dangan("worker enqueue ingest " + Quote(shared / "queued"));
+  BOOST_REQUIRE_MESSAGE(ingest.code == 0, ingest);
+  auto capture = dangan("worker enqueue capture " + Quote(shared / "scans"));
+  BOOST_REQUIRE_MESSAGE(capture.code == 0, capture);
+  std::vector<std::string> posted;
+  for (const auto& e : fs::directory_iterator(shared / "posted"))
+    posted.push_back(CaseDirJson(e.path()));
+  BOOST_REQUIRE_EQUAL(posted.size(), size_t{kPosted});
+
+  TempDir logs;
+  std::unique_ptr<ChildProcess> a, b;
+  const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
+                        StartServer(&b, root, schema.url(), logs / "b.log")};
+  auto worker = [&](const std::string& name) {
+    return std::vector<std::string>{"--root",          root,         "worker",          "run",
+                                    "--catalogue",     schema.url(), "--name",          name,
+                                    "--lease-seconds", "2",          "--exit-when-idle"};
+  };
+  ChildProcess w1(worker("w1"), logs / "w1.log");
+  ChildProcess w2(worker("w2"), logs / "w2.log");
+  BOOST_REQUIRE(w1.started() && w2.started());
+
+  std::mutex mu;
+  std::vector<std::string> failures;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c)
+    clients.emplace_back([&, c] {
+      for (size_t i = c; i < posted.size(); i += 4) {
+        Reply r = Send(ports[c % 2], "POST", "/api/v1/cases", intake, posted[i]);
+        if (r.status != 201) {
+          std::lock_guard<std::mutex> lock(mu);
+          failures.push_back(std::to_string(r.status) + " " + r.body);
+        }
+      }
+    });
+
+  // w1 is killed once it has finished a job and holds another: its job goes to w2.
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  std::string held;
+  for (int i = 0; i < 3000 && held.empty(); ++i) {
+    held = Scalar(
+        **db,
+        "SELECT coalesce(min(id)::text, '') FROM jobs WHERE worker='w1' AND"
+        " state='running' AND EXISTS (SELECT 1 FROM jobs WHERE worker='w1' AND state='done')");
+    if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  w1.Kill();
+  for (auto& t : clients) t.join();
+  BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
+  int code = w2.Wait(240);
+  BOOST_REQUIRE_MESSAGE(code == 0, "w2 exit " << code << "\n" << Slurp(logs / "w2.log"));
+  BOOST_REQUIRE_MESSAGE(failures.empty(), failures.front());
+  BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
+  BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
+
+  // Every job done once, every case filed once, whichever way it came in.
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs WHERE state<>'done'") == "0",
+             Scalar(**db, "SELECT string_agg(error, '; ') FROM jobs"));
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE channel='business'") ==
+             std::to_string(kQueued + kPosted));
+  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT (source, case_id)) FROM records") ==
+             Scalar(**db, "SELECT count(*) FROM records"));
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE channel='capture'") != "0",
+             Scalar(**db, "SELECT string_agg(result, ' | ') FROM jobs WHERE kind='capture'"));
+  // Series that both ways filed into, and each numbered 1..n: no 件号 missing, none twice.
+  BOOST_TEST(
+      std::stoi(Scalar(**db,
+                       "SELECT count(*) FROM (SELECT series FROM records WHERE channel='business'"
+                       " GROUP BY series HAVING count(DISTINCT substr(case_id, 1, 11)) > 1)"
+                       " mixed")) > 0);
+  BOOST_TEST(Scalar(**db,
+                    "SELECT count(*) FROM (SELECT series FROM records GROUP BY series"
+                    " HAVING max(seq) <> count(*) OR count(DISTINCT seq) <> count(*)) gaps") ==
+             "0");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='file'") ==
+             Scalar(**db, "SELECT count(*) FROM records"));
+  // Every package in both storage roots, intact.
+  auto catalogue = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(catalogue.ok());
+  auto refs = (*catalogue)->References();
+  BOOST_REQUIRE(refs.ok());
+  for (const auto& ref : *refs) {
+    auto rec = (*catalogue)->GetRecord(ref).value().value();
+    for (const std::string& copy : {root, replica.path()}) {
+      auto digest = Digest::OfFile((fs::path(copy) / rec.package_path).string(), "sha256");
+      BOOST_TEST((digest.ok() && *digest == rec.package_sha256), ref << " in " << copy);
+    }
+  }
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
+  BOOST_REQUIRE(events.ok());
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(*events, kGenesisHash, 1, &why).has_value(), why);
 }

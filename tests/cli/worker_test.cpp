@@ -24,16 +24,6 @@ using namespace dangan;
 using namespace dangan::testing;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string Scalar(PgDb& db, const std::string& sql) {
-  auto v = db.Value(sql);
-  if (!v.ok()) throw std::runtime_error(v.status().ToString());
-  return v->value_or("");
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_lands_once) {
   TestArchive archive;
   PgTestSchema schema;

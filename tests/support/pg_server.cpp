@@ -11,6 +11,12 @@
 
 namespace dangan::testing {
 
+std::string Scalar(PgDb& db, const std::string& sql) {
+  auto v = db.Value(sql);
+  if (!v.ok()) throw std::runtime_error(v.status().ToString());
+  return v->value_or("");
+}
+
 std::string PgServerUrl() {
   const char* state = std::getenv("DANGAN_TEST_PG");
   if (!state || !*state)

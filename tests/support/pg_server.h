@@ -4,7 +4,14 @@
 
 #include <string>
 
+namespace dangan {
+class PgDb;
+}
+
 namespace dangan::testing {
+
+// The single value `sql` returns as text ("" for none or NULL); throws on an error.
+std::string Scalar(PgDb& db, const std::string& sql);
 
 // The server's URL, from the state file named by $DANGAN_TEST_PG; throws when there is none.
 std::string PgServerUrl();
