@@ -1,4 +1,5 @@
 #include "storage/catalogue.h"
+#include <cctype>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -1515,6 +1516,70 @@ Status Catalogue::WithConnection(const std::function<Status(SqliteDb&)>& fn) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
   return fn(**db);
+}
+
+namespace {
+
+// The portable statements of storage/sql_tables.h on one SQLite connection: $N becomes ?N
+// (SQLite would read "$1" as a named parameter, numbered by first appearance).
+class SqliteSession : public SqlSession {
+ public:
+  SqliteSession(SqliteDb& db, const Catalogue::EventSink* log) : db_(db), log_(log) {}
+  Result<SqlRows> Run(const std::string& sql, const std::vector<SqlValue>& params) override {
+    std::string text;
+    text.reserve(sql.size());
+    for (size_t i = 0; i < sql.size(); ++i)
+      text += sql[i] == '$' && i + 1 < sql.size() &&
+                      std::isdigit(static_cast<unsigned char>(sql[i + 1]))
+                  ? '?'
+                  : sql[i];
+    auto st = db_.Prepare(text);
+    if (!st.ok()) return st.status();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int n = static_cast<int>(i + 1);
+      if (const auto* v = std::get_if<int64_t>(&params[i]))
+        st->Bind(n, *v);
+      else if (const auto* t = std::get_if<std::string>(&params[i]))
+        st->Bind(n, *t);
+      else
+        st->BindNull(n);
+    }
+    SqlRows out;
+    Status err;
+    while (st->Step(&err)) {
+      std::vector<std::optional<std::string>> row;
+      for (int c = 0; c < st->Columns(); ++c)
+        row.push_back(st->IsNull(c) ? std::nullopt : std::optional<std::string>(st->Text(c)));
+      out.rows.push_back(std::move(row));
+    }
+    if (!err.ok()) return err;
+    if (!st->ReadOnly()) out.changed = sqlite3_changes(db_.handle());
+    return out;
+  }
+  Result<AuditEvent> Log(const AuditEvent& draft) override {
+    if (log_ == nullptr) return Status::Internal("an event can only be logged in a write");
+    return (*log_)(draft);
+  }
+
+ private:
+  SqliteDb& db_;
+  const Catalogue::EventSink* log_;
+};
+
+}  // namespace
+
+Status Catalogue::WriteTables(const std::function<Status(SqlSession&)>& fn) {
+  return Transact([&fn](SqliteDb& db, const EventSink& log) {
+    SqliteSession session(db, &log);
+    return fn(session);
+  });
+}
+
+Status Catalogue::ReadTables(const std::function<Status(SqlSession&)>& fn) {
+  return WithConnection([&fn](SqliteDb& db) {
+    SqliteSession session(db, nullptr);
+    return fn(session);
+  });
 }
 
 }  // namespace dangan

@@ -87,6 +87,8 @@ class Catalogue : public RecordCatalogue {
   // Runs `fn` with a pooled connection, for modules above storage that need their own SQL
   // (statistics, reports). `fn` must leave no transaction open on it.
   Status WithConnection(const std::function<Status(SqliteDb&)>& fn);
+  Status WriteTables(const std::function<Status(SqlSession&)>& fn) override;
+  Status ReadTables(const std::function<Status(SqlSession&)>& fn) override;
 
   int schema_version() const override { return schema_version_; }
   // Changes whenever this process commits anything but accesses (a filing, an event, a fixity

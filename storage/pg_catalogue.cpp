@@ -152,6 +152,25 @@ ALTER TABLE records ALTER COLUMN terms SET COMPRESSION lz4;
 ALTER TABLE records ALTER COLUMN body SET COMPRESSION lz4;
 ALTER TABLE records RESET (toast_tuple_target);
 )SQL",
+    // 4: the people who act on the archive and their web workbench sessions, as in the
+    // embedded catalogue (storage/user_registry.h, storage/session_store.h).
+    R"SQL(
+CREATE TABLE users(
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  password_hash TEXT
+);
+CREATE TABLE sessions(
+  token_sha256 TEXT PRIMARY KEY,
+  "user" TEXT NOT NULL REFERENCES users(name),
+  csrf TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  seen_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions("user");
+)SQL",
 };
 
 constexpr const char* kHistoryCondition =
@@ -845,6 +864,65 @@ Result<std::optional<FixityResult>> PgCatalogue::LastFixity(const std::string& r
   if (rows->empty()) return std::optional<FixityResult>();
   return std::optional<FixityResult>(
       FixityResult{reference, rows->Text(0, 0), rows->Text(0, 1) == "t", rows->Text(0, 2)});
+}
+
+namespace {
+
+// The portable statements of storage/sql_tables.h on one PostgreSQL connection.
+class PgSession : public SqlSession {
+ public:
+  PgSession(PgDb& db, bool writing) : db_(db), writing_(writing) {}
+  Result<SqlRows> Run(const std::string& sql, const std::vector<SqlValue>& params) override {
+    PgParams text;
+    for (const auto& p : params) {
+      if (const auto* v = std::get_if<int64_t>(&p))
+        text.push_back(std::to_string(*v));
+      else if (const auto* t = std::get_if<std::string>(&p))
+        text.push_back(*t);
+      else
+        text.push_back(std::nullopt);
+    }
+    auto rows = db_.Query(sql, text);
+    if (!rows.ok()) return rows.status();
+    SqlRows out;
+    for (int r = 0; r < rows->size(); ++r) {
+      std::vector<std::optional<std::string>> row;
+      for (int c = 0; c < rows->columns(); ++c)
+        row.push_back(rows->IsNull(r, c) ? std::nullopt
+                                         : std::optional<std::string>(rows->Text(r, c)));
+      out.rows.push_back(std::move(row));
+    }
+    out.changed = rows->Affected();
+    return out;
+  }
+  Result<AuditEvent> Log(const AuditEvent& draft) override {
+    if (!writing_) return Status::Internal("an event can only be logged in a write");
+    return AppendPgEvents(db_, {draft});
+  }
+
+ private:
+  PgDb& db_;
+  bool writing_;
+};
+
+}  // namespace
+
+Status PgCatalogue::WriteTables(const std::function<Status(SqlSession&)>& fn) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  PgSession session(**db, true);
+  Status st = fn(session);
+  if (st.ok()) st = (*db)->Exec("COMMIT");
+  if (!st.ok()) (void)(*db)->Exec("ROLLBACK");
+  return st;
+}
+
+Status PgCatalogue::ReadTables(const std::function<Status(SqlSession&)>& fn) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  PgSession session(**db, false);
+  return fn(session);
 }
 
 }  // namespace dangan

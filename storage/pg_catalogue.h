@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,8 @@ class PgCatalogue : public RecordCatalogue {
   Status RecordFixity(const std::vector<FixityResult>& results) override;
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference) override;
   int schema_version() const override { return schema_version_; }
+  Status WriteTables(const std::function<Status(SqlSession&)>& fn) override;
+  Status ReadTables(const std::function<Status(SqlSession&)>& fn) override;
 
   // How Search finds a text query's newest matches (see Search): by cost (the default), or always
   // by walking the records newest first where the text allows. The answers are the same; tests

@@ -52,6 +52,7 @@ PgRows::~PgRows() {
   if (r_) PQclear(r_);
 }
 int PgRows::size() const { return r_ ? PQntuples(r_) : 0; }
+int PgRows::columns() const { return r_ ? PQnfields(r_) : 0; }
 std::string PgRows::Text(int row, int col) const {
   return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));
 }

@@ -29,6 +29,7 @@ class PgRows {
   ~PgRows();
 
   int size() const;
+  int columns() const;
   bool empty() const { return size() == 0; }
   std::string Text(int row, int col) const;
   int64_t Int(int row, int col) const;

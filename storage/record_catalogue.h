@@ -13,6 +13,7 @@
 #include "archive/audit_chain.h"
 #include "archive/filing.h"
 #include "archive/record.h"
+#include "storage/sql_tables.h"
 
 namespace dangan {
 
@@ -60,7 +61,7 @@ struct FixityResult {
   std::string detail;
 };
 
-class RecordCatalogue : public CataloguePort {
+class RecordCatalogue : public CataloguePort, public SqlTables {
  public:
   static constexpr int64_t kCountCap = 10000;
   static constexpr int64_t kFacetSample = 2000;

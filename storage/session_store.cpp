@@ -1,7 +1,6 @@
 #include "storage/session_store.h"
 
 #include <openssl/rand.h>
-#include <sqlite3.h>
 
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
@@ -51,7 +50,7 @@ bool UsableToken(const std::string& token) {
 
 }  // namespace
 
-SessionStore::SessionStore(Catalogue& catalogue, Options options)
+SessionStore::SessionStore(SqlTables& catalogue, Options options)
     : catalogue_(catalogue), options_(std::move(options)) {
   if (!options_.now_unix)
     options_.now_unix = [] {
@@ -70,13 +69,11 @@ Result<std::string> SessionStore::Confirm(const std::string& name, const std::st
   const Status refused(ErrorCode::kUnauthorized, "the name or the password is wrong");
   if (name.empty() || name.size() > 100 || password.size() > 1024) return refused;
   std::optional<std::pair<std::string, std::string>> user;  // role, password hash
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare("SELECT role, password_hash FROM users WHERE name=?1");
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run("SELECT role, password_hash FROM users WHERE name=$1", {name});
     if (!q.ok()) return q.status();
-    q->Bind(1, name);
-    Status err;
-    if (q->Step(&err)) user.emplace(q->Text(0), q->Text(1));
-    return err;
+    if (!q->empty()) user.emplace(q->Text(0, 0), q->Text(0, 1));
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   const std::string& stored = user && !user->second.empty() ? user->second : DecoyHash();
@@ -93,24 +90,22 @@ Result<NewSession> SessionStore::SignIn(const std::string& name, const std::stri
   auto csrf = RandomHex(32);
   if (!csrf.ok()) return csrf.status();
   const int64_t now = options_.now_unix();
-  Status st = catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
+  Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
     // Sessions long over are swept here rather than by a timer: sign-ins are rare enough.
-    auto sweep = db.Prepare("DELETE FROM sessions WHERE seen_at < ?1 OR created_at < ?2");
+    auto sweep = db.Run("DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2",
+                        {now - options_.idle_seconds, now - options_.lifetime_seconds});
     if (!sweep.ok()) return sweep.status();
-    sweep->Bind(1, now - options_.idle_seconds).Bind(2, now - options_.lifetime_seconds);
-    DANGAN_RETURN_IF_ERROR(sweep->Run());
-    auto ins = db.Prepare(
-        "INSERT INTO sessions(token_sha256, user, csrf, created_at, seen_at)"
-        " VALUES(?1,?2,?3,?4,?4)");
+    auto ins = db.Run(
+        "INSERT INTO sessions(token_sha256, \"user\", csrf, created_at, seen_at)"
+        " VALUES($1,$2,$3,$4,$4)",
+        {Digest::OfString(*token), name, *csrf, now});
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, Digest::OfString(*token)).Bind(2, name).Bind(3, *csrf).Bind(4, now);
-    DANGAN_RETURN_IF_ERROR(ins->Run());
     AuditEvent e;
     e.at = options_.now_iso();
     e.actor = name;
     e.action = "sign-in";
     e.detail = UserDetail(name);
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
   if (!st.ok()) return st;
@@ -123,54 +118,42 @@ Result<std::optional<SignedInUser>> SessionStore::Find(const std::string& token)
   const int64_t now = options_.now_unix();
   const std::string key = Digest::OfString(token);
   int64_t seen_at = 0;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(
-        "SELECT s.user, u.role, s.csrf, s.seen_at FROM sessions s JOIN users u ON u.name=s.user"
-        " WHERE s.token_sha256=?1 AND s.seen_at >= ?2 AND s.created_at >= ?3");
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run(
+        "SELECT s.\"user\", u.role, s.csrf, s.seen_at FROM sessions s"
+        " JOIN users u ON u.name=s.\"user\""
+        " WHERE s.token_sha256=$1 AND s.seen_at >= $2 AND s.created_at >= $3",
+        {key, now - options_.idle_seconds, now - options_.lifetime_seconds});
     if (!q.ok()) return q.status();
-    q->Bind(1, key).Bind(2, now - options_.idle_seconds).Bind(3, now - options_.lifetime_seconds);
-    Status err;
-    if (q->Step(&err)) {
-      found = SignedInUser{q->Text(0), q->Text(1), q->Text(2)};
-      seen_at = q->Int(3);
+    if (!q->empty()) {
+      found = SignedInUser{q->Text(0, 0), q->Text(0, 1), q->Text(0, 2)};
+      seen_at = q->Int(0, 3);
     }
-    return err;
+    // The idle clock moves at most once a minute: a write per request would serialise reads.
+    if (found && now - seen_at >= 60) {
+      auto u = db.Run("UPDATE sessions SET seen_at=$1 WHERE token_sha256=$2", {now, key});
+      if (!u.ok()) return u.status();
+    }
+    return Status::Ok();
   });
   if (!st.ok()) return st;
-  // The idle clock moves at most once a minute: a write per request would serialise reads.
-  if (found && now - seen_at >= 60) {
-    st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-      auto u = db.Prepare("UPDATE sessions SET seen_at=?1 WHERE token_sha256=?2");
-      if (!u.ok()) return u.status();
-      u->Bind(1, now).Bind(2, key);
-      return u->Run();
-    });
-    if (!st.ok()) return st;
-  }
   return found;
 }
 
 Status SessionStore::SignOut(const std::string& token) {
   if (!UsableToken(token)) return Status::Ok();
   const std::string key = Digest::OfString(token);
-  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
-    auto q = db.Prepare("DELETE FROM sessions WHERE token_sha256=?1 RETURNING user");
+  return catalogue_.WriteTables([&](SqlSession& db) -> Status {
+    auto q = db.Run("DELETE FROM sessions WHERE token_sha256=$1 RETURNING \"user\"", {key});
     if (!q.ok()) return q.status();
-    q->Bind(1, key);
-    Status err;
-    std::string user;
-    if (q->Step(&err)) user = q->Text(0);
-    DANGAN_RETURN_IF_ERROR(err);
-    while (q->Step(&err)) {
-    }
-    DANGAN_RETURN_IF_ERROR(err);
-    if (user.empty()) return Status::Ok();
+    if (q->empty()) return Status::Ok();
+    const std::string user = q->Text(0, 0);
     AuditEvent e;
     e.at = options_.now_iso();
     e.actor = user;
     e.action = "sign-out";
     e.detail = UserDetail(user);
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
 }

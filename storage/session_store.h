@@ -2,7 +2,8 @@
 // keeps in an HttpOnly cookie; the catalogue keeps only the token's SHA-256 (a copy of the
 // catalogue signs no one in), the user, a CSRF token, and when it began and was last used.
 // Sessions end after `idle_seconds` unused or `lifetime_seconds` in all; the user's role is read
-// afresh on every use, so a change of role applies at once. Thread-safe as the catalogue is.
+// afresh on every use, so a change of role applies at once. Kept in either catalogue backend, so
+// any server of a shared PostgreSQL catalogue knows every session. Thread-safe as the catalogue is.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "storage/catalogue.h"
+#include "archive/status.h"
+#include "storage/sql_tables.h"
 
 namespace dangan {
 
@@ -32,7 +34,7 @@ class SessionStore {
     std::function<std::string()> now_iso;  // for audit events; default: UTC
   };
 
-  SessionStore(Catalogue& catalogue, Options options);
+  SessionStore(SqlTables& catalogue, Options options);
 
   // kUnauthorized with the same words for an unknown name, a user without a password and a
   // wrong password (and after the same slow hash), so neither answers nor timing tell which.
@@ -47,7 +49,7 @@ class SessionStore {
   Status SignOut(const std::string& token);
 
  private:
-  Catalogue& catalogue_;
+  SqlTables& catalogue_;
   Options options_;
 };
 

@@ -64,6 +64,8 @@ class Statement {
   int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  int Columns() const { return sqlite3_column_count(s_); }
+  bool ReadOnly() const { return sqlite3_stmt_readonly(s_) != 0; }
   sqlite3* db() const { return db_; }
   bool IsBlob(int col) const { return sqlite3_column_type(s_, col) == SQLITE_BLOB; }
   std::string Blob(int col) const {

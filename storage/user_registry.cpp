@@ -20,21 +20,18 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
     for (const auto& r : policy.roles()) known += (known.empty() ? "" : ", ") + r.code;
     return Status::InvalidArgument("unknown role '" + role + "' (" + known + ")");
   }
-  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
-    auto count = db.Prepare("SELECT COUNT(*) FROM users");
+  return catalogue_.WriteTables([&](SqlSession& db) -> Status {
+    auto count = db.Run("SELECT COUNT(*) FROM users");
     if (!count.ok()) return count.status();
-    Status err;
-    int64_t n = count->Step(&err) ? count->Int(0) : 0;
-    if (!err.ok()) return err;
-    if (n == 0 && role != "admin")
+    if (count->Int(0, 0) == 0 && role != "admin")
       return Status::InvalidArgument("the first user must be an administrator (--role admin)");
-    auto ins = db.Prepare(
+    auto ins = db.Run(
         "INSERT INTO users(name, role, created_by, created_at, password_hash)"
-        " VALUES(?1,?2,?3,?4,?5) ON CONFLICT(name) DO NOTHING");
+        " VALUES($1,$2,$3,$4,$5) ON CONFLICT(name) DO NOTHING",
+        {name, role, actor, now,
+         password_hash.empty() ? SqlValue(nullptr) : SqlValue(password_hash)});
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, name).Bind(2, role).Bind(3, actor).Bind(4, now).BindOptional(5, password_hash);
-    DANGAN_RETURN_IF_ERROR(ins->Run());
-    if (sqlite3_changes(db.handle()) == 0) return Status::Conflict("user " + name + " exists");
+    if (ins->changed == 0) return Status::Conflict("user " + name + " exists");
     AuditEvent e;
     e.at = now;
     e.actor = actor;
@@ -45,7 +42,7 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
     std::ostringstream json;
     detail.stringify(json);
     e.detail = json.str();
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
 }
@@ -53,17 +50,13 @@ Status UserRegistry::Add(const std::string& name, const std::string& role,
 Status UserRegistry::SetPassword(const std::string& name, const std::string& password_hash,
                                  const std::string& actor, const std::string& now) {
   if (password_hash.empty()) return Status::InvalidArgument("no password given");
-  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
-    auto up = db.Prepare("UPDATE users SET password_hash=?1 WHERE name=?2");
+  return catalogue_.WriteTables([&](SqlSession& db) -> Status {
+    auto up = db.Run("UPDATE users SET password_hash=$1 WHERE name=$2", {password_hash, name});
     if (!up.ok()) return up.status();
-    up->Bind(1, password_hash).Bind(2, name);
-    DANGAN_RETURN_IF_ERROR(up->Run());
-    if (sqlite3_changes(db.handle()) == 0) return Status::NotFound("no user " + name);
+    if (up->changed == 0) return Status::NotFound("no user " + name);
     // Whoever knew the old password may be signed in with it.
-    auto end = db.Prepare("DELETE FROM sessions WHERE user=?1");
+    auto end = db.Run("DELETE FROM sessions WHERE \"user\"=$1", {name});
     if (!end.ok()) return end.status();
-    end->Bind(1, name);
-    DANGAN_RETURN_IF_ERROR(end->Run());
     AuditEvent e;
     e.at = now;
     e.actor = actor;
@@ -73,19 +66,19 @@ Status UserRegistry::SetPassword(const std::string& name, const std::string& pas
     std::ostringstream json;
     detail.stringify(json);
     e.detail = json.str();
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
 }
 
 Result<std::vector<UserEntry>> UserRegistry::List() {
   std::vector<UserEntry> out;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare("SELECT name, role, created_by, created_at FROM users ORDER BY name");
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run("SELECT name, role, created_by, created_at FROM users ORDER BY name");
     if (!q.ok()) return q.status();
-    Status err;
-    while (q->Step(&err)) out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3)});
-    return err;
+    for (size_t i = 0; i < q->size(); ++i)
+      out.push_back({q->Text(i, 0), q->Text(i, 1), q->Text(i, 2), q->Text(i, 3)});
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return out;

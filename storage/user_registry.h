@@ -1,7 +1,7 @@
 // UserRegistry: the people who act on the archive, each with one role of the access policy,
-// kept in the catalogue's `users` table; adding one is an audit event. Once any user exists,
-// every `dangan` command names a registered --actor whose role allows it. Thread-safe as the
-// catalogue is.
+// kept in the catalogue's `users` table (either backend); adding one is an audit event. Once any
+// user exists, every `dangan` command names a registered --actor whose role allows it.
+// Thread-safe as the catalogue is.
 #pragma once
 
 #include <optional>
@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "archive/access_policy.h"
-#include "storage/catalogue.h"
+#include "archive/status.h"
+#include "storage/sql_tables.h"
 
 namespace dangan {
 
@@ -19,7 +20,7 @@ struct UserEntry {
 
 class UserRegistry {
  public:
-  explicit UserRegistry(Catalogue& catalogue) : catalogue_(catalogue) {}
+  explicit UserRegistry(SqlTables& catalogue) : catalogue_(catalogue) {}
   // The first user must be an administrator (so someone can add the rest).
   // `password_hash` (storage/password_hash.h) lets the user sign in to the web workbench; empty:
   // the command line only.
@@ -33,7 +34,7 @@ class UserRegistry {
   Result<std::vector<UserEntry>> List();
 
  private:
-  Catalogue& catalogue_;
+  SqlTables& catalogue_;
 };
 
 // Looks `name` up in the catalogue file at `path` without opening the archive (read-only; a
