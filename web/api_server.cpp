@@ -68,15 +68,16 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddSystemRoutes(router_, services_, metrics_);
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
+  AddSchemeRoutes(router_, services_);
   AddUiRoutes(router_, options_);
+  // Password guesses per user name, through sign-in or a supervisor's confirmation alike.
+  auto password_tries = std::make_shared<RateLimiter>(options_.sign_in_rate_per_name, 5);
+  AddSessionRoutes(router_, services_, options_, password_tries);
   // The rest keep their tables in the embedded catalogue. On a PostgreSQL one they are still
   // listed (openapi.json describes the product), but answer 501 until their tables move there.
   Router embedded_only;
   Router& rest = services_.catalogue != nullptr ? router_ : embedded_only;
   AddReportRoutes(rest, services_);
-  // Password guesses per user name, through sign-in or a supervisor's confirmation alike.
-  auto password_tries = std::make_shared<RateLimiter>(options_.sign_in_rate_per_name, 5);
-  AddSessionRoutes(rest, services_, options_, password_tries);
   AddReviewRoutes(rest, services_);
   AddInquiryRoutes(rest, services_, options_);
   AddLifecycleRoutes(rest, services_, password_tries);

@@ -140,6 +140,8 @@ void AddReportRoutes(Router& router, Services& services);
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,
                       std::shared_ptr<RateLimiter> password_tries);
 void AddReviewRoutes(Router& router, Services& services);
+// GET /api/v1/scheme: the classes and items to choose from (needs no catalogue).
+void AddSchemeRoutes(Router& router, Services& services);
 void AddUiRoutes(Router& router, const ServerOptions& options);
 void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& options);
 void AddLifecycleRoutes(Router& router, Services& services,

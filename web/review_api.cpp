@@ -85,7 +85,7 @@ std::string Field(const Object::Ptr& o, const std::string& name) {
 
 }  // namespace
 
-void AddReviewRoutes(Router& router, Services& services) {
+void AddSchemeRoutes(Router& router, Services& services) {
   router.Add({"GET", "/api/v1/scheme", "search",
               "The classification scheme: classes and their business items with retention",
               [&services](Exchange& x) {
@@ -121,7 +121,9 @@ void AddReviewRoutes(Router& router, Services& services) {
                 root.set("retention", retention);
                 SendJson(x.resp, 200, root);
               }});
+}
 
+void AddReviewRoutes(Router& router, Services& services) {
   router.Add({"GET",
               "/api/v1/review",
               "review",

@@ -134,9 +134,9 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
   return filing;
 }
 
-Result<std::string> SharedCatalogueUrl(const std::string& flag) {
+Result<std::string> SharedCatalogueUrl(const std::string& flag, bool or_environment) {
   std::string url = flag;
-  if (url.empty())
+  if (url.empty() && or_environment)
     if (const char* env = std::getenv("DANGAN_CATALOGUE")) url = env;
   if (!url.empty() && url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0)
     return Status::InvalidArgument("--catalogue must be a postgresql:// URI");

@@ -153,8 +153,9 @@ Result<std::unique_ptr<Filing>> MakeFiling(const ArchiveSettings& settings,
                                            PackageSink& packages);
 
 // The PostgreSQL catalogue a command is pointed at: `flag` (its --catalogue value), else
-// $DANGAN_CATALOGUE; "" when neither is set. Anything but a postgresql:// URI is an error.
-Result<std::string> SharedCatalogueUrl(const std::string& flag);
+// $DANGAN_CATALOGUE when `or_environment`; "" when neither is set. Anything but a
+// postgresql:// URI is an error.
+Result<std::string> SharedCatalogueUrl(const std::string& flag, bool or_environment);
 
 // Readies the storage root at `root` for processes that file its packages into a shared
 // PostgreSQL catalogue (`dangan worker`, `dangan serve --catalogue`): holds the archive lock

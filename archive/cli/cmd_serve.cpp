@@ -195,10 +195,11 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
                            const web::ServerOptions& opt, size_t search_slots) {
   auto rules = LoadArchiveRules(ctx.root);
   if (!rules.ok()) return FailStatus(rules.status());
-  auto lock = JoinSharedCatalogueRoot(ctx.root);
-  if (!lock.ok()) return FailStatus(lock.status());
+  // Reached first: a wrong URL must not mark the root as shared.
   auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
   if (!catalogue.ok()) return FailStatus(catalogue.status());
+  auto lock = JoinSharedCatalogueRoot(ctx.root);
+  if (!lock.ok()) return FailStatus(lock.status());
   PackageStore packages(ctx.root, rules->settings.organization, Env::Default(),
                         rules->settings.replicas);
   packages.SetQuorum(static_cast<size_t>(rules->settings.replica_quorum));
@@ -223,6 +224,12 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
   services.clock = NowIso8601;
   services.policy = &*policy;
   services.search_slots = search_slots;
+  // The people of `dangan user … --catalogue` sign in here; their sessions are in the shared
+  // catalogue, so any server knows them.
+  SessionStore::Options session_options;
+  session_options.now_iso = NowIso8601;
+  SessionStore sessions(**catalogue, session_options);
+  services.sessions = &sessions;
 
   sigset_t stop = BlockStopSignals();
   web::ApiServer server(services, opt);
@@ -271,12 +278,12 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "The web workbench (the built web/ui front end, or --ui DIR) is served at /;\n"
                  "people sign in with the password `dangan user add … --password-stdin` set.\n"
                  "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n"
-                 "--catalogue postgresql://… (or $DANGAN_CATALOGUE) serves from a PostgreSQL\n"
+                 "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
                  "archive's storage roots at the same paths: intake, records, search and\n"
                  "downloads, with no state kept here and nothing cached (fixity checks run as\n"
-                 "worker jobs). Sign-in, review, inquiries, lifecycle, statistics and reports\n"
-                 "answer 501 there for now.\n";
+                 "worker jobs); people sign in as `dangan user … --catalogue` registered them.\n"
+                 "Review, inquiries, lifecycle, statistics and reports answer 501 there for now.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -326,9 +333,19 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   opt.secure_cookies = args->Has("--secure-cookies");
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
-  auto shared_url = SharedCatalogueUrl(args->Get("--catalogue"));
-  if (!shared_url.ok()) return FailStatus(shared_url.status(), 2);
-  if (!shared_url->empty()) return ServeOnSharedCatalogue(ctx, *shared_url, opt, search_slots);
+  if (args->options.count("--catalogue")) {
+    auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
+    if (!url.ok()) return FailStatus(url.status(), 2);
+    if (url->empty()) return Fail("--catalogue needs a postgresql:// URI", 2);
+    // Fixity runs as worker jobs there, and nothing is cached: these would be silently ignored.
+    for (const char* flag : {"--audit-rate", "--audit-days", "--search-cache"})
+      if (args->options.count(flag))
+        return Fail(std::string(flag) +
+                        " does not apply with --catalogue (fixity runs as "
+                        "`dangan worker` jobs; no answer is cached)",
+                    2);
+    return ServeOnSharedCatalogue(ctx, *url, opt, search_slots);
+  }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ArchiveSession& s = **session;

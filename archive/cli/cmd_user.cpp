@@ -8,6 +8,7 @@
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 #include "storage/password_hash.h"
+#include "storage/pg_catalogue.h"
 #include "storage/user_registry.h"
 
 namespace dangan::cli {
@@ -26,7 +27,8 @@ Result<std::string> PasswordFromStdin() {
 }  // namespace
 
 int RunUser(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--role"}, {"--help", "--password-stdin"});
+  auto args =
+      Arguments::Parse(argc, argv, 1, {"--role", "--catalogue"}, {"--help", "--password-stdin"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string verb = args->positional.empty() ? "" : args->positional[0];
   auto policy = LoadAccessPolicy(ctx.root);
@@ -41,7 +43,10 @@ int RunUser(const Context& ctx, int argc, char** argv) {
                  "allows it (see `dangan user roles`). --password-stdin reads the password for\n"
                  "signing in to the web workbench from the first line of standard input (at\n"
                  "least 8 characters; kept as a PBKDF2 hash). A new password ends the user's\n"
-                 "sessions.\n";
+                 "sessions.\n"
+                 "--catalogue postgresql://… acts on the users of a PostgreSQL catalogue (those\n"
+                 "`dangan serve --catalogue` signs in); once it has users, --actor must be one\n"
+                 "of them with the admin permission.\n";
     return verb.empty() && !args->Has("--help") ? 2 : 0;
   }
   if (verb == "roles") {
@@ -53,9 +58,38 @@ int RunUser(const Context& ctx, int argc, char** argv) {
     }
     return 0;
   }
-  auto session = ArchiveSession::Open(ctx.root);
-  if (!session.ok()) return FailStatus(session.status());
-  UserRegistry users((*session)->catalogue());
+  std::unique_ptr<ArchiveSession> session;
+  std::unique_ptr<PgCatalogue> shared;
+  SqlTables* tables = nullptr;
+  if (args->options.count("--catalogue")) {
+    auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
+    if (url.ok() && url->empty()) return Fail("--catalogue needs a postgresql:// URI", 2);
+    if (!url.ok()) return FailStatus(url.status(), 2);
+    auto pg = PgCatalogue::Open(*url, nullptr);
+    if (!pg.ok()) return FailStatus(pg.status());
+    shared = std::move(*pg);
+    tables = shared.get();
+    // The command line checked --actor against the root's own catalogue; this one has its own
+    // users.
+    auto registered = UserRegistry(*tables).List();
+    if (!registered.ok()) return FailStatus(registered.status());
+    if (!registered->empty()) {
+      const UserEntry* actor = nullptr;
+      for (const auto& u : *registered)
+        if (u.name == ctx.actor) actor = &u;
+      if (actor == nullptr)
+        return FailStatus(Status(ErrorCode::kForbidden,
+                                 ctx.actor + " is not a user of this PostgreSQL catalogue"));
+      Status may = policy->Check(actor->role, "admin");
+      if (!may.ok()) return FailStatus(may);
+    }
+  } else {
+    auto opened = ArchiveSession::Open(ctx.root);
+    if (!opened.ok()) return FailStatus(opened.status());
+    session = std::move(*opened);
+    tables = &session->catalogue();
+  }
+  UserRegistry users(*tables);
   if (verb == "add") {
     if (args->positional.size() != 2)
       return Fail("usage: dangan user add NAME --role ROLE [--password-stdin]", 2);

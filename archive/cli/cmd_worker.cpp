@@ -69,7 +69,7 @@ std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop = true; }
 
 Result<std::string> CatalogueUrl(const Arguments& args) {
-  auto url = SharedCatalogueUrl(args.Get("--catalogue"));
+  auto url = SharedCatalogueUrl(args.Get("--catalogue"), true);
   if (url.ok() && url->empty())
     return Status::InvalidArgument("--catalogue URL (or $DANGAN_CATALOGUE) is required");
   return url;
