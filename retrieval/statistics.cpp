@@ -30,6 +30,25 @@ Tally TallyAt(const Statement& s, int first) {
   return Tally{s.Int(first), s.Int(first + 1), s.Int(first + 2)};
 }
 
+// The same on either backend (storage/sql_tables.h): $1, $2 … bind `texts`.
+Result<SqlRows> Read(SqlTables& catalogue, const std::string& sql,
+                     const std::vector<std::string>& texts = {}) {
+  SqlRows rows;
+  Status st = catalogue.ReadTables([&](SqlSession& db) -> Status {
+    std::vector<SqlValue> params(texts.begin(), texts.end());
+    auto r = db.Run(sql, params);
+    if (!r.ok()) return r.status();
+    rows = std::move(*r);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st.WithContext("statistics");
+  return rows;
+}
+
+Tally TallyAt(const SqlRows& rows, size_t row, size_t first) {
+  return Tally{rows.Int(row, first), rows.Int(row, first + 1), rows.Int(row, first + 2)};
+}
+
 constexpr const char* kTallyCols =
     "count(*), coalesce(sum(pages),0), coalesce(sum(package_bytes),0)";
 
@@ -50,15 +69,16 @@ std::vector<HoldingsRow> InSchemeOrder(
 }
 
 Result<std::vector<HoldingsRow>> GroupedHoldings(
-    Catalogue& catalogue, const std::string& column, const std::string& where,
+    SqlTables& catalogue, const std::string& column, const std::string& where,
     const std::vector<std::string>& binds,
     const std::vector<std::pair<std::string, std::string>>* scheme_codes) {
   std::map<std::string, Tally> found;
-  Status st = Query(catalogue,
-                    "SELECT " + column + ", " + kTallyCols + " FROM records WHERE " + where +
-                        " GROUP BY " + column,
-                    binds, [&](const Statement& s) { found[s.Text(0)] = TallyAt(s, 1); });
-  if (!st.ok()) return st.WithContext("statistics");
+  auto rows = Read(catalogue,
+                   "SELECT " + column + ", " + kTallyCols + " FROM records WHERE " + where +
+                       " GROUP BY " + column,
+                   binds);
+  if (!rows.ok()) return rows.status();
+  for (size_t i = 0; i < rows->size(); ++i) found[rows->Text(i, 0)] = TallyAt(*rows, i, 1);
   if (scheme_codes) return InSchemeOrder(found, *scheme_codes);
   std::vector<HoldingsRow> out;
   for (const auto& [code, tally] : found) out.push_back({code, "", tally});
@@ -97,96 +117,97 @@ Poco::JSON::Object::Ptr TallyJson(const Tally& t) {
 
 }  // namespace
 
-Result<std::vector<HoldingsRow>> HoldingsByClass(Catalogue& catalogue,
+Result<std::vector<HoldingsRow>> HoldingsByClass(SqlTables& catalogue,
                                                  const ClassificationScheme* scheme) {
   std::vector<std::pair<std::string, std::string>> codes;
   if (scheme) codes = ClassCodes(*scheme);
   return GroupedHoldings(catalogue, "class_code", kInCustody, {}, scheme ? &codes : nullptr);
 }
 
-Result<std::vector<HoldingsRow>> HoldingsByYear(Catalogue& catalogue) {
+Result<std::vector<HoldingsRow>> HoldingsByYear(SqlTables& catalogue) {
   // Years are integers: group on the column, order numerically.
+  auto rows = Read(catalogue, std::string("SELECT year, ") + kTallyCols + " FROM records WHERE " +
+                                  kInCustody + " GROUP BY year ORDER BY year");
+  if (!rows.ok()) return rows.status();
   std::vector<HoldingsRow> out;
-  Status st = Query(catalogue,
-                    std::string("SELECT year, ") + kTallyCols + " FROM records WHERE " +
-                        kInCustody + " GROUP BY year ORDER BY year",
-                    {}, [&](const Statement& s) {
-                      out.push_back({std::to_string(s.Int(0)), "", TallyAt(s, 1)});
-                    });
-  if (!st.ok()) return st.WithContext("statistics");
+  for (size_t i = 0; i < rows->size(); ++i)
+    out.push_back({std::to_string(rows->Int(i, 0)), "", TallyAt(*rows, i, 1)});
   return out;
 }
 
-Result<std::vector<HoldingsRow>> HoldingsByRetention(Catalogue& catalogue,
+Result<std::vector<HoldingsRow>> HoldingsByRetention(SqlTables& catalogue,
                                                      const ClassificationScheme* scheme) {
   std::vector<std::pair<std::string, std::string>> codes;
   if (scheme) codes = RetentionCodes(*scheme);
   return GroupedHoldings(catalogue, "retention", kInCustody, {}, scheme ? &codes : nullptr);
 }
 
-Result<Tally> TotalHoldings(Catalogue& catalogue) {
-  Tally t;
-  Status st =
-      Query(catalogue, std::string("SELECT ") + kTallyCols + " FROM records WHERE " + kInCustody,
-            {}, [&](const Statement& s) { t = TallyAt(s, 0); });
-  if (!st.ok()) return st.WithContext("statistics");
-  return t;
+Result<Tally> TotalHoldings(SqlTables& catalogue) {
+  auto rows =
+      Read(catalogue, std::string("SELECT ") + kTallyCols + " FROM records WHERE " + kInCustody);
+  if (!rows.ok()) return rows.status();
+  return rows->empty() ? Tally{} : TallyAt(*rows, 0, 0);
 }
 
-Result<std::vector<IntakeRow>> IntakeByMonth(Catalogue& catalogue, const std::string& from_month,
+Result<std::vector<IntakeRow>> IntakeByMonth(SqlTables& catalogue, const std::string& from_month,
                                              const std::string& to_month) {
   if (!from_month.empty() && !IsMonth(from_month))
     return Status::InvalidArgument("a month is written YYYY-MM", {{"from", from_month}});
   if (!to_month.empty() && !IsMonth(to_month))
     return Status::InvalidArgument("a month is written YYYY-MM", {{"to", to_month}});
-  // Range conditions on filed_at itself let SQLite walk the records_filed_at index.
-  std::string where = "1";
+  // Range conditions on filed_at itself let the catalogue walk its filed_at index.
+  std::string where = "1=1";
   std::vector<std::string> binds;
   if (!from_month.empty()) {
     binds.push_back(from_month);
-    where += " AND filed_at >= ?" + std::to_string(binds.size());
+    where += " AND filed_at >= $" + std::to_string(binds.size());
   }
   if (!to_month.empty()) {
     binds.push_back(to_month + "-99");  // after every day of the month, before the next month
-    where += " AND filed_at < ?" + std::to_string(binds.size());
+    where += " AND filed_at < $" + std::to_string(binds.size());
   }
+  auto rows =
+      Read(catalogue,
+           std::string("SELECT substr(filed_at,1,7) AS month, channel, ") + kTallyCols +
+               " FROM records WHERE " + where + " GROUP BY month, channel ORDER BY month, channel",
+           binds);
+  if (!rows.ok()) return rows.status();
   std::vector<IntakeRow> out;
-  Status st =
-      Query(catalogue,
-            std::string("SELECT substr(filed_at,1,7) AS month, channel, ") + kTallyCols +
-                " FROM records WHERE " + where + " GROUP BY month, channel ORDER BY month, channel",
-            binds, [&](const Statement& s) {
-              out.push_back({s.Text(0), s.Text(1), TallyAt(s, 2)});
-            });
-  if (!st.ok()) return st.WithContext("statistics");
+  for (size_t i = 0; i < rows->size(); ++i)
+    out.push_back({rows->Text(i, 0), rows->Text(i, 1), TallyAt(*rows, i, 2)});
   return out;
 }
 
-Result<FixityStatus> FixityStatusSummary(Catalogue& catalogue) {
+Result<FixityStatus> FixityStatusSummary(SqlTables& catalogue) {
   FixityStatus fs;
-  // The last check of each record through the fixity(reference, id) index.
+  // The last check of each record through the fixity(reference, id) index. `ok` is an integer
+  // in SQLite and a boolean in PostgreSQL: only tested for truth.
   const std::string last =
-      "SELECT r.reference AS reference, (SELECT f.ok FROM fixity f WHERE f.reference = r.reference"
-      " ORDER BY f.id DESC LIMIT 1) AS ok FROM records r WHERE r." +
-      std::string(kInCustody);
-  Status st = Query(catalogue,
-                    "SELECT coalesce(sum(ok = 1),0), coalesce(sum(ok = 0),0),"
-                    " coalesce(sum(ok IS NULL),0) FROM (" +
-                        last + ")",
-                    {}, [&](const Statement& s) {
-                      fs.ok = s.Int(0);
-                      fs.damaged = s.Int(1);
-                      fs.never_checked = s.Int(2);
-                    });
-  if (st.ok() && fs.damaged > 0)
-    st = Query(catalogue,
-               "SELECT reference FROM (" + last + ") WHERE ok = 0 ORDER BY reference LIMIT " +
-                   std::to_string(FixityStatus::kMaxListed),
-               {}, [&](const Statement& s) { fs.damaged_references.push_back(s.Text(0)); });
-  if (st.ok())
-    st = Query(catalogue, "SELECT coalesce(max(checked_at),'') FROM fixity", {},
-               [&](const Statement& s) { fs.last_checked_at = s.Text(0); });
-  if (!st.ok()) return st.WithContext("statistics");
+      "(SELECT r.reference AS reference, (SELECT f.ok FROM fixity f WHERE f.reference ="
+      " r.reference ORDER BY f.id DESC LIMIT 1) AS ok FROM records r WHERE r." +
+      std::string(kInCustody) + ") AS last_checks";
+  auto counts = Read(catalogue,
+                     "SELECT coalesce(sum(CASE WHEN ok THEN 1 ELSE 0 END),0),"
+                     " coalesce(sum(CASE WHEN NOT ok THEN 1 ELSE 0 END),0),"
+                     " coalesce(sum(CASE WHEN ok IS NULL THEN 1 ELSE 0 END),0) FROM " +
+                         last);
+  if (!counts.ok()) return counts.status();
+  if (!counts->empty()) {
+    fs.ok = counts->Int(0, 0);
+    fs.damaged = counts->Int(0, 1);
+    fs.never_checked = counts->Int(0, 2);
+  }
+  if (fs.damaged > 0) {
+    auto damaged = Read(catalogue, "SELECT reference FROM " + last +
+                                       " WHERE NOT ok ORDER BY reference LIMIT " +
+                                       std::to_string(FixityStatus::kMaxListed));
+    if (!damaged.ok()) return damaged.status();
+    for (size_t i = 0; i < damaged->size(); ++i)
+      fs.damaged_references.push_back(damaged->Text(i, 0));
+  }
+  auto newest = Read(catalogue, "SELECT coalesce(max(checked_at),'') FROM fixity");
+  if (!newest.ok()) return newest.status();
+  if (!newest->empty()) fs.last_checked_at = newest->Text(0, 0);
   return fs;
 }
 
@@ -217,7 +238,7 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
   if (!st.ok()) return st.WithContext("annual statistics");
 
   auto codes = RetentionCodes(scheme);
-  auto by_retention = GroupedHoldings(catalogue, "retention", "filed_at >= ?1 AND filed_at < ?2",
+  auto by_retention = GroupedHoldings(catalogue, "retention", "filed_at >= $1 AND filed_at < $2",
                                       {start, end}, &codes);
   if (!by_retention.ok()) return by_retention.status();
   a.intake_by_retention = std::move(*by_retention);

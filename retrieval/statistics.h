@@ -1,7 +1,8 @@
 // Statistics over the catalogue: holdings by class, year and retention period, intake by month and
-// channel, fixity status, and the figures of the annual 社会保险业务档案管理基本情况统计表. Free
+// channel, fixity status (on either backend), and the figures of the annual
+// 社会保险业务档案管理基本情况统计表 (the embedded catalogue, whose registers they read). Free
 // functions returning plain structs; each runs its own read on a pooled connection, so they are
-// as thread-safe as the Catalogue. Holdings count records still in custody (state not
+// as thread-safe as the catalogue. Holdings count records still in custody (state not
 // 'destroyed' or 'transferred'); intake counts by filing time (filed_at, the agency's local date).
 #pragma once
 
@@ -34,14 +35,14 @@ struct HoldingsRow {
 // With a scheme, every class (or retention code) of the scheme is listed in scheme order, zero
 // rows included, then any codes found in the catalogue but unknown to the scheme. Without one,
 // only codes present are listed, in code order.
-Result<std::vector<HoldingsRow>> HoldingsByClass(Catalogue& catalogue,
+Result<std::vector<HoldingsRow>> HoldingsByClass(SqlTables& catalogue,
                                                  const ClassificationScheme* scheme = nullptr);
 // By 年度 (the year the records were formed), ascending; only years present.
-Result<std::vector<HoldingsRow>> HoldingsByYear(Catalogue& catalogue);
-Result<std::vector<HoldingsRow>> HoldingsByRetention(Catalogue& catalogue,
+Result<std::vector<HoldingsRow>> HoldingsByYear(SqlTables& catalogue);
+Result<std::vector<HoldingsRow>> HoldingsByRetention(SqlTables& catalogue,
                                                      const ClassificationScheme* scheme = nullptr);
 // Everything in custody.
-Result<Tally> TotalHoldings(Catalogue& catalogue);
+Result<Tally> TotalHoldings(SqlTables& catalogue);
 
 // Records filed in one month through one channel ("business", "capture", "manual").
 struct IntakeRow {
@@ -51,7 +52,7 @@ struct IntakeRow {
 };
 // Months from `from_month` to `to_month` inclusive (YYYY-MM; empty = unbounded), ascending by
 // month then channel. Counts every record filed, whatever has happened to it since.
-Result<std::vector<IntakeRow>> IntakeByMonth(Catalogue& catalogue,
+Result<std::vector<IntakeRow>> IntakeByMonth(SqlTables& catalogue,
                                              const std::string& from_month = "",
                                              const std::string& to_month = "");
 
@@ -64,7 +65,7 @@ struct FixityStatus {
   std::vector<std::string> damaged_references;  // the first kMaxListed damaged records, by 档号
   static constexpr int kMaxListed = 100;
 };
-Result<FixityStatus> FixityStatusSummary(Catalogue& catalogue);
+Result<FixityStatus> FixityStatusSummary(SqlTables& catalogue);
 
 // One class in the annual table.
 struct AnnualClassRow {

@@ -69,6 +69,7 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddIntakeRoutes(router_, services_, metrics_, options_);
   AddRecordRoutes(router_, services_);
   AddSchemeRoutes(router_, services_);
+  AddStatisticsRoutes(router_, services_);
   AddUiRoutes(router_, options_);
   // Password guesses per user name, through sign-in or a supervisor's confirmation alike.
   auto password_tries = std::make_shared<RateLimiter>(options_.sign_in_rate_per_name, 5);

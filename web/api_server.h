@@ -135,6 +135,9 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics);
 void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
                      const ServerOptions& options);
 void AddRecordRoutes(Router& router, Services& services);
+// Holdings, intake, utilization and fixity statistics (either backend).
+void AddStatisticsRoutes(Router& router, Services& services);
+// The annual table, PDF reports and CSV export (the embedded catalogue).
 void AddReportRoutes(Router& router, Services& services);
 // `password_tries` limits password attempts per user name (sign-in and supervisors' confirmations).
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,

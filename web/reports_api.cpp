@@ -68,13 +68,13 @@ std::string Param(const Exchange& x, const char* name) {
 
 }  // namespace
 
-void AddReportRoutes(Router& router, Services& services) {
+void AddStatisticsRoutes(Router& router, Services& services) {
   router.Add({"GET", "/api/v1/stats/holdings", "stats",
               "Holdings by class, year and retention (件, pages, bytes)", [&services](Exchange& x) {
-                auto by_class = HoldingsByClass(*services.catalogue, services.scheme);
-                auto by_year = HoldingsByYear(*services.catalogue);
-                auto by_retention = HoldingsByRetention(*services.catalogue, services.scheme);
-                auto total = TotalHoldings(*services.catalogue);
+                auto by_class = HoldingsByClass(*services.records, services.scheme);
+                auto by_year = HoldingsByYear(*services.records);
+                auto by_retention = HoldingsByRetention(*services.records, services.scheme);
+                auto total = TotalHoldings(*services.records);
                 for (const Status* st : {&by_class.status(), &by_year.status(),
                                          &by_retention.status(), &total.status()})
                   if (!st->ok()) return SendStatus(x.resp, *st);
@@ -88,7 +88,7 @@ void AddReportRoutes(Router& router, Services& services) {
               "stats",
               "Intake by month (YYYY-MM) and channel (business, capture, manual)",
               [&services](Exchange& x) {
-                auto rows = IntakeByMonth(*services.catalogue, Param(x, "from"), Param(x, "to"));
+                auto rows = IntakeByMonth(*services.records, Param(x, "from"), Param(x, "to"));
                 if (!rows.ok()) return SendStatus(x.resp, rows.status());
                 std::string json = "{\"months\":[";
                 for (size_t i = 0; i < rows->size(); ++i) {
@@ -106,29 +106,25 @@ void AddReportRoutes(Router& router, Services& services) {
                 if (Status flushed = services.access_log->Flush(); !flushed.ok())
                   return SendStatus(x.resp, flushed);
                 std::string json = "{\"months\":[";
-                Status st = services.catalogue->WithConnection([&json](SqliteDb& db) {
-                  auto q = db.Prepare(
+                Status st = services.records->ReadTables([&json](SqlSession& db) -> Status {
+                  auto q = db.Run(
                       "SELECT substr(at,1,7) AS m, action, count(*), count(DISTINCT reference)"
                       " FROM events WHERE action IN ('view','download','certify')"
                       " GROUP BY m, action ORDER BY m, action");
                   if (!q.ok()) return q.status();
-                  Status err;
-                  bool first = true;
-                  while (q->Step(&err)) {
-                    json += (first ? "" : ",") + std::string("{\"month\":") +
-                            JsonQuote(q->Text(0)) + ",\"action\":" + JsonQuote(q->Text(1)) +
-                            ",\"events\":" + std::to_string(q->Int(2)) +
-                            ",\"records\":" + std::to_string(q->Int(3)) + "}";
-                    first = false;
-                  }
-                  return err;
+                  for (size_t i = 0; i < q->size(); ++i)
+                    json += (i ? "," : "") + std::string("{\"month\":") + JsonQuote(q->Text(i, 0)) +
+                            ",\"action\":" + JsonQuote(q->Text(i, 1)) +
+                            ",\"events\":" + std::to_string(q->Int(i, 2)) +
+                            ",\"records\":" + std::to_string(q->Int(i, 3)) + "}";
+                  return Status::Ok();
                 });
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200, json + "]}");
               }});
   router.Add({"GET", "/api/v1/stats/fixity", "stats",
               "Fixity status: records intact, damaged and never checked", [&services](Exchange& x) {
-                auto f = FixityStatusSummary(*services.catalogue);
+                auto f = FixityStatusSummary(*services.records);
                 if (!f.ok()) return SendStatus(x.resp, f.status());
                 std::string damaged = "[";
                 for (size_t i = 0; i < f->damaged_references.size(); ++i)
@@ -140,6 +136,9 @@ void AddReportRoutes(Router& router, Services& services) {
                              ",\"last_checked_at\":" + JsonQuote(f->last_checked_at) +
                              ",\"damaged_records\":" + damaged + "]}");
               }});
+}
+
+void AddReportRoutes(Router& router, Services& services) {
   router.Add({"GET",
               "/api/v1/stats/annual",
               "stats",

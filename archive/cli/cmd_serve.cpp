@@ -280,10 +280,11 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n"
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
-                 "archive's storage roots at the same paths: intake, records, search and\n"
-                 "downloads, with no state kept here and nothing cached (fixity checks run as\n"
-                 "worker jobs); people sign in as `dangan user … --catalogue` registered them.\n"
-                 "Review, inquiries, lifecycle, statistics and reports answer 501 there for now.\n";
+                 "archive's storage roots at the same paths: intake, records, search,\n"
+                 "downloads and statistics, with no state kept here and nothing cached (fixity\n"
+                 "checks run as worker jobs); people sign in as `dangan user … --catalogue`\n"
+                 "registered them. Review, inquiries, lifecycle, the annual table and the\n"
+                 "reports answer 501 there for now.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);

@@ -241,7 +241,26 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
     BOOST_TEST(metrics.body.find("dangan_records " + std::to_string(kClients * kCasesEach + 1)) !=
                    std::string::npos,
                metrics.body);
-    for (auto [path, key] : {std::pair{"/api/v1/stats/holdings", reader},
+    Reply holdings = Send(port, "GET", "/api/v1/stats/holdings", reader);
+    BOOST_REQUIRE_MESSAGE(holdings.status == 200, holdings.body);
+    BOOST_TEST(holdings.Json()->getObject("total")->getValue<int64_t>("records") ==
+                   kClients * kCasesEach + 1,
+               holdings.body);
+    Reply fixity = Send(port, "GET", "/api/v1/stats/fixity", reader);
+    BOOST_REQUIRE_MESSAGE(fixity.status == 200, fixity.body);
+    BOOST_TEST(fixity.Json()->getValue<int64_t>("intact") == 1, fixity.body);
+    BOOST_TEST(fixity.Json()->getValue<int64_t>("never_checked") == kClients * kCasesEach,
+               fixity.body);
+    Reply intake_stats = Send(port, "GET", "/api/v1/stats/intake", reader);
+    BOOST_REQUIRE_MESSAGE(intake_stats.status == 200, intake_stats.body);
+    auto months = intake_stats.Json()->getArray("months");
+    BOOST_REQUIRE_EQUAL(months->size(), 1u);
+    BOOST_TEST(months->getObject(0)->getObject("intake")->getValue<int64_t>("records") ==
+               kClients * kCasesEach + 1);
+    Reply utilization = Send(port, "GET", "/api/v1/stats/utilization", reader);
+    BOOST_TEST(utilization.status == 200, utilization.body);
+    BOOST_TEST(utilization.body.find("\"view\"") != std::string::npos, utilization.body);
+    for (auto [path, key] : {std::pair{"/api/v1/stats/annual?year=2025", reader},
                              std::pair{"/api/v1/public/inquiry-guide", std::string()}}) {
       Reply stats = Send(port, "GET", path, key);
       BOOST_TEST(stats.status == 501, path << " " << stats.body);
