@@ -454,23 +454,47 @@ Result<std::unique_ptr<PgCatalogue>> PgCatalogue::Open(const std::string& url,
 
 PgCatalogue::Lease::~Lease() {
   if (!db_ || !owner_) return;
-  if (!db_->Healthy() || db_->InTransaction()) return;  // dropped, not pooled
   std::lock_guard<std::mutex> lock(owner_->mu_);
-  // Enough kept for a server's busiest moment: a new connection costs a backend process.
-  if (owner_->idle_.size() < 64) owner_->idle_.push_back(std::move(db_));
+  // A broken connection, or one left inside a transaction, is closed rather than pooled.
+  if (db_->Healthy() && !db_->InTransaction()) {
+    owner_->idle_.push_back(std::move(db_));
+  } else {
+    db_.reset();
+    --owner_->open_;
+  }
+  owner_->freed_.notify_one();
+}
+
+void PgCatalogue::SetMaxConnections(size_t n, std::chrono::milliseconds wait) {
+  std::lock_guard<std::mutex> lock(mu_);
+  max_connections_ = std::max<size_t>(1, n);
+  connection_wait_ = wait;
 }
 
 Result<PgCatalogue::Lease> PgCatalogue::Borrow() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    // Each connection is a server process: past the cap, callers wait for one to come back
+    // rather than open more than the server allows (max_connections, shared by every node).
+    const bool freed = freed_.wait_for(
+        lock, connection_wait_, [this] { return !idle_.empty() || open_ < max_connections_; });
+    if (!freed)
+      return Status(ErrorCode::kUnavailable, "all " + std::to_string(max_connections_) +
+                                                 " connections to the catalogue are busy");
     if (!idle_.empty()) {
       auto db = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(db));
     }
+    ++open_;
   }
   auto db = PgDb::Connect(url_);
-  if (!db.ok()) return db.status();
+  if (!db.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    freed_.notify_one();
+    return db.status();
+  }
   return Lease(this, std::move(*db));
 }
 

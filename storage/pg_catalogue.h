@@ -10,6 +10,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -73,6 +75,9 @@ class PgCatalogue : public RecordCatalogue {
     std::unique_ptr<PgDb> db_;
   };
   Result<Lease> Borrow();
+  // At most `n` connections at once (default 32); a caller finding all of them leased waits up
+  // to `wait` for one, then fails with kUnavailable.
+  void SetMaxConnections(size_t n, std::chrono::milliseconds wait = std::chrono::seconds(10));
 
  private:
   PgCatalogue(std::string url, const ReferenceTemplate* shape)
@@ -81,8 +86,12 @@ class PgCatalogue : public RecordCatalogue {
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
   std::atomic<SearchPlan> search_plan_{SearchPlan::kCosted};
-  std::mutex mu_;  // guards idle_
+  std::mutex mu_;  // guards the rest
+  std::condition_variable freed_;
   std::vector<std::unique_ptr<PgDb>> idle_;
+  size_t open_ = 0;  // connections made and not closed: idle or leased
+  size_t max_connections_ = 32;
+  std::chrono::milliseconds connection_wait_{10000};
 };
 
 // Links `drafts` to the chain's head and inserts them, inside a transaction open on `db`: takes

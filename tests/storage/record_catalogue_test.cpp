@@ -5,7 +5,9 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -462,4 +464,41 @@ BOOST_AUTO_TEST_CASE(postgresql_keeps_events_append_only_and_refuses_a_newer_sch
       PgCatalogue::Open("postgresql://dangan@127.0.0.1:1/dangan?connect_timeout=2", nullptr);
   BOOST_REQUIRE(!gone.ok());
   BOOST_TEST(static_cast<int>(gone.status().code()) == static_cast<int>(ErrorCode::kUnavailable));
+}
+
+BOOST_AUTO_TEST_CASE(postgresql_connections_are_capped_and_a_caller_waits_for_one) {
+  PgTestSchema schema;
+  auto cat = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(cat.ok());
+  (*cat)->SetMaxConnections(2, std::chrono::milliseconds(200));
+  std::optional<PgCatalogue::Lease> first, second;
+  first.emplace((*cat)->Borrow().value());
+  second.emplace((*cat)->Borrow().value());
+  const auto started = std::chrono::steady_clock::now();
+  auto third = (*cat)->Borrow();
+  BOOST_REQUIRE(!third.ok());
+  BOOST_TEST(static_cast<int>(third.status().code()) == static_cast<int>(ErrorCode::kUnavailable));
+  BOOST_TEST((std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200)));
+  // A caller waiting gets the connection the moment another is given back.
+  std::thread giver([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    first.reset();
+  });
+  (*cat)->SetMaxConnections(2, std::chrono::seconds(5));
+  {
+    auto waited = (*cat)->Borrow();
+    giver.join();
+    BOOST_TEST(waited.ok());
+  }
+  // One left inside a transaction is closed, not pooled, and its place freed.
+  BOOST_REQUIRE((*second)->Exec("BEGIN").ok());
+  second.reset();
+  auto count = (*cat)->CountRecords();
+  BOOST_TEST(count.ok());
+  // Nothing leaked: with every lease back, the cap still allows two at once.
+  {
+    auto a = (*cat)->Borrow();
+    auto b = (*cat)->Borrow();
+    BOOST_TEST((a.ok() && b.ok()));
+  }
 }
