@@ -1521,18 +1521,28 @@ Status Catalogue::WithConnection(const std::function<Status(SqliteDb&)>& fn) {
 namespace {
 
 // The portable statements of storage/sql_tables.h on one SQLite connection: $N becomes ?N
-// (SQLite would read "$1" as a named parameter, numbered by first appearance).
+// (SQLite would read "$1" as a named parameter, numbered by first appearance), outside quoted
+// text and names.
 class SqliteSession : public SqlSession {
  public:
   SqliteSession(SqliteDb& db, const Catalogue::EventSink* log) : db_(db), log_(log) {}
   Result<SqlRows> Run(const std::string& sql, const std::vector<SqlValue>& params) override {
     std::string text;
     text.reserve(sql.size());
-    for (size_t i = 0; i < sql.size(); ++i)
-      text += sql[i] == '$' && i + 1 < sql.size() &&
-                      std::isdigit(static_cast<unsigned char>(sql[i + 1]))
-                  ? '?'
-                  : sql[i];
+    char quote = 0;  // the quote character of the literal or name we are in, if any
+    for (size_t i = 0; i < sql.size(); ++i) {
+      const char c = sql[i];
+      if (quote != 0) {
+        if (c == quote) quote = 0;  // a doubled quote closes and reopens: same result
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '$' && i + 1 < sql.size() &&
+                 std::isdigit(static_cast<unsigned char>(sql[i + 1]))) {
+        text += '?';
+        continue;
+      }
+      text += c;
+    }
     auto st = db_.Prepare(text);
     if (!st.ok()) return st.status();
     for (size_t i = 0; i < params.size(); ++i) {

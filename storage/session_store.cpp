@@ -66,6 +66,13 @@ SessionStore::SessionStore(SqlTables& catalogue, Options options)
 }
 
 Result<std::string> SessionStore::Confirm(const std::string& name, const std::string& password) {
+  auto checked = Check(name, password);
+  if (!checked.ok()) return checked.status();
+  return checked->role;
+}
+
+Result<SessionStore::Checked> SessionStore::Check(const std::string& name,
+                                                  const std::string& password) {
   const Status refused(ErrorCode::kUnauthorized, "the name or the password is wrong");
   if (name.empty() || name.size() > 100 || password.size() > 1024) return refused;
   std::optional<std::pair<std::string, std::string>> user;  // role, password hash
@@ -79,12 +86,12 @@ Result<std::string> SessionStore::Confirm(const std::string& name, const std::st
   const std::string& stored = user && !user->second.empty() ? user->second : DecoyHash();
   bool matches = PasswordMatches(password, stored);
   if (!user || user->second.empty() || !matches) return refused;
-  return user->first;
+  return Checked{user->first, user->second};
 }
 
 Result<NewSession> SessionStore::SignIn(const std::string& name, const std::string& password) {
-  auto role = Confirm(name, password);
-  if (!role.ok()) return role.status();
+  auto checked = Check(name, password);
+  if (!checked.ok()) return checked.status();
   auto token = RandomHex(32);
   if (!token.ok()) return token.status();
   auto csrf = RandomHex(32);
@@ -95,11 +102,16 @@ Result<NewSession> SessionStore::SignIn(const std::string& name, const std::stri
     auto sweep = db.Run("DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2",
                         {now - options_.idle_seconds, now - options_.lifetime_seconds});
     if (!sweep.ok()) return sweep.status();
+    // Only while the password checked is still the user's: a new one set meanwhile (on any
+    // server) ends every session, this one included.
     auto ins = db.Run(
         "INSERT INTO sessions(token_sha256, \"user\", csrf, created_at, seen_at)"
-        " VALUES($1,$2,$3,$4,$4)",
-        {Digest::OfString(*token), name, *csrf, now});
+        " SELECT $1,$2,$3,$4,$4 WHERE EXISTS"
+        " (SELECT 1 FROM users WHERE name=$2 AND password_hash=$5)",
+        {Digest::OfString(*token), name, *csrf, now, checked->password_hash});
     if (!ins.ok()) return ins.status();
+    if (ins->changed == 0)
+      return Status(ErrorCode::kUnauthorized, "the name or the password is wrong");
     AuditEvent e;
     e.at = options_.now_iso();
     e.actor = name;
@@ -109,7 +121,7 @@ Result<NewSession> SessionStore::SignIn(const std::string& name, const std::stri
     return appended.ok() ? Status::Ok() : appended.status();
   });
   if (!st.ok()) return st;
-  return NewSession{*token, {name, *role, *csrf}};
+  return NewSession{*token, {name, checked->role, *csrf}};
 }
 
 Result<std::optional<SignedInUser>> SessionStore::Find(const std::string& token) {

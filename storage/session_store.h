@@ -49,6 +49,11 @@ class SessionStore {
   Status SignOut(const std::string& token);
 
  private:
+  struct Checked {
+    std::string role, password_hash;
+  };
+  // The user's role and the hash the password matched; refused as SignIn refuses.
+  Result<Checked> Check(const std::string& name, const std::string& password);
   SqlTables& catalogue_;
   Options options_;
 };

@@ -21,7 +21,8 @@ namespace dangan {
 // A statement parameter: NULL, a whole number or text.
 using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
 
-// What a statement returned: its rows as text (nullopt for NULL) and how many rows it changed.
+// What a statement returned: its rows as text (nullopt for NULL) and how many rows an INSERT,
+// UPDATE or DELETE changed (for a SELECT the backends differ: read only the rows).
 struct SqlRows {
   std::vector<std::vector<std::optional<std::string>>> rows;
   int64_t changed = 0;

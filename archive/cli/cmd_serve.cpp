@@ -192,12 +192,13 @@ sigset_t BlockStopSignals() {
 // as `dangan worker` jobs; the routes whose tables are still only in the embedded catalogue
 // answer 501 (web/api_server.h).
 int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
-                           const web::ServerOptions& opt, size_t search_slots) {
+                           const web::ServerOptions& opt, size_t search_slots, size_t connections) {
   auto rules = LoadArchiveRules(ctx.root);
   if (!rules.ok()) return FailStatus(rules.status());
   // Reached first: a wrong URL must not mark the root as shared.
   auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
   if (!catalogue.ok()) return FailStatus(catalogue.status());
+  (*catalogue)->SetMaxConnections(connections);
   auto lock = JoinSharedCatalogueRoot(ctx.root);
   if (!lock.ok()) return FailStatus(lock.status());
   PackageStore packages(ctx.root, rules->settings.organization, Env::Default(),
@@ -284,7 +285,9 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "downloads and statistics, with no state kept here and nothing cached (fixity\n"
                  "checks run as worker jobs); people sign in as `dangan user … --catalogue`\n"
                  "registered them. Review, inquiries, lifecycle, the annual table and the\n"
-                 "reports answer 501 there for now.\n";
+                 "reports answer 501 there for now. --catalogue-connections N (default 32)\n"
+                 "caps this server's connections to it; keep every node's sum under the\n"
+                 "PostgreSQL server's max_connections.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("serve takes no arguments", 2);
@@ -334,6 +337,17 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   opt.secure_cookies = args->Has("--secure-cookies");
   opt.tls_certificate = args->Get("--tls-cert");
   opt.tls_private_key = args->Get("--tls-key");
+  // The workers' variable is not read here: a node must not switch catalogues on its
+  // environment alone. Set without --catalogue, it is a mistake either way.
+  if (const char* env = std::getenv("DANGAN_CATALOGUE");
+      env != nullptr && *env != '\0' && !args->options.count("--catalogue"))
+    return Fail(
+        "$DANGAN_CATALOGUE is set, but serve takes its catalogue only from --catalogue: pass "
+        "--catalogue \"$DANGAN_CATALOGUE\" to serve from PostgreSQL, or unset it to serve the "
+        "archive's embedded catalogue",
+        2);
+  if (args->options.count("--catalogue-connections") && !args->options.count("--catalogue"))
+    return Fail("--catalogue-connections needs --catalogue", 2);
   if (args->options.count("--catalogue")) {
     auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
     if (!url.ok()) return FailStatus(url.status(), 2);
@@ -345,7 +359,13 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                         " does not apply with --catalogue (fixity runs as "
                         "`dangan worker` jobs; no answer is cached)",
                     2);
-    return ServeOnSharedCatalogue(ctx, *url, opt, search_slots);
+    size_t connections = 32;
+    if (args->options.count("--catalogue-connections")) {
+      auto n = ParseInt("--catalogue-connections", args->Get("--catalogue-connections"), 1, 1000);
+      if (!n.ok()) return FailStatus(n.status(), 2);
+      connections = static_cast<size_t>(*n);
+    }
+    return ServeOnSharedCatalogue(ctx, *url, opt, search_slots, connections);
   }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());

@@ -274,6 +274,17 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
                    Quote(archive.root()) + " user add 管理员 --role admin --password-stdin" +
                    " --catalogue " + Quote(schema.url()));
   BOOST_REQUIRE_MESSAGE(added.code == 0, added);
+  // From now on only an administrator of that catalogue adds people to it.
+  auto add_reader = [&](const std::string& actor) {
+    return Run(Quote(DANGAN_BINARY) + " --root " + Quote(archive.root()) + " --actor " +
+               Quote(actor) + " user add 读者 --role reader --catalogue " + Quote(schema.url()) +
+               " 2>&1");
+  };
+  auto stranger = add_reader("无名");
+  BOOST_TEST(stranger.code != 0, stranger);
+  BOOST_TEST(Contains(stranger.out, "not a user"), stranger);
+  auto by_admin = add_reader("管理员");
+  BOOST_TEST(by_admin.code == 0, by_admin);
   Reply signed_in = Send(ports[0], "POST", "/api/v1/session", "",
                          R"({"name":"管理员","password":"long enough pw"})");
   BOOST_REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
@@ -390,9 +401,11 @@ BOOST_AUTO_TEST_CASE(two_servers_and_two_workers_file_and_capture_at_once_each_c
   BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
   BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
 
-  // The job w1 died holding was finished by w2 (unless w1 finished it in the instant before).
-  BOOST_TEST(Scalar(**db, "SELECT worker FROM jobs WHERE id=" + held) == "w2",
-             Scalar(**db, "SELECT worker || ' ' || attempts FROM jobs WHERE id=" + held));
+  // The job w1 died holding was finished by w2, unless w1 finished it in the instant between
+  // the look and the kill (tests/cli/worker_test.cpp pins that case down).
+  const std::string finisher = Scalar(**db, "SELECT worker FROM jobs WHERE id=" + held);
+  BOOST_TEST((finisher == "w2" || finisher == "w1"), finisher);
+  if (finisher == "w1") BOOST_TEST_MESSAGE("w1 finished job " << held << " before the kill");
 
   // Every job done once, every case filed once, whichever way it came in.
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM jobs WHERE state<>'done'") == "0",

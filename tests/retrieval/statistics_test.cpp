@@ -1,8 +1,10 @@
 #define BOOST_TEST_MODULE statistics
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 // Statistics over a real archive: ten cases across classes, years and channels, checked figure by
-// figure against what was filed.
+// figure against what was filed. Holdings, intake and fixity run on both catalogue backends
+// (PostgreSQL from CTest's `postgresql` fixture); the annual table reads the embedded one.
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -11,9 +13,11 @@
 #include "retrieval/reports.h"
 #include "retrieval/statistics.h"
 #include "tests/support/case_factory.h"
+#include "tests/support/catalogue_backend.h"
 
 using namespace dangan;
 using namespace dangan::testing;
+namespace bdata = boost::unit_test::data;
 
 namespace dangan {
 // For BOOST_TEST messages.
@@ -31,12 +35,13 @@ struct Filed {
 // Ten cases: classes 01 ×3, 03 ×2, 04, 05, 06, 08, 09; 年度 2023 ×1, 2024 ×3, 2025 ×6;
 // retention Y ×2, D100 ×3, D50 ×1, D30 ×2, D10 ×2; channels business ×8, manual ×2.
 struct Fixture {
-  TestArchive a;
+  CatalogueBackend b;
+  TestArchive& a;
   std::vector<Filed> filed;
   std::string filed_month;  // YYYY-MM of filing (now)
   int filed_year = 0;
 
-  Fixture() {
+  explicit Fixture(const std::string& kind = "sqlite") : b(kind), a(b.archive()) {
     struct Spec {
       const char* id;
       const char* item;
@@ -59,16 +64,18 @@ struct Fixture {
     for (const auto& s : specs) {
       CaseSubmission c = a.MakeCase(s.id, s.item, s.title);
       c.formed_on = s.formed_on;
-      auto r = a.session().filing().File(c, s.channel, "test");
+      auto r = b.filing().File(c, s.channel, "test");
       if (!r.ok()) throw std::runtime_error(r.status().ToString());
-      auto rec = a.session().catalogue().GetRecord(r->reference).value();
+      auto rec = b.catalogue().GetRecord(r->reference).value();
       filed.push_back({r->reference, rec->parts.class_code, rec->parts.retention});
     }
     filed_month = cli::NowIso8601().substr(0, 7);
     filed_year = std::stoi(filed_month.substr(0, 4));
   }
 
-  Catalogue& cat() { return a.session().catalogue(); }
+  RecordCatalogue& cat() { return b.catalogue(); }
+  // The embedded catalogue, for what only it holds (the annual table, query plans).
+  Catalogue& sqlite() { return a.session().catalogue(); }
   const ClassificationScheme& scheme() { return a.session().scheme(); }
 
   int64_t TotalBytes() {
@@ -80,7 +87,7 @@ struct Fixture {
 
   ReportContext Context() {
     ReportContext rc;
-    rc.catalogue = &cat();
+    rc.catalogue = &sqlite();
     rc.scheme = &scheme();
     rc.archive_root = a.root();
     rc.fonds = "J012";
@@ -98,10 +105,10 @@ std::map<std::string, HoldingsRow> ByKey(const std::vector<HoldingsRow>& rows) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(statistics, Fixture)
-
-BOOST_AUTO_TEST_CASE(holdings_by_class_list_every_scheme_class_in_order) {
-  auto rows = HoldingsByClass(cat(), &scheme());
+BOOST_DATA_TEST_CASE(holdings_by_class_list_every_scheme_class_in_order,
+                     bdata::make(kCatalogueBackends), kind) {
+  Fixture f(kind);
+  auto rows = HoldingsByClass(f.cat(), &f.scheme());
   BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().ToString());
   BOOST_REQUIRE_EQUAL(rows->size(), 10u);  // the nine classes and 10, the archive's own
   const std::vector<std::pair<std::string, int64_t>> want = {
@@ -116,19 +123,20 @@ BOOST_AUTO_TEST_CASE(holdings_by_class_list_every_scheme_class_in_order) {
   BOOST_TEST((*rows)[2].label == "养老保险待遇类");
   int64_t bytes = 0;
   for (const auto& r : *rows) bytes += r.tally.bytes;
-  BOOST_TEST(bytes == TotalBytes());
+  BOOST_TEST(bytes == f.TotalBytes());
   BOOST_TEST(bytes > 0);
 
   // Without a scheme: only classes present, in code order.
-  auto bare = HoldingsByClass(cat());
+  auto bare = HoldingsByClass(f.cat());
   BOOST_REQUIRE(bare.ok());
   BOOST_TEST(bare->size() == 7u);
   BOOST_TEST(bare->front().key == "01");
   BOOST_TEST(bare->front().label.empty());
 }
 
-BOOST_AUTO_TEST_CASE(holdings_by_year_and_retention) {
-  auto years = HoldingsByYear(cat());
+BOOST_DATA_TEST_CASE(holdings_by_year_and_retention, bdata::make(kCatalogueBackends), kind) {
+  Fixture f(kind);
+  auto years = HoldingsByYear(f.cat());
   BOOST_REQUIRE(years.ok());
   BOOST_REQUIRE_EQUAL(years->size(), 3u);
   BOOST_TEST((*years)[0].key == "2023");
@@ -138,10 +146,10 @@ BOOST_AUTO_TEST_CASE(holdings_by_year_and_retention) {
   BOOST_TEST((*years)[2].key == "2025");
   BOOST_TEST((*years)[2].tally.records == 6);
 
-  auto ret = HoldingsByRetention(cat(), &scheme());
+  auto ret = HoldingsByRetention(f.cat(), &f.scheme());
   BOOST_REQUIRE(ret.ok());
   auto m = ByKey(*ret);
-  BOOST_TEST(ret->size() == scheme().retention_codes().size());
+  BOOST_TEST(ret->size() == f.scheme().retention_codes().size());
   BOOST_TEST(ret->front().key == "Y");
   BOOST_TEST(m["Y"].tally.records == 2);
   BOOST_TEST(m["Y"].label == "永久");
@@ -152,51 +160,54 @@ BOOST_AUTO_TEST_CASE(holdings_by_year_and_retention) {
   BOOST_TEST(m["D10"].tally.records == 2);
   BOOST_TEST(m["KJ"].tally.records == 0);
 
-  auto total = TotalHoldings(cat());
+  auto total = TotalHoldings(f.cat());
   BOOST_REQUIRE(total.ok());
   BOOST_TEST(total->records == 10);
-  BOOST_TEST(total->bytes == TotalBytes());
+  BOOST_TEST(total->bytes == f.TotalBytes());
 }
 
-BOOST_AUTO_TEST_CASE(intake_by_month_and_channel) {
-  auto rows = IntakeByMonth(cat());
+BOOST_DATA_TEST_CASE(intake_by_month_and_channel, bdata::make(kCatalogueBackends), kind) {
+  Fixture f(kind);
+  auto rows = IntakeByMonth(f.cat());
   BOOST_REQUIRE_MESSAGE(rows.ok(), rows.status().ToString());
   BOOST_REQUIRE_EQUAL(rows->size(), 2u);
-  BOOST_TEST((*rows)[0].month == filed_month);
+  BOOST_TEST((*rows)[0].month == f.filed_month);
   BOOST_TEST((*rows)[0].channel == "business");
   BOOST_TEST((*rows)[0].tally.records == 8);
   BOOST_TEST((*rows)[1].channel == "manual");
   BOOST_TEST((*rows)[1].tally.records == 2);
 
-  auto same = IntakeByMonth(cat(), filed_month, filed_month);
+  auto same = IntakeByMonth(f.cat(), f.filed_month, f.filed_month);
   BOOST_REQUIRE(same.ok());
   BOOST_TEST(same->size() == 2u);
-  auto earlier = IntakeByMonth(cat(), "2000-01", "2000-12");
+  auto earlier = IntakeByMonth(f.cat(), "2000-01", "2000-12");
   BOOST_REQUIRE(earlier.ok());
   BOOST_TEST(earlier->empty());
-  BOOST_TEST(IntakeByMonth(cat(), "2025-13").status().code() == ErrorCode::kInvalidArgument);
-  BOOST_TEST(IntakeByMonth(cat(), "", "2025/01").status().code() == ErrorCode::kInvalidArgument);
+  BOOST_TEST(IntakeByMonth(f.cat(), "2025-13").status().code() == ErrorCode::kInvalidArgument);
+  BOOST_TEST(IntakeByMonth(f.cat(), "", "2025/01").status().code() == ErrorCode::kInvalidArgument);
 }
 
-BOOST_AUTO_TEST_CASE(fixity_status_uses_each_record_s_last_check) {
-  auto none = FixityStatusSummary(cat());
+BOOST_DATA_TEST_CASE(fixity_status_uses_each_record_s_last_check, bdata::make(kCatalogueBackends),
+                     kind) {
+  Fixture f(kind);
+  auto none = FixityStatusSummary(f.cat());
   BOOST_REQUIRE(none.ok());
   BOOST_TEST(none->never_checked == 10);
   BOOST_TEST(none->ok == 0);
   BOOST_TEST(none->last_checked_at.empty());
 
-  const std::string r0 = filed[0].reference, r1 = filed[1].reference, r2 = filed[2].reference;
-  BOOST_REQUIRE(cat()
+  const std::string r0 = f.filed[0].reference, r1 = f.filed[1].reference, r2 = f.filed[2].reference;
+  BOOST_REQUIRE(f.cat()
                     .RecordFixity({{r0, "2026-01-01T00:00:00+08:00", true, "ok"},
                                    {r1, "2026-01-01T00:00:00+08:00", true, "ok"},
                                    {r2, "2026-01-01T00:00:00+08:00", false, "bad"}})
                     .ok());
   // Later checks: r1 is found damaged, r2 was repaired.
-  BOOST_REQUIRE(cat()
+  BOOST_REQUIRE(f.cat()
                     .RecordFixity({{r1, "2026-02-01T00:00:00+08:00", false, "sha256 mismatch"},
                                    {r2, "2026-02-01T00:00:00+08:00", true, "ok"}})
                     .ok());
-  auto fs = FixityStatusSummary(cat());
+  auto fs = FixityStatusSummary(f.cat());
   BOOST_REQUIRE_MESSAGE(fs.ok(), fs.status().ToString());
   BOOST_TEST(fs->ok == 2);
   BOOST_TEST(fs->damaged == 1);
@@ -206,6 +217,8 @@ BOOST_AUTO_TEST_CASE(fixity_status_uses_each_record_s_last_check) {
   BOOST_TEST(fs->last_checked_at == "2026-02-01T00:00:00+08:00");
 }
 
+BOOST_FIXTURE_TEST_SUITE(statistics, Fixture)
+
 BOOST_AUTO_TEST_CASE(annual_statistics_of_the_filing_year) {
   // A certificate over two records counts as utilization in the year it is issued.
   ReportContext rc = Context();
@@ -213,7 +226,7 @@ BOOST_AUTO_TEST_CASE(annual_statistics_of_the_filing_year) {
       IssueCertificate(rc, {"王五", "办理退休", {filed[0].reference, filed[2].reference}, "test"});
   BOOST_REQUIRE_MESSAGE(cert.ok(), cert.status().ToString());
 
-  auto a = ComputeAnnualStatistics(cat(), scheme(), filed_year);
+  auto a = ComputeAnnualStatistics(sqlite(), scheme(), filed_year);
   BOOST_REQUIRE_MESSAGE(a.ok(), a.status().ToString());
   BOOST_TEST(a->year == filed_year);
   BOOST_TEST(a->fonds == 1);
@@ -243,21 +256,21 @@ BOOST_AUTO_TEST_CASE(annual_statistics_of_the_filing_year) {
   BOOST_TEST(a->persons_served == 0);
 
   // The year before filing: nothing held yet, nothing taken in; the year after: held, no intake.
-  auto before = ComputeAnnualStatistics(cat(), scheme(), filed_year - 1);
+  auto before = ComputeAnnualStatistics(sqlite(), scheme(), filed_year - 1);
   BOOST_REQUIRE(before.ok());
   BOOST_TEST(before->holdings.records == 0);
   BOOST_TEST(before->intake.records == 0);
   BOOST_TEST(before->fonds == 0);
   BOOST_TEST(before->certificates_issued == 0);
   BOOST_TEST(before->by_class[0].holdings == 0);
-  auto after = ComputeAnnualStatistics(cat(), scheme(), filed_year + 1);
+  auto after = ComputeAnnualStatistics(sqlite(), scheme(), filed_year + 1);
   BOOST_REQUIRE(after.ok());
   BOOST_TEST(after->holdings.records == 10);
   BOOST_TEST(after->intake.records == 0);
   BOOST_TEST(after->by_class[0].holdings == 3);
   BOOST_TEST(after->by_class[0].intake == 0);
 
-  BOOST_TEST(ComputeAnnualStatistics(cat(), scheme(), 1800).status().code() ==
+  BOOST_TEST(ComputeAnnualStatistics(sqlite(), scheme(), 1800).status().code() ==
              ErrorCode::kInvalidArgument);
 
   // JSON carries the same figures.
@@ -274,7 +287,7 @@ BOOST_AUTO_TEST_CASE(annual_statistics_of_the_filing_year) {
 BOOST_AUTO_TEST_CASE(statistics_queries_use_indexes) {
   // Intake by filing time walks records_filed_at (migration 2) rather than the whole table.
   std::string plan;
-  Status st = cat().WithConnection([&](SqliteDb& db) -> Status {
+  Status st = sqlite().WithConnection([&](SqliteDb& db) -> Status {
     auto q = db.Prepare(
         "EXPLAIN QUERY PLAN SELECT count(*) FROM records WHERE filed_at >= '2026-01-01'"
         " AND filed_at < '2027-01-01'");
