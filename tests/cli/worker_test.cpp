@@ -19,6 +19,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/pg_server.h"
 #include "tests/support/shell.h"
+#include "tests/support/worker_cluster.h"
 
 using namespace dangan;
 using namespace dangan::testing;
@@ -72,20 +73,12 @@ BOOST_AUTO_TEST_CASE(a_killed_workers_job_is_finished_by_the_other_and_each_job_
 
   TempDir logs;
   auto worker = [&](const std::string& name) {
-    return std::vector<std::string>{"--root",          root,         "worker",    "run",
-                                    "--catalogue",     schema.url(), "--name",    name,
-                                    "--lease-seconds", "2",          "--pace-ms", "400",
-                                    "--exit-when-idle"};
+    return WorkerCommand(root, schema.url(), name, {"--pace-ms", "400"});
   };
   ChildProcess w1(worker("w1"), logs / "w1.log");
   BOOST_REQUIRE(w1.started());
   // Wait until w1 holds a job, then kill it mid-job.
-  std::string held;
-  for (int i = 0; i < 200 && held.empty(); ++i) {
-    held = Scalar(
-        **db, "SELECT coalesce(min(id)::text, '') FROM jobs WHERE worker='w1' AND state='running'");
-    if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string held = JobHeldBy(**db, "w1", false, 4);
   BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
   w1.Kill();
   ChildProcess w2(worker("w2"), logs / "w2.log");
@@ -131,15 +124,8 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
   const std::string root = archive.root();
   TempDir shared;
   constexpr int kCases = 24;
-  auto made =
-      Run("/usr/bin/python3 " + Quote(std::string(DANGAN_SOURCE_DIR) + "/scripts/make_cases.py") +
-          " --out " + Quote(shared / "cases") + " --count " + std::to_string(kCases) +
-          " --file-bytes 20000");
-  BOOST_REQUIRE_MESSAGE(made.code == 0, made);
-  fs::create_directories(shared / "scans");
-  for (const char* scan : {"dev_0001.jpg", "dev_0006.jpg", "dev_0012.jpg"})
-    fs::copy_file(std::string(DANGAN_SOURCE_DIR) + "/tests/data/corpus/" + scan,
-                  shared / (std::string("scans/") + scan));
+  MakeCases(shared / "cases", kCases);
+  CopyScans(shared / "scans", {"dev_0001.jpg", "dev_0006.jpg", "dev_0012.jpg"});
   auto dangan = [&](const std::string& args) {
     return Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " " + args + " --catalogue " +
                Quote(schema.url()));
@@ -154,23 +140,11 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
   auto db = PgDb::Connect(schema.url());
   BOOST_REQUIRE(db.ok());
   TempDir logs;
-  auto worker = [&](const std::string& name) {
-    return std::vector<std::string>{"--root",          root,         "worker",          "run",
-                                    "--catalogue",     schema.url(), "--name",          name,
-                                    "--lease-seconds", "2",          "--exit-when-idle"};
-  };
-  ChildProcess w1(worker("w1"), logs / "w1.log");
-  ChildProcess w2(worker("w2"), logs / "w2.log");
+  ChildProcess w1(WorkerCommand(root, schema.url(), "w1"), logs / "w1.log");
+  ChildProcess w2(WorkerCommand(root, schema.url(), "w2"), logs / "w2.log");
   BOOST_REQUIRE(w1.started() && w2.started());
   // w1 is killed once it has finished a job and holds another: its job goes to w2.
-  std::string held;
-  for (int i = 0; i < 600 && held.empty(); ++i) {
-    held = Scalar(
-        **db,
-        "SELECT coalesce(min(id)::text, '') FROM jobs WHERE worker='w1' AND"
-        " state='running' AND EXISTS (SELECT 1 FROM jobs WHERE worker='w1' AND state='done')");
-    if (held.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  const std::string held = JobHeldBy(**db, "w1", true, 6);
   BOOST_REQUIRE_MESSAGE(!held.empty(), Slurp(logs / "w1.log"));
   w1.Kill();
   BOOST_TEST_MESSAGE("killed w1 holding job " << held);
@@ -183,16 +157,7 @@ BOOST_AUTO_TEST_CASE(two_workers_file_and_capture_at_once_each_case_once_without
   BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT worker) FROM jobs") == "2");
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE channel='business'") ==
              std::to_string(kCases));
-  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT case_id) FROM records") ==
-             Scalar(**db, "SELECT count(*) FROM records"));
-  // Each series numbered 1..n: no 件号 missing, none twice.
-  BOOST_TEST(Scalar(**db,
-                    "SELECT count(*) FROM (SELECT series FROM records GROUP BY series"
-                    " HAVING max(seq) <> count(*) OR count(DISTINCT seq) <> count(*)) gaps") ==
-             "0");
-  // One file event per record, whatever the kill interrupted.
-  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM events WHERE action='file'") ==
-             Scalar(**db, "SELECT count(*) FROM records"));
+  CheckFiledOnceWithoutGaps(**db);
   // Captures: filed with their scan and OCR text, or waiting for review with the reason.
   auto captures =
       Scalar(**db, "SELECT string_agg(result, ' | ' ORDER BY id) FROM jobs WHERE kind='capture'");
