@@ -293,7 +293,9 @@ Result<FilingReceipt> Filing::File(const PreparedCase& p, const std::string& cha
   st = (*txn)->Commit();
   if (!st.ok()) {
     // A failed COMMIT may still have reached the log; only a row that is truly absent lets the
-    // package go, or a committed record would lose its bytes.
+    // package go, or a committed record would lose its bytes. The transaction is ended first:
+    // the look-up needs a connection of its own, and a capped pool may have none spare.
+    txn->reset();
     auto landed = catalogue_.FindCase(c.source, c.case_id);
     if (landed.ok() && *landed && (*landed)->reference == r.reference) {
       packages_.Committed(*package);

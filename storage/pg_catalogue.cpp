@@ -454,15 +454,18 @@ Result<std::unique_ptr<PgCatalogue>> PgCatalogue::Open(const std::string& url,
 
 PgCatalogue::Lease::~Lease() {
   if (!db_ || !owner_) return;
-  std::lock_guard<std::mutex> lock(owner_->mu_);
-  // A broken connection, or one left inside a transaction, is closed rather than pooled.
-  if (db_->Healthy() && !db_->InTransaction()) {
-    owner_->idle_.push_back(std::move(db_));
-  } else {
-    db_.reset();
-    --owner_->open_;
+  std::unique_ptr<PgDb> closing;  // closed after the lock is let go
+  {
+    std::lock_guard<std::mutex> lock(owner_->mu_);
+    // A broken connection, or one left inside a transaction, is closed rather than pooled.
+    if (db_->Healthy() && !db_->InTransaction()) {
+      owner_->idle_.push_back(std::move(db_));
+    } else {
+      closing = std::move(db_);
+      --owner_->open_;
+    }
   }
-  owner_->freed_.notify_one();
+  owner_->freed_.notify_all();
 }
 
 void PgCatalogue::SetMaxConnections(size_t n, std::chrono::milliseconds wait) {
@@ -476,11 +479,18 @@ Result<PgCatalogue::Lease> PgCatalogue::Borrow() {
     std::unique_lock<std::mutex> lock(mu_);
     // Each connection is a server process: past the cap, callers wait for one to come back
     // rather than open more than the server allows (max_connections, shared by every node).
-    const bool freed = freed_.wait_for(
-        lock, connection_wait_, [this] { return !idle_.empty() || open_ < max_connections_; });
-    if (!freed)
-      return Status(ErrorCode::kUnavailable, "all " + std::to_string(max_connections_) +
-                                                 " connections to the catalogue are busy");
+    auto available = [this] { return !idle_.empty() || open_ < max_connections_; };
+    if (!waiting_.empty() || !available()) {
+      const uint64_t ticket = next_ticket_++;
+      waiting_.push_back(ticket);
+      const bool turn = freed_.wait_for(lock, connection_wait_,
+                                        [&] { return waiting_.front() == ticket && available(); });
+      waiting_.erase(std::find(waiting_.begin(), waiting_.end(), ticket));
+      freed_.notify_all();  // the next in line may be able to go now
+      if (!turn)
+        return Status(ErrorCode::kUnavailable, "all " + std::to_string(max_connections_) +
+                                                   " connections to the catalogue are busy");
+    }
     if (!idle_.empty()) {
       auto db = std::move(idle_.back());
       idle_.pop_back();
@@ -490,9 +500,11 @@ Result<PgCatalogue::Lease> PgCatalogue::Borrow() {
   }
   auto db = PgDb::Connect(url_);
   if (!db.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    --open_;
-    freed_.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --open_;
+    }
+    freed_.notify_all();
     return db.status();
   }
   return Lease(this, std::move(*db));

@@ -12,6 +12,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -64,19 +66,20 @@ class PgCatalogue : public RecordCatalogue {
   // inside a transaction).
   class Lease {
    public:
-    Lease(PgCatalogue* owner, std::unique_ptr<PgDb> db) : owner_(owner), db_(std::move(db)) {}
     Lease(Lease&&) = default;
     ~Lease();
     PgDb* operator->() { return db_.get(); }
     PgDb& operator*() { return *db_; }
 
    private:
+    friend class PgCatalogue;  // only Borrow makes one: each counts against the cap
+    Lease(PgCatalogue* owner, std::unique_ptr<PgDb> db) : owner_(owner), db_(std::move(db)) {}
     PgCatalogue* owner_;
     std::unique_ptr<PgDb> db_;
   };
   Result<Lease> Borrow();
   // At most `n` connections at once (default 32); a caller finding all of them leased waits up
-  // to `wait` for one, then fails with kUnavailable.
+  // to `wait` for one, in arrival order, then fails with kUnavailable.
   void SetMaxConnections(size_t n, std::chrono::milliseconds wait = std::chrono::seconds(10));
 
  private:
@@ -90,6 +93,10 @@ class PgCatalogue : public RecordCatalogue {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PgDb>> idle_;
   size_t open_ = 0;  // connections made and not closed: idle or leased
+  // Callers waiting for a connection, by ticket, first come first served: a caller that just
+  // gave one back must not overtake them.
+  std::deque<uint64_t> waiting_;
+  uint64_t next_ticket_ = 0;
   size_t max_connections_ = 32;
   std::chrono::milliseconds connection_wait_{10000};
 };

@@ -36,8 +36,9 @@ struct Services {
   std::string root;
   const ClassificationScheme* scheme = nullptr;
   // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
-  // several servers (`records` below): then only the routes that need no more than `records`
-  // are served, and the rest (sign-in, review, inquiries, lifecycle, statistics, reports) 501.
+  // several servers (`records` below): then the routes that need no more than `records` (and
+  // `sessions`) are served, and the rest (review, inquiries, lifecycle, the annual table,
+  // reports) answer 501.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;

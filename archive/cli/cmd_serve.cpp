@@ -249,11 +249,12 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
 
 int RunServe(const Context& ctx, int argc, char** argv) {
   OneMallocArenaPerCore();
-  auto args = Arguments::Parse(argc, argv, 1,
-                               {"--port", "--bind", "--threads", "--tls-cert", "--tls-key",
-                                "--audit-rate", "--audit-days", "--rate-limit", "--key-rate-limit",
-                                "--search-cache", "--search-slots", "--ui", "--catalogue"},
-                               {"--help", "--secure-cookies"});
+  auto args =
+      Arguments::Parse(argc, argv, 1,
+                       {"--port", "--bind", "--threads", "--tls-cert", "--tls-key", "--audit-rate",
+                        "--audit-days", "--rate-limit", "--key-rate-limit", "--search-cache",
+                        "--search-slots", "--ui", "--catalogue", "--catalogue-connections"},
+                       {"--help", "--secure-cookies"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout << "usage: dangan serve [--port 8080] [--bind 127.0.0.1] [--threads 128]\n"

@@ -93,8 +93,8 @@ std::vector<Query> MakeQueries(int n, uint64_t seed, int64_t records, const Refe
     if (kind == 1) out.push_back({1, r.Pick(two)});
     if (kind == 2) out.push_back({2, r.Pick(four)});
     if (kind == 3)
-      out.push_back({3, gen.MakePerson(gen.PersonOf(static_cast<int64_t>(r.Next() %
-                                                                          static_cast<uint64_t>(records))))
+      out.push_back({3, gen.MakePerson(gen.PersonOf(static_cast<int64_t>(
+                                           r.Next() % static_cast<uint64_t>(records))))
                             .id_number});
   }
   return out;
@@ -163,14 +163,22 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "--pg") pg_url = value();
-      else if (a == "--sqlite") sqlite_path = value();
-      else if (a == "--records") records = std::stoll(value());
-      else if (a == "--clients") clients = std::stoi(value());
-      else if (a == "--queries") queries = std::stoi(value());
-      else if (a == "--seed") seed = std::stoull(value());
-      else if (a == "--reuse") reuse = true;
-      else Die("unknown option " + a);
+      if (a == "--pg")
+        pg_url = value();
+      else if (a == "--sqlite")
+        sqlite_path = value();
+      else if (a == "--records")
+        records = std::stoll(value());
+      else if (a == "--clients")
+        clients = std::stoi(value());
+      else if (a == "--queries")
+        queries = std::stoi(value());
+      else if (a == "--seed")
+        seed = std::stoull(value());
+      else if (a == "--reuse")
+        reuse = true;
+      else
+        Die("unknown option " + a);
     } catch (const std::logic_error&) {
       Die(a + " needs a number");
     }
@@ -182,11 +190,15 @@ int main(int argc, char** argv) {
   Check(tmpl.status(), "template");
   auto pg = PgCatalogue::Open(pg_url, &*tmpl);
   Check(pg.status(), "PostgreSQL catalogue");
+  // One connection per client, as each of them would be a server thread of its own; a search
+  // can take seconds, longer than a capped pool lets a caller wait.
+  (*pg)->SetMaxConnections(static_cast<size_t>(clients), std::chrono::minutes(10));
   const bool fresh_sqlite = !std::filesystem::exists(sqlite_path);
   auto sqlite = Catalogue::Open(sqlite_path, fresh_sqlite, &*tmpl);
   Check(sqlite.status(), "SQLite catalogue");
   if (!reuse || (*pg)->CountRecords().value() == 0) Seed(**pg, records, seed, *tmpl, "PostgreSQL");
-  if (!reuse || (*sqlite)->CountRecords().value() == 0) Seed(**sqlite, records, seed, *tmpl, "SQLite");
+  if (!reuse || (*sqlite)->CountRecords().value() == 0)
+    Seed(**sqlite, records, seed, *tmpl, "SQLite");
   {
     // Fresh statistics for the planner, as autovacuum would give a long-running server.
     auto db = (*pg)->Borrow();

@@ -115,9 +115,11 @@ std::string CaseDirJson(const fs::path& dir) {
 
 // Starts `dangan serve` on the shared catalogue and waits for its port.
 int StartServer(std::unique_ptr<ChildProcess>* process, const std::string& root,
-                const std::string& url, const std::string& log) {
-  *process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"--root", root, "serve", "--port", "0", "--catalogue", url}, log);
+                const std::string& url, const std::string& log,
+                const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"--root", root, "serve", "--port", "0", "--catalogue", url};
+  args.insert(args.end(), extra.begin(), extra.end());
+  *process = std::make_unique<ChildProcess>(args, log);
   BOOST_REQUIRE((*process)->started());
   for (int i = 0; i < 1200; ++i) {  // a minute: CI machines can be slow to start a process
     std::smatch m;
@@ -144,8 +146,10 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
 
   TempDir logs;
   std::unique_ptr<ChildProcess> a, b;
+  // b with a pool smaller than its clients: they queue for connections, none is refused.
   const int ports[2] = {StartServer(&a, archive.root(), schema.url(), logs / "a.log"),
-                        StartServer(&b, archive.root(), schema.url(), logs / "b.log")};
+                        StartServer(&b, archive.root(), schema.url(), logs / "b.log",
+                                    {"--catalogue-connections", "2"})};
 
   // Four clients, two on each server, each filing its own cases.
   constexpr int kClients = 4, kCasesEach = 8;

@@ -5,6 +5,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -501,4 +502,28 @@ BOOST_AUTO_TEST_CASE(postgresql_connections_are_capped_and_a_caller_waits_for_on
     auto b = (*cat)->Borrow();
     BOOST_TEST((a.ok() && b.ok()));
   }
+}
+
+BOOST_AUTO_TEST_CASE(postgresql_connections_go_to_waiting_callers_in_arrival_order) {
+  PgTestSchema schema;
+  auto cat = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(cat.ok());
+  (*cat)->SetMaxConnections(1, std::chrono::seconds(5));
+  std::optional<PgCatalogue::Lease> held;
+  held.emplace((*cat)->Borrow().value());
+  std::atomic<bool> waiter_got{false};
+  std::thread waiter([&] {
+    auto lease = (*cat)->Borrow();
+    waiter_got = lease.ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the waiter is in line
+  // Giving the connection back and asking again at once does not overtake the waiter.
+  held.reset();
+  (*cat)->SetMaxConnections(1, std::chrono::milliseconds(100));
+  auto again = (*cat)->Borrow();
+  BOOST_TEST(!again.ok());
+  waiter.join();
+  BOOST_TEST(waiter_got.load());
+  BOOST_TEST((*cat)->Borrow().ok());
 }
