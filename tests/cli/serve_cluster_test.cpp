@@ -424,3 +424,31 @@ BOOST_AUTO_TEST_CASE(two_servers_and_two_workers_file_and_capture_at_once_each_c
   std::string why;
   BOOST_TEST(!FindBrokenLink(*events, kGenesisHash, 1, &why).has_value(), why);
 }
+
+BOOST_AUTO_TEST_CASE(bad_shared_catalogue_command_lines_are_refused_before_anything_opens) {
+  TestArchive archive;
+  archive.Close();
+  TempDir scratch;
+  auto serve = [&](const std::string& prefix, const std::string& args) {
+    return Shell(scratch.path(), scratch.path(),
+                 prefix + Quote(DANGAN_BINARY) + " --root " + Quote(archive.root()) +
+                     " serve --port 0 " + args);
+  };
+  const std::string pg = "--catalogue postgresql://nobody@127.0.0.1:1/none ";
+  struct Case {
+    std::string prefix, args, says;
+  };
+  for (const Case& c :
+       {Case{"", "--catalogue mysql://x", "postgresql://"},
+        Case{"", "--catalogue-connections 4", "needs --catalogue"},
+        Case{"", pg + "--catalogue-connections 0", "--catalogue-connections"},
+        Case{"", pg + "--audit-rate 5", "does not apply"},
+        Case{"", pg + "--search-cache 10", "does not apply"},
+        Case{"DANGAN_CATALOGUE=postgresql://x/y ", "", "$DANGAN_CATALOGUE is set"}}) {
+    auto r = serve(c.prefix, c.args);
+    BOOST_TEST(r.code == 2, c.args << ": " << r);
+    BOOST_TEST(Contains(r.err, c.says), c.args << ": " << r);
+  }
+  // None of them marked the root as shared.
+  BOOST_TEST(!fs::exists(fs::path(archive.root()) / cli::ArchiveSession::kWorkerMark));
+}
