@@ -1549,6 +1549,8 @@ class SqliteSession : public SqlSession {
       const int n = static_cast<int>(i + 1);
       if (const auto* v = std::get_if<int64_t>(&params[i]))
         st->Bind(n, *v);
+      else if (const auto* d = std::get_if<double>(&params[i]))
+        st->Bind(n, *d);
       else if (const auto* t = std::get_if<std::string>(&params[i]))
         st->Bind(n, *t);
       else

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -170,6 +171,36 @@ CREATE TABLE sessions(
   seen_at BIGINT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions("user");
+)SQL",
+    // 5: the capture review queue and the archivists' decisions the classifier learns from, as
+    // in the embedded catalogue (storage/review_queue.h); workers queue, any server decides.
+    R"SQL(
+CREATE TABLE capture_review(
+  id BIGSERIAL PRIMARY KEY,
+  content_sha256 TEXT NOT NULL UNIQUE,
+  file_name TEXT NOT NULL,
+  staged_dir TEXT NOT NULL,
+  draft_json TEXT NOT NULL,
+  suggested_item TEXT NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending','filed','rejected')),
+  decided_at TEXT,
+  decided_by TEXT,
+  decided_item TEXT,
+  reference TEXT,
+  reason TEXT
+);
+CREATE INDEX capture_review_pending ON capture_review(id) WHERE state='pending';
+CREATE TABLE classifier_examples(
+  id BIGSERIAL PRIMARY KEY,
+  content_sha256 TEXT NOT NULL,
+  predicted_item TEXT NOT NULL,
+  confirmed_item TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL
+);
 )SQL",
 };
 
@@ -911,12 +942,17 @@ class PgSession : public SqlSession {
   Result<SqlRows> Run(const std::string& sql, const std::vector<SqlValue>& params) override {
     PgParams text;
     for (const auto& p : params) {
-      if (const auto* v = std::get_if<int64_t>(&p))
+      if (const auto* v = std::get_if<int64_t>(&p)) {
         text.push_back(std::to_string(*v));
-      else if (const auto* t = std::get_if<std::string>(&p))
+      } else if (const auto* d = std::get_if<double>(&p)) {
+        char digits[32];  // as many as it takes to read the same double back
+        std::snprintf(digits, sizeof digits, "%.17g", *d);
+        text.push_back(std::string(digits));
+      } else if (const auto* t = std::get_if<std::string>(&p)) {
         text.push_back(*t);
-      else
+      } else {
         text.push_back(std::nullopt);
+      }
     }
     auto rows = db_.Query(sql, text);
     if (!rows.ok()) return rows.status();

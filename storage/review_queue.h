@@ -1,7 +1,7 @@
 // ReviewQueue: captured documents the classifier was unsure of, waiting for an archivist, and the
 // archivists' decisions (confirmed or corrected items) that the classifier learns from. Rows live
-// in the catalogue; the staged files (original, text, access PDF) under `<root>/review/`.
-// Thread-safe (each call borrows a pooled catalogue connection); borrows the Catalogue.
+// in the catalogue, embedded or PostgreSQL (storage/sql_tables.h); the staged files (original,
+// text, access PDF) under `<root>/review/`. Thread-safe; borrows the catalogue.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "archive/status.h"
-#include "storage/catalogue.h"
+#include "storage/sql_tables.h"
 
 namespace dangan {
 
@@ -36,23 +36,25 @@ struct ClassifierExample {
 
 class ReviewQueue {
  public:
-  explicit ReviewQueue(Catalogue* catalogue) : catalogue_(catalogue) {}
+  explicit ReviewQueue(SqlTables& catalogue) : catalogue_(catalogue) {}
 
-  // Queues a document; a scan already queued (same content) keeps its row and its id is returned.
-  Result<int64_t> Add(const ReviewItem& item);
+  // Queues a document, with its `queue-review` event by `actor`; a scan already queued (same
+  // content) keeps its row and its id is returned, and no event is added.
+  Result<int64_t> Add(const ReviewItem& item, const std::string& actor);
   Result<std::optional<ReviewItem>> Find(int64_t id);
   Result<std::optional<ReviewItem>> FindByContent(const std::string& content_sha256);
   // Oldest first; `state` empty = all.
   Result<std::vector<ReviewItem>> List(const std::string& state, int limit);
-  // Decides a pending item, recording the example the classifier learns from in the same
-  // transaction. kConflict when the item was decided already.
+  // Decides a pending item, recording the example the classifier learns from and the decision's
+  // event (`review` naming the record filed, or `review-reject`) in the same transaction.
+  // kConflict when the item was decided already.
   Status Decide(int64_t id, const std::string& state, const std::string& item,
                 const std::string& reference, const std::string& reason, const std::string& actor,
                 const std::string& at, const ClassifierExample& example);
   Result<std::vector<ClassifierExample>> Examples();
 
  private:
-  Catalogue* catalogue_;
+  SqlTables& catalogue_;
 };
 
 }  // namespace dangan

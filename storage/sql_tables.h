@@ -1,8 +1,8 @@
 // SqlSession and SqlRows: the tables other stores keep in the catalogue (users and sign-in
-// sessions so far) reached the same way on either backend, so one store's code serves the
-// embedded SQLite file and a PostgreSQL server alike. Statements are written in the SQL both
-// take: $1, $2 … for parameters, "user" quoted. A session is one connection; use it from the
-// thread that was handed it, inside the call that handed it.
+// sessions, the capture review queue so far) reached the same way on either backend, so one store's
+// code serves the embedded SQLite file and a PostgreSQL server alike. Statements are written in the
+// SQL both take: $1, $2 … for parameters, "user" quoted. A session is one connection; use it from
+// the thread that was handed it, inside the call that handed it.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +18,8 @@
 
 namespace dangan {
 
-// A statement parameter: NULL, a whole number or text.
-using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
+// A statement parameter: NULL, a whole number, a real number or text.
+using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
 
 // What a statement returned: its rows as text (nullopt for NULL) and how many rows an INSERT,
 // UPDATE or DELETE changed (for a SELECT the backends differ: read only the rows).
@@ -35,6 +35,10 @@ struct SqlRows {
   // 0 for NULL or text that is no number.
   int64_t Int(size_t row, size_t col) const {
     return rows[row][col] ? std::strtoll(rows[row][col]->c_str(), nullptr, 10) : 0;
+  }
+  // 0 for NULL or text that is no number.
+  double Real(size_t row, size_t col) const {
+    return rows[row][col] ? std::strtod(rows[row][col]->c_str(), nullptr) : 0;
   }
 };
 

@@ -36,8 +36,8 @@ struct Services {
   std::string root;
   const ClassificationScheme* scheme = nullptr;
   // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
-  // several servers (`records` below): then the routes that need no more than `records` (and
-  // `sessions`) are served, and the rest (review, inquiries, lifecycle, the annual table,
+  // several servers (`records` below): then the routes that need no more than `records`,
+  // `sessions` and `review` are served, and the rest (inquiries, lifecycle, the annual table,
   // reports) answer 501.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;

@@ -329,8 +329,13 @@ std::string CaptureResultJson(const capture::CapturedDocument& doc, bool review,
   return Stringify(o);
 }
 
+CaptureArchive CaptureArchiveOf(ArchiveSession& session) {
+  return CaptureArchive{session.root(), session.settings().organization, &session.scheme(),
+                        &session.catalogue(), &session.filing()};
+}
+
 Result<std::optional<CaptureOutcome>> CaptureFiling::Earlier(const std::string& sha) {
-  auto filed = session_->catalogue().FindCase("capture", sha);
+  auto filed = archive_.catalogue->FindCase("capture", sha);
   if (!filed.ok()) return filed.status();
   if (*filed) return std::optional<CaptureOutcome>(CaptureOutcome{(*filed)->reference, 0, ""});
   auto queued = queue_.FindByContent(sha);
@@ -373,16 +378,36 @@ Result<FilingReceipt> FileCapture(Filing& filing, const ClassificationScheme& sc
 Result<CaptureOutcome> CaptureFiling::Settle(const capture::CapturedDocument& doc,
                                              const std::string& sha, std::string review_reason) {
   if (!review_reason.empty()) return Queue(doc, sha, review_reason);
-  auto receipt = FileCapture(session_->filing(), session_->scheme(), session_->root(),
-                             session_->settings().organization, actor_, doc, sha);
+  auto receipt = FileCapture(*archive_.filing, *archive_.scheme, archive_.root,
+                             archive_.organization, actor_, doc, sha);
   if (!receipt.ok()) {
     if (receipt.status().code() == ErrorCode::kInvalidArgument)
       return Queue(doc, sha, receipt.status().message());
     return receipt.status();
   }
-  DANGAN_RETURN_IF_ERROR(
-      session_->Log(actor_, "classify", receipt->reference, CaptureClassifyDetail(doc)));
+  AuditEvent e;
+  e.at = NowIso8601();
+  e.actor = actor_;
+  e.action = "classify";
+  e.reference = receipt->reference;
+  e.detail = CaptureClassifyDetail(doc);
+  auto logged = archive_.catalogue->AppendEvents({e}, RecordCatalogue::Durability::kSynced);
+  if (!logged.ok()) return logged.status();
   return CaptureOutcome{receipt->reference, 0, ""};
+}
+
+Result<capture::DocumentClassifier> LoadCaptureClassifier(const ClassificationScheme& scheme,
+                                                          ReviewQueue* queue) {
+  auto c = capture::DocumentClassifier::FromScheme(scheme);
+  if (queue == nullptr) return c;
+  auto examples = queue->Examples();
+  if (!examples.ok()) return examples.status();
+  for (const auto& e : *examples) {
+    Status st = c.Learn(e.text, e.confirmed_item);
+    // An example for an item a later scheme dropped teaches nothing; it is not an error.
+    if (!st.ok() && st.code() != ErrorCode::kInvalidArgument) return st;
+  }
+  return c;
 }
 
 std::string CaptureReviewReason(const capture::Classification& cls, double threshold) {
@@ -423,10 +448,10 @@ Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc
                                             const std::string& sha, const std::string& reason) {
   const std::string original = OriginalName(doc);
   const std::string rel = "review/" + sha.substr(0, 32);
-  const fs::path final_dir = fs::path(session_->root()) / rel;
-  const fs::path tmp = fs::path(session_->root()) / "review" / (".tmp-" + RandomSuffix());
+  const fs::path final_dir = fs::path(archive_.root) / rel;
+  const fs::path tmp = fs::path(archive_.root) / "review" / (".tmp-" + RandomSuffix());
   const std::string json =
-      CaptureCaseJson(doc, sha, original, session_->settings().organization, actor_, NowIso8601());
+      CaptureCaseJson(doc, sha, original, archive_.organization, actor_, NowIso8601());
   Status st = StageCapture(tmp, doc, original, json, /*link=*/false);
   std::error_code ec;
   if (st.ok()) {
@@ -446,10 +471,8 @@ Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc
   item.suggested_item = doc.classification.item_code;
   item.confidence = doc.classification.confidence;
   item.created_at = NowIso8601();
-  auto id = queue_.Add(item);
+  auto id = queue_.Add(item, actor_);
   if (!id.ok()) return id.status();
-  DANGAN_RETURN_IF_ERROR(
-      session_->Log(actor_, "queue-review", "", "{\"review_id\":" + std::to_string(*id) + "}"));
   return CaptureOutcome{"", *id, reason};
 }
 
@@ -463,7 +486,7 @@ Result<std::string> CaptureFiling::Accept(int64_t id, const std::string& item,
     return Status::Conflict("review item " + std::to_string(id) + " is already " + r.state +
                             (r.reference.empty() ? "" : " as " + r.reference));
   const std::string chosen = item.empty() ? r.suggested_item : item;
-  if (session_->scheme().FindItem(chosen) == nullptr)
+  if (archive_.scheme->FindItem(chosen) == nullptr)
     return Status::InvalidArgument("choose a business item of the scheme",
                                    {{"item", "'" + chosen + "' is not a business item"}});
   Poco::JSON::Parser parser;
@@ -471,21 +494,24 @@ Result<std::string> CaptureFiling::Accept(int64_t id, const std::string& item,
   draft->set("item", chosen);
   if (!title.empty()) draft->set("title", title);
   if (!formed_on.empty()) draft->set("formed_on", formed_on);
-  const std::string dir = (fs::path(session_->root()) / r.staged_dir).string();
-  auto c = DecodeStagedCase(dir, Stringify(draft), session_->scheme());
+  const std::string dir = (fs::path(archive_.root) / r.staged_dir).string();
+  auto c = DecodeStagedCase(dir, Stringify(draft), *archive_.scheme);
   if (!c.ok()) return c.status();
   c->files[0].declared_sha256 = r.content_sha256;
-  auto receipt = session_->filing().File(*c, "capture", actor_);
-  if (!receipt.ok()) return receipt.status();
-  auto text = ReadWhole(fs::path(dir) / "ocr.txt");
+  auto text = ReadWhole(fs::path(dir) / "ocr.txt");  // before filing, which frees the staging
   if (!text.ok()) return text.status();
+  auto receipt = archive_.filing->File(*c, "capture", actor_);
+  if (!receipt.ok()) {
+    // Decided meanwhile on another server (a PostgreSQL archive has several): say so, rather
+    // than how the filing tripped over the staging that decision removed.
+    auto now = queue_.Find(id);
+    if (now.ok() && *now && (*now)->state != "pending")
+      return Status::Conflict("review item " + std::to_string(id) + " is already " + (*now)->state);
+    return receipt.status();
+  }
   ClassifierExample ex{r.content_sha256, r.suggested_item, chosen, *text, NowIso8601(), actor_};
   DANGAN_RETURN_IF_ERROR(
       queue_.Decide(id, "filed", chosen, receipt->reference, "", actor_, ex.at, ex));
-  DANGAN_RETURN_IF_ERROR(session_->Log(actor_, "review", receipt->reference,
-                                       "{\"review_id\":" + std::to_string(id) +
-                                           ",\"suggested\":\"" + r.suggested_item +
-                                           "\",\"confirmed\":\"" + chosen + "\"}"));
   std::error_code ec;
   fs::remove_all(dir, ec);  // the package holds the files now
   return receipt->reference;
@@ -498,13 +524,11 @@ Status CaptureFiling::Reject(int64_t id, const std::string& reason) {
   const ReviewItem& r = **found;
   if (r.state != "pending")
     return Status::Conflict("review item " + std::to_string(id) + " is already " + r.state);
-  const std::string dir = (fs::path(session_->root()) / r.staged_dir).string();
+  const std::string dir = (fs::path(archive_.root) / r.staged_dir).string();
   auto text = ReadWhole(fs::path(dir) / "ocr.txt");
   if (!text.ok()) return text.status();
   ClassifierExample ex{r.content_sha256, r.suggested_item, "0000", *text, NowIso8601(), actor_};
-  DANGAN_RETURN_IF_ERROR(queue_.Decide(id, "rejected", "0000", "", reason, actor_, ex.at, ex));
-  std::string detail = "{\"review_id\":" + std::to_string(id) + "}";
-  return session_->Log(actor_, "review-reject", "", detail);
+  return queue_.Decide(id, "rejected", "0000", "", reason, actor_, ex.at, ex);
 }
 
 Result<std::string> CaptureReviewDesk::Accept(int64_t id, const std::string& item,
@@ -512,12 +536,12 @@ Result<std::string> CaptureReviewDesk::Accept(int64_t id, const std::string& ite
                                               const std::string& formed_on,
                                               const std::string& actor) {
   std::lock_guard<std::mutex> lock(mu_);
-  return CaptureFiling(&session_, actor).Accept(id, item, title, formed_on);
+  return CaptureFiling(archive_, actor).Accept(id, item, title, formed_on);
 }
 
 Status CaptureReviewDesk::Reject(int64_t id, const std::string& reason, const std::string& actor) {
   std::lock_guard<std::mutex> lock(mu_);
-  return CaptureFiling(&session_, actor).Reject(id, reason);
+  return CaptureFiling(archive_, actor).Reject(id, reason);
 }
 
 }  // namespace dangan::cli

@@ -1,7 +1,7 @@
 // CaptureFiling: what happens to a captured document in an archive: filed through the one Filing
 // use case when the classifier is sure, otherwise queued for review with its files staged under
 // `<root>/review/`; and an archivist's later decision on a queued document. Borrows the session.
-// File()/Queue() may run from several capture workers at once (Filing and the queue are
+// Settle()/Queue() may run from several capture workers at once (Filing and the queue are
 // thread-safe); the staging directories are per document.
 #pragma once
 
@@ -21,10 +21,23 @@ struct CaptureOutcome {
   std::string review_reason;  // why it was queued
 };
 
+// The parts of an archive capture files into and queues in, on either catalogue backend: an
+// embedded archive's session, or what `dangan worker` and `dangan serve --catalogue` hold.
+struct CaptureArchive {
+  std::string root;  // shared by every node of a PostgreSQL archive; staging lives under it
+  std::string organization;
+  const ClassificationScheme* scheme = nullptr;
+  RecordCatalogue* catalogue = nullptr;
+  Filing* filing = nullptr;
+};
+CaptureArchive CaptureArchiveOf(ArchiveSession& session);
+
 class CaptureFiling {
  public:
+  CaptureFiling(CaptureArchive archive, std::string actor)
+      : archive_(std::move(archive)), actor_(std::move(actor)), queue_(*archive_.catalogue) {}
   CaptureFiling(ArchiveSession* session, std::string actor)
-      : session_(session), actor_(std::move(actor)), queue_(&session->catalogue()) {}
+      : CaptureFiling(CaptureArchiveOf(*session), std::move(actor)) {}
 
   // The document's earlier fate, when this scan (by content) was captured before.
   Result<std::optional<CaptureOutcome>> Earlier(const std::string& content_sha256);
@@ -38,12 +51,14 @@ class CaptureFiling {
                              const std::string& formed_on);
   Status Reject(int64_t id, const std::string& reason);
 
+  // Stages the document under `<root>/review/` and queues it, saying why.
+  Result<CaptureOutcome> Queue(const capture::CapturedDocument& doc, const std::string& sha,
+                               const std::string& reason);
+
   ReviewQueue& queue() { return queue_; }
 
  private:
-  Result<CaptureOutcome> Queue(const capture::CapturedDocument& doc, const std::string& sha,
-                               const std::string& reason);
-  ArchiveSession* session_;
+  CaptureArchive archive_;
   std::string actor_;
   ReviewQueue queue_;
 };
@@ -53,15 +68,17 @@ class CaptureFiling {
 // directory, which a second decision on the same document must not be reading.
 class CaptureReviewDesk : public web::ReviewDesk {
  public:
+  explicit CaptureReviewDesk(CaptureArchive archive)
+      : archive_(std::move(archive)), queue_(*archive_.catalogue) {}
   explicit CaptureReviewDesk(ArchiveSession& session)
-      : session_(session), queue_(&session.catalogue()) {}
+      : CaptureReviewDesk(CaptureArchiveOf(session)) {}
   ReviewQueue& queue() override { return queue_; }
   Result<std::string> Accept(int64_t id, const std::string& item, const std::string& title,
                              const std::string& formed_on, const std::string& actor) override;
   Status Reject(int64_t id, const std::string& reason, const std::string& actor) override;
 
  private:
-  ArchiveSession& session_;
+  CaptureArchive archive_;
   ReviewQueue queue_;
   std::mutex mu_;
 };
@@ -80,6 +97,10 @@ Result<FilingReceipt> FileCapture(Filing& filing, const ClassificationScheme& sc
                                   const std::string& staging_root, const std::string& organization,
                                   const std::string& actor, const capture::CapturedDocument& doc,
                                   const std::string& sha);
+// The scheme's vocabulary plus everything archivists confirmed or corrected so far (`queue` null:
+// the vocabulary alone).
+Result<capture::DocumentClassifier> LoadCaptureClassifier(const ClassificationScheme& scheme,
+                                                          ReviewQueue* queue);
 // Why a captured document waits for review instead of being filed: it is not a business record
 // of the scheme, or its classification's confidence is below `threshold`; "" when it may be filed.
 std::string CaptureReviewReason(const capture::Classification& cls, double threshold);

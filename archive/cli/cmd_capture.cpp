@@ -80,21 +80,6 @@ bool ArchiveExists(const std::string& root) {
   return fs::exists(fs::path(root) / ArchiveSession::kSettingsFile, ec);
 }
 
-// The scheme's vocabulary plus everything archivists confirmed or corrected so far.
-Result<capture::DocumentClassifier> LoadClassifier(const ClassificationScheme& scheme,
-                                                   ReviewQueue* queue) {
-  auto c = capture::DocumentClassifier::FromScheme(scheme);
-  if (queue == nullptr) return c;
-  auto examples = queue->Examples();
-  if (!examples.ok()) return examples.status();
-  for (const auto& e : *examples) {
-    Status st = c.Learn(e.text, e.confirmed_item);
-    // An example for an item a later scheme dropped teaches nothing; it is not an error.
-    if (!st.ok() && st.code() != ErrorCode::kInvalidArgument) return st;
-  }
-  return c;
-}
-
 }  // namespace
 
 int RunCapture(const Context& ctx, int argc, char** argv) {
@@ -144,7 +129,7 @@ int RunCapture(const Context& ctx, int argc, char** argv) {
   const ClassificationScheme& scheme = session ? session->scheme() : *builtin;
   std::unique_ptr<CaptureFiling> filing;
   if (session) filing = std::make_unique<CaptureFiling>(session.get(), ctx.actor);
-  auto classifier = LoadClassifier(scheme, filing ? &filing->queue() : nullptr);
+  auto classifier = LoadCaptureClassifier(scheme, filing ? &filing->queue() : nullptr);
   if (!classifier.ok()) return FailStatus(classifier.status());
   capture::OcrOptions ocr_options;
   ocr_options.languages = args->Get("--languages", ocr_options.languages);
@@ -319,7 +304,7 @@ int RunClassifier(const Context& ctx, int argc, char** argv) {
   }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
-  ReviewQueue queue(&(*session)->catalogue());
+  ReviewQueue queue((*session)->catalogue());
   auto examples = queue.Examples();
   if (!examples.ok()) return FailStatus(examples.status());
   std::vector<std::pair<std::string, std::string>> pairs;

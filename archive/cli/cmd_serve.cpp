@@ -231,6 +231,10 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
   session_options.now_iso = NowIso8601;
   SessionStore sessions(**catalogue, session_options);
   services.sessions = &sessions;
+  // What workers queued for review, staged under the shared root, decided on any server.
+  CaptureReviewDesk review(CaptureArchive{ctx.root, rules->settings.organization,
+                                          rules->scheme.get(), catalogue->get(), filing->get()});
+  services.review = &review;
 
   sigset_t stop = BlockStopSignals();
   web::ApiServer server(services, opt);
@@ -283,10 +287,11 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
                  "archive's storage roots at the same paths: intake, records, search,\n"
-                 "downloads and statistics, with no state kept here and nothing cached (fixity\n"
-                 "checks run as worker jobs); people sign in as `dangan user … --catalogue`\n"
-                 "registered them. Review, inquiries, lifecycle, the annual table and the\n"
-                 "reports answer 501 there for now. --catalogue-connections N (default 32)\n"
+                 "downloads, statistics and the review queue the workers fill, with no state\n"
+                 "kept here and nothing cached (fixity checks run as worker jobs); people sign\n"
+                 "in as `dangan user … --catalogue` registered them. Inquiries, lifecycle, the\n"
+                 "annual table and the reports answer 501 there for now. --catalogue-connections N "
+                 "(default 32)\n"
                  "caps this server's connections to it; keep every node's sum under the\n"
                  "PostgreSQL server's max_connections.\n";
     return 0;

@@ -195,10 +195,14 @@ class JobRunner {
     if (!filing.ok()) return filing.status();
     filing_ = std::move(*filing);
     if (kinds.count("capture")) {
-      // The scheme's vocabulary; what archivists taught the embedded archive's classifier lives
-      // in its review queue, which is not on PostgreSQL yet.
-      classifier_ = std::make_unique<capture::DocumentClassifier>(
-          capture::DocumentClassifier::FromScheme(*rules_.scheme));
+      capture_ = std::make_unique<CaptureFiling>(
+          CaptureArchive{root_, rules_.settings.organization, rules_.scheme.get(), &catalogue_,
+                         filing_.get()},
+          actor_);
+      // The scheme's vocabulary and what archivists taught it so far, as at this worker's start.
+      auto classifier = LoadCaptureClassifier(*rules_.scheme, &capture_->queue());
+      if (!classifier.ok()) return classifier.status();
+      classifier_ = std::make_unique<capture::DocumentClassifier>(std::move(*classifier));
       auto pool = capture::OcrEnginePool::Open(1, capture::OcrOptions{});
       if (!pool.ok()) return pool.status();
       pool_ = std::move(*pool);
@@ -242,10 +246,19 @@ class JobRunner {
     if (!pipeline_) return JobError{Status::Internal("this worker takes no capture jobs"), false};
     auto sha = Digest::OfFile(path);
     if (!sha.ok()) return JobError{sha.status(), IsPermanent(sha.status())};
+    Outcome out;
+    // A scan queued before (this job redone after its worker died, or the same scan sent twice)
+    // keeps its place in the review queue and whatever an archivist decided about it.
+    auto queued = capture_->queue().FindByContent(*sha);
+    if (!queued.ok()) return JobError{queued.status(), false};
+    if (*queued) {
+      out.summary =
+          "review " + std::to_string((*queued)->id) + ": queued before (" + (*queued)->state + ")";
+      return out;
+    }
     auto doc = pipeline_->Capture(path);
     if (!doc.ok()) return JobError{doc.status(), IsPermanent(doc.status())};
     const auto& cls = doc->classification;
-    Outcome out;
     std::string reason = CaptureReviewReason(cls, threshold_);
     if (reason.empty()) {
       auto receipt = FileCapture(*filing_, *rules_.scheme, root_, rules_.settings.organization,
@@ -269,9 +282,10 @@ class JobRunner {
         return JobError{receipt.status(), IsPermanent(receipt.status())};
       reason = receipt.status().message();
     }
-    // Unsure: the scan stays where it is and the job's result says why; a review queue on
-    // PostgreSQL is still to come.
-    out.summary = "review: " + reason;
+    // Unsure: staged under the shared root's review/ and queued, for an archivist on any server.
+    auto queued_now = capture_->Queue(*doc, *sha, reason);
+    if (!queued_now.ok()) return JobError{queued_now.status(), IsPermanent(queued_now.status())};
+    out.summary = "review " + std::to_string(queued_now->review_id) + ": " + reason;
     return out;
   }
 
@@ -312,6 +326,7 @@ class JobRunner {
   PackageStore packages_;
   std::unique_ptr<Filing> filing_;
   double threshold_ = 0.5;
+  std::unique_ptr<CaptureFiling> capture_;  // files sure captures, queues the rest
   std::unique_ptr<capture::DocumentClassifier> classifier_;
   std::unique_ptr<capture::OcrEnginePool> pool_;
   std::unique_ptr<capture::DocumentCapture> pipeline_;

@@ -425,6 +425,108 @@ BOOST_AUTO_TEST_CASE(two_servers_and_two_workers_file_and_capture_at_once_each_c
   BOOST_TEST(!FindBrokenLink(*events, kGenesisHash, 1, &why).has_value(), why);
 }
 
+// Scans a worker is unsure of wait in the shared review queue, staged under the shared root, and
+// are filed or rejected from either server, once.
+BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_server_once) {
+  TestArchive archive;
+  archive.Close();
+  const std::string root = archive.root();
+  PgTestSchema schema;
+  auto dangan = [&](const std::string& args) {
+    return Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " " + args + " --catalogue " +
+               Quote(schema.url()) + " 2>&1");
+  };
+  BOOST_REQUIRE(dangan("user add 管理员 --role admin").code == 0);
+  auto archivist = Run("printf 'long enough pw\\n' | " + Quote(DANGAN_BINARY) + " --root " +
+                       Quote(root) + " --actor 管理员 user add 档案员 --role archivist" +
+                       " --password-stdin --catalogue " + Quote(schema.url()));
+  BOOST_REQUIRE_MESSAGE(archivist.code == 0, archivist);
+  TempDir shared;
+  CopyScans(shared / "scans", {"dev_0001.jpg", "dev_0006.jpg"});
+  auto queued = dangan("worker enqueue capture " + Quote(shared / "scans"));
+  BOOST_REQUIRE_MESSAGE(queued.code == 0, queued);
+
+  // A threshold above any confidence: every scan waits for an archivist.
+  TempDir logs;
+  ChildProcess worker(WorkerCommand(root, schema.url(), "w1", {"--threshold", "1"}),
+                      logs / "w1.log");
+  BOOST_REQUIRE(worker.started());
+  BOOST_REQUIRE_MESSAGE(worker.Wait(240) == 0, Slurp(logs / "w1.log"));
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_TEST(
+      Scalar(**db, "SELECT count(*) FROM jobs WHERE state='done' AND result LIKE 'review %'") ==
+          "2",
+      Scalar(**db, "SELECT string_agg(coalesce(result, error), ' | ') FROM jobs"));
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records") == "0");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM capture_review WHERE state='pending'") == "2");
+
+  std::unique_ptr<ChildProcess> a, b;
+  const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
+                        StartServer(&b, root, schema.url(), logs / "b.log")};
+  Reply signed_in = Send(ports[0], "POST", "/api/v1/session", "",
+                         R"({"name":"档案员","password":"long enough pw"})");
+  BOOST_REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
+  const std::map<std::string, std::string> as_archivist = {
+      {"Cookie", "dangan_session=" + signed_in.session_cookie},
+      {"X-CSRF-Token", signed_in.Json()->getValue<std::string>("csrf")}};
+
+  Reply list = Send(ports[1], "GET", "/api/v1/review", "", "", as_archivist);
+  BOOST_REQUIRE_MESSAGE(list.status == 200, list.body);
+  auto items = list.Json()->getArray("items");
+  BOOST_REQUIRE_EQUAL(items->size(), 2u);
+  const std::string first = std::to_string(items->getObject(0)->getValue<int64_t>("id"));
+  const std::string second = std::to_string(items->getObject(1)->getValue<int64_t>("id"));
+  // The staging the worker wrote is read by a server: the recognised text and the page.
+  Reply shown = Send(ports[1], "GET", "/api/v1/review/" + first, "", "", as_archivist);
+  BOOST_REQUIRE_MESSAGE(shown.status == 200, shown.body);
+  BOOST_TEST(!shown.Json()->getValue<std::string>("text").empty());
+  BOOST_TEST(
+      Send(ports[0], "GET", "/api/v1/review/" + first + "/pages/1", "", "", as_archivist).status ==
+      200);
+
+  // Filed through b as the item the archivist chose; a second decision through a is refused.
+  Reply accepted = Send(ports[1], "POST", "/api/v1/review/" + first + "/accept", "",
+                        R"({"item":"0503","title":"失业保险金申领登记表（更正）"})", as_archivist);
+  BOOST_REQUIRE_MESSAGE(accepted.status == 201, accepted.body);
+  const std::string ref = accepted.Json()->getValue<std::string>("reference");
+  BOOST_TEST(Send(ports[0], "POST", "/api/v1/review/" + first + "/accept", "", "{}", as_archivist)
+                 .status == 409);
+  Reply rejected = Send(ports[0], "POST", "/api/v1/review/" + second + "/reject", "",
+                        R"({"reason":"空白页"})", as_archivist);
+  BOOST_TEST(rejected.status == 200, rejected.body);
+  BOOST_TEST(Send(ports[1], "POST", "/api/v1/review/" + second + "/reject", "",
+                  R"({"reason":"空白页"})", as_archivist)
+                 .status == 409);
+  Reply view = Send(ports[0], "GET", "/api/v1/records/" + ref, "", "", as_archivist);
+  BOOST_REQUIRE_MESSAGE(view.status == 200, view.body);
+  BOOST_TEST(view.Json()->getValue<std::string>("title") == "失业保险金申领登记表（更正）");
+  BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
+  BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
+
+  // One record, filed from the capture channel; both decisions teach the classifier; the
+  // accepted document's staging is gone (its package holds the files).
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE channel='capture'") == "1");
+  BOOST_TEST(Scalar(**db,
+                    "SELECT string_agg(confirmed_item, ',' ORDER BY id) FROM"
+                    " classifier_examples") == "0503,0000");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM capture_review WHERE state='pending'") == "0");
+  const std::string staged =
+      Scalar(**db, "SELECT staged_dir FROM capture_review WHERE id=" + first);
+  BOOST_TEST(!fs::exists(fs::path(root) / staged), staged);
+  auto catalogue = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(catalogue.ok());
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
+  std::map<std::string, int> count;
+  for (const auto& e : events) ++count[e.action];
+  BOOST_TEST(count["queue-review"] == 2);
+  BOOST_TEST(count["review"] == 1);
+  BOOST_TEST(count["review-reject"] == 1);
+  BOOST_TEST(count["file"] == 1);
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
+}
+
 BOOST_AUTO_TEST_CASE(bad_shared_catalogue_command_lines_are_refused_before_anything_opens) {
   TestArchive archive;
   archive.Close();
