@@ -63,7 +63,7 @@ std::string RecordsToCsv(const std::vector<Record>& records, const Classificatio
   return out;
 }
 
-Result<int64_t> ExportSearchCsv(Catalogue& catalogue, const SearchSpec& spec_in,
+Result<int64_t> ExportSearchCsv(RecordCatalogue& catalogue, const SearchSpec& spec_in,
                                 const ClassificationScheme* scheme, std::ostream& out,
                                 int64_t max_rows, bool* truncated) {
   constexpr int kPage = 1000;

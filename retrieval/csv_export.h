@@ -40,7 +40,7 @@ std::string RecordsToCsv(const std::vector<Record>& records, const Classificatio
 // Writes every match of `spec` (its offset and limit are ignored; pages of 1000 are read until
 // the matches end or `max_rows` are written) to `out`. Returns the number of rows written;
 // `truncated` is set when more matches exist than `max_rows`.
-Result<int64_t> ExportSearchCsv(Catalogue& catalogue, const SearchSpec& spec,
+Result<int64_t> ExportSearchCsv(RecordCatalogue& catalogue, const SearchSpec& spec,
                                 const ClassificationScheme* scheme, std::ostream& out,
                                 int64_t max_rows = 100000, bool* truncated = nullptr);
 

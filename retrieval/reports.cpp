@@ -137,24 +137,23 @@ Result<std::string> Finish(PdfDocument& doc) {
 Result<Certificate> ReadCertificate(const ReportContext& ctx, const std::string& serial,
                                     std::string* stored_code, std::string* references_json) {
   std::optional<Certificate> found;
-  Status st = ctx.catalogue->WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(
+  Status st = ctx.catalogue->ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run(
         "SELECT serial, code, issued_at, requester, purpose, references_json FROM certificates"
-        " WHERE serial = ?1");
+        " WHERE serial = $1",
+        {serial});
     if (!q.ok()) return q.status();
-    q->Bind(1, serial);
-    Status err;
-    if (q->Step(&err)) {
+    if (!q->empty()) {
       Certificate c;
-      c.serial = q->Text(0);
-      *stored_code = q->Text(1);
-      c.issued_at = q->Text(2);
-      c.requester = q->Text(3);
-      c.purpose = q->Text(4);
-      *references_json = q->Text(5);
+      c.serial = q->Text(0, 0);
+      *stored_code = q->Text(0, 1);
+      c.issued_at = q->Text(0, 2);
+      c.requester = q->Text(0, 3);
+      c.purpose = q->Text(0, 4);
+      *references_json = q->Text(0, 5);
       found = std::move(c);
     }
-    return err;
+    return Status::Ok();
   });
   if (!st.ok()) return st.WithContext("certificate " + serial);
   if (!found) return Status::NotFound("no certificate " + serial);
@@ -166,18 +165,29 @@ Result<Certificate> ReadCertificate(const ReportContext& ctx, const std::string&
 
 }  // namespace
 
+Result<Catalogue*> EmbeddedCatalogue(const ReportContext& ctx, const std::string& what) {
+  auto* embedded = dynamic_cast<Catalogue*>(ctx.catalogue);
+  if (embedded == nullptr)
+    return Status::InvalidArgument(what +
+                                   " needs the embedded catalogue; it is not made from a"
+                                   " PostgreSQL one yet");
+  return embedded;
+}
+
 // ---- 归档文件目录 ------------------------------------------------------------------------------
 
 Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
                                                   const CatalogueSelection& sel) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
-  std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records WHERE ";
-  std::vector<std::string> binds;
+  // The 档号 in order here, each record read whole through the catalogue: the same on either
+  // backend, whatever its row layout.
+  std::string sql = "SELECT reference FROM records WHERE ";
+  std::vector<SqlValue> binds;
   if (!sel.series.empty()) {
     if (!IsValidUtf8(sel.series) || sel.series.size() > 200)
       return Status::InvalidArgument("not a numbering series", {{"series", "invalid text"}});
     // The stored series keeps the separator before the 件号 ("…-0102-"); accept it either way.
-    sql += "series IN (?1, ?2, ?3) ORDER BY series, seq";
+    sql += "series IN ($1, $2, $3) ORDER BY series, seq";
     binds.push_back(sel.series);
     binds.push_back(sel.series + "-");
     binds.push_back(sel.series + "·");
@@ -185,40 +195,44 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     if (sel.year < 1900 || sel.year > 2999)
       return Status::InvalidArgument("the 年度 must be a year between 1900 and 2999",
                                      {{"year", std::to_string(sel.year)}});
-    sql += "year = ?1";
-    binds.push_back(std::to_string(sel.year));
+    sql += "year = $1";
+    binds.push_back(int64_t{sel.year});
     if (!sel.class_code.empty()) {
       if (!ctx.scheme->FindClass(sel.class_code))
         return Status::InvalidArgument("unknown class " + sel.class_code,
                                        {{"class", "not a class of the scheme (01–09)"}});
-      sql += " AND class_code = ?2";
+      sql += " AND class_code = $2";
       binds.push_back(sel.class_code);
     }
     sql += " ORDER BY series, seq";
   }
-  std::vector<CatalogueEntry> out;
-  Status st = ctx.catalogue->WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(sql);
+  std::vector<std::string> references;
+  Status st = ctx.catalogue->ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run(sql, binds);
     if (!q.ok()) return q.status();
-    for (size_t i = 0; i < binds.size(); ++i) q->Bind(static_cast<int>(i + 1), binds[i]);
-    Status err;
-    while (q->Step(&err)) {
-      auto r = RecordFromRow(*q);
-      if (!r.ok()) return r.status();
-      CatalogueEntry e;
-      e.number = static_cast<int>(out.size()) + 1;
-      e.reference = r->reference;
-      e.doc_number = r->doc_number;
-      e.responsible = r->responsible.empty() ? r->agency : r->responsible;
-      e.title = r->title;
-      e.date = EightDigitDate(r->formed_on);
-      e.security = r->security;
-      e.pages = r->pages;
-      e.remarks = StateRemark(r->state);
-      out.push_back(std::move(e));
-    }
-    return err;
+    for (size_t i = 0; i < q->size(); ++i) references.push_back(q->Text(i, 0));
+    return Status::Ok();
   });
+  std::vector<CatalogueEntry> out;
+  for (size_t i = 0; st.ok() && i < references.size(); ++i) {
+    auto r = ctx.catalogue->GetRecord(references[i]);
+    if (!r.ok()) {
+      st = r.status();
+      break;
+    }
+    if (!*r) continue;  // destroyed since the list was read
+    CatalogueEntry e;
+    e.number = static_cast<int>(out.size()) + 1;
+    e.reference = (*r)->reference;
+    e.doc_number = (*r)->doc_number;
+    e.responsible = (*r)->responsible.empty() ? (*r)->agency : (*r)->responsible;
+    e.title = (*r)->title;
+    e.date = EightDigitDate((*r)->formed_on);
+    e.security = (*r)->security;
+    e.pages = (*r)->pages;
+    e.remarks = StateRemark((*r)->state);
+    out.push_back(std::move(e));
+  }
   if (!st.ok()) return st.WithContext("归档文件目录");
   return out;
 }
@@ -302,8 +316,8 @@ Result<std::string> RenderDestructionRegisterPdf(const ReportContext& ctx,
     return out;
   };
   d.Space(4);
-  d.Paragraph("鉴定提出人：" + join(proposers) + "　　批准人：" + join(approvers) +
-              "　　监销人：" + join(supervisors));
+  d.Paragraph("鉴定提出人：" + join(proposers) + "　　批准人：" + join(approvers) + "　　监销人：" +
+              join(supervisors));
   d.Space(2);
   d.Paragraph("本清册永久保存。");
   return Finish(d);
@@ -352,48 +366,39 @@ Result<IssuedCertificate> IssueCertificate(const ReportContext& ctx,
   const int year = std::stoi(c.issued_at.substr(0, 4));
   const std::string refs_json = ReferencesJson(refs);
 
-  Status st = ctx.catalogue->WithConnection([&](SqliteDb& db) -> Status {
-    // The write lock serialises serial allocation across threads and processes.
-    DANGAN_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-    auto work = [&]() -> Status {
-      {
-        auto q = db.Prepare("SELECT coalesce(max(seq),0) + 1 FROM certificates WHERE year = ?1");
-        if (!q.ok()) return q.status();
-        q->Bind(1, year);
-        Status err;
-        if (!q->Step(&err)) return err.ok() ? Status::Internal("no certificate number") : err;
-        const int64_t seq = q->Int(0);
-        char serial[40];
-        std::snprintf(serial, sizeof serial, "CD-%04d-%06lld", year, static_cast<long long>(seq));
-        c.serial = serial;
-        c.code = CertificateCode(*secret, c.serial, refs_json, c.issued_at);
-        auto ins = db.Prepare(
-            "INSERT INTO certificates(serial, year, seq, code, issued_at, requester, purpose,"
-            " references_json, actor) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
-        if (!ins.ok()) return ins.status();
-        ins->Bind(1, c.serial).Bind(2, year).Bind(3, seq).Bind(4, c.code).Bind(5, c.issued_at);
-        ins->Bind(6, c.requester).Bind(7, c.purpose).Bind(8, refs_json).Bind(9, request.actor);
-        DANGAN_RETURN_IF_ERROR(ins->Run());
-      }  // statements end before the commit
-      return db.Exec("COMMIT");
-    };
-    Status result = work();
-    if (!result.ok()) db.Exec("ROLLBACK");
-    return result;
+  Status st = ctx.catalogue->WriteTables([&](SqlSession& db) -> Status {
+    // Serial allocation is serialised across threads, processes and servers.
+    DANGAN_RETURN_IF_ERROR(db.Serialize("certificate-serial"));
+    auto q = db.Run("SELECT coalesce(max(seq),0) + 1 FROM certificates WHERE year = $1",
+                    {int64_t{year}});
+    if (!q.ok()) return q.status();
+    if (q->empty()) return Status::Internal("no certificate number");
+    const int64_t seq = q->Int(0, 0);
+    char serial[40];
+    std::snprintf(serial, sizeof serial, "CD-%04d-%06lld", year, static_cast<long long>(seq));
+    c.serial = serial;
+    c.code = CertificateCode(*secret, c.serial, refs_json, c.issued_at);
+    auto ins = db.Run(
+        "INSERT INTO certificates(serial, year, seq, code, issued_at, requester, purpose,"
+        " references_json, actor) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+        {c.serial, int64_t{year}, seq, c.code, c.issued_at, c.requester, c.purpose, refs_json,
+         request.actor});
+    if (!ins.ok()) return ins.status();
+    // Each certified record carries the certificate in its history (no personal data in
+    // clear), committed with it.
+    for (const auto& ref : refs) {
+      AuditEvent e;
+      e.at = c.issued_at;
+      e.actor = request.actor.empty() ? "system" : request.actor;
+      e.action = "certify";
+      e.reference = ref;
+      e.detail = "{\"serial\":\"" + c.serial + "\"}";
+      auto logged = db.Log(e);
+      if (!logged.ok()) return logged.status();
+    }
+    return Status::Ok();
   });
   if (!st.ok()) return st.WithContext("issuing a 查档证明");
-
-  // Each certified record carries the certificate in its history (no personal data in clear).
-  for (const auto& ref : refs) {
-    AuditEvent e;
-    e.at = c.issued_at;
-    e.actor = request.actor.empty() ? "system" : request.actor;
-    e.action = "certify";
-    e.reference = ref;
-    e.detail = "{\"serial\":\"" + c.serial + "\"}";
-    auto logged = ctx.catalogue->AppendEvent(e);
-    if (!logged.ok()) return logged.status().WithContext("logging certificate " + c.serial);
-  }
   auto pdf = RenderCertificatePdf(ctx, c);
   if (!pdf.ok()) return pdf.status().WithContext("certificate " + c.serial + " was issued");
   return IssuedCertificate{std::move(c), std::move(*pdf)};
@@ -490,7 +495,9 @@ Result<CertificateCheck> VerifyCertificate(const ReportContext& ctx, const std::
 
 Result<std::string> RenderAnnualStatisticsPdf(const ReportContext& ctx, int year) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
-  auto stats = ComputeAnnualStatistics(*ctx.catalogue, *ctx.scheme, year);
+  auto embedded = EmbeddedCatalogue(ctx, "the annual statistics table");
+  if (!embedded.ok()) return embedded.status();
+  auto stats = ComputeAnnualStatistics(**embedded, *ctx.scheme, year);
   if (!stats.ok()) return stats.status();
   return RenderAnnualStatisticsPdf(ctx, *stats);
 }

@@ -2,8 +2,10 @@
 // number and an HMAC verification code kept in the catalogue's `certificates` table), and the
 // annual statistics table. Each function renders into memory (the web server serves the bytes;
 // the CLI writes them with WriteFileAtomically). The context borrows the catalogue and scheme;
-// the functions are thread-safe when the catalogue is (certificate serials are allocated under
-// SQLite's write lock, so concurrent issuers never share a number).
+// the functions are thread-safe when the catalogue is (certificate serials are allocated under a
+// named lock, so concurrent issuers on any server never share a number). All but the annual
+// table work on either catalogue backend; the annual table reads registers only the embedded
+// catalogue keeps yet.
 #pragma once
 
 #include <functional>
@@ -22,7 +24,7 @@ namespace dangan {
 // What every report needs to know about the archive. Borrowed pointers: the caller keeps the
 // catalogue and scheme alive while a report runs.
 struct ReportContext {
-  Catalogue* catalogue = nullptr;
+  RecordCatalogue* catalogue = nullptr;
   const ClassificationScheme* scheme = nullptr;
   std::string archive_root;            // holds secret.key, the key of certificate codes
   std::string fonds;                   // 全宗号
@@ -53,6 +55,10 @@ struct CatalogueEntry {
   int pages = 0;            // 页数
   std::string remarks;      // 备注 (e.g. the record's state when it is no longer simply filed)
 };
+
+// The embedded catalogue behind `ctx`, for what only it holds yet; kInvalidArgument naming `what`
+// when the catalogue is a PostgreSQL one.
+Result<Catalogue*> EmbeddedCatalogue(const ReportContext& ctx, const std::string& what);
 
 // The entries of a selection. InvalidArgument for a year outside 1900–2999 (without a series) or
 // a class the scheme does not know; an empty selection is an empty list.
@@ -107,8 +113,8 @@ Result<CertificateCheck> VerifyCertificate(const ReportContext& ctx, const std::
 Result<Certificate> FindCertificate(const ReportContext& ctx, const std::string& serial);
 
 // ---- 销毁清册 ----------------------------------------------------------------------------------
-// The register of one destruction: 序号, 档号, 题名, 起止年度, 应保管期限, 已保管期限, 销毁时间, and
-// who appraised, approved and supervised it. `tombstones` in the order listed.
+// The register of one destruction: 序号, 档号, 题名, 起止年度, 应保管期限, 已保管期限, 销毁时间,
+// and who appraised, approved and supervised it. `tombstones` in the order listed.
 Result<std::string> RenderDestructionRegisterPdf(const ReportContext& ctx,
                                                  const std::vector<Tombstone>& tombstones);
 

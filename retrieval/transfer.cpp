@@ -93,7 +93,9 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
   if (req.out_dir.empty()) return Status::InvalidArgument("no output directory given");
   if (fs::exists(req.out_dir, ec) && !fs::is_empty(req.out_dir, ec))
     return Status::InvalidArgument(req.out_dir + " exists and is not empty");
-  Catalogue& catalogue = *ctx.catalogue;
+  auto embedded = EmbeddedCatalogue(ctx, "a transfer");
+  if (!embedded.ok()) return embedded.status();
+  Catalogue& catalogue = **embedded;
   std::vector<std::string> refs;
   DANGAN_RETURN_IF_ERROR(catalogue.WithConnection([&](SqliteDb& db) -> Status {
     auto q = db.Prepare(

@@ -31,7 +31,7 @@ std::string OneLine(std::string s) {
   return s;
 }
 
-std::string AnchorPath(const std::string& root) { return root + "/" + kAuditAnchorFile; }
+std::string AnchorPath(const std::string& root, const char* name) { return root + "/" + name; }
 
 AnchorFile Invalid(const std::string& path, const std::string& problem) {
   AnchorFile f;
@@ -42,9 +42,10 @@ AnchorFile Invalid(const std::string& path, const std::string& problem) {
 }
 
 // A name no other writer (process or thread) uses at the same time.
-std::string TempName(const std::string& root) {
+std::string TempName(const std::string& root, const char* name) {
   static std::atomic<uint64_t> counter{0};
-  return AnchorPath(root) + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(++counter);
+  return AnchorPath(root, name) + ".tmp." + std::to_string(::getpid()) + "." +
+         std::to_string(++counter);
 }
 
 }  // namespace
@@ -101,8 +102,8 @@ AnchorFile ParseAnchor(const std::string& path, const std::string& text,
   return f;
 }
 
-AnchorFile ReadAnchor(const std::string& root, const std::string& secret) {
-  const std::string path = AnchorPath(root);
+AnchorFile ReadAnchor(const std::string& root, const std::string& secret, const char* name) {
+  const std::string path = AnchorPath(root, name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
@@ -134,16 +135,16 @@ AnchorFile ReadAnchor(const std::string& root, const std::string& secret) {
 }
 
 Status WriteAnchor(Env* env, const std::string& root, const AuditAnchor& anchor,
-                   const std::string& secret) {
+                   const std::string& secret, const char* name) {
   const std::string text = FormatAnchor(anchor, secret);
-  const std::string tmp = TempName(root);
+  const std::string tmp = TempName(root, name);
   auto file = env->NewWritableFile(tmp);
   if (!file.ok()) return file.status().WithContext("anchoring the audit chain in " + root);
   Status st = (*file)->Append(text.data(), text.size());
   if (st.ok()) st = (*file)->Sync();
   Status closed = (*file)->Close();
   if (st.ok()) st = closed;
-  if (st.ok()) st = env->RenameFile(tmp, AnchorPath(root));
+  if (st.ok()) st = env->RenameFile(tmp, AnchorPath(root, name));
   // Until the directory is synced the rename may not survive a power loss; the old anchor then
   // comes back, which is older but still true.
   if (st.ok()) st = env->SyncDir(root);
@@ -190,10 +191,11 @@ AnchorVerdict CheckAnchors(const std::vector<AuditEvent>& events,
   return v;
 }
 
-Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
+Result<AuditAnchor> AnchorChainHead(RecordCatalogue& catalogue, Env* env,
                                     const std::vector<std::string>& roots,
                                     const std::string& secret, const AuditEvent& head,
-                                    const std::string& now, AnchorMismatch mismatch) {
+                                    const std::string& now, AnchorMismatch mismatch,
+                                    const char* name) {
   DANGAN_RETURN_IF_ERROR(catalogue.SyncCommitted().WithContext("anchoring the audit chain"));
   std::vector<std::string> refusals;
   std::vector<const std::string*> to_write;
@@ -203,7 +205,7 @@ Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
       to_write.push_back(&root);
       continue;
     }
-    AnchorFile f = ReadAnchor(root, secret);
+    AnchorFile f = ReadAnchor(root, secret, name);
     if (f.state == AnchorFile::State::kInvalid) {
       refusals.push_back(f.path + ": " + f.problem);
       continue;
@@ -240,7 +242,7 @@ Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
   const AuditAnchor fresh{head.seq, head.hash, head.at, now};
   Status first_error;
   for (const std::string* root : to_write) {
-    Status st = WriteAnchor(env, *root, fresh, secret);
+    Status st = WriteAnchor(env, *root, fresh, secret, name);
     if (!st.ok() && first_error.ok()) first_error = st;
   }
   if (!first_error.ok()) return first_error;

@@ -16,9 +16,12 @@
 
 namespace dangan {
 
-class Catalogue;
+class RecordCatalogue;
 
 inline constexpr const char* kAuditAnchorFile = "audit-head";
+// The anchor of a PostgreSQL catalogue's chain, beside the embedded one's in the shared roots
+// (a root keeps its embedded catalogue, with a chain of its own, when it joins one).
+inline constexpr const char* kSharedAuditAnchorFile = "audit-head-postgresql";
 
 struct AuditAnchor {
   int64_t seq = 0;
@@ -42,11 +45,12 @@ struct AnchorFile {
 std::string FormatAnchor(const AuditAnchor& anchor, const std::string& secret);
 AnchorFile ParseAnchor(const std::string& path, const std::string& text, const std::string& secret);
 
-AnchorFile ReadAnchor(const std::string& root, const std::string& secret);
+AnchorFile ReadAnchor(const std::string& root, const std::string& secret,
+                      const char* name = kAuditAnchorFile);
 // Replaces <root>/audit-head atomically and durably (temporary file, sync, rename, sync of the
 // directory): after a failure the previous anchor is still there, whole.
 Status WriteAnchor(Env* env, const std::string& root, const AuditAnchor& anchor,
-                   const std::string& secret);
+                   const std::string& secret, const char* name = kAuditAnchorFile);
 
 // What the anchors say about a chain (`events` in seq order, already found intact link by link).
 struct AnchorVerdict {
@@ -64,15 +68,17 @@ enum class AnchorMismatch {
 };
 
 // Anchors `head`, read from `catalogue` before this call, in every root. First makes what was
-// read durable (Catalogue::SyncCommitted), so an anchor never names an event a power loss could
-// take back. With kRefuse, refuses (kCorruption, writing nothing) when an anchor already there
-// does not match the chain, so the evidence of a cut or rewritten chain is never overwritten,
+// read durable (RecordCatalogue::SyncCommitted), so an anchor never names an event a power loss
+// could take back. With kRefuse, refuses (kCorruption, writing nothing) when an anchor already
+// there does not match the chain, so the evidence of a cut or rewritten chain is never overwritten,
 // and leaves a root whose anchor is as new or newer; with kReplace, writes `head` in every root.
 // Returns the anchor now in force.
-Result<AuditAnchor> AnchorChainHead(Catalogue& catalogue, Env* env,
+// `name` is the anchor file's name in each root.
+Result<AuditAnchor> AnchorChainHead(RecordCatalogue& catalogue, Env* env,
                                     const std::vector<std::string>& roots,
                                     const std::string& secret, const AuditEvent& head,
                                     const std::string& now,
-                                    AnchorMismatch mismatch = AnchorMismatch::kRefuse);
+                                    AnchorMismatch mismatch = AnchorMismatch::kRefuse,
+                                    const char* name = kAuditAnchorFile);
 
 }  // namespace dangan

@@ -389,6 +389,12 @@ CREATE TABLE inquiries(
 CREATE INDEX inquiries_state ON inquiries(state, due_at);
 CREATE INDEX inquiries_identifier ON inquiries(identifier);
 )SQL",
+    // 17: a review decision in progress holds its document (the filing takes a while, and
+    // servers sharing a PostgreSQL catalogue decide at once): who holds it, until when (Unix s).
+    R"SQL(
+ALTER TABLE capture_review ADD COLUMN claim TEXT;
+ALTER TABLE capture_review ADD COLUMN claim_until INTEGER;
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.
@@ -1571,6 +1577,11 @@ class SqliteSession : public SqlSession {
   Result<AuditEvent> Log(const AuditEvent& draft) override {
     if (log_ == nullptr) return Status::Internal("an event can only be logged in a write");
     return (*log_)(draft);
+  }
+  Status Serialize(const std::string&) override {
+    // A write holds the file's write lock (BEGIN IMMEDIATE) from its start: nothing to add.
+    if (log_ == nullptr) return Status::Internal("only a write can hold a name");
+    return Status::Ok();
   }
 
  private:

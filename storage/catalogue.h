@@ -72,7 +72,7 @@ class Catalogue : public RecordCatalogue {
   // Makes every transaction committed so far durable, kRelaxed ones included: fdatasync of the
   // write-ahead log and of its directory entry. Whatever was read before this call cannot be
   // taken back by a power loss once it returns OK.
-  Status SyncCommitted();
+  Status SyncCommitted() override;
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   // kRelaxed skips the fsync at commit: access events then become durable with the next synced
   // commit.

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -41,37 +40,53 @@ std::string ListJson(const std::vector<std::string>& list) {
   return out.str();
 }
 
-Inquiry Read(const Statement& q, std::string* code_hash) {
+Inquiry Read(const SqlRows& q, size_t row, std::string* code_hash) {
+  auto text = [&](size_t col) { return q.Text(row, col); };
   Inquiry i;
-  i.id = q.Int(0);
-  i.number = q.Text(1);
-  i.requester_type = q.Text(2);
-  i.name = q.Text(3);
-  i.identifier = q.Text(4);
-  i.purpose = q.Text(5);
-  i.contact = q.Text(6);
-  i.channel = q.Text(7);
-  i.submitted_at = q.Text(8);
-  i.due_at = q.Text(9);
-  i.state = q.Text(10);
-  i.decided_by = q.Text(11);
-  i.decided_at = q.Text(12);
-  i.reason = q.Text(13);
-  i.served = ParseList(q.Text(14));
-  i.certificate_serial = q.Text(15);
-  i.certificate_code = q.Text(16);
-  i.rating = q.Text(17);
-  i.rating_comment = q.Text(18);
-  i.rated_at = q.Text(19);
-  i.complaint = q.Text(20);
-  i.complained_at = q.Text(21);
-  i.answer = q.Text(22);
-  i.answered_by = q.Text(23);
-  i.answered_at = q.Text(24);
-  if (code_hash) *code_hash = q.Text(25);
-  i.copies_allowed = q.Int(26) != 0;
-  i.override_reason = q.Text(27);
+  i.id = q.Int(row, 0);
+  i.number = text(1);
+  i.requester_type = text(2);
+  i.name = text(3);
+  i.identifier = text(4);
+  i.purpose = text(5);
+  i.contact = text(6);
+  i.channel = text(7);
+  i.submitted_at = text(8);
+  i.due_at = text(9);
+  i.state = text(10);
+  i.decided_by = text(11);
+  i.decided_at = text(12);
+  i.reason = text(13);
+  i.served = ParseList(text(14));
+  i.certificate_serial = text(15);
+  i.certificate_code = text(16);
+  i.rating = text(17);
+  i.rating_comment = text(18);
+  i.rated_at = text(19);
+  i.complaint = text(20);
+  i.complained_at = text(21);
+  i.answer = text(22);
+  i.answered_by = text(23);
+  i.answered_at = text(24);
+  if (code_hash) *code_hash = text(25);
+  i.copies_allowed = q.Int(row, 26) != 0;
+  i.override_reason = text(27);
   return i;
+}
+
+// The one request numbered `number`, with its access code's hash.
+Result<std::optional<Inquiry>> FindNumber(RecordCatalogue& catalogue, const std::string& number,
+                                          std::string* code_hash) {
+  std::optional<Inquiry> found;
+  Status st = catalogue.ReadTables([&](SqlSession& db) -> Status {
+    auto q =
+        db.Run(std::string("SELECT ") + kColumns + " FROM inquiries WHERE number=$1", {number});
+    if (!q.ok()) return q.status();
+    if (!q->empty()) found = Read(*q, 0, code_hash);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return found;
 }
 
 std::string NumberDetail(const std::string& number) { return "{\"inquiry\":\"" + number + "\"}"; }
@@ -85,43 +100,33 @@ Result<std::pair<Inquiry, std::string>> InquiryRegister::Submit(Inquiry draft,
   const std::string code = HexEncode(raw, sizeof raw);
   if (draft.submitted_at.size() < 4) return Status::InvalidArgument("no submission time");
   const int year = std::stoi(draft.submitted_at.substr(0, 4));
-  Status st = catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
-    auto next = db.Prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM inquiries WHERE year=?1");
+  Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
+    DANGAN_RETURN_IF_ERROR(db.Serialize("inquiry-number"));
+    auto next =
+        db.Run("SELECT COALESCE(MAX(seq), 0) + 1 FROM inquiries WHERE year=$1", {int64_t{year}});
     if (!next.ok()) return next.status();
-    next->Bind(1, year);
-    Status err;
-    int64_t seq = next->Step(&err) ? next->Int(0) : 1;
-    DANGAN_RETURN_IF_ERROR(err);
-    while (next->Step(&err)) {
-    }
+    const int64_t seq = next->empty() ? 1 : next->Int(0, 0);
     char number[32];
     std::snprintf(number, sizeof number, "CX-%04d-%06lld", year, static_cast<long long>(seq));
     draft.number = number;
-    auto ins = db.Prepare(
+    auto ins = db.Run(
         "INSERT INTO inquiries(number, year, seq, access_code_sha256, requester_type, name,"
         " identifier, purpose, contact, channel, submitted_at, due_at, state)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,'submitted')");
+        " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'submitted')",
+        {draft.number, int64_t{year}, seq, Digest::OfString(code), draft.requester_type, draft.name,
+         draft.identifier, draft.purpose, draft.contact, draft.channel, draft.submitted_at,
+         draft.due_at});
     if (!ins.ok()) return ins.status();
-    ins->Bind(1, draft.number)
-        .Bind(2, year)
-        .Bind(3, seq)
-        .Bind(4, Digest::OfString(code))
-        .Bind(5, draft.requester_type)
-        .Bind(6, draft.name)
-        .Bind(7, draft.identifier)
-        .Bind(8, draft.purpose)
-        .Bind(9, draft.contact)
-        .Bind(10, draft.channel)
-        .Bind(11, draft.submitted_at)
-        .Bind(12, draft.due_at);
-    DANGAN_RETURN_IF_ERROR(ins->Run());
-    draft.id = sqlite3_last_insert_rowid(db.handle());
+    auto id = db.Run("SELECT id FROM inquiries WHERE number=$1", {draft.number});
+    if (!id.ok()) return id.status();
+    if (id->empty()) return Status::Internal("the new inquiry vanished");
+    draft.id = id->Int(0, 0);
     AuditEvent e;
     e.at = draft.submitted_at;
     e.actor = actor;
     e.action = "inquiry-submit";
     e.detail = NumberDetail(draft.number);
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
   if (!st.ok()) return st;
@@ -130,38 +135,16 @@ Result<std::pair<Inquiry, std::string>> InquiryRegister::Submit(Inquiry draft,
 }
 
 Result<std::optional<Inquiry>> InquiryRegister::Find(const std::string& number) {
-  std::optional<Inquiry> found;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(std::string("SELECT ") + kColumns + " FROM inquiries WHERE number=?1");
-    if (!q.ok()) return q.status();
-    q->Bind(1, number);
-    Status err;
-    if (q->Step(&err)) found = Read(*q, nullptr);
-    while (q->Step(&err)) {
-    }
-    return err;
-  });
-  if (!st.ok()) return st;
-  return found;
+  return FindNumber(catalogue_, number, nullptr);
 }
 
 Result<std::optional<Inquiry>> InquiryRegister::FindWithCode(const std::string& number,
                                                              const std::string& access_code) {
-  std::optional<Inquiry> found;
   std::string stored;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(std::string("SELECT ") + kColumns + " FROM inquiries WHERE number=?1");
-    if (!q.ok()) return q.status();
-    q->Bind(1, number);
-    Status err;
-    if (q->Step(&err)) found = Read(*q, &stored);
-    while (q->Step(&err)) {
-    }
-    return err;
-  });
-  if (!st.ok()) return st;
+  auto found = FindNumber(catalogue_, number, &stored);
+  if (!found.ok()) return found.status();
   const std::string presented = Digest::OfString(access_code);
-  if (!found || access_code.empty() || stored.size() != presented.size() ||
+  if (!*found || access_code.empty() || stored.size() != presented.size() ||
       CRYPTO_memcmp(stored.data(), presented.data(), stored.size()) != 0)
     return std::optional<Inquiry>();
   return found;
@@ -169,14 +152,14 @@ Result<std::optional<Inquiry>> InquiryRegister::FindWithCode(const std::string& 
 
 Result<std::vector<Inquiry>> InquiryRegister::List(const std::string& state, int limit) {
   std::vector<Inquiry> out;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(std::string("SELECT ") + kColumns +
-                        " FROM inquiries WHERE (?1 = '' OR state = ?1) ORDER BY id DESC LIMIT ?2");
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run(
+        std::string("SELECT ") + kColumns +
+            " FROM inquiries WHERE (CAST($1 AS TEXT) = '' OR state = $1) ORDER BY id DESC LIMIT $2",
+        {state, int64_t{limit}});
     if (!q.ok()) return q.status();
-    q->Bind(1, state).Bind(2, limit);
-    Status err;
-    while (q->Step(&err)) out.push_back(Read(*q, nullptr));
-    return err;
+    for (size_t r = 0; r < q->size(); ++r) out.push_back(Read(*q, r, nullptr));
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return out;
@@ -185,16 +168,12 @@ Result<std::vector<Inquiry>> InquiryRegister::List(const std::string& state, int
 Result<int64_t> InquiryRegister::CountSince(const std::string& identifier,
                                             const std::string& since) {
   int64_t n = 0;
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q =
-        db.Prepare("SELECT COUNT(*) FROM inquiries WHERE identifier=?1 AND submitted_at >= ?2");
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run("SELECT COUNT(*) FROM inquiries WHERE identifier=$1 AND submitted_at >= $2",
+                    {identifier, since});
     if (!q.ok()) return q.status();
-    q->Bind(1, identifier).Bind(2, since);
-    Status err;
-    if (q->Step(&err)) n = q->Int(0);
-    while (q->Step(&err)) {
-    }
-    return err;
+    if (!q->empty()) n = q->Int(0, 0);
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return n;
@@ -203,17 +182,17 @@ Result<int64_t> InquiryRegister::CountSince(const std::string& identifier,
 Result<std::vector<InquiryMatch>> InquiryRegister::Matches(const Inquiry& inquiry) {
   std::vector<InquiryMatch> out;
   const bool person = inquiry.requester_type == "person";
-  Status st = catalogue_.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(
-        person ? "SELECT reference, title, formed_on, item_code FROM records WHERE person_id=?1"
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto q = db.Run(
+        person ? "SELECT reference, title, formed_on, item_code FROM records WHERE person_id=$1"
                  " ORDER BY formed_on, reference LIMIT 1000"
-               : "SELECT reference, title, formed_on, item_code FROM records WHERE unit_code=?1"
-                 " ORDER BY formed_on, reference LIMIT 1000");
+               : "SELECT reference, title, formed_on, item_code FROM records WHERE unit_code=$1"
+                 " ORDER BY formed_on, reference LIMIT 1000",
+        {inquiry.identifier});
     if (!q.ok()) return q.status();
-    q->Bind(1, inquiry.identifier);
-    Status err;
-    while (q->Step(&err)) out.push_back({q->Text(0), q->Text(1), q->Text(2), q->Text(3), ""});
-    return err;
+    for (size_t r = 0; r < q->size(); ++r)
+      out.push_back({q->Text(r, 0), q->Text(r, 1), q->Text(r, 2), q->Text(r, 3), ""});
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   for (auto& m : out) {
@@ -231,22 +210,15 @@ Status InquiryRegister::Change(const std::string& number, const std::string& sql
                                const std::vector<std::string>& values, const std::string& action,
                                const std::string& actor, const std::string& at,
                                const std::string& refusal) {
-  return catalogue_.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) -> Status {
-    auto up = db.Prepare(sql);
+  return catalogue_.WriteTables([&](SqlSession& db) -> Status {
+    std::vector<SqlValue> params = {number};
+    params.insert(params.end(), values.begin(), values.end());
+    auto up = db.Run(sql, params);
     if (!up.ok()) return up.status();
-    up->Bind(1, number);
-    for (size_t i = 0; i < values.size(); ++i) up->Bind(static_cast<int>(i + 2), values[i]);
-    DANGAN_RETURN_IF_ERROR(up->Run());
-    if (sqlite3_changes(db.handle()) == 0) {
-      auto exists = db.Prepare("SELECT 1 FROM inquiries WHERE number=?1");
+    if (up->changed == 0) {
+      auto exists = db.Run("SELECT 1 FROM inquiries WHERE number=$1", {number});
       if (!exists.ok()) return exists.status();
-      exists->Bind(1, number);
-      Status err;
-      bool known = exists->Step(&err);
-      while (exists->Step(&err)) {
-      }
-      DANGAN_RETURN_IF_ERROR(err);
-      if (!known) return Status::NotFound("no inquiry " + number);
+      if (exists->empty()) return Status::NotFound("no inquiry " + number);
       return Status::Conflict("inquiry " + number + ": " + refusal);
     }
     AuditEvent e;
@@ -254,7 +226,7 @@ Status InquiryRegister::Change(const std::string& number, const std::string& sql
     e.actor = actor;
     e.action = action;
     e.detail = NumberDetail(number);
-    auto appended = log(e);
+    auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
   });
 }
@@ -266,10 +238,11 @@ Status InquiryRegister::Approve(const std::string& number,
                                 const std::string& certificate_code, const std::string& actor,
                                 const std::string& at) {
   return Change(number,
-                "UPDATE inquiries SET state='approved', decided_by=?2, decided_at=?3, served=?4,"
-                " certificate_serial=?5, certificate_code=?6, copies_allowed=(?7 = '1'),"
-                " override_reason=NULLIF(?8, '')"
-                " WHERE number=?1 AND state='submitted'",
+                "UPDATE inquiries SET state='approved', decided_by=$2, decided_at=$3, served=$4,"
+                " certificate_serial=$5, certificate_code=$6,"
+                " copies_allowed=CASE WHEN $7 = '1' THEN 1 ELSE 0 END,"
+                " override_reason=NULLIF($8, '')"
+                " WHERE number=$1 AND state='submitted'",
                 {actor, at, ListJson(references), certificate_serial, certificate_code,
                  copies_allowed ? "1" : "0", override_reason},
                 "inquiry-approve", actor, at, "it was decided already");
@@ -278,16 +251,16 @@ Status InquiryRegister::Approve(const std::string& number,
 Status InquiryRegister::Reject(const std::string& number, const std::string& reason,
                                const std::string& actor, const std::string& at) {
   return Change(number,
-                "UPDATE inquiries SET state='rejected', decided_by=?2, decided_at=?3, reason=?4"
-                " WHERE number=?1 AND state='submitted'",
+                "UPDATE inquiries SET state='rejected', decided_by=$2, decided_at=$3, reason=$4"
+                " WHERE number=$1 AND state='submitted'",
                 {actor, at, reason}, "inquiry-reject", actor, at, "it was decided already");
 }
 
 Status InquiryRegister::Rate(const std::string& number, const std::string& rating,
                              const std::string& comment, const std::string& at) {
   return Change(number,
-                "UPDATE inquiries SET rating=?2, rating_comment=?3, rated_at=?4"
-                " WHERE number=?1 AND state<>'submitted' AND rating IS NULL",
+                "UPDATE inquiries SET rating=$2, rating_comment=$3, rated_at=$4"
+                " WHERE number=$1 AND state<>'submitted' AND rating IS NULL",
                 {rating, comment, at}, "inquiry-rate", "requester:" + number, at,
                 "it can be rated once, after it was decided");
 }
@@ -295,8 +268,8 @@ Status InquiryRegister::Rate(const std::string& number, const std::string& ratin
 Status InquiryRegister::Complain(const std::string& number, const std::string& text,
                                  const std::string& at) {
   return Change(number,
-                "UPDATE inquiries SET complaint=?2, complained_at=?3"
-                " WHERE number=?1 AND complaint IS NULL",
+                "UPDATE inquiries SET complaint=$2, complained_at=$3"
+                " WHERE number=$1 AND complaint IS NULL",
                 {text, at}, "inquiry-complaint", "requester:" + number, at,
                 "a complaint was made already; it will be answered");
 }
@@ -304,8 +277,8 @@ Status InquiryRegister::Complain(const std::string& number, const std::string& t
 Status InquiryRegister::Answer(const std::string& number, const std::string& text,
                                const std::string& actor, const std::string& at) {
   return Change(number,
-                "UPDATE inquiries SET answer=?2, answered_by=?3, answered_at=?4"
-                " WHERE number=?1 AND complaint IS NOT NULL AND answer IS NULL",
+                "UPDATE inquiries SET answer=$2, answered_by=$3, answered_at=$4"
+                " WHERE number=$1 AND complaint IS NOT NULL AND answer IS NULL",
                 {text, actor, at}, "inquiry-answer", actor, at, "there is no unanswered complaint");
 }
 

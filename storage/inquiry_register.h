@@ -2,8 +2,9 @@
 // in the catalogue's `inquiries` table: submission with a one-time access code (the requester's
 // only credential, kept as its SHA-256), the archivist's decision, the records served, the
 // requester's rating and complaint and the answer. Every change is an audit event naming the
-// request by number only (no personal data in the chain's details). Thread-safe as the catalogue
-// is; borrows the Catalogue.
+// request by number only (no personal data in the chain's details). On either catalogue backend
+// (storage/sql_tables.h); numbers are allocated under a named lock, so servers sharing a
+// PostgreSQL catalogue never give one twice. Thread-safe; borrows the catalogue.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/catalogue.h"
+#include "storage/record_catalogue.h"
 
 namespace dangan {
 
@@ -45,7 +46,7 @@ struct InquiryMatch {
 
 class InquiryRegister {
  public:
-  explicit InquiryRegister(Catalogue& catalogue) : catalogue_(catalogue) {}
+  explicit InquiryRegister(RecordCatalogue& catalogue) : catalogue_(catalogue) {}
 
   // Numbers and stores a new request; returns it and its access code (shown once).
   Result<std::pair<Inquiry, std::string>> Submit(Inquiry draft, const std::string& actor);
@@ -77,12 +78,12 @@ class InquiryRegister {
                 const std::string& at);
 
  private:
-  // Runs `sql` (binding ?1 = number and the rest from `values`) in a transaction with an event;
-  // `must_change` explains a refusal when no row changed.
+  // Runs `sql` (binding $1 = number and the rest from `values`) in a transaction with an event;
+  // `refusal` explains a refusal when no row changed.
   Status Change(const std::string& number, const std::string& sql,
                 const std::vector<std::string>& values, const std::string& action,
                 const std::string& actor, const std::string& at, const std::string& refusal);
-  Catalogue& catalogue_;
+  RecordCatalogue& catalogue_;
 };
 
 }  // namespace dangan

@@ -189,7 +189,9 @@ CREATE TABLE capture_review(
   decided_by TEXT,
   decided_item TEXT,
   reference TEXT,
-  reason TEXT
+  reason TEXT,
+  claim TEXT,           -- a decision in progress holds the document (ReviewQueue::Claim)
+  claim_until BIGINT
 );
 CREATE INDEX capture_review_pending ON capture_review(id) WHERE state='pending';
 CREATE TABLE classifier_examples(
@@ -202,7 +204,67 @@ CREATE TABLE classifier_examples(
   actor TEXT NOT NULL
 );
 )SQL",
+    // 6: the public inquiry register and the 查档证明 issued, as in the embedded catalogue
+    // (storage/inquiry_register.h, retrieval/reports.h); numbers are allocated under a named
+    // lock (SqlSession::Serialize), so servers never share one.
+    R"SQL(
+CREATE TABLE inquiries(
+  id BIGSERIAL PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  year INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  access_code_sha256 TEXT NOT NULL,
+  requester_type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  submitted_at TEXT NOT NULL,
+  due_at TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('submitted','approved','rejected')),
+  decided_by TEXT,
+  decided_at TEXT,
+  reason TEXT,
+  served TEXT NOT NULL DEFAULT '[]',
+  copies_allowed INTEGER NOT NULL DEFAULT 0,
+  override_reason TEXT,
+  certificate_serial TEXT,
+  certificate_code TEXT,
+  rating TEXT,
+  rating_comment TEXT,
+  rated_at TEXT,
+  complaint TEXT,
+  complained_at TEXT,
+  answer TEXT,
+  answered_by TEXT,
+  answered_at TEXT,
+  UNIQUE(year, seq)
+);
+CREATE INDEX inquiries_state ON inquiries(state, due_at);
+CREATE INDEX inquiries_identifier ON inquiries(identifier);
+CREATE TABLE certificates(
+  id BIGSERIAL PRIMARY KEY,
+  serial TEXT NOT NULL UNIQUE,
+  year INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
+  code TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  requester TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  references_json TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  UNIQUE(year, seq)
+);
+CREATE TRIGGER certificates_append_only BEFORE UPDATE OR DELETE ON certificates
+  FOR EACH ROW EXECUTE FUNCTION dangan_append_only();
+CREATE TRIGGER certificates_append_only_truncate BEFORE TRUNCATE ON certificates
+  FOR EACH STATEMENT EXECUTE FUNCTION dangan_append_only();
+)SQL",
 };
+
+// SqlSession::Serialize's advisory locks: (this, hashtext(name)).
+constexpr int32_t kNamedLockSpace = 0x64616e67;  // "dang"
 
 constexpr const char* kHistoryCondition =
     " AND reference IS NOT NULL AND action NOT IN ('view','download')";
@@ -971,6 +1033,13 @@ class PgSession : public SqlSession {
     if (!writing_) return Status::Internal("an event can only be logged in a write");
     return AppendPgEvents(db_, {draft});
   }
+  Status Serialize(const std::string& name) override {
+    if (!writing_) return Status::Internal("only a write can hold a name");
+    // The two-key lock space, apart from the single-key locks of the chain, the series and the
+    // migrations.
+    return db_.Run("SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                   {std::to_string(kNamedLockSpace), name});
+  }
 
  private:
   PgDb& db_;
@@ -978,6 +1047,18 @@ class PgSession : public SqlSession {
 };
 
 }  // namespace
+
+Status PgCatalogue::SyncCommitted() {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  // synchronous_commit may be set off for the server or this role; on for this transaction.
+  Status st = (*db)->Exec("SET LOCAL synchronous_commit = on");
+  if (st.ok()) st = (*db)->Run("SELECT txid_current()");  // an id, so the commit is logged
+  if (st.ok()) st = (*db)->Exec("COMMIT");
+  if (!st.ok()) (void)(*db)->Exec("ROLLBACK");
+  return st;
+}
 
 Status PgCatalogue::WriteTables(const std::function<Status(SqlSession&)>& fn) {
   auto db = Borrow();

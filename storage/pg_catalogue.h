@@ -53,6 +53,9 @@ class PgCatalogue : public RecordCatalogue {
   Status RecordFixity(const std::vector<FixityResult>& results) override;
   Result<std::optional<FixityResult>> LastFixity(const std::string& reference) override;
   int schema_version() const override { return schema_version_; }
+  // A synchronous commit that writes: it waits for the log to be flushed up to its own record,
+  // past every relaxed commit before it.
+  Status SyncCommitted() override;
   Status WriteTables(const std::function<Status(SqlSession&)>& fn) override;
   Status ReadTables(const std::function<Status(SqlSession&)>& fn) override;
 

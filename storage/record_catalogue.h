@@ -92,6 +92,9 @@ class RecordCatalogue : public CataloguePort, public SqlTables {
   // Keeps fixity results, all in one transaction.
   virtual Status RecordFixity(const std::vector<FixityResult>& results) = 0;
   virtual Result<std::optional<FixityResult>> LastFixity(const std::string& reference) = 0;
+  // Makes every transaction committed so far durable, kRelaxed ones included: whatever was read
+  // before this call cannot be taken back by a power loss once it returns OK.
+  virtual Status SyncCommitted() = 0;
   virtual int schema_version() const = 0;
 };
 

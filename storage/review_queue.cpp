@@ -1,5 +1,11 @@
 #include "storage/review_queue.h"
 
+#include <openssl/rand.h>
+
+#include <chrono>
+
+#include "storage/digest.h"
+
 namespace dangan {
 
 namespace {
@@ -49,6 +55,16 @@ Result<std::optional<ReviewItem>> First(Result<std::vector<ReviewItem>> rows) {
 
 }  // namespace
 
+ReviewQueue::ReviewQueue(SqlTables& catalogue, std::function<int64_t()> now_unix)
+    : catalogue_(catalogue), now_unix_(std::move(now_unix)) {
+  if (!now_unix_)
+    now_unix_ = [] {
+      return static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+    };
+}
+
 Result<int64_t> ReviewQueue::Add(const ReviewItem& item, const std::string& actor) {
   int64_t id = 0;
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
@@ -90,20 +106,56 @@ Result<std::vector<ReviewItem>> ReviewQueue::List(const std::string& state, int 
   return Query(catalogue_, "WHERE state=$1" + order, {state});
 }
 
+Result<std::string> ReviewQueue::Claim(int64_t id, int64_t seconds) {
+  unsigned char raw[16];
+  if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("no random bytes for a claim");
+  const std::string claim = HexEncode(raw, sizeof raw);
+  const int64_t now = now_unix_();
+  Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto up = db.Run(
+        "UPDATE capture_review SET claim=$2, claim_until=$3 WHERE id=$1 AND state='pending'"
+        " AND (claim IS NULL OR claim_until < $4)",
+        {id, claim, now + seconds, now});
+    if (!up.ok()) return up.status();
+    if (up->changed == 1) return Status::Ok();
+    auto row = db.Run("SELECT state FROM capture_review WHERE id=$1", {id});
+    if (!row.ok()) return row.status();
+    if (row->empty()) return Status::NotFound("no review item " + std::to_string(id));
+    if (row->Text(0, 0) != "pending")
+      return Status::Conflict("review item " + std::to_string(id) + " is already " +
+                              row->Text(0, 0));
+    return Status::Conflict("review item " + std::to_string(id) +
+                            " is being decided by someone else just now");
+  });
+  if (!st.ok()) return st;
+  return claim;
+}
+
+Status ReviewQueue::Release(int64_t id, const std::string& claim) {
+  return catalogue_.ReadTables([&](SqlSession& db) -> Status {
+    auto up =
+        db.Run("UPDATE capture_review SET claim=NULL, claim_until=NULL WHERE id=$1 AND claim=$2",
+               {id, claim});
+    return up.ok() ? Status::Ok() : up.status();
+  });
+}
+
 Status ReviewQueue::Decide(int64_t id, const std::string& state, const std::string& item,
                            const std::string& reference, const std::string& reason,
                            const std::string& actor, const std::string& at,
-                           const ClassifierExample& example) {
+                           const ClassifierExample& example, const std::string& claim) {
   if (state != "filed" && state != "rejected")
     return Status::InvalidArgument("a review ends filed or rejected, not " + state);
   return catalogue_.WriteTables([&](SqlSession& db) -> Status {
     auto up = db.Run(
         "UPDATE capture_review SET state=$2, decided_item=$3, reference=$4, reason=$5,"
-        " decided_by=$6, decided_at=$7 WHERE id=$1 AND state='pending'",
-        {id, state, item, reference, reason, actor, at});
+        " decided_by=$6, decided_at=$7, claim=NULL, claim_until=NULL"
+        " WHERE id=$1 AND state='pending' AND (claim IS NULL OR claim=$8 OR claim_until < $9)",
+        {id, state, item, reference, reason, actor, at, claim, now_unix_()});
     if (!up.ok()) return up.status();
     if (up->changed != 1)
-      return Status::Conflict("review item " + std::to_string(id) + " is not pending");
+      return Status::Conflict("review item " + std::to_string(id) +
+                              " is not pending, or someone else is deciding it just now");
     auto ex = db.Run(
         "INSERT INTO classifier_examples(content_sha256, predicted_item, confirmed_item, text,"
         " at, actor) VALUES($1,$2,$3,$4,$5,$6)",

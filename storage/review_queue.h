@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,7 +37,8 @@ struct ClassifierExample {
 
 class ReviewQueue {
  public:
-  explicit ReviewQueue(SqlTables& catalogue) : catalogue_(catalogue) {}
+  // `now_unix` (default: the system clock) times claims.
+  explicit ReviewQueue(SqlTables& catalogue, std::function<int64_t()> now_unix = nullptr);
 
   // Queues a document, with its `queue-review` event by `actor`; a scan already queued (same
   // content) keeps its row and its id is returned, and no event is added.
@@ -45,16 +47,25 @@ class ReviewQueue {
   Result<std::optional<ReviewItem>> FindByContent(const std::string& content_sha256);
   // Oldest first; `state` empty = all.
   Result<std::vector<ReviewItem>> List(const std::string& state, int limit);
+  // Holds a pending item for `seconds` while one decision on it is in progress (filing it takes
+  // a while, and other servers may be deciding too); returns the claim to decide with.
+  // kConflict when it was decided already or someone else holds it; kNotFound when unknown.
+  Result<std::string> Claim(int64_t id, int64_t seconds);
+  // Gives a claim back (the decision failed); a claim that is not this one is left alone.
+  Status Release(int64_t id, const std::string& claim);
   // Decides a pending item, recording the example the classifier learns from and the decision's
   // event (`review` naming the record filed, or `review-reject`) in the same transaction.
-  // kConflict when the item was decided already.
+  // kConflict when the item was decided already, or someone else holds it (`claim` is this
+  // decision's own, or empty).
   Status Decide(int64_t id, const std::string& state, const std::string& item,
                 const std::string& reference, const std::string& reason, const std::string& actor,
-                const std::string& at, const ClassifierExample& example);
+                const std::string& at, const ClassifierExample& example,
+                const std::string& claim = "");
   Result<std::vector<ClassifierExample>> Examples();
 
  private:
   SqlTables& catalogue_;
+  std::function<int64_t()> now_unix_;
 };
 
 }  // namespace dangan

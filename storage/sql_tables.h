@@ -50,6 +50,10 @@ class SqlSession {
   // Appends an audit event, linked to the chain's head, in this session's transaction; refused
   // (kInternal) outside WriteTables.
   virtual Result<AuditEvent> Log(const AuditEvent& draft) = 0;
+  // Makes the rest of this write transaction the only one, on any server, to hold `name` (for
+  // example a register's numbering: read the last number, insert the next). Released at commit
+  // or rollback. Refused (kInternal) outside WriteTables.
+  virtual Status Serialize(const std::string& name) = 0;
 };
 
 // What a catalogue backend offers those stores (RecordCatalogue implements it).

@@ -75,12 +75,13 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   auto password_tries = std::make_shared<RateLimiter>(options_.sign_in_rate_per_name, 5);
   AddSessionRoutes(router_, services_, options_, password_tries);
   AddReviewRoutes(router_, services_);
+  AddReportRoutes(router_, services_);
+  AddInquiryRoutes(router_, services_, options_);
   // The rest keep their tables in the embedded catalogue. On a PostgreSQL one they are still
   // listed (openapi.json describes the product), but answer 501 until their tables move there.
   Router embedded_only;
   Router& rest = services_.catalogue != nullptr ? router_ : embedded_only;
-  AddReportRoutes(rest, services_);
-  AddInquiryRoutes(rest, services_, options_);
+  AddAnnualStatisticsRoutes(rest, services_);
   AddLifecycleRoutes(rest, services_, password_tries);
   for (Route route : embedded_only.routes()) {
     const std::string what = route.method + " " + route.pattern;

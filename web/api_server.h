@@ -36,9 +36,8 @@ struct Services {
   std::string root;
   const ClassificationScheme* scheme = nullptr;
   // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
-  // several servers (`records` below): then the routes that need no more than `records`,
-  // `sessions` and `review` are served, and the rest (inquiries, lifecycle, the annual table,
-  // reports) answer 501.
+  // several servers (`records` below): then everything but lifecycle (appraisal, holds,
+  // destruction, transfer) and the annual table is served, and those answer 501.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;
@@ -144,6 +143,8 @@ void AddReportRoutes(Router& router, Services& services);
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,
                       std::shared_ptr<RateLimiter> password_tries);
 void AddReviewRoutes(Router& router, Services& services);
+// The annual 统计表 (JSON and PDF): from the registers of the embedded catalogue only, so far.
+void AddAnnualStatisticsRoutes(Router& router, Services& services);
 // GET /api/v1/scheme: the classes and items to choose from (needs no catalogue).
 void AddSchemeRoutes(Router& router, Services& services);
 void AddUiRoutes(Router& router, const ServerOptions& options);

@@ -183,7 +183,7 @@ std::optional<Inquiry> PublicLookup(Services& services, Exchange& x, RateLimiter
     SendProblem(x.resp, 429, "Too Many Requests", "too many look-ups; try again shortly");
     return std::nullopt;
   }
-  InquiryRegister reg(*services.catalogue);
+  InquiryRegister reg(*services.records);
   auto q = reg.FindWithCode(x.params[0], x.req.get("X-Inquiry-Code", ""));
   if (!q.ok()) {
     SendStatus(x.resp, q.status());
@@ -198,7 +198,7 @@ std::optional<Inquiry> PublicLookup(Services& services, Exchange& x, RateLimiter
 }
 
 std::optional<Inquiry> StaffLookup(Services& services, Exchange& x) {
-  InquiryRegister reg(*services.catalogue);
+  InquiryRegister reg(*services.records);
   auto q = reg.Find(x.params[0]);
   if (!q.ok()) {
     SendStatus(x.resp, q.status());
@@ -222,7 +222,7 @@ std::string IsoHoursAgo(const std::string& now, int hours) {
 // 利用台账: a heading row, then every request oldest first, with the requester's name masked
 // and no identifier (the ledger circulates among staff and inspectors).
 Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
-  InquiryRegister reg(*services.catalogue);
+  InquiryRegister reg(*services.records);
   auto list = reg.List("", 1000000);
   if (!list.ok()) return list.status();
   const std::string now = services.clock();
@@ -330,7 +330,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          auto due = rules.DueAt(q.submitted_at);
          if (!due.ok()) return SendStatus(x.resp, due.status());
          q.due_at = *due;
-         InquiryRegister reg(*services.catalogue);
+         InquiryRegister reg(*services.records);
          auto recent = reg.CountSince(id, IsoHoursAgo(q.submitted_at, 24));
          if (!recent.ok()) return SendStatus(x.resp, recent.status());
          if (*recent >= per_identifier) {
@@ -362,7 +362,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (q->state == "approved") {
                   Array::Ptr records = new Array;
                   for (const auto& ref : q->served) {
-                    auto r = services.catalogue->GetRecord(ref);
+                    auto r = services.records->GetRecord(ref);
                     if (!r.ok()) return SendStatus(x.resp, r.status());
                     if (!*r) continue;  // destroyed or transferred since
                     records->add(PublicRecord(services, *q, **r));
@@ -406,7 +406,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          if (q->state != "approved" ||
              std::find(q->served.begin(), q->served.end(), ref) == q->served.end())
            return SendProblem(x.resp, 404, "Not Found", "no such record in this request");
-         auto r = services.catalogue->GetRecord(ref);
+         auto r = services.records->GetRecord(ref);
          if (!r.ok()) return SendStatus(x.resp, r.status());
          const RecordFile* file = nullptr;
          if (*r)
@@ -471,7 +471,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!errors.empty())
                   return SendProblem(x.resp, 422, "Unprocessable Content",
                                      "the rating is not valid", errors);
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 Status st = reg.Rate(q->number, rating, comment, services.clock());
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200,
@@ -491,7 +491,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!errors.empty())
                   return SendProblem(x.resp, 422, "Unprocessable Content",
                                      "the complaint is empty or not valid", errors);
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 Status st = reg.Complain(q->number, text, services.clock());
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200, "{\"number\":" + JsonQuote(q->number) + "}");
@@ -545,7 +545,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               "Inquiry service figures: requests by outcome, handling time against the promised "
               "time, records served, satisfaction, complaints",
               [&services](Exchange& x) {
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 auto list = reg.List("", 1000000);
                 if (!list.ok()) return SendStatus(x.resp, list.status());
                 const std::string now = services.clock();
@@ -612,7 +612,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
            return SendProblem(x.resp, 422, "Unprocessable Content",
                               "state must be submitted, approved or rejected",
                               {{"state", "unknown state"}});
-         InquiryRegister reg(*services.catalogue);
+         InquiryRegister reg(*services.records);
          auto list = reg.List(state, 1000);
          if (!list.ok()) return SendStatus(x.resp, list.status());
          const std::string now = services.clock();
@@ -635,7 +635,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!q) return;
                 Object::Ptr o = InquiryObject(*q, true, services.clock(),
                                               services.inquiry_rules->near_due_hours());
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 auto matches = reg.Matches(*q);
                 if (!matches.ok()) return SendStatus(x.resp, matches.status());
                 Array::Ptr list = new Array;
@@ -675,7 +675,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                               "inquiry " + q->number + " is already " + q->state);
          auto body = ReadJsonObject(x.req);
          if (!body.ok()) return SendStatus(x.resp, body.status());
-         InquiryRegister reg(*services.catalogue);
+         InquiryRegister reg(*services.records);
          auto matches = reg.Matches(*q);
          if (!matches.ok()) return SendStatus(x.resp, matches.status());
          std::set<std::string> own, other_name;
@@ -765,7 +765,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!errors.empty())
                   return SendProblem(x.resp, 422, "Unprocessable Content",
                                      "a rejection needs a reason", errors);
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 Status st = reg.Reject(q->number, reason, x.principal->Actor(), services.clock());
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200,
@@ -783,7 +783,7 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 if (!errors.empty())
                   return SendProblem(x.resp, 422, "Unprocessable Content", "the answer is empty",
                                      errors);
-                InquiryRegister reg(*services.catalogue);
+                InquiryRegister reg(*services.records);
                 Status st = reg.Answer(q->number, text, x.principal->Actor(), services.clock());
                 if (!st.ok()) return SendStatus(x.resp, st);
                 SendJson(x.resp, 200, "{\"number\":" + JsonQuote(q->number) + "}");

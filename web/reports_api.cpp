@@ -34,7 +34,7 @@ std::string RowsJson(const std::vector<HoldingsRow>& rows) {
 
 ReportContext ReportContextFor(Services& s) {
   ReportContext c;
-  c.catalogue = s.catalogue;
+  c.catalogue = s.records;
   c.scheme = s.scheme;
   c.archive_root = s.root;
   c.fonds = s.fonds;
@@ -140,19 +140,6 @@ void AddStatisticsRoutes(Router& router, Services& services) {
 
 void AddReportRoutes(Router& router, Services& services) {
   router.Add({"GET",
-              "/api/v1/stats/annual",
-              "stats",
-              "The figures of the annual 社会保险业务档案管理基本情况统计表",
-              [&services](Exchange& x) {
-                auto year = YearParam(x, true);
-                if (!year.ok()) return SendStatus(x.resp, year.status());
-                auto a = ComputeAnnualStatistics(*services.catalogue, *services.scheme, *year);
-                if (!a.ok()) return SendStatus(x.resp, a.status());
-                SendJson(x.resp, 200, AnnualStatisticsToJson(*a));
-              },
-              {"year"}});
-
-  router.Add({"GET",
               "/api/v1/reports/catalogue",
               "report",
               "归档文件目录 as PDF for a year (and class) or a series",
@@ -166,19 +153,6 @@ void AddReportRoutes(Router& router, Services& services) {
                           "归档文件目录-" + std::to_string(*year) + ".pdf");
               },
               {"year", "class", "series"}});
-  router.Add({"GET",
-              "/api/v1/reports/statistics",
-              "report",
-              "The annual statistics table as PDF",
-              [&services](Exchange& x) {
-                auto year = YearParam(x, true);
-                if (!year.ok()) return SendStatus(x.resp, year.status());
-                auto pdf = RenderAnnualStatisticsPdf(ReportContextFor(services), *year);
-                if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
-                SendBytes(x.resp, *pdf, "application/pdf",
-                          "统计表-" + std::to_string(*year) + ".pdf");
-              },
-              {"year"}});
   router.Add(
       {"POST", "/api/v1/reports/certificates", "certify",
        "Issue a 查档证明: JSON {requester, purpose, references[]} → PDF with serial and code",
@@ -248,7 +222,7 @@ void AddReportRoutes(Router& router, Services& services) {
          std::ostringstream csv;
          bool truncated = false;
          auto rows =
-             ExportSearchCsv(*services.catalogue, spec, services.scheme, csv, 100000, &truncated);
+             ExportSearchCsv(*services.records, spec, services.scheme, csv, 100000, &truncated);
          if (!rows.ok()) return SendStatus(x.resp, rows.status());
          std::string body = csv.str();
          x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
@@ -260,6 +234,35 @@ void AddReportRoutes(Router& router, Services& services) {
          x.resp.send() << body;
        },
        {"q", "class", "item", "year", "retention", "person", "unit"}});
+}
+
+void AddAnnualStatisticsRoutes(Router& router, Services& services) {
+  router.Add({"GET",
+              "/api/v1/stats/annual",
+              "stats",
+              "The figures of the annual 社会保险业务档案管理基本情况统计表",
+              [&services](Exchange& x) {
+                auto year = YearParam(x, true);
+                if (!year.ok()) return SendStatus(x.resp, year.status());
+                auto a = ComputeAnnualStatistics(*services.catalogue, *services.scheme, *year);
+                if (!a.ok()) return SendStatus(x.resp, a.status());
+                SendJson(x.resp, 200, AnnualStatisticsToJson(*a));
+              },
+              {"year"}});
+
+  router.Add({"GET",
+              "/api/v1/reports/statistics",
+              "report",
+              "The annual statistics table as PDF",
+              [&services](Exchange& x) {
+                auto year = YearParam(x, true);
+                if (!year.ok()) return SendStatus(x.resp, year.status());
+                auto pdf = RenderAnnualStatisticsPdf(ReportContextFor(services), *year);
+                if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
+                SendBytes(x.resp, *pdf, "application/pdf",
+                          "统计表-" + std::to_string(*year) + ".pdf");
+              },
+              {"year"}});
 }
 
 }  // namespace dangan::web

@@ -340,6 +340,41 @@ Result<std::vector<AnchorFile>> ArchiveSession::ReadAuditAnchors() {
   return files;
 }
 
+namespace {
+std::vector<std::string> RootsOf(const std::string& root, const ArchiveSettings& settings) {
+  std::vector<std::string> roots = {root};
+  roots.insert(roots.end(), settings.replicas.begin(), settings.replicas.end());
+  return roots;
+}
+}  // namespace
+
+Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalogue,
+                                                         const std::string& root,
+                                                         const ArchiveSettings& settings,
+                                                         int64_t* seen) {
+  auto last = catalogue.LastEvent();
+  if (!last.ok()) return last.status();
+  if (!*last || (*last)->seq == *seen) return std::optional<AuditAnchor>();
+  auto secret = LoadOrCreateSecret(root);
+  if (!secret.ok()) return secret.status();
+  auto anchored =
+      AnchorChainHead(catalogue, Env::Default(), RootsOf(root, settings), *secret, **last,
+                      NowIso8601(), AnchorMismatch::kRefuse, kSharedAuditAnchorFile);
+  if (!anchored.ok()) return anchored.status();
+  *seen = (*last)->seq;
+  return std::optional<AuditAnchor>(std::move(*anchored));
+}
+
+Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
+                                                       const ArchiveSettings& settings) {
+  auto secret = LoadOrCreateSecret(root);
+  if (!secret.ok()) return secret.status();
+  std::vector<AnchorFile> files;
+  for (const std::string& r : RootsOf(root, settings))
+    files.push_back(ReadAnchor(r, *secret, kSharedAuditAnchorFile));
+  return files;
+}
+
 Status ArchiveSession::WriteSetting(const std::string& key, const std::string& value) {
   const std::string settings_path = (fs::path(root_) / kSettingsFile).string();
   const std::string tmp = settings_path + ".tmp";

@@ -164,6 +164,18 @@ Result<std::string> SharedCatalogueUrl(const std::string& flag, bool or_environm
 // opening it later never does either.
 Result<std::unique_ptr<ArchiveLock>> JoinSharedCatalogueRoot(const std::string& root);
 
+// Anchors the chain head of a PostgreSQL catalogue shared by the archive at `root` in the root
+// and every replica root (kSharedAuditAnchorFile), when the head moved past `*seen` (0: never
+// anchored by this caller); `*seen` then follows. nullopt when nothing moved. Callable from
+// every server at once: an anchor as new or newer is left in place.
+Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalogue,
+                                                         const std::string& root,
+                                                         const ArchiveSettings& settings,
+                                                         int64_t* seen);
+// Every root's anchor of the shared PostgreSQL chain (see AnchorSharedChainHead).
+Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
+                                                       const ArchiveSettings& settings);
+
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root);
 // The public inquiry service's rules for the archive at `root`: its inquiry.local.json (which

@@ -446,6 +446,13 @@ std::string CaptureClassifyDetail(const capture::CapturedDocument& doc) {
 
 Result<CaptureOutcome> CaptureFiling::Queue(const capture::CapturedDocument& doc,
                                             const std::string& sha, const std::string& reason) {
+  // Queued before (a job redone, the same scan sent twice): its staging, perhaps being read or
+  // filed just now, or gone with its filing, is left as it is.
+  auto earlier = queue_.FindByContent(sha);
+  if (!earlier.ok()) return earlier.status();
+  if (*earlier)
+    return CaptureOutcome{(*earlier)->reference, (*earlier)->id,
+                          "queued for review before (" + (*earlier)->state + ")"};
   const std::string original = OriginalName(doc);
   const std::string rel = "review/" + sha.substr(0, 32);
   const fs::path final_dir = fs::path(archive_.root) / rel;
@@ -500,18 +507,22 @@ Result<std::string> CaptureFiling::Accept(int64_t id, const std::string& item,
   c->files[0].declared_sha256 = r.content_sha256;
   auto text = ReadWhole(fs::path(dir) / "ocr.txt");  // before filing, which frees the staging
   if (!text.ok()) return text.status();
+  // Held while it is filed: a decision on another server (a PostgreSQL archive has several)
+  // must not reject what is being filed. Ten minutes is far beyond any filing.
+  auto claim = queue_.Claim(id, 600);
+  if (!claim.ok()) return claim.status();
   auto receipt = archive_.filing->File(*c, "capture", actor_);
   if (!receipt.ok()) {
-    // Decided meanwhile on another server (a PostgreSQL archive has several): say so, rather
-    // than how the filing tripped over the staging that decision removed.
-    auto now = queue_.Find(id);
-    if (now.ok() && *now && (*now)->state != "pending")
-      return Status::Conflict("review item " + std::to_string(id) + " is already " + (*now)->state);
+    Status released = queue_.Release(id, *claim);
+    if (!released.ok()) return released;
     return receipt.status();
   }
   ClassifierExample ex{r.content_sha256, r.suggested_item, chosen, *text, NowIso8601(), actor_};
-  DANGAN_RETURN_IF_ERROR(
-      queue_.Decide(id, "filed", chosen, receipt->reference, "", actor_, ex.at, ex));
+  Status decided =
+      queue_.Decide(id, "filed", chosen, receipt->reference, "", actor_, ex.at, ex, *claim);
+  if (!decided.ok())
+    return decided.WithContext("filed as " + receipt->reference +
+                               ", but the review item was not closed");
   std::error_code ec;
   fs::remove_all(dir, ec);  // the package holds the files now
   return receipt->reference;
@@ -524,6 +535,13 @@ Status CaptureFiling::Reject(int64_t id, const std::string& reason) {
   const ReviewItem& r = **found;
   if (r.state != "pending")
     return Status::Conflict("review item " + std::to_string(id) + " is already " + r.state);
+  // Filed already (an acceptance that stopped before closing its item): accepting it again
+  // closes the item with that record.
+  auto filed = archive_.catalogue->FindCase("capture", r.content_sha256);
+  if (!filed.ok()) return filed.status();
+  if (*filed)
+    return Status::Conflict("review item " + std::to_string(id) + " was filed as " +
+                            (*filed)->reference + "; accept it to close it");
   const std::string dir = (fs::path(archive_.root) / r.staged_dir).string();
   auto text = ReadWhole(fs::path(dir) / "ocr.txt");
   if (!text.ok()) return text.status();

@@ -25,6 +25,7 @@
 #include "storage/bag_validator.h"
 #include "storage/digest.h"
 #include "storage/fixity_audit.h"
+#include "storage/pg_catalogue.h"
 #include "storage/record_xml.h"
 #include "web/http_json.h"
 
@@ -327,13 +328,63 @@ int RunReanchor(const Context& ctx, const std::string& reason) {
 
 }  // namespace
 
+namespace {
+
+// `audit verify --catalogue URL`: the chain of a PostgreSQL catalogue this root shares, against
+// its anchors in the storage roots; then its head is anchored anew.
+int VerifySharedChain(const Context& ctx, const std::string& url) {
+  auto rules = LoadArchiveRules(ctx.root);
+  if (!rules.ok()) return FailStatus(rules.status());
+  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
+  if (!catalogue.ok()) return FailStatus(catalogue.status());
+  // Anchors before events, as below.
+  auto anchors = ReadSharedChainAnchors(ctx.root, rules->settings);
+  if (!anchors.ok()) return FailStatus(anchors.status());
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
+  if (!events.ok()) return FailStatus(events.status());
+  std::string why;
+  if (auto broken = FindBrokenLink(*events, kGenesisHash, 1, &why)) {
+    std::cout << "BROKEN at event " << (*events)[*broken].seq << ": " << why << "\n";
+    return 1;
+  }
+  auto refs = (*catalogue)->References();
+  if (!refs.ok()) return FailStatus(refs.status());
+  std::set<std::string> filed;
+  for (const auto& e : *events)
+    if (e.action == "file") filed.insert(e.reference);
+  for (const auto& r : *refs) {
+    if (!filed.count(r)) {
+      std::cout << "BROKEN: record " << r << " has no filing event (events were removed)\n";
+      return 1;
+    }
+  }
+  AnchorVerdict verdict = CheckAnchors(*events, *anchors);
+  for (const auto& problem : verdict.problems) std::cout << "BROKEN: " << problem << "\n";
+  if (!verdict.problems.empty()) return 1;
+  std::cout << "audit chain intact (PostgreSQL): " << events->size() << " events, " << refs->size()
+            << " records\n";
+  if (verdict.newest)
+    std::cout << "anchor: event " << verdict.newest->seq << ", anchored at "
+              << verdict.newest->anchored_at << ", matches the chain\n";
+  else
+    std::cout << "anchor: no anchor yet\n";
+  int64_t seen = 0;
+  auto anchored = AnchorSharedChainHead(**catalogue, ctx.root, rules->settings, &seen);
+  if (!anchored.ok()) return FailStatus(anchored.status());
+  if (*anchored) std::cout << "anchored head: event " << (*anchored)->seq << "\n";
+  return 0;
+}
+
+}  // namespace
+
 int RunAudit(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--rate", "--limit", "--reason"}, {"--help"});
+  auto args =
+      Arguments::Parse(argc, argv, 1, {"--rate", "--limit", "--reason", "--catalogue"}, {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string sub = args->positional.empty() ? "" : args->positional[0];
   if (args->Has("--help") || args->positional.size() != 1 ||
       (sub != "verify" && sub != "run" && sub != "reanchor")) {
-    std::cout << "usage: dangan audit verify\n"
+    std::cout << "usage: dangan audit verify [--catalogue postgresql://…]\n"
                  "       dangan audit run [--rate MB_PER_S] [--limit N]\n"
                  "       dangan audit reanchor --reason TEXT\n"
                  "verify walks the audit chain from the first event and reports the first broken\n"
@@ -341,6 +392,9 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
                  "that the chain still holds the head anchored outside the catalogue (audit-head,\n"
                  "signed, in the root and every replica; events removed from the end or a chain\n"
                  "rewritten whole show there). When all holds it anchors the head anew.\n"
+                 "With --catalogue it checks the chain of the PostgreSQL catalogue this root\n"
+                 "shares with `dangan serve --catalogue` (whose servers anchor its head every\n"
+                 "10 s, in audit-head-postgresql) the same way.\n"
                  "run re-hashes every copy of every package (the archive root and each replica)\n"
                  "from where the last run stopped, repairs damaged or missing copies from a copy\n"
                  "that matches the catalogue and records both as events; at the end of a cycle it\n"
@@ -354,6 +408,12 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
                  "must hold; a `reanchor` event keeps the reason and every anchor replaced, and\n"
                  "the head is anchored anew in every root.\n";
     return args->Has("--help") ? 0 : 2;
+  }
+  if (args->options.count("--catalogue")) {
+    if (sub != "verify") return Fail("--catalogue goes with audit verify only", 2);
+    auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
+    if (!url.ok()) return FailStatus(url.status(), 2);
+    return VerifySharedChain(ctx, *url);
   }
   if (sub == "run") return RunAuditPass(ctx, *args);
   if (sub == "reanchor") return RunReanchor(ctx, args->Get("--reason"));

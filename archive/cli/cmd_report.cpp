@@ -273,7 +273,7 @@ int RunStatistics(const Context& ctx, int argc, char** argv) {
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ReportContext rc = MakeReportContext(**session, ReportFontPath(ctx, *args));
-  auto stats = ComputeAnnualStatistics(*rc.catalogue, *rc.scheme, *year);
+  auto stats = ComputeAnnualStatistics((*session)->catalogue(), *rc.scheme, *year);
   if (!stats.ok()) return FailReport(stats.status());
   if (pdf_wanted) {
     auto pdf = RenderAnnualStatisticsPdf(rc, *stats);

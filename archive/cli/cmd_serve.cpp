@@ -112,8 +112,10 @@ class AuditLoop {
 // stderr when it starts and when it ends, not every period.
 class AnchorLoop {
  public:
-  AnchorLoop(ArchiveSession& session, std::chrono::seconds period)
-      : session_(session), period_(period) {}
+  // `anchor` anchors the head if it moved (ArchiveSession::AnchorAuditHeadIfMoved, or
+  // AnchorSharedChainHead on a PostgreSQL catalogue).
+  AnchorLoop(std::function<Status()> anchor, std::chrono::seconds period)
+      : anchor_(std::move(anchor)), period_(period) {}
   ~AnchorLoop() { Stop(); }
   void Start() {
     thread_ = std::thread([this] {
@@ -140,20 +142,19 @@ class AnchorLoop {
 
  private:
   void Anchor() {
-    auto anchored = session_.AnchorAuditHeadIfMoved();
+    Status anchored = anchor_();
     // The message names the event, which moves on; the kind of failure is what repeats.
     std::optional<ErrorCode> failure;
-    if (!anchored.ok()) failure = anchored.status().code();
+    if (!anchored.ok()) failure = anchored.code();
     if (failure == last_failure_) return;
     if (failure)
-      std::cerr << "dangan: anchoring the audit chain's head: " << anchored.status().message()
-                << "\n";
+      std::cerr << "dangan: anchoring the audit chain's head: " << anchored.message() << "\n";
     else
       std::cerr << "dangan: the audit chain's head is anchored again\n";
     last_failure_ = failure;
   }
 
-  ArchiveSession& session_;
+  std::function<Status()> anchor_;
   const std::chrono::seconds period_;
   // Only the loop's thread, then Stop() after the join, touch it.
   std::optional<ErrorCode> last_failure_;
@@ -224,6 +225,9 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
   services.organization = rules->settings.organization;
   services.clock = NowIso8601;
   services.policy = &*policy;
+  auto inquiry_rules = LoadInquiryRules(ctx.root);
+  if (!inquiry_rules.ok()) return FailStatus(inquiry_rules.status());
+  services.inquiry_rules = &*inquiry_rules;
   services.search_slots = search_slots;
   // The people of `dangan user … --catalogue` sign in here; their sessions are in the shared
   // catalogue, so any server knows them.
@@ -242,10 +246,21 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
   if (!st.ok()) return FailStatus(st);
   std::cout << "listening on " << (opt.tls_certificate.empty() ? "http" : "https") << "://"
             << opt.bind << ":" << server.port() << " (catalogue on PostgreSQL)" << std::endl;
+  // Every server anchors the shared chain's head outside the catalogue, in the storage roots.
+  int64_t anchored_seq = 0;
+  AnchorLoop anchor(
+      [&] {
+        auto anchored =
+            AnchorSharedChainHead(**catalogue, ctx.root, rules->settings, &anchored_seq);
+        return anchored.ok() ? Status::Ok() : anchored.status();
+      },
+      std::chrono::seconds(10));
+  anchor.Start();
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
   server.Stop(30);
+  anchor.Stop();  // after the server: the last accesses are in the chain by now
   return 0;
 }
 
@@ -286,12 +301,11 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n"
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
-                 "archive's storage roots at the same paths: intake, records, search,\n"
-                 "downloads, statistics and the review queue the workers fill, with no state\n"
-                 "kept here and nothing cached (fixity checks run as worker jobs); people sign\n"
-                 "in as `dangan user … --catalogue` registered them. Inquiries, lifecycle, the\n"
-                 "annual table and the reports answer 501 there for now. --catalogue-connections N "
-                 "(default 32)\n"
+                 "archive's storage roots at the same paths: everything but lifecycle\n"
+                 "(appraisal, holds, destruction, transfer) and the annual table, which answer\n"
+                 "501 there for now. No state is kept here and nothing is cached (fixity checks\n"
+                 "run as worker jobs); people sign in as `dangan user … --catalogue` registered\n"
+                 "them. --catalogue-connections N (default 32)\n"
                  "caps this server's connections to it; keep every node's sum under the\n"
                  "PostgreSQL server's max_connections.\n";
     return 0;
@@ -430,7 +444,12 @@ int RunServe(const Context& ctx, int argc, char** argv) {
             << opt.bind << ":" << server.port() << std::endl;
   AuditLoop auditor(audit, audit_days);
   if (audit_rate > 0) auditor.Start();
-  AnchorLoop anchor(s, std::chrono::seconds(10));
+  AnchorLoop anchor(
+      [&s] {
+        auto anchored = s.AnchorAuditHeadIfMoved();
+        return anchored.ok() ? Status::Ok() : anchored.status();
+      },
+      std::chrono::seconds(10));
   anchor.Start();
   int sig = 0;
   sigwait(&stop, &sig);

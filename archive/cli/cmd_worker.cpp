@@ -282,6 +282,13 @@ class JobRunner {
         return JobError{receipt.status(), IsPermanent(receipt.status())};
       reason = receipt.status().message();
     }
+    // Filed before, when the classifier was surer (a scan enqueued again): it stays filed.
+    auto filed = catalogue_.FindCase("capture", *sha);
+    if (!filed.ok()) return JobError{filed.status(), false};
+    if (*filed) {
+      out.summary = (*filed)->reference + " (filed before)";
+      return out;
+    }
     // Unsure: staged under the shared root's review/ and queued, for an archivist on any server.
     auto queued_now = capture_->Queue(*doc, *sha, reason);
     if (!queued_now.ok()) return JobError{queued_now.status(), IsPermanent(queued_now.status())};

@@ -132,6 +132,27 @@ int StartServer(std::unique_ptr<ChildProcess>* process, const std::string& root,
   return 0;
 }
 
+// Registers an administrator (no password) and 档案员, an archivist signing in with "long enough
+// pw", in the shared catalogue.
+void RegisterArchivist(const std::string& root, const std::string& url) {
+  auto admin = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
+                   " user add 管理员 --role admin --catalogue " + Quote(url) + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(admin.code == 0, admin);
+  auto archivist = Run("printf 'long enough pw\\n' | " + Quote(DANGAN_BINARY) + " --root " +
+                       Quote(root) + " --actor 管理员 user add 档案员 --role archivist" +
+                       " --password-stdin --catalogue " + Quote(url) + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(archivist.code == 0, archivist);
+}
+
+// 档案员 signed in through the server on `port`: the headers of their requests.
+std::map<std::string, std::string> SignInArchivist(int port) {
+  Reply signed_in =
+      Send(port, "POST", "/api/v1/session", "", R"({"name":"档案员","password":"long enough pw"})");
+  BOOST_REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
+  return {{"Cookie", "dangan_session=" + signed_in.session_cookie},
+          {"X-CSRF-Token", signed_in.Json()->getValue<std::string>("csrf")}};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage_roots) {
@@ -265,12 +286,10 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
     Reply utilization = Send(port, "GET", "/api/v1/stats/utilization", reader);
     BOOST_TEST(utilization.status == 200, utilization.body);
     BOOST_TEST(utilization.body.find("\"view\"") != std::string::npos, utilization.body);
-    for (auto [path, key] : {std::pair{"/api/v1/stats/annual?year=2025", reader},
-                             std::pair{"/api/v1/public/inquiry-guide", std::string()}}) {
-      Reply stats = Send(port, "GET", path, key);
-      BOOST_TEST(stats.status == 501, path << " " << stats.body);
-      BOOST_TEST(stats.body.find("PostgreSQL") != std::string::npos, stats.body);
-    }
+    Reply annual = Send(port, "GET", "/api/v1/stats/annual?year=2025", reader);
+    BOOST_TEST(annual.status == 501, annual.body);
+    BOOST_TEST(annual.body.find("PostgreSQL") != std::string::npos, annual.body);
+    BOOST_TEST(Send(port, "GET", "/api/v1/public/inquiry-guide", "").status == 200);
   }
 
   // A person registered in the shared catalogue signs in through one server and is known to the
@@ -318,6 +337,32 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage
   }
   BOOST_TEST(views == 2);
   BOOST_TEST(files == kClients * kCasesEach + 1);
+
+  // The servers anchored the shared chain's head in both storage roots, beside (not over) the
+  // embedded catalogue's anchor; `audit verify --catalogue` checks the chain against them, and a
+  // chain cut at its end (by someone able to lift the append-only trigger) no longer passes.
+  for (const std::string& root : {archive.root(), replica.path()}) {
+    BOOST_TEST(fs::exists(fs::path(root) / "audit-head-postgresql"), root);
+    const std::string head = Slurp(fs::path(root) / "audit-head-postgresql");
+    BOOST_TEST(Contains(head, "seq: " + std::to_string(events->back().seq)), head);
+  }
+  auto verify = [&] {
+    return Run(Quote(DANGAN_BINARY) + " --root " + Quote(archive.root()) +
+               " audit verify --catalogue " + Quote(schema.url()) + " 2>&1");
+  };
+  auto intact = verify();
+  BOOST_TEST(intact.code == 0, intact);
+  BOOST_TEST(Contains(intact.out, "audit chain intact (PostgreSQL)"), intact);
+  BOOST_TEST(Contains(intact.out, "matches the chain"), intact);
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_REQUIRE((*db)
+                    ->Exec("ALTER TABLE events DISABLE TRIGGER USER;"
+                           " DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
+                    .ok());
+  auto cut = verify();
+  BOOST_TEST(cut.code == 1, cut);
+  BOOST_TEST(Contains(cut.out, "removed from the end"), cut);
 }
 
 BOOST_AUTO_TEST_CASE(two_servers_and_two_workers_file_and_capture_at_once_each_case_once) {
@@ -436,11 +481,7 @@ BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_serv
     return Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " " + args + " --catalogue " +
                Quote(schema.url()) + " 2>&1");
   };
-  BOOST_REQUIRE(dangan("user add 管理员 --role admin").code == 0);
-  auto archivist = Run("printf 'long enough pw\\n' | " + Quote(DANGAN_BINARY) + " --root " +
-                       Quote(root) + " --actor 管理员 user add 档案员 --role archivist" +
-                       " --password-stdin --catalogue " + Quote(schema.url()));
-  BOOST_REQUIRE_MESSAGE(archivist.code == 0, archivist);
+  RegisterArchivist(root, schema.url());
   TempDir shared;
   CopyScans(shared / "scans", {"dev_0001.jpg", "dev_0006.jpg"});
   auto queued = dangan("worker enqueue capture " + Quote(shared / "scans"));
@@ -464,12 +505,7 @@ BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_serv
   std::unique_ptr<ChildProcess> a, b;
   const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
                         StartServer(&b, root, schema.url(), logs / "b.log")};
-  Reply signed_in = Send(ports[0], "POST", "/api/v1/session", "",
-                         R"({"name":"档案员","password":"long enough pw"})");
-  BOOST_REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
-  const std::map<std::string, std::string> as_archivist = {
-      {"Cookie", "dangan_session=" + signed_in.session_cookie},
-      {"X-CSRF-Token", signed_in.Json()->getValue<std::string>("csrf")}};
+  const auto as_archivist = SignInArchivist(ports[0]);
 
   Reply list = Send(ports[1], "GET", "/api/v1/review", "", "", as_archivist);
   BOOST_REQUIRE_MESSAGE(list.status == 200, list.body);
@@ -523,6 +559,146 @@ BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_serv
   BOOST_TEST(count["review"] == 1);
   BOOST_TEST(count["review-reject"] == 1);
   BOOST_TEST(count["file"] == 1);
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
+}
+
+// The public inquiry service and the reports across servers: requests submitted on either are
+// numbered once, decided on the other with a 查档证明, seen and printed by the requester on
+// either; certificates issued on both at once are numbered without gaps; the 归档文件目录 and the
+// CSV export are made from the shared catalogue.
+BOOST_AUTO_TEST_CASE(inquiries_certificates_and_reports_are_served_from_the_shared_catalogue) {
+  TestArchive archive;
+  archive.Close();
+  const std::string root = archive.root();
+  PgTestSchema schema;
+  RegisterArchivist(root, schema.url());
+  web::ApiKeyStore keys(root);
+  const std::string intake = keys.Create("sbxt", web::ApiRole::kIntake).value();
+  TempDir logs;
+  std::unique_ptr<ChildProcess> a, b;
+  const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
+                        StartServer(&b, root, schema.url(), logs / "b.log")};
+  std::vector<std::string> refs;
+  for (const char* id : {"Q-1", "Q-2"}) {
+    Reply filed = Send(ports[0], "POST", "/api/v1/cases", intake,
+                       CaseJson(id, std::string("失业保险金申领审核表 ") + id));
+    BOOST_REQUIRE_MESSAGE(filed.status == 201, filed.body);
+    refs.push_back(filed.Json()->getValue<std::string>("reference"));
+  }
+
+  // Eight requests at once, four on each server (each server's per-address burst), each for
+  // its own person; the first for the person the cases were filed under.
+  std::mutex mu;
+  std::map<std::string, std::string> code_of;  // number → access code
+  std::string mine;
+  std::vector<std::string> failures;
+  std::vector<std::thread> requesters;
+  for (int i = 0; i < 8; ++i)
+    requesters.emplace_back([&, i] {
+      const std::string id =
+          i == 0 ? ValidIdNumber() : ValidIdNumber("1101051960010100" + std::to_string(i));
+      Reply r = Send(ports[i % 2], "POST", "/api/v1/public/inquiries", "",
+                     R"({"requester_type":"person","name":"李四","identifier":")" + id +
+                         R"(","purpose":"办理退休","contact":"13800000000"})");
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.status != 201) {
+        failures.push_back(std::to_string(r.status) + " " + r.body);
+        return;
+      }
+      const std::string number = r.Json()->getValue<std::string>("number");
+      code_of[number] = r.Json()->getValue<std::string>("access_code");
+      if (i == 0) mine = number;
+    });
+  for (auto& t : requesters) t.join();
+  BOOST_REQUIRE_MESSAGE(failures.empty(), failures.front());
+  BOOST_REQUIRE_EQUAL(code_of.size(), 8u);
+  const std::string year = mine.substr(3, 4);
+  BOOST_TEST(code_of.begin()->first == "CX-" + year + "-000001");
+  BOOST_TEST(code_of.rbegin()->first == "CX-" + year + "-000008");
+
+  // Decided on b, with a certificate; a second decision on a is refused.
+  const auto staff_b = SignInArchivist(ports[1]);
+  const auto staff_a = SignInArchivist(ports[0]);
+  Reply detail = Send(ports[1], "GET", "/api/v1/inquiries/" + mine, "", "", staff_b);
+  BOOST_REQUIRE_MESSAGE(detail.status == 200, detail.body);
+  BOOST_TEST(detail.Json()->getArray("matches")->size() == 2u, detail.body);
+  Reply approved = Send(ports[1], "POST", "/api/v1/inquiries/" + mine + "/approve", "",
+                        R"({"copies_allowed":true})", staff_b);
+  BOOST_REQUIRE_MESSAGE(approved.status == 200, approved.body);
+  BOOST_TEST(approved.Json()->getArray("served")->size() == 2u);
+  BOOST_TEST(Send(ports[0], "POST", "/api/v1/inquiries/" + mine + "/reject", "",
+                  R"({"reason":"x"})", staff_a)
+                 .status == 409);
+
+  // The requester, on a, sees the records served and prints the certificate, which b verifies.
+  const std::map<std::string, std::string> with_code = {{"X-Inquiry-Code", code_of[mine]}};
+  Reply served = Send(ports[0], "GET", "/api/v1/public/inquiries/" + mine, "", "", with_code);
+  BOOST_REQUIRE_MESSAGE(served.status == 200, served.body);
+  BOOST_TEST(served.Json()->getValue<std::string>("state") == "approved");
+  BOOST_TEST(served.Json()->getArray("records")->size() == 2u);
+  auto cert = served.Json()->getObject("certificate");
+  BOOST_REQUIRE(cert);
+  Reply pdf =
+      Send(ports[0], "GET", "/api/v1/public/inquiries/" + mine + "/certificate", "", "", with_code);
+  BOOST_TEST(pdf.status == 200);
+  BOOST_TEST(pdf.body.rfind("%PDF", 0) == 0);
+  Reply verified = Send(ports[1], "GET",
+                        "/api/v1/reports/certificates/" + cert->getValue<std::string>("serial") +
+                            "/verification?code=" + cert->getValue<std::string>("code"),
+                        "");
+  BOOST_TEST(verified.status == 200, verified.body);
+  BOOST_TEST(verified.Json()->getValue<bool>("genuine"), verified.body);
+  Reply figures = Send(ports[0], "GET", "/api/v1/stats/inquiries", "", "", staff_a);
+  BOOST_REQUIRE_MESSAGE(figures.status == 200, figures.body);
+  BOOST_TEST(figures.Json()->getValue<int64_t>("requests") == 8);
+  BOOST_TEST(figures.Json()->getValue<int64_t>("approved") == 1);
+
+  // Certificates issued on both servers at once: numbered after the inquiry's, once each.
+  std::vector<std::thread> issuers;
+  for (int i = 0; i < 6; ++i)
+    issuers.emplace_back([&, i] {
+      Reply r =
+          Send(ports[i % 2], "POST", "/api/v1/reports/certificates", "",
+               R"({"requester":"李四","purpose":"办理退休","references":[")" + refs[0] + R"("]})",
+               i % 2 ? staff_b : staff_a);
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.status != 200 || r.body.rfind("%PDF", 0) != 0)
+        failures.push_back(std::to_string(r.status) + " " + r.body.substr(0, 300));
+    });
+  for (auto& t : issuers) t.join();
+  BOOST_REQUIRE_MESSAGE(failures.empty(), failures.front());
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_TEST(Scalar(**db, "SELECT count(DISTINCT serial) FROM certificates") == "7");
+  BOOST_TEST(Scalar(**db, "SELECT max(seq) - min(seq) + 1 FROM certificates") == "7");
+
+  // The 归档文件目录 and the CSV export, from either server.
+  Reply catalogue = Send(ports[1], "GET", "/api/v1/reports/catalogue?year=2025", "", "", staff_b);
+  BOOST_REQUIRE_MESSAGE(catalogue.status == 200, catalogue.body);
+  TempDir scratch;
+  std::ofstream(scratch / "catalogue.pdf", std::ios::binary) << catalogue.body;
+  auto text = Run("pdftotext -enc UTF-8 " + Quote(scratch / "catalogue.pdf") + " -");
+  BOOST_TEST(Contains(text.out, "归档文件目录"), text.out);
+  for (const auto& ref : refs) BOOST_TEST(Contains(text.out, ref), ref << "\n" << text.out);
+  Reply csv = Send(ports[0], "GET", "/api/v1/records.csv?q=" + std::string("%E5%A4%B1%E4%B8%9A"),
+                   "", "", staff_a);  // 失业
+  BOOST_REQUIRE_MESSAGE(csv.status == 200, csv.body);
+  for (const auto& ref : refs) BOOST_TEST(Contains(csv.body, ref), csv.body);
+  Reply ledger = Send(ports[1], "GET", "/api/v1/inquiries.csv", "", "", staff_b);
+  BOOST_TEST(ledger.status == 200, ledger.body);
+  BOOST_TEST(Contains(ledger.body, mine));
+
+  BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
+  BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
+  auto shared = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(shared.ok());
+  auto events = (*shared)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
+  std::map<std::string, int> count;
+  for (const auto& e : events) ++count[e.action];
+  BOOST_TEST(count["inquiry-submit"] == 8);
+  BOOST_TEST(count["inquiry-approve"] == 1);
+  BOOST_TEST(count["certify"] == 2 + 6);  // the inquiry's two records, then one each
   std::string why;
   BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }

@@ -125,6 +125,44 @@ BOOST_DATA_TEST_CASE(a_decision_is_made_once_and_teaches_the_classifier,
   BOOST_TEST(rejects == 1);
 }
 
+// A decision in progress (filing the document takes a while) holds it: no other decision goes
+// through meanwhile, until it is closed, given back or has run out.
+BOOST_DATA_TEST_CASE(a_decision_in_progress_holds_its_document, bdata::make(kCatalogueBackends),
+                     kind) {
+  CatalogueBackend backend(kind);
+  int64_t now = 1'800'000'000;
+  ReviewQueue queue(backend.catalogue(), [&now] { return now; });
+  const int64_t id = queue.Add(Item(Sha('a'), 0.3), "capture").value();
+  const int64_t other = queue.Add(Item(Sha('b'), 0.3), "capture").value();
+  auto claim = queue.Claim(id, 600);
+  BOOST_REQUIRE_MESSAGE(claim.ok(), claim.status().ToString());
+  BOOST_TEST((queue.Claim(id, 600).status().code() == ErrorCode::kConflict));
+  BOOST_TEST((queue.Claim(9999, 600).status().code() == ErrorCode::kNotFound));
+  // Someone else's rejection meanwhile is refused; the holder's decision goes through.
+  BOOST_TEST((queue.Decide(id, "rejected", "0000", "", "x", "王五", kAt, Example(Sha('a'), "0000"))
+                  .code() == ErrorCode::kConflict));
+  BOOST_TEST((queue
+                  .Decide(id, "filed", "0102", "R-1", "", "李四", kAt, Example(Sha('a'), "0102"),
+                          "not-the-claim")
+                  .code() == ErrorCode::kConflict));
+  BOOST_REQUIRE(
+      queue.Decide(id, "filed", "0102", "R-1", "", "李四", kAt, Example(Sha('a'), "0102"), *claim)
+          .ok());
+  BOOST_TEST((queue.Claim(id, 600).status().code() == ErrorCode::kConflict));  // decided
+
+  // Given back: free at once. Run out: free once its time has passed.
+  auto given_back = queue.Claim(other, 600).value();
+  BOOST_REQUIRE(queue.Release(other, "not-the-claim").ok());
+  BOOST_TEST((queue.Claim(other, 600).status().code() == ErrorCode::kConflict));
+  BOOST_REQUIRE(queue.Release(other, given_back).ok());
+  BOOST_REQUIRE(queue.Claim(other, 600).ok());
+  now += 601;
+  BOOST_TEST(
+      queue.Decide(other, "rejected", "0000", "", "x", "王五", kAt, Example(Sha('b'), "0000"))
+          .ok());
+  BOOST_TEST(queue.Examples().value().size() == 2u);
+}
+
 // Two servers deciding the same documents at once: each document is decided by one of them,
 // with one example and one event.
 BOOST_AUTO_TEST_CASE(two_servers_deciding_at_once_decide_each_document_once) {
