@@ -325,8 +325,9 @@ Result<std::string> RenderDestructionRegisterPdf(const ReportContext& ctx,
 
 // ---- 查档证明 ----------------------------------------------------------------------------------
 
-Result<IssuedCertificate> IssueCertificate(const ReportContext& ctx,
-                                           const CertificateRequest& request) {
+Result<IssuedCertificate> IssueCertificate(
+    const ReportContext& ctx, const CertificateRequest& request,
+    const std::function<Status(SqlSession&, const Certificate&)>& within) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
   if (!ctx.clock) return Status::Internal("report context without a clock");
   std::vector<FieldError> problems;
@@ -384,6 +385,7 @@ Result<IssuedCertificate> IssueCertificate(const ReportContext& ctx,
         {c.serial, int64_t{year}, seq, c.code, c.issued_at, c.requester, c.purpose, refs_json,
          request.actor});
     if (!ins.ok()) return ins.status();
+    if (within) DANGAN_RETURN_IF_ERROR(within(db, c));
     // Each certified record carries the certificate in its history (no personal data in
     // clear), committed with it.
     for (const auto& ref : refs) {
@@ -495,9 +497,7 @@ Result<CertificateCheck> VerifyCertificate(const ReportContext& ctx, const std::
 
 Result<std::string> RenderAnnualStatisticsPdf(const ReportContext& ctx, int year) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
-  auto embedded = EmbeddedCatalogue(ctx, "the annual statistics table");
-  if (!embedded.ok()) return embedded.status();
-  auto stats = ComputeAnnualStatistics(**embedded, *ctx.scheme, year);
+  auto stats = ComputeAnnualStatistics(*ctx.catalogue, *ctx.scheme, year);
   if (!stats.ok()) return stats.status();
   return RenderAnnualStatisticsPdf(ctx, *stats);
 }

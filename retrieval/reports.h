@@ -3,9 +3,8 @@
 // annual statistics table. Each function renders into memory (the web server serves the bytes;
 // the CLI writes them with WriteFileAtomically). The context borrows the catalogue and scheme;
 // the functions are thread-safe when the catalogue is (certificate serials are allocated under a
-// named lock, so concurrent issuers on any server never share a number). All but the annual
-// table work on either catalogue backend; the annual table reads registers only the embedded
-// catalogue keeps yet.
+// named lock, so concurrent issuers on any server never share a number). All work on either
+// catalogue backend.
 #pragma once
 
 #include <functional>
@@ -95,8 +94,11 @@ struct IssuedCertificate {
 // PDF. The secret is <archive_root>/secret.key, created (32 random bytes, mode 0600) on first use.
 // If rendering fails after the certificate was stored, the serial stays used (no gaps are
 // reused) and the error is returned; RenderCertificatePdf can print it again.
-Result<IssuedCertificate> IssueCertificate(const ReportContext& ctx,
-                                           const CertificateRequest& request);
+// `within`, when given, runs in the certificate's own transaction once it is stored: what must
+// happen with the certificate or not at all (an inquiry's approval); its error undoes both.
+Result<IssuedCertificate> IssueCertificate(
+    const ReportContext& ctx, const CertificateRequest& request,
+    const std::function<Status(SqlSession&, const Certificate&)>& within = nullptr);
 // Renders a stored certificate (e.g. to print it again).
 Result<std::string> RenderCertificatePdf(const ReportContext& ctx, const Certificate& certificate);
 

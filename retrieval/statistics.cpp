@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 
 #include <map>
 #include <sstream>
@@ -12,23 +13,6 @@ namespace {
 
 // Records the agency still keeps.
 constexpr const char* kInCustody = "state NOT IN ('destroyed','transferred')";
-
-// Runs `sql` (binding `texts` as ?1, ?2…) and hands each row to `row`.
-Status Query(Catalogue& catalogue, const std::string& sql, const std::vector<std::string>& texts,
-             const std::function<void(const Statement&)>& row) {
-  return catalogue.WithConnection([&](SqliteDb& db) -> Status {
-    auto st = db.Prepare(sql);
-    if (!st.ok()) return st.status();
-    for (size_t i = 0; i < texts.size(); ++i) st->Bind(static_cast<int>(i + 1), texts[i]);
-    Status err;
-    while (st->Step(&err)) row(*st);
-    return err;
-  });
-}
-
-Tally TallyAt(const Statement& s, int first) {
-  return Tally{s.Int(first), s.Int(first + 1), s.Int(first + 2)};
-}
 
 // The same on either backend (storage/sql_tables.h): $1, $2 … bind `texts`.
 Result<SqlRows> Read(SqlTables& catalogue, const std::string& sql,
@@ -211,7 +195,7 @@ Result<FixityStatus> FixityStatusSummary(SqlTables& catalogue) {
   return fs;
 }
 
-Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
+Result<AnnualStatistics> ComputeAnnualStatistics(RecordCatalogue& catalogue,
                                                  const ClassificationScheme& scheme, int year) {
   if (year < 1900 || year > 2999)
     return Status::InvalidArgument("the year must be between 1900 and 2999",
@@ -221,21 +205,23 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
   // filed_at is ISO 8601 in the agency's local time, so string ranges are date ranges.
   const std::string start = std::to_string(year) + "-01-01";
   const std::string end = std::to_string(year + 1) + "-01-01";
-  const std::string held = std::string(kInCustody) + " AND filed_at < ?1";
+  const std::string held = std::string(kInCustody) + " AND filed_at < $1";
 
-  Status st = Query(catalogue,
-                    std::string("SELECT ") + kTallyCols + ", count(DISTINCT fonds) FROM records" +
-                        " WHERE " + held,
-                    {end}, [&](const Statement& s) {
-                      a.holdings = TallyAt(s, 0);
-                      a.fonds = s.Int(3);
-                    });
-  if (st.ok())
-    st = Query(catalogue,
-               std::string("SELECT ") + kTallyCols +
-                   " FROM records WHERE filed_at >= ?1 AND filed_at < ?2",
-               {start, end}, [&](const Statement& s) { a.intake = TallyAt(s, 0); });
-  if (!st.ok()) return st.WithContext("annual statistics");
+  auto holdings = Read(
+      catalogue,
+      std::string("SELECT ") + kTallyCols + ", count(DISTINCT fonds) FROM records WHERE " + held,
+      {end});
+  if (!holdings.ok()) return holdings.status();
+  if (!holdings->empty()) {
+    a.holdings = TallyAt(*holdings, 0, 0);
+    a.fonds = holdings->Int(0, 3);
+  }
+  auto intake = Read(
+      catalogue,
+      std::string("SELECT ") + kTallyCols + " FROM records WHERE filed_at >= $1 AND filed_at < $2",
+      {start, end});
+  if (!intake.ok()) return intake.status();
+  if (!intake->empty()) a.intake = TallyAt(*intake, 0, 0);
 
   auto codes = RetentionCodes(scheme);
   auto by_retention = GroupedHoldings(catalogue, "retention", "filed_at >= $1 AND filed_at < $2",
@@ -244,14 +230,15 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
   a.intake_by_retention = std::move(*by_retention);
 
   std::map<std::string, std::pair<int64_t, int64_t>> classes;  // code → (holdings, intake)
-  st = Query(catalogue,
-             "SELECT class_code, sum(" + held +
-                 "), sum(filed_at >= ?2 AND filed_at < ?1)"
-                 " FROM records WHERE filed_at < ?1 GROUP BY class_code",
-             {end, start}, [&](const Statement& s) {
-               classes[s.Text(0)] = {s.Int(1), s.Int(2)};
-             });
-  if (!st.ok()) return st.WithContext("annual statistics");
+  auto by_class = Read(catalogue,
+                       "SELECT class_code, sum(CASE WHEN " + held +
+                           " THEN 1 ELSE 0 END), sum(CASE WHEN filed_at >= $2 AND filed_at < $1"
+                           " THEN 1 ELSE 0 END) FROM records WHERE filed_at < $1"
+                           " GROUP BY class_code",
+                       {end, start});
+  if (!by_class.ok()) return by_class.status();
+  for (size_t i = 0; i < by_class->size(); ++i)
+    classes[by_class->Text(i, 0)] = {by_class->Int(i, 1), by_class->Int(i, 2)};
   for (const auto& c : scheme.classes()) {
     auto it = classes.find(c.code);
     AnnualClassRow row{c.code, c.name, 0, 0};
@@ -265,30 +252,41 @@ Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
   for (const auto& [code, counts] : classes)
     a.by_class.push_back({code, "", counts.first, counts.second});
 
-  st = Query(catalogue,
-             "SELECT count(*), coalesce(sum(json_array_length(references_json)),0)"
-             " FROM certificates WHERE year = ?1",
-             {std::to_string(year)}, [&](const Statement& s) {
-               a.certificates_issued = s.Int(0);
-               a.records_certified = s.Int(1);
-             });
-  // 销毁 and 移交 of the year: tombstones by destruction time, transfer events by their time.
-  if (st.ok())
-    st = Query(catalogue,
-               "SELECT (SELECT count(*) FROM destroyed_records WHERE destroyed_at >= ?1 AND"
-               " destroyed_at < ?2), (SELECT count(DISTINCT reference) FROM events WHERE"
-               " action = 'transfer' AND at >= ?1 AND at < ?2)",
-               {start, end}, [&](const Statement& s) {
-                 a.destroyed_records = s.Int(0);
-                 a.transferred_records = s.Int(1);
-               });
+  // Each certificate's list of 档号 is a JSON array of strings, counted here rather than with
+  // either backend's JSON functions.
+  auto certificates = Read(catalogue, "SELECT references_json FROM certificates WHERE year = $1",
+                           {std::to_string(year)});
+  if (!certificates.ok()) return certificates.status();
+  a.certificates_issued = static_cast<int64_t>(certificates->size());
+  for (size_t i = 0; i < certificates->size(); ++i) {
+    try {
+      Poco::JSON::Parser parser;
+      auto refs = parser.parse(certificates->Text(i, 0)).extract<Poco::JSON::Array::Ptr>();
+      a.records_certified += static_cast<int64_t>(refs->size());
+    } catch (const std::exception&) {
+      return Status::Corruption("a certificate's list of records is not a JSON array");
+    }
+  }
+  // 销毁 and 移交 of the year, by their events (a destruction logs one per record, with the
+  // tombstone's time, in the same transaction).
+  auto moved = Read(catalogue,
+                    "SELECT count(DISTINCT CASE WHEN action = 'destroy' THEN reference END),"
+                    " count(DISTINCT CASE WHEN action = 'transfer' THEN reference END)"
+                    " FROM events WHERE action IN ('destroy', 'transfer') AND at >= $1"
+                    " AND at < $2",
+                    {start, end});
+  if (!moved.ok()) return moved.status();
+  if (!moved->empty()) {
+    a.destroyed_records = moved->Int(0, 0);
+    a.transferred_records = moved->Int(0, 1);
+  }
   // 利用人次: each inquiry request served in the year is one person-time.
-  if (st.ok())
-    st = Query(catalogue,
-               "SELECT count(*) FROM inquiries WHERE state = 'approved' AND decided_at >= ?1 AND"
-               " decided_at < ?2",
-               {start, end}, [&](const Statement& s) { a.persons_served = s.Int(0); });
-  if (!st.ok()) return st.WithContext("annual statistics");
+  auto served = Read(catalogue,
+                     "SELECT count(*) FROM inquiries WHERE state = 'approved' AND"
+                     " decided_at >= $1 AND decided_at < $2",
+                     {start, end});
+  if (!served.ok()) return served.status();
+  if (!served->empty()) a.persons_served = served->Int(0, 0);
   return a;
 }
 

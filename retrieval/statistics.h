@@ -96,7 +96,7 @@ struct AnnualStatistics {
 };
 
 // `year` must be 1900–2999 (InvalidArgument otherwise).
-Result<AnnualStatistics> ComputeAnnualStatistics(Catalogue& catalogue,
+Result<AnnualStatistics> ComputeAnnualStatistics(RecordCatalogue& catalogue,
                                                  const ClassificationScheme& scheme, int year);
 
 // The figures as a JSON object (for `dangan report statistics --json` and the HTTP API).

@@ -1,14 +1,18 @@
 #include "storage/audit_anchor.h"
 
+#include <openssl/rand.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "storage/catalogue.h"
+#include "storage/digest.h"
 #include "storage/secret_key.h"
 
 namespace dangan {
@@ -42,12 +46,16 @@ AnchorFile Invalid(const std::string& path, const std::string& problem) {
 }
 
 // A name no other writer (process or thread) uses at the same time.
+// Unique across the hosts sharing a root, too (their process ids may coincide).
 std::string TempName(const std::string& root, const char* name) {
-  static std::atomic<uint64_t> counter{0};
-  return AnchorPath(root, name) + ".tmp." + std::to_string(::getpid()) + "." +
-         std::to_string(++counter);
+  unsigned char raw[8] = {};
+  if (RAND_bytes(raw, sizeof raw) != 1) {
+    static std::atomic<uint64_t> counter{0};  // no randomness: at least unique on this host
+    const uint64_t n = (static_cast<uint64_t>(::getpid()) << 32) + ++counter;
+    std::memcpy(raw, &n, sizeof n);
+  }
+  return AnchorPath(root, name) + ".tmp." + HexEncode(raw, sizeof raw);
 }
-
 }  // namespace
 
 std::string FormatAnchor(const AuditAnchor& a, const std::string& secret) {

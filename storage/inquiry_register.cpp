@@ -210,7 +210,16 @@ Status InquiryRegister::Change(const std::string& number, const std::string& sql
                                const std::vector<std::string>& values, const std::string& action,
                                const std::string& actor, const std::string& at,
                                const std::string& refusal) {
-  return catalogue_.WriteTables([&](SqlSession& db) -> Status {
+  return catalogue_.WriteTables([&](SqlSession& db) {
+    return ChangeIn(db, number, sql, values, action, actor, at, refusal);
+  });
+}
+
+Status InquiryRegister::ChangeIn(SqlSession& db, const std::string& number, const std::string& sql,
+                                 const std::vector<std::string>& values, const std::string& action,
+                                 const std::string& actor, const std::string& at,
+                                 const std::string& refusal) {
+  {
     std::vector<SqlValue> params = {number};
     params.insert(params.end(), values.begin(), values.end());
     auto up = db.Run(sql, params);
@@ -228,7 +237,7 @@ Status InquiryRegister::Change(const std::string& number, const std::string& sql
     e.detail = NumberDetail(number);
     auto appended = db.Log(e);
     return appended.ok() ? Status::Ok() : appended.status();
-  });
+  }
 }
 
 Status InquiryRegister::Approve(const std::string& number,
@@ -237,15 +246,27 @@ Status InquiryRegister::Approve(const std::string& number,
                                 const std::string& certificate_serial,
                                 const std::string& certificate_code, const std::string& actor,
                                 const std::string& at) {
-  return Change(number,
-                "UPDATE inquiries SET state='approved', decided_by=$2, decided_at=$3, served=$4,"
-                " certificate_serial=$5, certificate_code=$6,"
-                " copies_allowed=CASE WHEN $7 = '1' THEN 1 ELSE 0 END,"
-                " override_reason=NULLIF($8, '')"
-                " WHERE number=$1 AND state='submitted'",
-                {actor, at, ListJson(references), certificate_serial, certificate_code,
-                 copies_allowed ? "1" : "0", override_reason},
-                "inquiry-approve", actor, at, "it was decided already");
+  return catalogue_.WriteTables([&](SqlSession& db) {
+    return ApproveIn(db, number, references, copies_allowed, override_reason, certificate_serial,
+                     certificate_code, actor, at);
+  });
+}
+
+Status InquiryRegister::ApproveIn(SqlSession& db, const std::string& number,
+                                  const std::vector<std::string>& references, bool copies_allowed,
+                                  const std::string& override_reason,
+                                  const std::string& certificate_serial,
+                                  const std::string& certificate_code, const std::string& actor,
+                                  const std::string& at) {
+  return ChangeIn(db, number,
+                  "UPDATE inquiries SET state='approved', decided_by=$2, decided_at=$3, served=$4,"
+                  " certificate_serial=$5, certificate_code=$6,"
+                  " copies_allowed=CASE WHEN $7 = '1' THEN 1 ELSE 0 END,"
+                  " override_reason=NULLIF($8, '')"
+                  " WHERE number=$1 AND state='submitted'",
+                  {actor, at, ListJson(references), certificate_serial, certificate_code,
+                   copies_allowed ? "1" : "0", override_reason},
+                  "inquiry-approve", actor, at, "it was decided already");
 }
 
 Status InquiryRegister::Reject(const std::string& number, const std::string& reason,

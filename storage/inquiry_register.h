@@ -68,6 +68,13 @@ class InquiryRegister {
                  bool copies_allowed, const std::string& override_reason,
                  const std::string& certificate_serial, const std::string& certificate_code,
                  const std::string& actor, const std::string& at);
+  // The same inside the caller's write transaction (the certificate's, so a request decided
+  // meanwhile on another server leaves no certificate behind).
+  static Status ApproveIn(SqlSession& db, const std::string& number,
+                          const std::vector<std::string>& references, bool copies_allowed,
+                          const std::string& override_reason, const std::string& certificate_serial,
+                          const std::string& certificate_code, const std::string& actor,
+                          const std::string& at);
   Status Reject(const std::string& number, const std::string& reason, const std::string& actor,
                 const std::string& at);
   // The requester's rating (once, after a decision) and complaint (once); the answer (once).
@@ -83,6 +90,10 @@ class InquiryRegister {
   Status Change(const std::string& number, const std::string& sql,
                 const std::vector<std::string>& values, const std::string& action,
                 const std::string& actor, const std::string& at, const std::string& refusal);
+  static Status ChangeIn(SqlSession& db, const std::string& number, const std::string& sql,
+                         const std::vector<std::string>& values, const std::string& action,
+                         const std::string& actor, const std::string& at,
+                         const std::string& refusal);
   RecordCatalogue& catalogue_;
 };
 

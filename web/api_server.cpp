@@ -77,11 +77,12 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddReviewRoutes(router_, services_);
   AddReportRoutes(router_, services_);
   AddInquiryRoutes(router_, services_, options_);
+  AddAnnualStatisticsRoutes(router_, services_);
   // The rest keep their tables in the embedded catalogue. On a PostgreSQL one they are still
   // listed (openapi.json describes the product), but answer 501 until their tables move there.
   Router embedded_only;
   Router& rest = services_.catalogue != nullptr ? router_ : embedded_only;
-  AddAnnualStatisticsRoutes(rest, services_);
+
   AddLifecycleRoutes(rest, services_, password_tries);
   for (Route route : embedded_only.routes()) {
     const std::string what = route.method + " " + route.pattern;

@@ -37,7 +37,7 @@ struct Services {
   const ClassificationScheme* scheme = nullptr;
   // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
   // several servers (`records` below): then everything but lifecycle (appraisal, holds,
-  // destruction, transfer) and the annual table is served, and those answer 501.
+  // destruction, transfer) is served, and those routes answer 501.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;
@@ -143,7 +143,7 @@ void AddReportRoutes(Router& router, Services& services);
 void AddSessionRoutes(Router& router, Services& services, const ServerOptions& options,
                       std::shared_ptr<RateLimiter> password_tries);
 void AddReviewRoutes(Router& router, Services& services);
-// The annual 统计表 (JSON and PDF): from the registers of the embedded catalogue only, so far.
+// The annual 统计表 (JSON and PDF).
 void AddAnnualStatisticsRoutes(Router& router, Services& services);
 // GET /api/v1/scheme: the classes and items to choose from (needs no catalogue).
 void AddSchemeRoutes(Router& router, Services& services);

@@ -736,12 +736,15 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          req.purpose = q->purpose;
          req.references = refs;
          req.actor = x.principal->Actor();
-         auto issued = IssueCertificate(ReportContextFor(services), req);
+         // The approval commits with its certificate: decided meanwhile on another server, the
+         // request gets no certificate at all.
+         const std::string actor = x.principal->Actor(), at = services.clock();
+         auto issued = IssueCertificate(
+             ReportContextFor(services), req, [&](SqlSession& db, const Certificate& c) {
+               return InquiryRegister::ApproveIn(db, q->number, refs, copies_allowed,
+                                                 override_reason, c.serial, c.code, actor, at);
+             });
          if (!issued.ok()) return SendStatus(x.resp, issued.status());
-         Status st = reg.Approve(q->number, refs, copies_allowed, override_reason,
-                                 issued->certificate.serial, issued->certificate.code,
-                                 x.principal->Actor(), services.clock());
-         if (!st.ok()) return SendStatus(x.resp, st);
          Object o(Poco::JSON_PRESERVE_KEY_ORDER);
          o.set("number", q->number);
          o.set("state", "approved");

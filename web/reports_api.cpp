@@ -244,7 +244,7 @@ void AddAnnualStatisticsRoutes(Router& router, Services& services) {
               [&services](Exchange& x) {
                 auto year = YearParam(x, true);
                 if (!year.ok()) return SendStatus(x.resp, year.status());
-                auto a = ComputeAnnualStatistics(*services.catalogue, *services.scheme, *year);
+                auto a = ComputeAnnualStatistics(*services.records, *services.scheme, *year);
                 if (!a.ok()) return SendStatus(x.resp, a.status());
                 SendJson(x.resp, 200, AnnualStatisticsToJson(*a));
               },

@@ -514,15 +514,21 @@ Result<std::string> CaptureFiling::Accept(int64_t id, const std::string& item,
   auto receipt = archive_.filing->File(*c, "capture", actor_);
   if (!receipt.ok()) {
     Status released = queue_.Release(id, *claim);
-    if (!released.ok()) return released;
+    if (!released.ok())
+      return receipt.status().WithContext("the review item stays held for ten minutes (" +
+                                          released.message() + ")");
     return receipt.status();
   }
   ClassifierExample ex{r.content_sha256, r.suggested_item, chosen, *text, NowIso8601(), actor_};
   Status decided =
       queue_.Decide(id, "filed", chosen, receipt->reference, "", actor_, ex.at, ex, *claim);
-  if (!decided.ok())
+  if (!decided.ok()) {
+    // Free at once for the retry, which replays the filing and closes the item.
+    Status released = queue_.Release(id, *claim);
     return decided.WithContext("filed as " + receipt->reference +
-                               ", but the review item was not closed");
+                               ", but the review item was not closed" +
+                               (released.ok() ? "" : " (" + released.message() + ")"));
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);  // the package holds the files now
   return receipt->reference;

@@ -340,6 +340,10 @@ int VerifySharedChain(const Context& ctx, const std::string& url) {
   // Anchors before events, as below.
   auto anchors = ReadSharedChainAnchors(ctx.root, rules->settings);
   if (!anchors.ok()) return FailStatus(anchors.status());
+  // Then the records, then the events: a record commits with its filing event, so every record
+  // read is in the events read after it, even with servers filing meanwhile.
+  auto refs = (*catalogue)->References();
+  if (!refs.ok()) return FailStatus(refs.status());
   auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
   if (!events.ok()) return FailStatus(events.status());
   std::string why;
@@ -347,8 +351,6 @@ int VerifySharedChain(const Context& ctx, const std::string& url) {
     std::cout << "BROKEN at event " << (*events)[*broken].seq << ": " << why << "\n";
     return 1;
   }
-  auto refs = (*catalogue)->References();
-  if (!refs.ok()) return FailStatus(refs.status());
   std::set<std::string> filed;
   for (const auto& e : *events)
     if (e.action == "file") filed.insert(e.reference);

@@ -12,6 +12,7 @@
 
 #include "archive/cli/archive_session.h"
 #include "retrieval/reports.h"
+#include "retrieval/statistics.h"
 #include "storage/inquiry_register.h"
 #include "tests/support/catalogue_backend.h"
 
@@ -146,6 +147,13 @@ BOOST_DATA_TEST_CASE(certificates_are_numbered_stored_verified_and_logged_with_t
   BOOST_REQUIRE(again.ok());
   BOOST_TEST(again->certificate.serial == "CD-2026-000002");
 
+  // What must happen with a certificate or not at all: its failure leaves no certificate, no
+  // event and no number used.
+  auto undone = IssueCertificate(
+      rc, {"王五", "其他", {a}, "王经办"},
+      [](SqlSession&, const Certificate&) { return Status::Conflict("decided meanwhile"); });
+  BOOST_TEST((undone.status().code() == ErrorCode::kConflict));
+  BOOST_TEST((FindCertificate(rc, "CD-2026-000003").status().code() == ErrorCode::kNotFound));
   auto check = VerifyCertificate(rc, "cd-2026-000001 ", issued->certificate.code);
   BOOST_REQUIRE(check.ok());
   BOOST_TEST(check->genuine);
@@ -177,9 +185,17 @@ BOOST_DATA_TEST_CASE(certificates_are_numbered_stored_verified_and_logged_with_t
   BOOST_TEST(ListCatalogue(rc, {2024, "", ""}).value().empty());
   BOOST_TEST((ListCatalogue(rc, {1800, "", ""}).status().code() == ErrorCode::kInvalidArgument));
 
-  // The annual table reads registers only the embedded catalogue keeps yet.
-  auto annual = RenderAnnualStatisticsPdf(rc, 2025);
-  BOOST_TEST(annual.ok() == (std::string(kind) == "sqlite"), annual.status().ToString());
+  // The annual table counts the year's certificates and the records they certify.
+  const int filed_year = std::stoi(backend.catalogue().GetRecord(a).value()->filed_at.substr(0, 4));
+  auto annual = ComputeAnnualStatistics(backend.catalogue(), *rc.scheme, 2026);
+  BOOST_REQUIRE_MESSAGE(annual.ok(), annual.status().ToString());
+  BOOST_TEST(annual->certificates_issued == 2);  // issued on 2026-11-24 (the context's clock)
+  BOOST_TEST(annual->records_certified == 3);
+  auto filed = ComputeAnnualStatistics(backend.catalogue(), *rc.scheme, filed_year).value();
+  BOOST_TEST(filed.intake.records == 2);
+  BOOST_TEST(filed.holdings.records == 2);
+  auto pdf = RenderAnnualStatisticsPdf(rc, filed_year);
+  BOOST_TEST(pdf.ok(), pdf.status().ToString());
 }
 
 // Two servers numbering requests and certificates at once: every number once, none skipped.
