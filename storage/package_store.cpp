@@ -587,18 +587,24 @@ bool PackageStore::InFlight(const std::string& rel_path) const {
   return env_->FileExists(PendingMarker(root_, rel_path));
 }
 
-Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed) {
+Result<int> PackageStore::Recover(const std::function<bool(const std::string&)>& committed,
+                                  const std::function<bool(const std::string&)>& in_use) {
   DANGAN_RETURN_IF_ERROR(Init());
   for (const auto& root : roots_) {
     auto staging = env_->ListDir(root + "/" + kStagingDir);
     if (!staging.ok()) return staging.status();
-    for (const auto& name : *staging) env_->RemoveFile(root + "/" + kStagingDir + "/" + name);
+    for (const auto& name : *staging) {
+      const std::string path = root + "/" + kStagingDir + "/" + name;
+      if (in_use && in_use(path)) continue;
+      env_->RemoveFile(path);
+    }
   }
   auto pending = env_->ListDir(root_ + "/" + kPendingDir);
   if (!pending.ok()) return pending.status();
   int removed = 0;
   for (const auto& name : *pending) {
     const std::string marker = root_ + "/" + kPendingDir + "/" + name;
+    if (in_use && in_use(marker)) continue;
     // A marker whose lock is held belongs to a filing still running (another session of this
     // process, or a process that shares the root): its package may be renamed in and committed
     // yet. Its staged temporary went above, so it fails cleanly at its rename if not past it.

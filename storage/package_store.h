@@ -71,7 +71,11 @@ class PackageStore : public PackageSink {
 
   // Deletes half-written temporaries and every package left pending whose row `committed` does
   // not know. Call once at open, before filing starts. Returns how many packages were removed.
-  Result<int> Recover(const std::function<bool(const std::string& rel_path)>& committed);
+  // With `in_use`, a temporary or pending marker for which it says true (by its path; e.g. one
+  // written too recently to be a dead process's) is left alone: for a root other processes,
+  // on other hosts too, are filing into meanwhile.
+  Result<int> Recover(const std::function<bool(const std::string& rel_path)>& committed,
+                      const std::function<bool(const std::string& path)>& in_use = nullptr);
 
   // Checks a package against the digest the catalogue recorded and, if that differs, looks
   // inside to name every damaged, missing and extra file against the bag's own manifests and

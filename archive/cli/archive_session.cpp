@@ -365,6 +365,46 @@ Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalo
   return std::optional<AuditAnchor>(std::move(*anchored));
 }
 
+namespace {
+// Whether `path` (a file, or a directory with everything in it) was written within `age`. An
+// entry that cannot be read counts as recent: when in doubt, keep it.
+bool TouchedWithin(const fs::path& path, std::chrono::seconds age) {
+  const auto cutoff = fs::file_time_type::clock::now() - age;
+  std::error_code ec;
+  auto newest = fs::last_write_time(path, ec);
+  if (ec) return true;
+  if (fs::is_directory(path, ec))
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != decltype(it)();
+         it.increment(ec)) {
+      auto t = fs::last_write_time(it->path(), ec);
+      if (ec) return true;
+      newest = std::max(newest, t);
+    }
+  return ec || newest >= cutoff;
+}
+}  // namespace
+
+Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
+                            const std::string& root, std::chrono::seconds age) {
+  auto removed = packages.Recover(
+      [&catalogue](const std::string& rel) {
+        auto has = catalogue.HasPackage(rel);
+        return !has.ok() || *has;  // when in doubt keep the package
+      },
+      [age](const std::string& path) { return TouchedWithin(path, age); });
+  if (!removed.ok()) return removed.status().WithContext("sweeping " + root);
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(fs::path(root) / "intake", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    if (TouchedWithin(it->path(), age)) continue;
+    std::error_code gone;
+    fs::remove_all(it->path(), gone);
+    if (gone)
+      return Status::IOError("cannot remove " + it->path().string() + ": " + gone.message());
+  }
+  return *removed;
+}
+
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
                                                        const ArchiveSettings& settings) {
   auto secret = LoadOrCreateSecret(root);

@@ -4,6 +4,7 @@
 // audit chain's head (storage/audit_anchor.h) if events were appended meanwhile.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -172,6 +173,12 @@ Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalo
                                                          const std::string& root,
                                                          const ArchiveSettings& settings,
                                                          int64_t* seen);
+// What killed processes left in a root shared through a PostgreSQL catalogue, where no process
+// ever has the root to itself: package temporaries and pending packages (whose row never
+// committed) and request uploads (personal data), each only once untouched for `age`, far
+// longer than any filing or upload takes. Returns how many packages were removed.
+Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
+                            const std::string& root, std::chrono::seconds age);
 // Every root's anchor of the shared PostgreSQL chain (see AnchorSharedChainHead).
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
                                                        const ArchiveSettings& settings);

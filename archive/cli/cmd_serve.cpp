@@ -107,16 +107,15 @@ class AuditLoop {
   std::thread thread_;
 };
 
-// Anchors the audit chain's head (storage/audit_anchor.h) every `period` when it moved, from its
-// own thread, and once more at Stop(): requests never wait for it. A failure is reported on
-// stderr when it starts and when it ends, not every period.
-class AnchorLoop {
+// Runs `task` every `period` from its own thread, and once more at Stop(): requests never wait
+// for it. Anchoring the audit chain's head (storage/audit_anchor.h) when it moved, sweeping a
+// shared root. A failure is reported on stderr, naming `what`, when it starts and when it ends,
+// not every period.
+class PeriodicTask {
  public:
-  // `anchor` anchors the head if it moved (ArchiveSession::AnchorAuditHeadIfMoved, or
-  // AnchorSharedChainHead on a PostgreSQL catalogue).
-  AnchorLoop(std::function<Status()> anchor, std::chrono::seconds period)
-      : anchor_(std::move(anchor)), period_(period) {}
-  ~AnchorLoop() { Stop(); }
+  PeriodicTask(std::string what, std::function<Status()> task, std::chrono::seconds period)
+      : what_(std::move(what)), anchor_(std::move(task)), period_(period) {}
+  ~PeriodicTask() { Stop(); }
   void Start() {
     thread_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mu_);
@@ -148,12 +147,13 @@ class AnchorLoop {
     if (!anchored.ok()) failure = anchored.code();
     if (failure == last_failure_) return;
     if (failure)
-      std::cerr << "dangan: anchoring the audit chain's head: " << anchored.message() << "\n";
+      std::cerr << "dangan: " << what_ << ": " << anchored.message() << "\n";
     else
-      std::cerr << "dangan: the audit chain's head is anchored again\n";
+      std::cerr << "dangan: " << what_ << ": working again\n";
     last_failure_ = failure;
   }
 
+  const std::string what_;
   std::function<Status()> anchor_;
   const std::chrono::seconds period_;
   // Only the loop's thread, then Stop() after the join, touch it.
@@ -192,6 +192,9 @@ sigset_t BlockStopSignals() {
 // no state of their own: intake, records, search, downloads, /healthz and /metrics. Fixity runs
 // as `dangan worker` jobs; the routes whose tables are still only in the embedded catalogue
 // answer 501 (web/api_server.h).
+// How old debris in a shared root must be before a server removes it (SweepSharedRoot).
+constexpr std::chrono::seconds kSharedDebrisAge(3600);
+
 int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
                            const web::ServerOptions& opt, size_t search_slots, size_t connections) {
   auto rules = LoadArchiveRules(ctx.root);
@@ -248,7 +251,8 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
             << opt.bind << ":" << server.port() << " (catalogue on PostgreSQL)" << std::endl;
   // Every server anchors the shared chain's head outside the catalogue, in the storage roots.
   int64_t anchored_seq = 0;
-  AnchorLoop anchor(
+  PeriodicTask anchor(
+      "anchoring the audit chain's head",
       [&] {
         auto anchored =
             AnchorSharedChainHead(**catalogue, ctx.root, rules->settings, &anchored_seq);
@@ -256,11 +260,24 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
       },
       std::chrono::seconds(10));
   anchor.Start();
+  // What killed servers left in the shared roots goes once it is an hour old: no process ever
+  // has a shared root to itself to recover it at start.
+  auto sweep = [&] {
+    auto swept = SweepSharedRoot(packages, **catalogue, ctx.root, kSharedDebrisAge);
+    if (swept.ok() && *swept > 0)
+      std::cerr << "dangan: removed " << *swept << " package(s) a killed process left pending\n";
+    return swept.ok() ? Status::Ok() : swept.status();
+  };
+  if (Status swept = sweep(); !swept.ok())
+    std::cerr << "dangan: sweeping the shared root: " << swept.message() << "\n";
+  PeriodicTask sweeper("sweeping the shared root", sweep, std::chrono::minutes(10));
+  sweeper.Start();
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
   server.Stop(30);
   anchor.Stop();  // after the server: the last accesses are in the chain by now
+  sweeper.Stop();
   return 0;
 }
 
@@ -444,7 +461,8 @@ int RunServe(const Context& ctx, int argc, char** argv) {
             << opt.bind << ":" << server.port() << std::endl;
   AuditLoop auditor(audit, audit_days);
   if (audit_rate > 0) auditor.Start();
-  AnchorLoop anchor(
+  PeriodicTask anchor(
+      "anchoring the audit chain's head",
       [&s] {
         auto anchored = s.AnchorAuditHeadIfMoved();
         return anchored.ok() ? Status::Ok() : anchored.status();

@@ -507,9 +507,38 @@ BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_serv
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records") == "0");
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM capture_review WHERE state='pending'") == "2");
 
+  // What killed processes left in the shared root: uploads, a package temporary, a package
+  // whose row never committed. Two hours old, it is swept when a server starts; written just
+  // now, it may be another server's work in flight and stays.
+  const fs::path r(root);
+  const auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  auto debris = [&](const fs::path& path, const std::string& text, bool old) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+    if (old) {
+      fs::last_write_time(path, two_hours_ago);
+      fs::last_write_time(path.parent_path(), two_hours_ago);
+    }
+  };
+  debris(r / "intake" / "old-upload" / "申请表.txt", "张三 110105194912310021", true);
+  debris(r / "intake" / "fresh-upload" / "申请表.txt", "in flight", false);
+  debris(r / "packages" / ".staging" / "old.tmp", "half a package", true);
+  debris(r / "packages" / ".staging" / "fresh.tmp", "half a package", false);
+  debris(r / "packages" / "2025" / "J012-DEAD.tar", "never committed", false);
+  debris(r / "packages" / ".pending" / "J012-DEAD.tar.marker", "packages/2025/J012-DEAD.tar\n",
+         true);
+
   std::unique_ptr<ChildProcess> a, b;
   const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
                         StartServer(&b, root, schema.url(), logs / "b.log")};
+  for (int i = 0; i < 200 && fs::exists(r / "intake" / "old-upload"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  BOOST_TEST(!fs::exists(r / "intake" / "old-upload"), Slurp(logs / "a.log"));
+  BOOST_TEST(!fs::exists(r / "packages" / ".staging" / "old.tmp"));
+  BOOST_TEST(!fs::exists(r / "packages" / "2025" / "J012-DEAD.tar"));
+  BOOST_TEST(!fs::exists(r / "packages" / ".pending" / "J012-DEAD.tar.marker"));
+  BOOST_TEST(fs::exists(r / "intake" / "fresh-upload" / "申请表.txt"));
+  BOOST_TEST(fs::exists(r / "packages" / ".staging" / "fresh.tmp"));
   const auto as_archivist = SignInArchivist(ports[0]);
 
   Reply list = Send(ports[1], "GET", "/api/v1/review", "", "", as_archivist);
