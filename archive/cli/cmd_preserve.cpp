@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -330,26 +331,26 @@ int RunReanchor(const Context& ctx, const std::string& reason) {
 
 namespace {
 
-// `audit verify --catalogue URL`: the chain of a PostgreSQL catalogue this root shares, against
-// its anchors in the storage roots; then its head is anchored anew.
-int VerifySharedChain(const Context& ctx, const std::string& url) {
-  auto rules = LoadArchiveRules(ctx.root);
-  if (!rules.ok()) return FailStatus(rules.status());
-  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
-  if (!catalogue.ok()) return FailStatus(catalogue.status());
-  // Anchors before events, as below.
-  auto anchors = ReadSharedChainAnchors(ctx.root, rules->settings);
-  if (!anchors.ok()) return FailStatus(anchors.status());
-  // Then the records, then the events: a record commits with its filing event, so every record
-  // read is in the events read after it, even with servers filing meanwhile.
-  auto refs = (*catalogue)->References();
-  if (!refs.ok()) return FailStatus(refs.status());
-  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll);
-  if (!events.ok()) return FailStatus(events.status());
+struct ChainCheck {
+  bool intact = false;
+  std::optional<AuditEvent> head;  // the last event verified (none for an empty chain)
+};
+
+// What `audit verify` checks in `catalogue`'s chain, read after `anchors` (an anchor only names
+// an event committed before it was written, so every anchored event is in what is read next):
+// each link, a filing event for every record, the anchors. Records are read before events: a
+// record commits with its filing event, so with servers filing meanwhile every record read has
+// its event in what is read after. Prints what it finds, the last line starting with `intact`.
+Result<ChainCheck> CheckChain(RecordCatalogue& catalogue, const std::vector<AnchorFile>& anchors,
+                              const std::string& intact) {
+  auto refs = catalogue.References();
+  if (!refs.ok()) return refs.status();
+  auto events = catalogue.Events("", 0, RecordCatalogue::EventKinds::kAll);
+  if (!events.ok()) return events.status();
   std::string why;
   if (auto broken = FindBrokenLink(*events, kGenesisHash, 1, &why)) {
     std::cout << "BROKEN at event " << (*events)[*broken].seq << ": " << why << "\n";
-    return 1;
+    return ChainCheck{false, std::nullopt};
   }
   std::set<std::string> filed;
   for (const auto& e : *events)
@@ -357,19 +358,37 @@ int VerifySharedChain(const Context& ctx, const std::string& url) {
   for (const auto& r : *refs) {
     if (!filed.count(r)) {
       std::cout << "BROKEN: record " << r << " has no filing event (events were removed)\n";
-      return 1;
+      return ChainCheck{false, std::nullopt};
     }
   }
-  AnchorVerdict verdict = CheckAnchors(*events, *anchors);
+  // The chain holds link by link; the anchors outside the catalogue say whether it is still as
+  // long as it was, and still the same chain.
+  AnchorVerdict verdict = CheckAnchors(*events, anchors);
   for (const auto& problem : verdict.problems) std::cout << "BROKEN: " << problem << "\n";
-  if (!verdict.problems.empty()) return 1;
-  std::cout << "audit chain intact (PostgreSQL): " << events->size() << " events, " << refs->size()
-            << " records\n";
+  if (!verdict.problems.empty()) return ChainCheck{false, std::nullopt};
+  std::cout << intact << ": " << events->size() << " events, " << refs->size() << " records\n";
   if (verdict.newest)
     std::cout << "anchor: event " << verdict.newest->seq << ", anchored at "
               << verdict.newest->anchored_at << ", matches the chain\n";
   else
-    std::cout << "anchor: no anchor yet\n";
+    std::cout << "anchor: no anchor yet (an archive from before anchoring, or never anchored)\n";
+  ChainCheck ok{true, std::nullopt};
+  if (!events->empty()) ok.head = events->back();
+  return ok;
+}
+
+// `audit verify --catalogue URL`: the chain of a PostgreSQL catalogue this root shares, against
+// its anchors in the storage roots; then its head is anchored anew.
+int VerifySharedChain(const Context& ctx, const std::string& url) {
+  auto rules = LoadArchiveRules(ctx.root);
+  if (!rules.ok()) return FailStatus(rules.status());
+  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
+  if (!catalogue.ok()) return FailStatus(catalogue.status());
+  auto anchors = ReadSharedChainAnchors(ctx.root, rules->settings);
+  if (!anchors.ok()) return FailStatus(anchors.status());
+  auto check = CheckChain(**catalogue, *anchors, "audit chain intact (PostgreSQL)");
+  if (!check.ok()) return FailStatus(check.status());
+  if (!check->intact) return 1;
   int64_t seen = 0;
   auto anchored = AnchorSharedChainHead(**catalogue, ctx.root, rules->settings, &seen);
   if (!anchored.ok()) return FailStatus(anchored.status());
@@ -426,40 +445,12 @@ int RunAudit(const Context& ctx, int argc, char** argv) {
   // anchoring meanwhile.
   auto anchors = (*session)->ReadAuditAnchors();
   if (!anchors.ok()) return FailStatus(anchors.status());
-  auto events = (*session)->catalogue().Events();
-  if (!events.ok()) return FailStatus(events.status());
-  std::string why;
-  auto broken = FindBrokenLink(*events, kGenesisHash, 1, &why);
-  if (broken) {
-    std::cout << "BROKEN at event " << (*events)[*broken].seq << ": " << why << "\n";
-    return 1;
-  }
-  auto refs = (*session)->catalogue().References();
-  if (!refs.ok()) return FailStatus(refs.status());
-  std::set<std::string> filed;
-  for (const auto& e : *events)
-    if (e.action == "file") filed.insert(e.reference);
-  for (const auto& r : *refs) {
-    if (!filed.count(r)) {
-      std::cout << "BROKEN: record " << r << " has no filing event (events were removed)\n";
-      return 1;
-    }
-  }
-  // The chain holds link by link; the anchors outside the catalogue say whether it is still as
-  // long as it was, and still the same chain.
-  AnchorVerdict verdict = CheckAnchors(*events, *anchors);
-  for (const auto& problem : verdict.problems) std::cout << "BROKEN: " << problem << "\n";
-  if (!verdict.problems.empty()) return 1;
-  std::cout << "audit chain intact: " << events->size() << " events, " << refs->size()
-            << " records\n";
-  if (verdict.newest)
-    std::cout << "anchor: event " << verdict.newest->seq << ", anchored at "
-              << verdict.newest->anchored_at << ", matches the chain\n";
-  else
-    std::cout << "anchor: no anchor yet (an archive from before anchoring, or never anchored)\n";
-  if (events->empty()) return 0;
+  auto check = CheckChain((*session)->catalogue(), *anchors, "audit chain intact");
+  if (!check.ok()) return FailStatus(check.status());
+  if (!check->intact) return 1;
   // What was just verified becomes the anchor, so a later cut at the end shows.
-  auto anchored = (*session)->AnchorAuditHead(&events->back());
+  if (!check->head) return 0;
+  auto anchored = (*session)->AnchorAuditHead(&*check->head);
   if (!anchored.ok()) return FailStatus(anchored.status());
   std::cout << "anchored head: event " << (*anchored)->seq << "\n";
   return 0;
