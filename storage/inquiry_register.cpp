@@ -219,25 +219,23 @@ Status InquiryRegister::ChangeIn(SqlSession& db, const std::string& number, cons
                                  const std::vector<std::string>& values, const std::string& action,
                                  const std::string& actor, const std::string& at,
                                  const std::string& refusal) {
-  {
-    std::vector<SqlValue> params = {number};
-    params.insert(params.end(), values.begin(), values.end());
-    auto up = db.Run(sql, params);
-    if (!up.ok()) return up.status();
-    if (up->changed == 0) {
-      auto exists = db.Run("SELECT 1 FROM inquiries WHERE number=$1", {number});
-      if (!exists.ok()) return exists.status();
-      if (exists->empty()) return Status::NotFound("no inquiry " + number);
-      return Status::Conflict("inquiry " + number + ": " + refusal);
-    }
-    AuditEvent e;
-    e.at = at;
-    e.actor = actor;
-    e.action = action;
-    e.detail = NumberDetail(number);
-    auto appended = db.Log(e);
-    return appended.ok() ? Status::Ok() : appended.status();
+  std::vector<SqlValue> params = {number};
+  params.insert(params.end(), values.begin(), values.end());
+  auto up = db.Run(sql, params);
+  if (!up.ok()) return up.status();
+  if (up->changed == 0) {
+    auto exists = db.Run("SELECT 1 FROM inquiries WHERE number=$1", {number});
+    if (!exists.ok()) return exists.status();
+    if (exists->empty()) return Status::NotFound("no inquiry " + number);
+    return Status::Conflict("inquiry " + number + ": " + refusal);
   }
+  AuditEvent e;
+  e.at = at;
+  e.actor = actor;
+  e.action = action;
+  e.detail = NumberDetail(number);
+  auto appended = db.Log(e);
+  return appended.ok() ? Status::Ok() : appended.status();
 }
 
 Status InquiryRegister::Approve(const std::string& number,

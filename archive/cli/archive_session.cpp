@@ -286,11 +286,27 @@ ArchiveSession::~ArchiveSession() {
               << anchored.status().message() << "\n";
 }
 
-std::vector<std::string> ArchiveSession::CopyRoots() const {
-  std::vector<std::string> roots = {root_};
-  roots.insert(roots.end(), settings_.replicas.begin(), settings_.replicas.end());
+namespace {
+// The archive root, then its replica roots: where every package, and every anchor, is kept.
+std::vector<std::string> RootsOf(const std::string& root, const ArchiveSettings& settings) {
+  std::vector<std::string> roots = {root};
+  roots.insert(roots.end(), settings.replicas.begin(), settings.replicas.end());
   return roots;
 }
+
+// The anchor file `name` in each of the roots of the archive at `root`.
+Result<std::vector<AnchorFile>> ReadAnchors(const std::string& root,
+                                            const ArchiveSettings& settings, const char* name) {
+  auto secret = LoadOrCreateSecret(root);
+  if (!secret.ok()) return secret.status();
+  std::vector<AnchorFile> files;
+  for (const std::string& r : RootsOf(root, settings))
+    files.push_back(ReadAnchor(r, *secret, name));
+  return files;
+}
+}  // namespace
+
+std::vector<std::string> ArchiveSession::CopyRoots() const { return RootsOf(root_, settings_); }
 
 Result<std::optional<AuditAnchor>> ArchiveSession::AnchorAuditHead(const AuditEvent* head) {
   std::lock_guard<std::mutex> lock(anchor_mu_);
@@ -333,20 +349,8 @@ Result<std::optional<AuditAnchor>> ArchiveSession::AnchorLocked(const AuditEvent
 }
 
 Result<std::vector<AnchorFile>> ArchiveSession::ReadAuditAnchors() {
-  auto secret = LoadOrCreateSecret(root_);
-  if (!secret.ok()) return secret.status();
-  std::vector<AnchorFile> files;
-  for (const std::string& root : CopyRoots()) files.push_back(ReadAnchor(root, *secret));
-  return files;
+  return ReadAnchors(root_, settings_, kAuditAnchorFile);
 }
-
-namespace {
-std::vector<std::string> RootsOf(const std::string& root, const ArchiveSettings& settings) {
-  std::vector<std::string> roots = {root};
-  roots.insert(roots.end(), settings.replicas.begin(), settings.replicas.end());
-  return roots;
-}
-}  // namespace
 
 Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalogue,
                                                          const std::string& root,
@@ -407,12 +411,7 @@ Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
 
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
                                                        const ArchiveSettings& settings) {
-  auto secret = LoadOrCreateSecret(root);
-  if (!secret.ok()) return secret.status();
-  std::vector<AnchorFile> files;
-  for (const std::string& r : RootsOf(root, settings))
-    files.push_back(ReadAnchor(r, *secret, kSharedAuditAnchorFile));
-  return files;
+  return ReadAnchors(root, settings, kSharedAuditAnchorFile);
 }
 
 Status ArchiveSession::WriteSetting(const std::string& key, const std::string& value) {

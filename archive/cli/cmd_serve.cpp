@@ -107,27 +107,30 @@ class AuditLoop {
   std::thread thread_;
 };
 
-// Runs `task` every `period` from its own thread, and once more at Stop(): requests never wait
-// for it. Anchoring the audit chain's head (storage/audit_anchor.h) when it moved, sweeping a
-// shared root. A failure is reported on stderr, naming `what`, when it starts and when it ends,
-// not every period.
+// Runs `task` every `period` from its own thread, and once more at Start() or Stop() as `also`
+// says: requests never wait for it. Anchoring the audit chain's head (storage/audit_anchor.h)
+// when it moved, sweeping a shared root. A failure is reported on stderr, naming `what`, when it
+// starts and when it ends, not every period.
 class PeriodicTask {
  public:
-  PeriodicTask(std::string what, std::function<Status()> task, std::chrono::seconds period)
-      : what_(std::move(what)), anchor_(std::move(task)), period_(period) {}
+  enum class Also { kAtStart, kAtStop };
+  PeriodicTask(std::string what, std::function<Status()> task, std::chrono::seconds period,
+               Also also)
+      : what_(std::move(what)), task_(std::move(task)), period_(period), also_(also) {}
   ~PeriodicTask() { Stop(); }
   void Start() {
+    if (also_ == Also::kAtStart) RunOnce();
     thread_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mu_);
       while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
         lock.unlock();
-        Anchor();
+        RunOnce();
         lock.lock();
       }
     });
   }
-  // Stops the thread, then anchors what the last requests appended (call after the server
-  // stopped).
+  // Stops the thread, then (kAtStop) runs the task once more: anchoring what the last requests
+  // appended, when called after the server stopped.
   void Stop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -136,27 +139,28 @@ class PeriodicTask {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
-    Anchor();
+    if (also_ == Also::kAtStop) RunOnce();
   }
 
  private:
-  void Anchor() {
-    Status anchored = anchor_();
-    // The message names the event, which moves on; the kind of failure is what repeats.
+  void RunOnce() {
+    Status result = task_();
+    // The message names what moves on (an event, a file); the kind of failure is what repeats.
     std::optional<ErrorCode> failure;
-    if (!anchored.ok()) failure = anchored.code();
+    if (!result.ok()) failure = result.code();
     if (failure == last_failure_) return;
     if (failure)
-      std::cerr << "dangan: " << what_ << ": " << anchored.message() << "\n";
+      std::cerr << "dangan: " << what_ << ": " << result.message() << "\n";
     else
       std::cerr << "dangan: " << what_ << ": working again\n";
     last_failure_ = failure;
   }
 
   const std::string what_;
-  std::function<Status()> anchor_;
+  std::function<Status()> task_;
   const std::chrono::seconds period_;
-  // Only the loop's thread, then Stop() after the join, touch it.
+  const Also also_;
+  // Only Start() before the thread, the thread, then Stop() after the join, touch it.
   std::optional<ErrorCode> last_failure_;
   bool stopping_ = false;
   std::mutex mu_;
@@ -256,21 +260,22 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
       [&] {
         auto anchored =
             AnchorSharedChainHead(**catalogue, ctx.root, rules->settings, &anchored_seq);
-        return anchored.ok() ? Status::Ok() : anchored.status();
+        return anchored.status();
       },
-      std::chrono::seconds(10));
+      std::chrono::seconds(10), PeriodicTask::Also::kAtStop);
   anchor.Start();
   // What killed servers left in the shared roots goes once it is an hour old: no process ever
   // has a shared root to itself to recover it at start.
-  auto sweep = [&] {
-    auto swept = SweepSharedRoot(packages, **catalogue, ctx.root, kSharedDebrisAge);
-    if (swept.ok() && *swept > 0)
-      std::cerr << "dangan: removed " << *swept << " package(s) a killed process left pending\n";
-    return swept.ok() ? Status::Ok() : swept.status();
-  };
-  if (Status swept = sweep(); !swept.ok())
-    std::cerr << "dangan: sweeping the shared root: " << swept.message() << "\n";
-  PeriodicTask sweeper("sweeping the shared root", sweep, std::chrono::minutes(10));
+  PeriodicTask sweeper(
+      "sweeping the shared root",
+      [&] {
+        auto swept = SweepSharedRoot(packages, **catalogue, ctx.root, kSharedDebrisAge);
+        if (swept.ok() && *swept > 0)
+          std::cerr << "dangan: removed " << *swept
+                    << " package(s) a killed process left pending\n";
+        return swept.status();
+      },
+      std::chrono::minutes(10), PeriodicTask::Also::kAtStart);
   sweeper.Start();
   int sig = 0;
   sigwait(&stop, &sig);
@@ -319,11 +324,11 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
                  "archive's storage roots at the same paths: everything but lifecycle\n"
-                 "(appraisal, holds, destruction, transfer), which answers 501 there for now. No "
-                 "state is kept here and nothing is cached (fixity checks\n"
-                 "run as worker jobs); people sign in as `dangan user … --catalogue` registered\n"
-                 "them. --catalogue-connections N (default 32)\n"
-                 "caps this server's connections to it; keep every node's sum under the\n"
+                 "(appraisal, holds, destruction, transfer), which answers 501 there for now.\n"
+                 "No state is kept here and nothing is cached (fixity checks run as worker\n"
+                 "jobs); people sign in as `dangan user … --catalogue` registered them.\n"
+                 "--catalogue-connections N (default 32) caps this server's connections to it;\n"
+                 "keep every node's sum under the\n"
                  "PostgreSQL server's max_connections.\n";
     return 0;
   }
@@ -462,12 +467,8 @@ int RunServe(const Context& ctx, int argc, char** argv) {
   AuditLoop auditor(audit, audit_days);
   if (audit_rate > 0) auditor.Start();
   PeriodicTask anchor(
-      "anchoring the audit chain's head",
-      [&s] {
-        auto anchored = s.AnchorAuditHeadIfMoved();
-        return anchored.ok() ? Status::Ok() : anchored.status();
-      },
-      std::chrono::seconds(10));
+      "anchoring the audit chain's head", [&s] { return s.AnchorAuditHeadIfMoved().status(); },
+      std::chrono::seconds(10), PeriodicTask::Also::kAtStop);
   anchor.Start();
   int sig = 0;
   sigwait(&stop, &sig);
