@@ -769,6 +769,23 @@ BOOST_AUTO_TEST_CASE(bad_shared_catalogue_command_lines_are_refused_before_anyth
     BOOST_TEST(r.code == 2, c.args << ": " << r);
     BOOST_TEST(Contains(r.err, c.says), c.args << ": " << r);
   }
+  // audit verify --catalogue: the same URL rule; the other audit commands refuse the flag; an
+  // unreachable server is an error, not a verdict; none writes an anchor.
+  auto audit = [&](const std::string& args) {
+    return Shell(scratch.path(), scratch.path(),
+                 Quote(DANGAN_BINARY) + " --root " + Quote(archive.root()) + " audit " + args);
+  };
+  for (const Case& c : {Case{"", "verify --catalogue mysql://x", "postgresql://"},
+                        Case{"", "run " + pg, "audit verify only"},
+                        Case{"", "reanchor --reason x " + pg, "audit verify only"}}) {
+    auto r = audit(c.args);
+    BOOST_TEST(r.code == 2, c.args << ": " << r);
+    BOOST_TEST(Contains(r.err, c.says), c.args << ": " << r);
+  }
+  auto unreachable = audit("verify " + pg);
+  BOOST_TEST(unreachable.code == 1, unreachable);
+  BOOST_TEST(!Contains(unreachable.out, "intact"), unreachable);
+  BOOST_TEST(!fs::exists(fs::path(archive.root()) / "audit-head-postgresql"));
   // None of them marked the root as shared.
   BOOST_TEST(!fs::exists(fs::path(archive.root()) / cli::ArchiveSession::kWorkerMark));
 }
