@@ -1,8 +1,10 @@
 #include "retrieval/destruction.h"
 
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 
 #include "retrieval/pdf_document.h"
@@ -17,6 +19,14 @@ std::string Joined(const std::set<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : "、") + n;
   return out;
+}
+
+// Different on each call, on any host.
+std::string UniqueSuffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
 }
 
 // Files the 销毁清册 of `batch` (the tombstones of one destruction) as a permanent record and
@@ -39,16 +49,21 @@ Result<std::string> FileRegister(DestructionServices& s, const std::vector<Tombs
   for (char& ch : stamp)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
   c.case_id = "XHQC-" + std::to_string(first.appraisal_id) + "-" + stamp;
-  auto known = s.catalogue->FindCase(c.source, c.case_id);
-  if (!known.ok()) return known.status();
-  if (*known) {
+  auto filed_before = [&]() -> Result<std::optional<std::string>> {
+    auto known = s.catalogue->FindCase(c.source, c.case_id);
+    if (!known.ok()) return known.status();
+    if (!*known) return std::optional<std::string>();
     DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, (*known)->reference));
-    return (*known)->reference;
-  }
+    return std::optional<std::string>((*known)->reference);
+  };
+  auto known = filed_before();
+  if (!known.ok()) return known.status();
+  if (*known) return **known;
   std::error_code ec;
   fs::create_directories(s.stage_dir, ec);
-  const std::string staged =
-      s.stage_dir + "/销毁清册-" + std::to_string(first.appraisal_id) + ".pdf";
+  // Another server finishing the same destruction stages its own copy.
+  const std::string staged = s.stage_dir + "/销毁清册-" + std::to_string(first.appraisal_id) + "-" +
+                             UniqueSuffix() + ".pdf";
   DANGAN_RETURN_IF_ERROR(WriteFileAtomically(staged, *pdf));
   c.item = "1001";
   c.title = "档案销毁清册（" + first.destroyed_at.substr(0, 10) + "，" +
@@ -69,6 +84,12 @@ Result<std::string> FileRegister(DestructionServices& s, const std::vector<Tombs
   c.files = {{"销毁清册.pdf", staged, "", "original", "dangan", {}}};
   auto receipt = s.filing->File(c, "manual", actor);
   fs::remove(staged, ec);
+  if (!receipt.ok() && receipt.status().code() == ErrorCode::kConflict) {
+    // Filed meanwhile by another run (its PDF differs by its time of rendering): note that one.
+    known = filed_before();
+    if (!known.ok()) return known.status();
+    if (*known) return **known;
+  }
   if (!receipt.ok()) return receipt.status();
   DANGAN_RETURN_IF_ERROR(reg.SetRegister(refs, receipt->reference));
   return receipt->reference;

@@ -2,7 +2,9 @@
 // catalogue transaction (AppraisalRegister::Destroy), their packages removed from every storage
 // root, and the 销毁清册 rendered and filed as a permanent record of its own. Work a run left
 // unfinished after its commit (a crash, a full disk) is finished first by the next run. Borrows
-// everything; one run at a time per archive (the caller serialises: `dangan serve` holds a mutex).
+// everything. Runs on several servers at once are safe (the destroying transaction takes turns,
+// removing a package twice is harmless, a register filed by another run is only noted), though
+// the caller keeps one run at a time per process.
 #pragma once
 
 #include <string>
@@ -16,7 +18,7 @@
 namespace dangan {
 
 struct DestructionServices {
-  Catalogue* catalogue = nullptr;
+  RecordCatalogue* catalogue = nullptr;
   const ClassificationScheme* scheme = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;

@@ -1,7 +1,8 @@
 // AppraisalRegister: the catalogue's appraisal (鉴定), hold and destruction (销毁) records, and the
 // one transaction that destroys: tombstone kept, rows and index entries removed, audit event
 // appended, all or nothing. The rules it applies come from archive/appraisal.h. Borrows the
-// catalogue; thread-safe as the catalogue is (every change runs in Catalogue::Transact).
+// catalogue (either backend); thread-safe, and its changes take turns on every server sharing
+// the catalogue (each runs in one WriteTables transaction that serialises on "lifecycle").
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include "archive/appraisal.h"
 #include "archive/scheme.h"
-#include "storage/catalogue.h"
+#include "storage/record_catalogue.h"
 
 namespace dangan {
 
@@ -68,7 +69,7 @@ struct Tombstone {
 
 class AppraisalRegister {
  public:
-  AppraisalRegister(Catalogue& catalogue, const ClassificationScheme& scheme)
+  AppraisalRegister(RecordCatalogue& catalogue, const ClassificationScheme& scheme)
       : catalogue_(catalogue), scheme_(scheme) {}
 
   // Records whose (effective) period ends on or before `due_by` (YYYY-MM-DD), oldest first,
@@ -109,7 +110,7 @@ class AppraisalRegister {
   Result<std::optional<Tombstone>> FindTombstone(const std::string& reference);
 
  private:
-  Catalogue& catalogue_;
+  RecordCatalogue& catalogue_;
   const ClassificationScheme& scheme_;
 };
 

@@ -1280,21 +1280,16 @@ Status Catalogue::Transact(const std::function<Status(SqliteDb&, const EventSink
   return st;
 }
 
-Status RemoveRecordRows(SqliteDb& db, int64_t id) {
+Status Catalogue::RemoveRecord(SqlSession& in, int64_t id) {
   // The indexes' entries first, while the view they read can still derive the text.
-  for (const char* table : {"records_fts", "records_chars"}) {
-    auto t = db.Prepare(std::string("INSERT INTO ") + table + "(" + table +
-                        ", rowid, text) SELECT 'delete', id, text FROM record_content WHERE id=?1");
-    if (!t.ok()) return t.status();
-    t->Bind(1, id);
-    DANGAN_RETURN_IF_ERROR(t->Run());
-  }
   for (const char* sql :
-       {"DELETE FROM record_files WHERE record_id=?1", "DELETE FROM records WHERE id=?1"}) {
-    auto d = db.Prepare(sql);
-    if (!d.ok()) return d.status();
-    d->Bind(1, id);
-    DANGAN_RETURN_IF_ERROR(d->Run());
+       {"INSERT INTO records_fts(records_fts, rowid, text) SELECT 'delete', id, text FROM"
+        " record_content WHERE id=$1",
+        "INSERT INTO records_chars(records_chars, rowid, text) SELECT 'delete', id, text FROM"
+        " record_content WHERE id=$1",
+        "DELETE FROM record_files WHERE record_id=$1", "DELETE FROM records WHERE id=$1"}) {
+    auto done = in.Run(sql, {id});
+    if (!done.ok()) return done.status();
   }
   return Status::Ok();
 }

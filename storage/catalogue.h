@@ -73,6 +73,7 @@ class Catalogue : public RecordCatalogue {
   // write-ahead log and of its directory entry. Whatever was read before this call cannot be
   // taken back by a power loss once it returns OK.
   Status SyncCommitted() override;
+  Status RemoveRecord(SqlSession& in, int64_t id) override;
   // Appends an event outside filing (verify, export, view…), linked to the chain's head.
   // kRelaxed skips the fsync at commit: access events then become durable with the next synced
   // commit.
@@ -178,10 +179,6 @@ class Catalogue : public RecordCatalogue {
   std::atomic<int64_t> inserts_since_dictionary_check_{kDictionaryCheckEvery};
   std::unique_ptr<WalCheckpointer> checkpointer_;  // last: stopped before the rest goes
 };
-
-// Deletes a record's rows (its files, its full-text entries, the row itself) inside a
-// transaction the caller holds (Catalogue::Transact): destruction, after its tombstone is kept.
-Status RemoveRecordRows(SqliteDb& db, int64_t id);
 
 // Opens a connection on which the catalogue's tables can be used (tokenizer and the
 // dangan_record_body function registered).

@@ -266,6 +266,66 @@ ALTER TABLE capture_review ADD COLUMN claim_until BIGINT;
 CREATE TABLE log_flush(id INTEGER PRIMARY KEY CHECK (id = 1), flushes BIGINT NOT NULL);
 INSERT INTO log_flush VALUES (1, 0);
 )SQL",
+    // 7: lifecycle: appraisals (鉴定), holds, and the tombstones of destroyed records (销毁), as in
+    // the embedded catalogue (storage/appraisal_register.h). A tombstone is never deleted; its
+    // package removal and its 销毁清册 are noted on it afterwards.
+    R"SQL(
+CREATE TABLE appraisals(
+  id BIGSERIAL PRIMARY KEY,
+  reference TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK(decision IN ('keep','extend','destroy')),
+  new_retention TEXT,
+  reason TEXT NOT NULL,
+  proposed_by TEXT NOT NULL,
+  proposed_at TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'proposed'
+    CHECK(state IN ('proposed','approved','rejected','executed')),
+  decided_by TEXT,
+  decided_at TEXT,
+  decision_note TEXT,
+  CHECK(decided_by IS NULL OR decided_by <> proposed_by)
+);
+CREATE INDEX appraisals_reference ON appraisals(reference, id);
+CREATE INDEX appraisals_state ON appraisals(state, id);
+CREATE TABLE holds(
+  id BIGSERIAL PRIMARY KEY,
+  reference TEXT,
+  query TEXT,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at TEXT NOT NULL,
+  released_by TEXT,
+  released_at TEXT,
+  CHECK((reference IS NULL) <> (query IS NULL))
+);
+CREATE TABLE destroyed_records(
+  id BIGSERIAL PRIMARY KEY,
+  reference TEXT NOT NULL UNIQUE,
+  series TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  class_code TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  retention TEXT NOT NULL,
+  title TEXT NOT NULL,
+  formed_on TEXT NOT NULL,
+  filed_at TEXT NOT NULL,
+  package_path TEXT NOT NULL,
+  package_sha256 TEXT NOT NULL,
+  appraisal_id BIGINT NOT NULL REFERENCES appraisals(id),
+  supervisors TEXT NOT NULL,
+  register_reference TEXT,
+  destroyed_at TEXT NOT NULL,
+  packages_removed INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(series, seq)
+);
+CREATE INDEX destroyed_records_unfinished ON destroyed_records(id)
+  WHERE packages_removed = 0 OR register_reference IS NULL;
+CREATE TRIGGER destroyed_records_kept BEFORE DELETE ON destroyed_records
+  FOR EACH ROW EXECUTE FUNCTION dangan_append_only();
+CREATE TRIGGER destroyed_records_kept_truncate BEFORE TRUNCATE ON destroyed_records
+  FOR EACH STATEMENT EXECUTE FUNCTION dangan_append_only();
+)SQL",
 };
 
 // SqlSession::Serialize's advisory locks: (this, hashtext(name)).
@@ -1064,6 +1124,16 @@ Status PgCatalogue::SyncCommitted() {
   if (st.ok()) st = (*db)->Exec("COMMIT");
   if (!st.ok()) (void)(*db)->Exec("ROLLBACK");
   return st;
+}
+
+Status PgCatalogue::RemoveRecord(SqlSession& in, int64_t id) {
+  // The GIN index follows the row; the files go first (they reference it).
+  for (const char* sql :
+       {"DELETE FROM record_files WHERE record_id=$1", "DELETE FROM records WHERE id=$1"}) {
+    auto done = in.Run(sql, {id});
+    if (!done.ok()) return done.status();
+  }
+  return Status::Ok();
 }
 
 Status PgCatalogue::WriteTables(const std::function<Status(SqlSession&)>& fn) {

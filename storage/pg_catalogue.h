@@ -56,6 +56,7 @@ class PgCatalogue : public RecordCatalogue {
   // A synchronous commit that writes: it waits for the log to be flushed up to its own record,
   // past every relaxed commit before it.
   Status SyncCommitted() override;
+  Status RemoveRecord(SqlSession& in, int64_t id) override;
   Status WriteTables(const std::function<Status(SqlSession&)>& fn) override;
   Status ReadTables(const std::function<Status(SqlSession&)>& fn) override;
 

@@ -95,6 +95,9 @@ class RecordCatalogue : public CataloguePort, public SqlTables {
   // Makes every transaction committed so far durable, kRelaxed ones included: whatever was read
   // before this call cannot be taken back by a power loss once it returns OK.
   virtual Status SyncCommitted() = 0;
+  // Removes the record numbered `id` (its rows and search entries) inside `in`, a WriteTables
+  // transaction of this catalogue: destruction, once its tombstone is kept. Events stay.
+  virtual Status RemoveRecord(SqlSession& in, int64_t id) = 0;
   virtual int schema_version() const = 0;
 };
 

@@ -78,22 +78,7 @@ ApiServer::ApiServer(Services services, ServerOptions options)
   AddReportRoutes(router_, services_);
   AddInquiryRoutes(router_, services_, options_);
   AddAnnualStatisticsRoutes(router_, services_);
-  // The rest keep their tables in the embedded catalogue. On a PostgreSQL one they are still
-  // listed (openapi.json describes the product), but answer 501 until their tables move there.
-  Router embedded_only;
-  Router& rest = services_.catalogue != nullptr ? router_ : embedded_only;
-
-  AddLifecycleRoutes(rest, services_, password_tries);
-  for (Route route : embedded_only.routes()) {
-    const std::string what = route.method + " " + route.pattern;
-    route.handler = [what](Exchange& x) {
-      SendProblem(x.resp, 501, "Not Implemented",
-                  what +
-                      " is not served yet when the catalogue is on PostgreSQL; it needs the "
-                      "embedded catalogue");
-    };
-    router_.Add(std::move(route));
-  }
+  AddLifecycleRoutes(router_, services_, password_tries);
   // openapi.json is generated from the finished table, itself included.
   router_.Add({"GET", "/api/v1/openapi.json", Access::kPublic, "This API's OpenAPI description",
                [this](Exchange& x) { SendJson(x.resp, 200, router_.OpenApiJson()); }});

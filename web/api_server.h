@@ -36,8 +36,8 @@ struct Services {
   std::string root;
   const ClassificationScheme* scheme = nullptr;
   // The embedded SQLite catalogue, or null when the catalogue is a PostgreSQL server shared by
-  // several servers (`records` below): then everything but lifecycle (appraisal, holds,
-  // destruction, transfer) is served, and those routes answer 501.
+  // several servers (`records` below); then the caches that need this process to see every
+  // change (search answers, record views) are off.
   Catalogue* catalogue = nullptr;
   PackageStore* packages = nullptr;
   Filing* filing = nullptr;

@@ -349,9 +349,8 @@ void AddRecordRoutes(Router& router, Services& services) {
                 }
                 if (!body) {
                   auto rendered = RenderRecordView(services, reference, masked);
-                  if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound &&
-                      services.catalogue != nullptr) {
-                    AppraisalRegister reg(*services.catalogue, *services.scheme);
+                  if (!rendered.ok() && rendered.status().code() == ErrorCode::kNotFound) {
+                    AppraisalRegister reg(*services.records, *services.scheme);
                     auto tomb = reg.FindTombstone(reference);
                     if (!tomb.ok()) return SendStatus(x.resp, tomb.status());
                     if (*tomb)

@@ -193,9 +193,8 @@ sigset_t BlockStopSignals() {
 
 // `dangan serve --catalogue postgresql://…`: one of several servers behind a load balancer, all
 // on one PostgreSQL catalogue and the same storage roots (mounted at the same paths), keeping
-// no state of their own: intake, records, search, downloads, /healthz and /metrics. Fixity runs
-// as `dangan worker` jobs; the routes whose tables are still only in the embedded catalogue
-// answer 501 (web/api_server.h).
+// no state of their own: every route the embedded default serves. Fixity runs as `dangan
+// worker` jobs.
 // How old debris in a shared root must be before a server removes it (SweepSharedRoot).
 constexpr std::chrono::seconds kSharedDebrisAge(3600);
 
@@ -323,8 +322,8 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--secure-cookies marks the session cookie Secure behind a TLS proxy.\n"
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
-                 "archive's storage roots at the same paths: everything but lifecycle\n"
-                 "(appraisal, holds, destruction, transfer), which answers 501 there for now.\n"
+                 "archive's storage roots at the same paths: every route, appraisal, holds and\n"
+                 "destruction included (`dangan transfer` still needs the embedded catalogue).\n"
                  "No state is kept here and nothing is cached (fixity checks run as worker\n"
                  "jobs); people sign in as `dangan user … --catalogue` registered them.\n"
                  "--catalogue-connections N (default 32) caps this server's connections to it;\n"

@@ -144,10 +144,21 @@ void RegisterArchivist(const std::string& root, const std::string& url) {
   BOOST_REQUIRE_MESSAGE(archivist.code == 0, archivist);
 }
 
-// 档案员 signed in through the server on `port`: the headers of their requests.
-std::map<std::string, std::string> SignInArchivist(int port) {
-  Reply signed_in =
-      Send(port, "POST", "/api/v1/session", "", R"({"name":"档案员","password":"long enough pw"})");
+// Registers `name` with `role`, signing in with "long enough pw", in the shared catalogue (after
+// RegisterArchivist, whose administrator adds them).
+void RegisterUser(const std::string& root, const std::string& url, const std::string& name,
+                  const std::string& role) {
+  auto added = Run("printf 'long enough pw\\n' | " + Quote(DANGAN_BINARY) + " --root " +
+                   Quote(root) + " --actor 管理员 user add " + name + " --role " + role +
+                   " --password-stdin --catalogue " + Quote(url) + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(added.code == 0, added);
+}
+
+// `name` (档案员 unless told) signed in through the server on `port`: the headers of their
+// requests.
+std::map<std::string, std::string> SignInArchivist(int port, const std::string& name = "档案员") {
+  Reply signed_in = Send(port, "POST", "/api/v1/session", "",
+                         R"({"name":")" + name + R"(","password":"long enough pw"})");
   BOOST_REQUIRE_MESSAGE(signed_in.status == 200, signed_in.body);
   return {{"Cookie", "dangan_session=" + signed_in.session_cookie},
           {"X-CSRF-Token", signed_in.Json()->getValue<std::string>("csrf")}};
@@ -723,10 +734,6 @@ BOOST_AUTO_TEST_CASE(inquiries_certificates_and_reports_are_served_from_the_shar
                    "", "", staff_a);  // 失业
   BOOST_REQUIRE_MESSAGE(csv.status == 200, csv.body);
   for (const auto& ref : refs) BOOST_TEST(Contains(csv.body, ref), csv.body);
-  // Appraisal and destruction are not served on PostgreSQL yet, and say so.
-  Reply appraisals = Send(ports[0], "GET", "/api/v1/appraisals", "", "", staff_a);
-  BOOST_TEST(appraisals.status == 501, appraisals.body);
-  BOOST_TEST(appraisals.body.find("PostgreSQL") != std::string::npos, appraisals.body);
   Reply ledger = Send(ports[1], "GET", "/api/v1/inquiries.csv", "", "", staff_b);
   BOOST_TEST(ledger.status == 200, ledger.body);
   BOOST_TEST(Contains(ledger.body, mine));
@@ -741,6 +748,143 @@ BOOST_AUTO_TEST_CASE(inquiries_certificates_and_reports_are_served_from_the_shar
   BOOST_TEST(count["inquiry-submit"] == 8);
   BOOST_TEST(count["inquiry-approve"] == 1);
   BOOST_TEST(count["certify"] == 2 + 6);  // the inquiry's two records, then one each
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
+}
+
+// Appraisal, holds and destruction across servers: proposed on one, approved on the other, held
+// and released, then carried out on both at once. Each record is destroyed once, its packages
+// leave both storage roots, one 销毁清册 is filed, and either server answers 410 for it.
+BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_servers) {
+  TestArchive archive;
+  TempDir replica;
+  BOOST_REQUIRE(archive.session().AddReplica(replica.path()).ok());
+  archive.Close();
+  const std::string root = archive.root();
+  PgTestSchema schema;
+  RegisterArchivist(root, schema.url());
+  RegisterUser(root, schema.url(), "领导", "leader");
+  RegisterUser(root, schema.url(), "监销员", "leader");
+  web::ApiKeyStore keys(root);
+  const std::string intake = keys.Create("sbxt", web::ApiRole::kIntake).value();
+  TempDir logs;
+  std::unique_ptr<ChildProcess> a, b;
+  const int ports[2] = {StartServer(&a, root, schema.url(), logs / "a.log"),
+                        StartServer(&b, root, schema.url(), logs / "b.log")};
+  std::vector<std::string> refs;
+  for (const char* id : {"X-1", "X-2", "X-3"}) {
+    // Formed in 2012 with 10 years (失业保险金申领审核表): due since 2023.
+    std::string json = CaseJson(id, std::string("失业保险金申领审核表 ") + id);
+    for (size_t at; (at = json.find("2025-04-01")) != std::string::npos;)
+      json.replace(at, 10, "2012-04-01");
+    Reply filed = Send(ports[0], "POST", "/api/v1/cases", intake, json);
+    BOOST_REQUIRE_MESSAGE(filed.status == 201, filed.body);
+    refs.push_back(filed.Json()->getValue<std::string>("reference"));
+  }
+  const auto archivist = SignInArchivist(ports[0]);
+  const auto leader = SignInArchivist(ports[1], "领导");
+
+  Reply due = Send(ports[1], "GET", "/api/v1/appraisals/due", "", "", leader);
+  BOOST_REQUIRE_MESSAGE(due.status == 200, due.body);
+  BOOST_TEST(due.Json()->getArray("records")->size() == 3u, due.body);
+  const std::string list = "[\"" + refs[0] + "\",\"" + refs[1] + "\",\"" + refs[2] + "\"]";
+  Reply proposed =
+      Send(ports[0], "POST", "/api/v1/appraisals", "",
+           R"({"references":)" + list + R"(,"decision":"destroy","reason":"期满"})", archivist);
+  BOOST_REQUIRE_MESSAGE(proposed.status == 201, proposed.body);
+  std::string ids;
+  auto id_list = proposed.Json()->getArray("ids");
+  for (size_t i = 0; i < id_list->size(); ++i)
+    ids += (i ? "," : "") + std::to_string(id_list->getElement<int64_t>(i));
+  // Proposed on a, seen as open on b; approved there by someone else.
+  BOOST_TEST(Send(ports[1], "POST", "/api/v1/appraisals", "",
+                  R"({"references":)" + list + R"(,"decision":"destroy","reason":"期满"})",
+                  archivist)
+                 .status == 422);
+  Reply approved = Send(ports[1], "POST", "/api/v1/appraisals/decisions", "",
+                        R"({"ids":[)" + ids + R"(],"approve":true})", leader);
+  BOOST_REQUIRE_MESSAGE(approved.status == 200, approved.body);
+
+  // A hold placed on b stops a destruction on a; released, the destruction may go.
+  Reply hold = Send(ports[1], "POST", "/api/v1/holds", "",
+                    R"({"reference":")" + refs[2] + R"(","reason":"信访调查"})", leader);
+  BOOST_REQUIRE_MESSAGE(hold.status == 201, hold.body);
+  const std::string supervisors = R"("supervisors":[{"name":"领导","password":"long enough pw"},)"
+                                  R"({"name":"监销员","password":"long enough pw"}])";
+  Reply held = Send(ports[0], "POST", "/api/v1/destructions", "",
+                    R"({"all":true,)" + supervisors + "}", archivist);
+  BOOST_TEST(held.status == 409, held.body);
+  BOOST_TEST(Contains(held.body, refs[2]), held.body);
+  Reply released =
+      Send(ports[0], "POST",
+           "/api/v1/holds/" + std::to_string(hold.Json()->getValue<int64_t>("id")) + "/release", "",
+           "", archivist);
+  BOOST_REQUIRE_MESSAGE(released.status == 200, released.body);
+
+  // Carried out on both servers at once: one destroys, the other finds nothing left.
+  std::mutex mu;
+  std::vector<std::string> destroyed, registers, failures;
+  std::vector<std::thread> runs;
+  for (int i = 0; i < 2; ++i)
+    runs.emplace_back([&, i] {
+      Reply r = Send(ports[i], "POST", "/api/v1/destructions", "",
+                     R"({"all":true,)" + supervisors + "}", archivist);
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.status == 201) {
+        auto d = r.Json()->getArray("destroyed");
+        for (size_t k = 0; k < d->size(); ++k) destroyed.push_back(d->getElement<std::string>(k));
+        auto g = r.Json()->getArray("registers");
+        for (size_t k = 0; k < g->size(); ++k) registers.push_back(g->getElement<std::string>(k));
+      } else if (r.status != 404) {
+        failures.push_back(std::to_string(r.status) + " " + r.body);
+      }
+    });
+  for (auto& t : runs) t.join();
+  BOOST_REQUIRE_MESSAGE(failures.empty(), failures.front());
+  BOOST_TEST(std::set<std::string>(destroyed.begin(), destroyed.end()) ==
+             std::set<std::string>(refs.begin(), refs.end()));
+  BOOST_TEST(destroyed.size() == refs.size());
+  BOOST_REQUIRE(!registers.empty());
+  BOOST_TEST(std::set<std::string>(registers.begin(), registers.end()).size() == 1u);
+
+  for (int port : ports) {
+    Reply gone = Send(port, "GET", "/api/v1/records/" + refs[0], "", "", archivist);
+    BOOST_TEST(gone.status == 410, gone.body);
+  }
+  Reply tombstones = Send(ports[1], "GET", "/api/v1/destructions", "", "", leader);
+  BOOST_REQUIRE_MESSAGE(tombstones.status == 200, tombstones.body);
+  auto stones = tombstones.Json()->getArray("tombstones");
+  BOOST_REQUIRE_EQUAL(stones->size(), 3u);
+  for (size_t i = 0; i < stones->size(); ++i)
+    BOOST_TEST(stones->getObject(i)->getValue<std::string>("register_reference") ==
+               registers.front());
+  Reply register_record =
+      Send(ports[1], "GET", "/api/v1/records/" + registers.front(), "", "", leader);
+  BOOST_TEST(register_record.status == 200, register_record.body);
+  BOOST_TEST(Contains(register_record.body, "销毁清册"), register_record.body);
+
+  BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
+  BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
+  auto db = PgDb::Connect(schema.url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM destroyed_records WHERE packages_removed=1") ==
+             "3");
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE source='dangan'") == "1");
+  // Only the register's package is left, in each root.
+  for (const std::string& r : {root, replica.path()}) {
+    int packages = 0;
+    for (const auto& e : fs::recursive_directory_iterator(fs::path(r) / "packages"))
+      packages += e.path().extension() == ".tar";
+    BOOST_TEST(packages == 1, r);
+  }
+  auto shared = PgCatalogue::Open(schema.url(), nullptr);
+  BOOST_REQUIRE(shared.ok());
+  auto events = (*shared)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
+  std::map<std::string, int> count;
+  for (const auto& e : events) ++count[e.action];
+  BOOST_TEST(count["destroy"] == 3);
+  BOOST_TEST(count["appraise"] == 3);
+  BOOST_TEST(count["appraise-approve"] == 3);
   std::string why;
   BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }
