@@ -42,13 +42,14 @@ Result<std::string> FileRegister(DestructionServices& s, const std::vector<Tombs
   AppraisalRegister reg(*s.catalogue, *s.scheme);
   CaseSubmission c;
   c.source = "dangan";
-  // One register per destruction: its first appraisal and its time name it. If a run filed it
-  // but stopped before noting it on the tombstones, the next run (perhaps by someone else, with
-  // other bytes in the PDF) only notes it.
+  // One register per destruction: its first appraisal (its batch) and its time name it. If a
+  // run filed it but stopped before noting it on the tombstones, the next run (perhaps by
+  // someone else, with other bytes in the PDF) only notes it.
   std::string stamp = first.destroyed_at;
   for (char& ch : stamp)
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '-';
-  c.case_id = "XHQC-" + std::to_string(first.appraisal_id) + "-" + stamp;
+  c.case_id =
+      "XHQC-" + std::to_string(first.batch ? first.batch : first.appraisal_id) + "-" + stamp;
   auto filed_before = [&]() -> Result<std::optional<std::string>> {
     auto known = s.catalogue->FindCase(c.source, c.case_id);
     if (!known.ok()) return known.status();
@@ -101,16 +102,18 @@ Status Finish(DestructionServices& s, const std::string& actor, const std::strin
   auto unfinished = reg.Unfinished();
   if (!unfinished.ok()) return unfinished.status();
   std::vector<std::string> removed;
-  std::map<std::string, std::vector<Tombstone>> unregistered;  // by destruction time
+  // By destruction: its batch, or its time for tombstones from before batches.
+  std::map<std::string, std::vector<Tombstone>> unregistered;
   for (const auto& t : *unfinished) {
     if (!t.packages_removed) {
       DANGAN_RETURN_IF_ERROR(s.packages->Remove(t.package_path));
       removed.push_back(t.reference);
     }
-    if (t.register_reference.empty()) unregistered[t.destroyed_at].push_back(t);
+    if (t.register_reference.empty())
+      unregistered[t.batch ? "b" + std::to_string(t.batch) : "t" + t.destroyed_at].push_back(t);
   }
   DANGAN_RETURN_IF_ERROR(reg.MarkPackagesRemoved(removed));
-  for (const auto& [at, batch] : unregistered) {
+  for (const auto& [key, batch] : unregistered) {
     auto ref = FileRegister(s, batch, actor, copy);
     if (!ref.ok()) return ref.status().WithContext("filing the 销毁清册");
     registers->push_back(*ref);

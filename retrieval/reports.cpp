@@ -164,16 +164,6 @@ Result<Certificate> ReadCertificate(const ReportContext& ctx, const std::string&
 }
 
 }  // namespace
-
-Result<Catalogue*> EmbeddedCatalogue(const ReportContext& ctx, const std::string& what) {
-  auto* embedded = dynamic_cast<Catalogue*>(ctx.catalogue);
-  if (embedded == nullptr)
-    return Status::InvalidArgument(what +
-                                   " needs the embedded catalogue; it is not made from a"
-                                   " PostgreSQL one yet");
-  return embedded;
-}
-
 // ---- 归档文件目录 ------------------------------------------------------------------------------
 
 Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,

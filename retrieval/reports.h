@@ -55,10 +55,6 @@ struct CatalogueEntry {
   std::string remarks;      // 备注 (e.g. the record's state when it is no longer simply filed)
 };
 
-// The embedded catalogue behind `ctx`, for what only it holds yet; kInvalidArgument naming `what`
-// when the catalogue is a PostgreSQL one.
-Result<Catalogue*> EmbeddedCatalogue(const ReportContext& ctx, const std::string& what);
-
 // The entries of a selection. InvalidArgument for a year outside 1900–2999 (without a series) or
 // a class the scheme does not know; an empty selection is an empty list.
 Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,

@@ -1,5 +1,7 @@
 #include "retrieval/transfer.h"
 
+#include "storage/appraisal_register.h"
+
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -93,19 +95,17 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
   if (req.out_dir.empty()) return Status::InvalidArgument("no output directory given");
   if (fs::exists(req.out_dir, ec) && !fs::is_empty(req.out_dir, ec))
     return Status::InvalidArgument(req.out_dir + " exists and is not empty");
-  auto embedded = EmbeddedCatalogue(ctx, "a transfer");
-  if (!embedded.ok()) return embedded.status();
-  Catalogue& catalogue = **embedded;
+  if (ctx.catalogue == nullptr) return Status::InvalidArgument("a transfer needs the catalogue");
+  RecordCatalogue& catalogue = *ctx.catalogue;
   std::vector<std::string> refs;
-  DANGAN_RETURN_IF_ERROR(catalogue.WithConnection([&](SqliteDb& db) -> Status {
-    auto q = db.Prepare(
-        "SELECT reference FROM records WHERE year=?1 AND (?2='' OR class_code=?2)"
-        " ORDER BY series, seq");
-    if (!q.ok()) return q.status();
-    q->Bind(1, req.year).Bind(2, req.class_code);
-    Status err;
-    while (q->Step(&err)) refs.push_back(q->Text(0));
-    return err;
+  DANGAN_RETURN_IF_ERROR(catalogue.ReadTables([&](SqlSession& db) -> Status {
+    auto rows = db.Run(
+        "SELECT reference FROM records WHERE year=$1 AND ($2='' OR class_code=$2)"
+        " ORDER BY series, seq",
+        {static_cast<int64_t>(req.year), req.class_code});
+    if (!rows.ok()) return rows.status();
+    for (size_t i = 0; i < rows->size(); ++i) refs.push_back(rows->Text(i, 0));
+    return Status::Ok();
   }));
   if (refs.empty()) return Status::NotFound("no records of that year and class to transfer");
 
@@ -145,7 +145,7 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
   std::ostringstream manifest;
   manifest << "# file\tbytes\tsha256\tsm3\treference\n";
   for (const Record& r : records) {
-    auto history = catalogue.Events(r.reference, 0, Catalogue::EventKinds::kHistory);
+    auto history = catalogue.Events(r.reference, 0, RecordCatalogue::EventKinds::kHistory);
     if (!history.ok()) return abandon(history.status());
     std::string file = PackageStore::FileNameFor(r.reference);
     file = file.substr(0, file.rfind('.')) + ".eep";
@@ -200,19 +200,22 @@ Result<TransferSummary> TransferRecords(const ReportContext& ctx, PackageStore& 
   }
   // The records leave the agency's custody (holdings statistics no longer count them); the
   // catalogue keeps them, and their packages, as copies.
-  Status logged = catalogue.Transact([&](SqliteDb& db, const Catalogue::EventSink& log) {
+  Status logged = catalogue.WriteTables([&](SqlSession& db) {
+    // In turn with appraisal and destruction (storage/appraisal_register.h): a record destroyed
+    // meanwhile on another server was not handed over.
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     for (const auto& p : summary.packages) {
-      auto up = db.Prepare("UPDATE records SET state='transferred' WHERE reference=?1");
+      auto up = db.Run("UPDATE records SET state='transferred' WHERE reference=$1", {p.reference});
       if (!up.ok()) return up.status();
-      up->Bind(1, p.reference);
-      DANGAN_RETURN_IF_ERROR(up->Run());
+      if (up->changed == 0)
+        return Status::Conflict(p.reference + " was destroyed meanwhile; nothing was transferred");
       AuditEvent e;
       e.at = summary.created_at;
       e.actor = req.actor;
       e.action = "transfer";
       e.reference = p.reference;
       e.detail = "{\"package\":\"" + p.file + "\",\"sm3\":\"" + p.sm3 + "\"}";
-      auto appended = log(e);
+      auto appended = db.Log(e);
       if (!appended.ok()) return appended.status();
     }
     return Status::Ok();

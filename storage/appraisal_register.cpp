@@ -185,11 +185,6 @@ Result<FiledFacts> ReadFiledFacts(RecordCatalogue& catalogue, const std::string&
   return FiledFacts{(*rec)->title, (*rec)->package_sha256};
 }
 
-// Appraisals, holds and destructions change one at a time on every server that shares the
-// catalogue: a proposal's "none open yet", a destruction's "no hold covers it" stay true to its
-// commit.
-const char* const kLifecycle = "lifecycle";
-
 AuditEvent Event(const std::string& actor, const std::string& action, const std::string& ref,
                  const std::string& detail, const std::string& now) {
   AuditEvent e;
@@ -239,7 +234,8 @@ Result<std::vector<DueRecord>> AppraisalRegister::Due(const std::string& due_by,
     params.push_back(class_code);
     sql += " AND class_code=$" + std::to_string(params.size());
   }
-  sql += " ORDER BY year, reference";
+  // Filing order within a year: the same on both backends, whatever their text collation.
+  sql += " ORDER BY year, id";
   std::vector<DueRecord> out;
   Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
     auto rows = db.Run(sql, params);
@@ -257,9 +253,6 @@ Result<std::vector<DueRecord>> AppraisalRegister::Due(const std::string& due_by,
       if (!due || *due > due_by) continue;
       DueRecord d;
       d.reference = row.reference;
-      auto facts = ReadFiledFacts(catalogue_, row.reference);
-      if (!facts.ok()) return facts.status();
-      d.title = facts->title;
       d.year = row.year;
       d.retention = *effective;
       d.due_on = *due;
@@ -272,6 +265,12 @@ Result<std::vector<DueRecord>> AppraisalRegister::Due(const std::string& due_by,
     return Status::Ok();
   });
   if (!st.ok()) return st;
+  // Titles once the connection above is back: reading them needs one of its own.
+  for (auto& d : out) {
+    auto facts = ReadFiledFacts(catalogue_, d.reference);
+    if (!facts.ok() && facts.status().code() != ErrorCode::kNotFound) return facts.status();
+    if (facts.ok()) d.title = facts->title;  // else destroyed meanwhile: listed without it
+  }
   return out;
 }
 
@@ -293,7 +292,7 @@ Result<std::vector<int64_t>> AppraisalRegister::Propose(const std::vector<std::s
   std::vector<int64_t> ids;
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
     ids.clear();
-    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycle));
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     std::set<std::string> seen;
     std::vector<FieldError> errors;
     for (const auto& ref : refs) {
@@ -353,7 +352,7 @@ Status AppraisalRegister::Decide(const std::vector<int64_t>& ids, bool approve,
   if (ids.empty()) return Status::InvalidArgument("name at least one appraisal");
   if (!approve && note.empty()) return Status::InvalidArgument("a rejection needs its reason");
   return catalogue_.WriteTables([&](SqlSession& db) -> Status {
-    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycle));
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     for (int64_t id : ids) {
       auto found = ReadAppraisals(db, "WHERE id=$1", {id});
       if (!found.ok()) return found.status();
@@ -412,7 +411,7 @@ Result<int64_t> AppraisalRegister::PlaceHold(const HoldScope& scope, const std::
     return Status::InvalidArgument("a hold names a record or at least one field of a query");
   int64_t id = 0;
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
-    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycle));
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     if (!scope.is_query()) {
       auto row = ReadRecordRow(db, scope.reference);
       if (!row.ok()) return row.status();
@@ -440,7 +439,7 @@ Result<int64_t> AppraisalRegister::PlaceHold(const HoldScope& scope, const std::
 Status AppraisalRegister::ReleaseHold(int64_t id, const std::string& actor,
                                       const std::string& now) {
   return catalogue_.WriteTables([&](SqlSession& db) -> Status {
-    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycle));
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     auto up = db.Run(
         "UPDATE holds SET released_by=$2, released_at=$3 WHERE id=$1 AND released_at IS NULL"
         " RETURNING coalesce(reference,'')",
@@ -472,6 +471,7 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
   // Titles and digests first, from another connection each: inside the transaction the catalogue
   // would have to lend a second one while the first waits.
   std::map<std::string, FiledFacts> facts;
+  std::set<int64_t> pre_read;  // the approved destructions seen here
   {
     std::vector<AppraisalEntry> approved;
     Status read = catalogue_.ReadTables([&](SqlSession& db) -> Status {
@@ -484,6 +484,7 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
     std::set<int64_t> wanted(ids_in.begin(), ids_in.end());
     for (const auto& a : approved) {
       if (!wanted.empty() && !wanted.count(a.id)) continue;
+      pre_read.insert(a.id);
       auto f = ReadFiledFacts(catalogue_, a.reference);
       if (f.ok()) facts[a.reference] = std::move(*f);
       // A record gone meanwhile is named by the transaction below.
@@ -494,15 +495,18 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
   std::vector<Tombstone> out;
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
     out.clear();
-    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycle));
+    DANGAN_RETURN_IF_ERROR(db.Serialize(kLifecycleLock));
     std::vector<AppraisalEntry> todo;
     {
       auto found =
           ReadAppraisals(db, "WHERE state='approved' AND decision='destroy' ORDER BY id", {});
       if (!found.ok()) return found.status();
+      // Everything approved means everything seen approved above; another server may have
+      // destroyed some of it meanwhile.
       std::set<int64_t> wanted(ids_in.begin(), ids_in.end());
       for (auto& a : *found)
-        if (wanted.empty() || wanted.erase(a.id)) todo.push_back(std::move(a));
+        if (ids_in.empty() ? pre_read.count(a.id) > 0 : wanted.erase(a.id) > 0)
+          todo.push_back(std::move(a));
       if (!wanted.empty())
         return Status::InvalidArgument("appraisal " + std::to_string(*wanted.begin()) +
                                        " is not an approved destruction");
@@ -530,6 +534,10 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       return Status(ErrorCode::kConflict,
                     "records under a hold are never destroyed; nothing was destroyed",
                     std::move(held));
+    // The events last: logging takes the chain's lock, which every server's filing waits for,
+    // and the rows first, so this transaction never waits for a row while holding it.
+    std::vector<AuditEvent> events;
+    const int64_t batch = todo.front().id;
     for (size_t i = 0; i < todo.size(); ++i) {
       const AppraisalEntry& a = todo[i];
       const RecordRow& r = rows[i];
@@ -544,10 +552,11 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       auto ins = db.Run(
           "INSERT INTO destroyed_records(reference, series, seq, class_code, item_code, year,"
           " retention, title, formed_on, filed_at, package_path, package_sha256, appraisal_id,"
-          " supervisors, destroyed_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+          " supervisors, destroyed_at, batch)"
+          " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
           {r.reference, r.series, static_cast<int64_t>(r.seq), r.class_code, r.item_code,
            static_cast<int64_t>(r.year), r.retention, f.title, r.formed_on, r.filed_at,
-           r.package_path, f.package_sha256, a.id, JoinLines(supervisors), now});
+           r.package_path, f.package_sha256, a.id, JoinLines(supervisors), now, batch});
       if (!ins.ok()) return ins.status();
       DANGAN_RETURN_IF_ERROR(catalogue_.RemoveRecord(db, r.id));
       // What capture kept of a scanned record (its draft with the 公民身份号码 and name, its
@@ -566,8 +575,7 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       detail.set("appraisal", a.id);
       detail.set("approvals", approvals);
       detail.set("package_sha256", f.package_sha256);
-      auto e = db.Log(Event(actor, "destroy", r.reference, Json(detail), now));
-      if (!e.ok()) return e.status();
+      events.push_back(Event(actor, "destroy", r.reference, Json(detail), now));
       Tombstone t;
       t.reference = r.reference;
       t.series = r.series;
@@ -586,7 +594,12 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       t.approved_by = a.decided_by;
       t.supervisors = supervisors;
       t.destroyed_at = now;
+      t.batch = batch;
       out.push_back(std::move(t));
+    }
+    for (const auto& e : events) {
+      auto logged = db.Log(e);
+      if (!logged.ok()) return logged.status();
     }
     return Status::Ok();
   });
@@ -624,7 +637,8 @@ Result<std::vector<Tombstone>> ReadTombstones(SqlTables& catalogue, const std::s
         "SELECT t.reference, t.series, t.seq, t.class_code, t.item_code, t.year, t.retention,"
         " t.title, t.formed_on, t.filed_at, t.package_path, t.package_sha256, t.appraisal_id,"
         " a.proposed_by, coalesce(a.decided_by,''), t.supervisors,"
-        " coalesce(t.register_reference,''), t.destroyed_at, t.packages_removed"
+        " coalesce(t.register_reference,''), t.destroyed_at, t.packages_removed,"
+        " coalesce(t.batch, 0)"
         " FROM destroyed_records t JOIN appraisals a ON a.id = t.appraisal_id " +
             where + tail,
         params);
@@ -650,6 +664,7 @@ Result<std::vector<Tombstone>> ReadTombstones(SqlTables& catalogue, const std::s
       t.register_reference = rows->Text(i, 16);
       t.destroyed_at = rows->Text(i, 17);
       t.packages_removed = rows->Int(i, 18) != 0;
+      t.batch = rows->Int(i, 19);
       out.push_back(std::move(t));
     }
     return Status::Ok();
@@ -667,7 +682,8 @@ Status AppraisalRegister::MarkPackagesRemoved(const std::vector<std::string>& re
 Status AppraisalRegister::SetRegister(const std::vector<std::string>& refs,
                                       const std::string& register_ref) {
   return UpdateTombstones(catalogue_, refs,
-                          "UPDATE destroyed_records SET register_reference=$2 WHERE reference=$1",
+                          "UPDATE destroyed_records SET register_reference=$2 WHERE reference=$1"
+                          " AND register_reference IS NULL",
                           register_ref);
 }
 

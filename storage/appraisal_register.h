@@ -16,6 +16,10 @@
 
 namespace dangan {
 
+// The SqlSession::Serialize name every lifecycle change takes (appraisal, holds, destruction,
+// transfer): each sees the others' outcome, on every server sharing the catalogue.
+inline constexpr const char* kLifecycleLock = "lifecycle";
+
 struct AppraisalEntry {
   int64_t id = 0;
   std::string reference;
@@ -65,6 +69,9 @@ struct Tombstone {
   std::string register_reference;  // the 销毁清册 it is listed in, once filed
   std::string destroyed_at;
   bool packages_removed = false;
+  // The destruction it was part of (its first appraisal's id; 0 for tombstones from before
+  // schema 18, which their time groups instead).
+  int64_t batch = 0;
 };
 
 class AppraisalRegister {
@@ -96,12 +103,14 @@ class AppraisalRegister {
 
   // Destroys the records of approved destruction appraisals (`ids`, or all of them when empty)
   // in one transaction. Refused (Conflict, nothing changed) if any record is under a hold;
-  // CheckSupervisors applies. Packages are not touched here: the caller removes them after
+  // CheckSupervisors applies. Without `ids`, what is approved when the call starts: one approved
+  // meanwhile waits for the next. Packages are not touched here: the caller removes them after
   // the commit and then calls MarkPackagesRemoved.
   Result<std::vector<Tombstone>> Destroy(const std::vector<int64_t>& ids,
                                          const std::vector<std::string>& supervisors,
                                          const std::string& actor, const std::string& now);
   Status MarkPackagesRemoved(const std::vector<std::string>& references);
+  // Notes the 销毁清册 on tombstones that have none yet.
   Status SetRegister(const std::vector<std::string>& references, const std::string& register_ref);
   // Tombstones whose packages are not yet removed or that no filed 销毁清册 lists yet: the work
   // a destruction interrupted after its commit left, finished by the next run.

@@ -101,6 +101,19 @@ RecordAudit CheckRecordCopies(PackageStore& packages, const Record& r,
                                         ",\"error\":" + JsonString(st.ToString()) + "}");
     }
   }
+  bool wrote = false;
+  for (const auto& f : out.findings) wrote = wrote || f.repaired;
+  if (wrote && options.still_filed) {
+    auto filed = options.still_filed();
+    if (filed.ok() && !*filed) {
+      Status removed = packages.Remove(r.package_path);
+      out.destroyed = true;
+      event("fixity-repair-withdrawn",
+            "{\"note\":\"the record was destroyed meanwhile; its repaired copies were removed\"" +
+                (removed.ok() ? std::string() : ",\"error\":" + JsonString(removed.ToString())) +
+                "}");
+    }
+  }
   if (source == copies) {
     out.unrepairable = true;
     event("fixity-unrepairable",
@@ -113,7 +126,12 @@ RecordAudit CheckRecordCopies(PackageStore& packages, const Record& r,
 Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
   std::vector<AuditEvent> events;
   CopyCheckOptions options{options_.actor, options_.clock,
-                           [this](uint64_t bytes) { Throttle(bytes); }};
+                           [this](uint64_t bytes) { Throttle(bytes); },
+                           [this, &r]() -> Result<bool> {
+                             auto still = catalogue_.GetRecord(r.reference);
+                             if (!still.ok()) return still.status();
+                             return still->has_value();
+                           }};
   RecordAudit out = CheckRecordCopies(packages_, r, options, &events);
   if (!events.empty()) {
     auto logged = catalogue_.AppendEvents(events, Catalogue::Durability::kSynced);
@@ -154,6 +172,14 @@ Result<FixityAudit::CatchUpResult> FixityAudit::CatchUp(int limit) {
     if (!st.ok()) {
       // Left listed: the replica may be unmounted or full for now.
       done.failed.push_back(r.reference + " → " + lag.root + ": " + st.ToString());
+      continue;
+    }
+    // Destroyed while copied: the copy goes again (the destruction removed the others).
+    auto still = catalogue_.GetRecord(lag.reference);
+    if (!still.ok()) return still.status();
+    if (!*still) {
+      DANGAN_RETURN_IF_ERROR(packages_.Remove(r.package_path));
+      DANGAN_RETURN_IF_ERROR(catalogue_.ClearLaggingCopy(lag.reference, lag.root));
       continue;
     }
     DANGAN_RETURN_IF_ERROR(catalogue_.ClearLaggingCopy(lag.reference, lag.root));

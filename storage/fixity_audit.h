@@ -29,6 +29,7 @@ struct RecordAudit {
   std::string reference;
   std::vector<CopyFinding> findings;  // empty: every copy intact
   bool unrepairable = false;          // damaged, and no copy matched the catalogue
+  bool destroyed = false;             // destroyed while checked (still_filed): copies removed
   uint64_t bytes = 0;
 };
 
@@ -70,6 +71,10 @@ struct CopyCheckOptions {
   std::string actor;
   std::function<std::string()> clock;      // ISO 8601 timestamps for the events
   std::function<void(uint64_t)> throttle;  // told the bytes read after each copy (may be null)
+  // Asked once copies were repaired: false when the record was destroyed meanwhile. A
+  // destruction removes packages after its commit, so a repair racing it would bring one back;
+  // the copies are removed again instead. May be null (never asked).
+  std::function<Result<bool>()> still_filed;
 };
 
 // Checks every copy of one record against the catalogue's digest and repairs each damaged one

@@ -317,6 +317,8 @@ CREATE TABLE destroyed_records(
   register_reference TEXT,
   destroyed_at TEXT NOT NULL,
   packages_removed INTEGER NOT NULL DEFAULT 0,
+  -- The destruction it was part of: its first appraisal's id.
+  batch BIGINT,
   UNIQUE(series, seq)
 );
 CREATE INDEX destroyed_records_unfinished ON destroyed_records(id)
@@ -1139,7 +1141,9 @@ Status PgCatalogue::RemoveRecord(SqlSession& in, int64_t id) {
 Status PgCatalogue::WriteTables(const std::function<Status(SqlSession&)>& fn) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
-  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
+  // Whatever the server's default: a statement after Serialize must see what the holder before
+  // committed (a hold placed, a number taken), which a snapshot from before the wait would not.
+  DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN ISOLATION LEVEL READ COMMITTED"));
   PgSession session(**db, true);
   Status st = fn(session);
   if (st.ok()) st = (*db)->Exec("COMMIT");

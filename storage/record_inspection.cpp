@@ -68,7 +68,7 @@ std::string MetadataProblem(const PackageStore& packages, const Record& r) {
 
 }  // namespace
 
-Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const Record& r,
+Status InspectRecord(RecordCatalogue& catalogue, const PackageStore& packages, const Record& r,
                      CheckSubject* out, std::optional<size_t> copy) {
   std::error_code ec;
   const std::string path =
@@ -118,51 +118,46 @@ Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const R
   out->files = files;
   if (!*out->package_present) out->metadata_problem = "the package is missing";
 
-  return catalogue.WithConnection([&](SqliteDb& db) -> Status {
-    auto count = db.Prepare("SELECT COUNT(*) FROM records WHERE reference=?1");
+  return catalogue.ReadTables([&](SqlSession& db) -> Status {
+    auto count = db.Run("SELECT count(*) FROM records WHERE reference=$1", {r.reference});
     if (!count.ok()) return count.status();
-    count->Bind(1, r.reference);
-    Status st;
-    if (count->Step(&st)) out->records_with_reference = count->Int(0);
-    if (!st.ok()) return st;
+    if (!count->empty()) out->records_with_reference = count->Int(0, 0);
 
     // A destroyed record's 件号 stays taken by its tombstone: no gap.
-    auto seqs = db.Prepare(
-        "SELECT seq FROM records WHERE series=?1 AND seq<=?2 UNION"
-        " SELECT seq FROM destroyed_records WHERE series=?1 AND seq<=?2 ORDER BY seq");
+    auto seqs = db.Run(
+        "SELECT seq FROM records WHERE series=$1 AND seq<=$2 UNION"
+        " SELECT seq FROM destroyed_records WHERE series=$1 AND seq<=$2 ORDER BY seq",
+        {r.series, static_cast<int64_t>(r.parts.seq)});
     if (!seqs.ok()) return seqs.status();
-    seqs->Bind(1, r.series).Bind(2, r.parts.seq);
     std::vector<int> missing;
     int expect = 1;
-    while (seqs->Step(&st)) {
-      int n = static_cast<int>(seqs->Int(0));
+    for (size_t i = 0; i < seqs->size(); ++i) {
+      const int n = static_cast<int>(seqs->Int(i, 0));
       for (; expect < n; ++expect) missing.push_back(expect);
       expect = n + 1;
     }
-    if (!st.ok()) return st;
     out->missing_sequence_numbers = missing;
 
-    auto filed = db.Prepare(
-        "SELECT detail FROM events WHERE reference=?1 AND action='file' ORDER BY seq LIMIT 1");
+    auto filed = db.Run(
+        "SELECT detail FROM events WHERE reference=$1 AND action='file' ORDER BY seq LIMIT 1",
+        {r.reference});
     if (!filed.ok()) return filed.status();
-    filed->Bind(1, r.reference);
     std::string digest;
-    if (filed->Step(&st)) {
+    if (!filed->empty()) {
       try {
         Poco::JSON::Parser parser;
-        auto o = parser.parse(filed->Text(0)).extract<Poco::JSON::Object::Ptr>();
+        auto o = parser.parse(filed->Text(0, 0)).extract<Poco::JSON::Object::Ptr>();
         digest = o ? o->optValue<std::string>("package_sha256", "") : "";
       } catch (const Poco::Exception&) {
         digest = "";  // an unreadable event is as good as none: 4-3 fails
       }
     }
-    if (!st.ok()) return st;
     out->filed_package_sha256 = digest;
     return Status::Ok();
   });
 }
 
-Result<CheckReport> CheckRecord(Catalogue& catalogue, const PackageStore& packages,
+Result<CheckReport> CheckRecord(RecordCatalogue& catalogue, const PackageStore& packages,
                                 const PropertyChecks& checks, const ClassificationScheme& scheme,
                                 const ReferenceTemplate& tmpl, const Record& record,
                                 CheckStage stage, std::optional<size_t> copy) {

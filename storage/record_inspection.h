@@ -8,18 +8,18 @@
 #include <optional>
 
 #include "archive/property_checks.h"
-#include "storage/catalogue.h"
 #include "storage/package_store.h"
+#include "storage/record_catalogue.h"
 
 namespace dangan {
 
 // Fills every fact of `out` for `record` (which `out.record` must point to). `copy` picks the
 // storage root (0 the primary); without it, the copy reads would use. Errors only when the
 // catalogue cannot be read: damage in the package becomes facts, not errors.
-Status InspectRecord(Catalogue& catalogue, const PackageStore& packages, const Record& record,
+Status InspectRecord(RecordCatalogue& catalogue, const PackageStore& packages, const Record& record,
                      CheckSubject* out, std::optional<size_t> copy = std::nullopt);
 // Inspects `record` and judges it with the items of `stage`.
-Result<CheckReport> CheckRecord(Catalogue& catalogue, const PackageStore& packages,
+Result<CheckReport> CheckRecord(RecordCatalogue& catalogue, const PackageStore& packages,
                                 const PropertyChecks& checks, const ClassificationScheme& scheme,
                                 const ReferenceTemplate& tmpl, const Record& record,
                                 CheckStage stage, std::optional<size_t> copy = std::nullopt);

@@ -323,7 +323,7 @@ int RunServe(const Context& ctx, int argc, char** argv) {
                  "--catalogue postgresql://… serves from a PostgreSQL\n"
                  "catalogue shared with other servers and `dangan worker`s, every one with the\n"
                  "archive's storage roots at the same paths: every route, appraisal, holds and\n"
-                 "destruction included (`dangan transfer` still needs the embedded catalogue).\n"
+                 "destruction included (`dangan transfer --catalogue` hands records over).\n"
                  "No state is kept here and nothing is cached (fixity checks run as worker\n"
                  "jobs); people sign in as `dangan user … --catalogue` registered them.\n"
                  "--catalogue-connections N (default 32) caps this server's connections to it;\n"

@@ -10,28 +10,83 @@
 #include "archive/cli/report_context.h"
 #include "archive/cli/report_status.h"
 #include "retrieval/transfer.h"
+#include "storage/pg_catalogue.h"
 
 namespace dangan::cli {
 
+namespace {
+
+int Report(const Result<TransferSummary>& summary, const SigningKey& key,
+           const TransferRequest& req) {
+  if (!summary.ok())
+    return FailStatus(summary.status(),
+                      summary.status().code() == ErrorCode::kInvalidArgument ? 2 : 1);
+  for (const auto& p : summary->packages) std::cout << p.reference << "\t" << p.file << "\n";
+  std::cerr << summary->packages.size() << " package(s), " << summary->bytes / 1e9
+            << " GB written to " << req.out_dir << "; key fingerprint (SM3) "
+            << KeyFingerprint(key.public_pem()) << "\n";
+  return 0;
+}
+
+// From a PostgreSQL catalogue this root shares with running servers: the root is joined as they
+// join it (never opened as an embedded archive, whose recovery would take their staged packages
+// for debris).
+int TransferFromShared(const Context& ctx, const Arguments& args, const std::string& url,
+                       const TransferRequest& req) {
+  auto rules = LoadArchiveRules(ctx.root);
+  if (!rules.ok()) return FailStatus(rules.status());
+  if (!req.class_code.empty() && !rules->scheme->FindClass(req.class_code))
+    return Fail("unknown class " + req.class_code, 2);
+  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
+  if (!catalogue.ok()) return FailStatus(catalogue.status());
+  auto lock = JoinSharedCatalogueRoot(ctx.root);
+  if (!lock.ok()) return FailStatus(lock.status());
+  PackageStore packages(ctx.root, rules->settings.organization, Env::Default(),
+                        rules->settings.replicas);
+  auto key = SigningKey::LoadOrCreate(ctx.root);
+  if (!key.ok()) return FailStatus(key.status());
+  ReportContext rc;
+  rc.catalogue = catalogue->get();
+  rc.scheme = rules->scheme.get();
+  rc.archive_root = ctx.root;
+  rc.fonds = rules->settings.fonds;
+  rc.organization = rules->settings.organization;
+  rc.font_path = ReportFontPath(ctx, args);
+  rc.clock = NowIso8601;
+  return Report(
+      TransferRecords(rc, packages, *rules->checks, *rules->reference_template, *key, req), *key,
+      req);
+}
+
+}  // namespace
+
 int RunTransfer(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1, {"--year", "--class", "--out", "--font"}, {"--help"});
+  auto args = Arguments::Parse(argc, argv, 1,
+                               {"--year", "--class", "--out", "--font", "--catalogue"}, {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout
-        << "usage: dangan transfer --year Y [--class C] --out DIR\n"
+        << "usage: dangan transfer --year Y [--class C] --out DIR [--catalogue URL]\n"
            "Transfers (移交) a year's records, or one class of them: runs the transfer-stage\n"
            "four-property checks on every record (any failure: nothing is written), then writes\n"
            "one EEP package per record (DA/T 48-2009 XML, content Base64-embedded, signed with\n"
            "the archive's SM2 key: 电子签名 and 锁定签名), manifest.txt with each package's size,\n"
            "SHA-256 and SM3, its signature (manifest.sig), transfer.json, the public key, and\n"
            "the 移交与接收登记表 PDF. DIR must not exist or be empty. `dangan receive DIR` checks\n"
-           "it as the receiving archive would.\n";
+           "it as the receiving archive would. --catalogue postgresql://… transfers from\n"
+           "the PostgreSQL catalogue this root shares with `dangan serve --catalogue`.\n";
     return 0;
   }
   if (!args->positional.empty()) return Fail("transfer takes no positional arguments", 2);
   auto year = ParseInt("--year", args->Get("--year"), 1900, 2999);
   if (!year.ok()) return FailStatus(year.status(), 2);
   if (args->Get("--out").empty()) return Fail("--out DIR is required", 2);
+  TransferRequest req{*year, args->Get("--class"), args->Get("--out"), ctx.actor};
+  if (args->options.count("--catalogue")) {
+    auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
+    if (!url.ok()) return FailStatus(url.status(), 2);
+    return TransferFromShared(ctx, *args, *url, req);
+  }
   auto session = ArchiveSession::Open(ctx.root);
   if (!session.ok()) return FailStatus(session.status());
   ArchiveSession& s = **session;
@@ -39,17 +94,9 @@ int RunTransfer(const Context& ctx, int argc, char** argv) {
     return Fail("unknown class " + args->Get("--class"), 2);
   auto key = SigningKey::LoadOrCreate(s.root());
   if (!key.ok()) return FailStatus(key.status());
-  TransferRequest req{*year, args->Get("--class"), args->Get("--out"), ctx.actor};
-  auto summary = TransferRecords(MakeReportContext(s, ReportFontPath(ctx, *args)), s.packages(),
-                                 s.checks(), s.reference_template(), *key, req);
-  if (!summary.ok())
-    return FailStatus(summary.status(),
-                      summary.status().code() == ErrorCode::kInvalidArgument ? 2 : 1);
-  for (const auto& p : summary->packages) std::cout << p.reference << "\t" << p.file << "\n";
-  std::cerr << summary->packages.size() << " package(s), " << summary->bytes / 1e9
-            << " GB written to " << req.out_dir << "; key fingerprint (SM3) "
-            << KeyFingerprint(key->public_pem()) << "\n";
-  return 0;
+  return Report(TransferRecords(MakeReportContext(s, ReportFontPath(ctx, *args)), s.packages(),
+                                s.checks(), s.reference_template(), *key, req),
+                *key, req);
 }
 
 int RunReceive(const Context&, int argc, char** argv) {

@@ -307,8 +307,16 @@ class JobRunner {
       out.summary = reference + ": gone";
       return out;
     }
-    CopyCheckOptions options{actor_, NowIso8601, nullptr};
+    CopyCheckOptions options{actor_, NowIso8601, nullptr, [&]() -> Result<bool> {
+                               auto still = catalogue_.GetRecord(reference);
+                               if (!still.ok()) return still.status();
+                               return still->has_value();
+                             }};
     RecordAudit audit = CheckRecordCopies(packages_, **record, options, &out.events);
+    if (audit.destroyed) {
+      out.summary = reference + ": destroyed while checked";
+      return out;
+    }
     int repaired = 0;
     for (const auto& f : audit.findings) repaired += f.repaired ? 1 : 0;
     FixityResult r;

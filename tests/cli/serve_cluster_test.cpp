@@ -754,7 +754,8 @@ BOOST_AUTO_TEST_CASE(inquiries_certificates_and_reports_are_served_from_the_shar
 
 // Appraisal, holds and destruction across servers: proposed on one, approved on the other, held
 // and released, then carried out on both at once. Each record is destroyed once, its packages
-// leave both storage roots, one 销毁清册 is filed, and either server answers 410 for it.
+// leave both storage roots, one 销毁清册 is filed, and either server answers 410 for it. Then a
+// year is transferred from the shared catalogue while the servers run.
 BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_servers) {
   TestArchive archive;
   TempDir replica;
@@ -780,6 +781,13 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
     Reply filed = Send(ports[0], "POST", "/api/v1/cases", intake, json);
     BOOST_REQUIRE_MESSAGE(filed.status == 201, filed.body);
     refs.push_back(filed.Json()->getValue<std::string>("reference"));
+  }
+  std::vector<std::string> year_2025;  // transferred below
+  for (const char* id : {"T-1", "T-2"}) {
+    Reply filed = Send(ports[1], "POST", "/api/v1/cases", intake,
+                       CaseJson(id, std::string("失业保险金申领审核表 ") + id));
+    BOOST_REQUIRE_MESSAGE(filed.status == 201, filed.body);
+    year_2025.push_back(filed.Json()->getValue<std::string>("reference"));
   }
   const auto archivist = SignInArchivist(ports[0]);
   const auto leader = SignInArchivist(ports[1], "领导");
@@ -863,6 +871,17 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   BOOST_TEST(register_record.status == 200, register_record.body);
   BOOST_TEST(Contains(register_record.body, "销毁清册"), register_record.body);
 
+  // 2025 handed over to the state archives from the shared catalogue while both servers run.
+  TempDir out;
+  auto transfer = Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) +
+                      " --actor 档案员 transfer --year 2025 --out " + Quote(out / "2025") +
+                      " --catalogue " + Quote(schema.url()) + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(transfer.code == 0, transfer);
+  for (const auto& ref : year_2025) BOOST_TEST(Contains(transfer.out, ref), transfer.out);
+  auto received = Run(Quote(DANGAN_BINARY) + " receive " + Quote(out / "2025") + " 2>&1");
+  BOOST_TEST(received.code == 0, received);
+  BOOST_TEST(Contains(received.out, "2 package(s)"), received);
+
   BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
   BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
   auto db = PgDb::Connect(schema.url());
@@ -870,12 +889,12 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM destroyed_records WHERE packages_removed=1") ==
              "3");
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE source='dangan'") == "1");
-  // Only the register's package is left, in each root.
+  // Only the register's and the transferred records' packages are left, in each root.
   for (const std::string& r : {root, replica.path()}) {
     int packages = 0;
     for (const auto& e : fs::recursive_directory_iterator(fs::path(r) / "packages"))
       packages += e.path().extension() == ".tar";
-    BOOST_TEST(packages == 1, r);
+    BOOST_TEST(packages == 3, r);
   }
   auto shared = PgCatalogue::Open(schema.url(), nullptr);
   BOOST_REQUIRE(shared.ok());
@@ -885,6 +904,8 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   BOOST_TEST(count["destroy"] == 3);
   BOOST_TEST(count["appraise"] == 3);
   BOOST_TEST(count["appraise-approve"] == 3);
+  BOOST_TEST(count["transfer"] == 2);
+  BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE state='transferred'") == "2");
   std::string why;
   BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }

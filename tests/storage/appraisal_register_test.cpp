@@ -133,6 +133,7 @@ BOOST_DATA_TEST_CASE(records_due_are_proposed_decided_by_another_and_destroyed_o
   BOOST_TEST(tomb->approved_by == "乙");
   BOOST_TEST(tomb->supervisors == kSupervisors);
   BOOST_TEST(!tomb->packages_removed);
+  BOOST_TEST(tomb->batch == ids->front());  // the destruction's first appraisal
   BOOST_TEST(CountEvents(catalogue, "destroy") == 2);
   BOOST_TEST(reg.List("executed", 0).value().size() == 2u);
   BOOST_TEST((reg.Destroy({}, kSupervisors, "甲", kNow).status().code() == ErrorCode::kNotFound));
@@ -143,6 +144,9 @@ BOOST_DATA_TEST_CASE(records_due_are_proposed_decided_by_another_and_destroyed_o
   BOOST_TEST(reg.Unfinished().value().size() == 2u);
   BOOST_REQUIRE(reg.SetRegister({a, b}, "J012-WS-2026-Y-0001").ok());
   BOOST_TEST(reg.Unfinished().value().empty());
+  BOOST_TEST(reg.FindTombstone(b).value()->register_reference == "J012-WS-2026-Y-0001");
+  // A register once noted stays: another run's cannot replace it.
+  BOOST_REQUIRE(reg.SetRegister({b}, "J012-WS-2026-Y-0002").ok());
   BOOST_TEST(reg.FindTombstone(b).value()->register_reference == "J012-WS-2026-Y-0001");
 
   // A destroyed 件号 is never given again: the series goes on after it.
@@ -185,6 +189,17 @@ BOOST_DATA_TEST_CASE(a_hold_by_query_covers_every_record_it_matches,
   auto destroyed = reg.Destroy(ids, kSupervisors, "甲", kNow);
   BOOST_REQUIRE_MESSAGE(destroyed.ok(), destroyed.status().ToString());
   BOOST_TEST(destroyed->size() == 1u);
+  // A second destruction in the same second is a batch of its own (its own 销毁清册).
+  const std::string c = backend.File(DueCase(backend, "H-2", 2012));
+  auto more = reg.Propose({c}, AppraisalDecision::kDestroy, "", "期满", "甲", kNow).value();
+  BOOST_REQUIRE(reg.Decide(more, true, "乙", "", kNow).ok());
+  auto second = reg.Destroy({}, kSupervisors, "甲", kNow);
+  BOOST_REQUIRE_MESSAGE(second.ok(), second.status().ToString());
+  BOOST_TEST(second->front().batch == more.front());
+  BOOST_TEST(destroyed->front().batch == ids.front());
+  std::set<int64_t> batches;
+  for (const auto& t : reg.Unfinished().value()) batches.insert(t.batch);
+  BOOST_TEST(batches.size() == 2u);
   // The hold events never name the person.
   for (const auto& e : backend.catalogue().Events("", 0, RecordCatalogue::EventKinds::kAll).value())
     BOOST_TEST(e.detail.find(by_person.person_id) == std::string::npos, e.detail);

@@ -214,6 +214,39 @@ BOOST_AUTO_TEST_CASE(every_kind_of_damage_in_any_copy_is_detected_and_repaired) 
   BOOST_TEST(again->damaged_copies == 0);
 }
 
+// A repair racing a destruction (the checker read the record, the destruction committed and
+// removed one copy, the checker restored it from another): the copies written go again, so a
+// destroyed record's package never comes back.
+BOOST_AUTO_TEST_CASE(a_repair_of_a_record_destroyed_meanwhile_is_withdrawn) {
+  Replicated a(1);
+  const Record r = a.File("W-1");
+  fs::remove(a.Copy(0, r));  // the destruction's removal has reached copy 0 only
+  std::vector<AuditEvent> events;
+  int asked = 0;
+  CopyCheckOptions options{"test", [] { return std::string("2026-11-25T10:00:00+08:00"); }, nullptr,
+                           [&]() -> Result<bool> {
+                             ++asked;
+                             return false;
+                           }};
+  RecordAudit audit = CheckRecordCopies(a.archive.session().packages(), r, options, &events);
+  BOOST_TEST(asked == 1);
+  BOOST_TEST(audit.destroyed);
+  BOOST_TEST(!fs::exists(a.Copy(0, r)));
+  BOOST_TEST(!fs::exists(a.Copy(1, r)));
+  BOOST_REQUIRE(!events.empty());
+  BOOST_TEST(events.back().action == "fixity-repair-withdrawn");
+
+  // Still filed: the repair stands.
+  const Record kept = a.File("W-2");
+  fs::remove(a.Copy(0, kept));
+  options.still_filed = []() -> Result<bool> { return true; };
+  events.clear();
+  audit = CheckRecordCopies(a.archive.session().packages(), kept, options, &events);
+  BOOST_TEST(!audit.destroyed);
+  BOOST_TEST(fs::exists(a.Copy(0, kept)));
+  BOOST_TEST(events.back().action == "fixity-repair");
+}
+
 BOOST_AUTO_TEST_CASE(damage_in_every_copy_is_reported_and_nothing_is_overwritten) {
   Replicated a(1);
   Record r = a.File("LOST-1");
