@@ -7,6 +7,7 @@
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
+#include "archive/cli/lifecycle_archive.h"
 #include "archive/cli/report_context.h"
 #include "archive/cli/report_status.h"
 #include "archive/identifiers.h"
@@ -33,6 +34,27 @@ Result<std::vector<int64_t>> ParseIds(const std::vector<std::string>& args, size
   return ids;
 }
 
+// What each lifecycle command's help adds about --catalogue.
+constexpr const char* kCatalogueHelp =
+    "--catalogue postgresql://… acts on the PostgreSQL catalogue this root shares with\n"
+    "`dangan serve --catalogue` servers, beside them.\n";
+
+// The archive the command acts on: the embedded one, or the shared catalogue --catalogue names;
+// nullptr once the failure is reported (a malformed --catalogue is a usage error).
+std::unique_ptr<LifecycleArchive> OpenFor(const Context& ctx, const Arguments& args, int* code) {
+  auto url = LifecycleCatalogueUrl(args);
+  if (!url.ok()) {
+    *code = FailStatus(url.status(), 2);
+    return nullptr;
+  }
+  auto archive = LifecycleArchive::Open(ctx.root, *url);
+  if (!archive.ok()) {
+    *code = FailStatus(archive.status());
+    return nullptr;
+  }
+  return std::move(*archive);
+}
+
 void PrintAppraisal(const AppraisalEntry& a) {
   std::cout << a.id << "\t" << a.state << "\t" << a.decision
             << (a.new_retention.empty() ? "" : "→" + a.new_retention) << "\t" << a.reference << "\t"
@@ -45,7 +67,7 @@ void PrintAppraisal(const AppraisalEntry& a) {
 int RunAppraise(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(argc, argv, 1,
                                {"--due-by", "--class", "--decision", "--retention", "--reason",
-                                "--note", "--state", "--limit"},
+                                "--note", "--state", "--limit", "--catalogue"},
                                {"--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string verb = args->positional.empty() ? "" : args->positional[0];
@@ -62,12 +84,14 @@ int RunAppraise(const Context& ctx, int argc, char** argv) {
            "the records due by a date (with any open appraisal and holds). A proposal keeps\n"
            "the record permanently (keep), extends its period (extend, --retention) or destroys\n"
            "it (destroy, carried out by `dangan destroy`). The one who proposes (--actor) can\n"
-           "never approve or reject. Every step is an audit event.\n";
+           "never approve or reject. Every step is an audit event.\n"
+        << kCatalogueHelp;
     return verb.empty() && !args->Has("--help") ? 2 : 0;
   }
-  auto session = ArchiveSession::Open(ctx.root);
-  if (!session.ok()) return FailStatus(session.status());
-  ArchiveSession& s = **session;
+  int code = 0;
+  auto archive = OpenFor(ctx, *args, &code);
+  if (!archive) return code;
+  LifecycleArchive& s = *archive;
   AppraisalRegister reg(s.catalogue(), s.scheme());
   const std::string now = NowIso8601();
   int limit = 0;
@@ -122,9 +146,10 @@ int RunAppraise(const Context& ctx, int argc, char** argv) {
 }
 
 int RunHold(const Context& ctx, int argc, char** argv) {
-  auto args = Arguments::Parse(argc, argv, 1,
-                               {"--reason", "--class", "--item", "--year", "--person", "--unit"},
-                               {"--all", "--help"});
+  auto args = Arguments::Parse(
+      argc, argv, 1,
+      {"--reason", "--class", "--item", "--year", "--person", "--unit", "--catalogue"},
+      {"--all", "--help"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   const std::string verb = args->positional.empty() ? "" : args->positional[0];
   if (args->Has("--help") || verb.empty()) {
@@ -133,12 +158,15 @@ int RunHold(const Context& ctx, int argc, char** argv) {
                  "       dangan hold release ID\n"
                  "       dangan hold list [--all]\n"
                  "A hold (litigation, audit, an inquiry in progress) on one record or on every\n"
-                 "record a query matches blocks any destruction of them until it is released.\n";
+                 "record a query matches blocks any destruction of them until it is "
+                 "released.\n"
+              << kCatalogueHelp;
     return verb.empty() && !args->Has("--help") ? 2 : 0;
   }
-  auto session = ArchiveSession::Open(ctx.root);
-  if (!session.ok()) return FailStatus(session.status());
-  AppraisalRegister reg((*session)->catalogue(), (*session)->scheme());
+  int code = 0;
+  auto archive = OpenFor(ctx, *args, &code);
+  if (!archive) return code;
+  AppraisalRegister reg(archive->catalogue(), archive->scheme());
   if (verb == "place") {
     HoldScope scope;
     if (args->positional.size() > 2) return Fail("a hold names one record or one query", 2);
@@ -195,14 +223,14 @@ int RunHold(const Context& ctx, int argc, char** argv) {
 
 namespace {
 
-DestructionServices DestructionServicesOf(ArchiveSession& s, const Context& ctx,
+DestructionServices DestructionServicesOf(LifecycleArchive& s, const Context& ctx,
                                           const Arguments& args) {
   DestructionServices d;
   d.catalogue = &s.catalogue();
   d.scheme = &s.scheme();
   d.packages = &s.packages();
   d.filing = &s.filing();
-  d.report = MakeReportContext(s, ReportFontPath(ctx, args));
+  d.report = s.Reports(ReportFontPath(ctx, args));
   d.stage_dir = s.root() + "/intake";
   return d;
 }
@@ -210,8 +238,8 @@ DestructionServices DestructionServicesOf(ArchiveSession& s, const Context& ctx,
 }  // namespace
 
 int RunDestroy(const Context& ctx, int argc, char** argv) {
-  auto args =
-      Arguments::Parse(argc, argv, 1, {"--supervisor", "--out", "--font"}, {"--help", "--list"});
+  auto args = Arguments::Parse(argc, argv, 1, {"--supervisor", "--out", "--font", "--catalogue"},
+                               {"--help", "--list"});
   if (!args.ok()) return FailStatus(args.status(), 2);
   if (args->Has("--help")) {
     std::cout
@@ -222,12 +250,15 @@ int RunDestroy(const Context& ctx, int argc, char** argv) {
            "refused if any is under a hold; supervised by at least two different people. Each\n"
            "record leaves a tombstone (档号, 题名, dates, period, approvals, time) and an audit\n"
            "event; its package is removed from every storage root. The 销毁清册 is filed as a\n"
-           "permanent record (item 1001) and written to --out. --list prints the tombstones.\n";
+           "permanent record (item 1001) and written to --out. --list prints the "
+           "tombstones.\n"
+        << kCatalogueHelp;
     return 0;
   }
-  auto session = ArchiveSession::Open(ctx.root);
-  if (!session.ok()) return FailStatus(session.status());
-  ArchiveSession& s = **session;
+  int code = 0;
+  auto archive = OpenFor(ctx, *args, &code);
+  if (!archive) return code;
+  LifecycleArchive& s = *archive;
   AppraisalRegister reg(s.catalogue(), s.scheme());
   if (args->Has("--list")) {
     auto all = reg.Tombstones(0);

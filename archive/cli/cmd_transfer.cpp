@@ -7,10 +7,10 @@
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
+#include "archive/cli/lifecycle_archive.h"
 #include "archive/cli/report_context.h"
 #include "archive/cli/report_status.h"
 #include "retrieval/transfer.h"
-#include "storage/pg_catalogue.h"
 
 namespace dangan::cli {
 
@@ -26,36 +26,6 @@ int Report(const Result<TransferSummary>& summary, const SigningKey& key,
             << " GB written to " << req.out_dir << "; key fingerprint (SM3) "
             << KeyFingerprint(key.public_pem()) << "\n";
   return 0;
-}
-
-// From a PostgreSQL catalogue this root shares with running servers: the root is joined as they
-// join it (never opened as an embedded archive, whose recovery would take their staged packages
-// for debris).
-int TransferFromShared(const Context& ctx, const Arguments& args, const std::string& url,
-                       const TransferRequest& req) {
-  auto rules = LoadArchiveRules(ctx.root);
-  if (!rules.ok()) return FailStatus(rules.status());
-  if (!req.class_code.empty() && !rules->scheme->FindClass(req.class_code))
-    return Fail("unknown class " + req.class_code, 2);
-  auto catalogue = PgCatalogue::Open(url, rules->reference_template.get());
-  if (!catalogue.ok()) return FailStatus(catalogue.status());
-  auto lock = JoinSharedCatalogueRoot(ctx.root);
-  if (!lock.ok()) return FailStatus(lock.status());
-  PackageStore packages(ctx.root, rules->settings.organization, Env::Default(),
-                        rules->settings.replicas);
-  auto key = SigningKey::LoadOrCreate(ctx.root);
-  if (!key.ok()) return FailStatus(key.status());
-  ReportContext rc;
-  rc.catalogue = catalogue->get();
-  rc.scheme = rules->scheme.get();
-  rc.archive_root = ctx.root;
-  rc.fonds = rules->settings.fonds;
-  rc.organization = rules->settings.organization;
-  rc.font_path = ReportFontPath(ctx, args);
-  rc.clock = NowIso8601;
-  return Report(
-      TransferRecords(rc, packages, *rules->checks, *rules->reference_template, *key, req), *key,
-      req);
 }
 
 }  // namespace
@@ -82,20 +52,17 @@ int RunTransfer(const Context& ctx, int argc, char** argv) {
   if (!year.ok()) return FailStatus(year.status(), 2);
   if (args->Get("--out").empty()) return Fail("--out DIR is required", 2);
   TransferRequest req{*year, args->Get("--class"), args->Get("--out"), ctx.actor};
-  if (args->options.count("--catalogue")) {
-    auto url = SharedCatalogueUrl(args->Get("--catalogue"), false);
-    if (!url.ok()) return FailStatus(url.status(), 2);
-    return TransferFromShared(ctx, *args, *url, req);
-  }
-  auto session = ArchiveSession::Open(ctx.root);
-  if (!session.ok()) return FailStatus(session.status());
-  ArchiveSession& s = **session;
-  if (!args->Get("--class").empty() && !s.scheme().FindClass(args->Get("--class")))
-    return Fail("unknown class " + args->Get("--class"), 2);
-  auto key = SigningKey::LoadOrCreate(s.root());
+  auto url = LifecycleCatalogueUrl(*args);
+  if (!url.ok()) return FailStatus(url.status(), 2);
+  auto archive = LifecycleArchive::Open(ctx.root, *url);
+  if (!archive.ok()) return FailStatus(archive.status());
+  LifecycleArchive& a = **archive;
+  if (!req.class_code.empty() && !a.scheme().FindClass(req.class_code))
+    return Fail("unknown class " + req.class_code, 2);
+  auto key = SigningKey::LoadOrCreate(a.root());
   if (!key.ok()) return FailStatus(key.status());
-  return Report(TransferRecords(MakeReportContext(s, ReportFontPath(ctx, *args)), s.packages(),
-                                s.checks(), s.reference_template(), *key, req),
+  return Report(TransferRecords(a.Reports(ReportFontPath(ctx, *args)), a.packages(), a.checks(),
+                                a.reference_template(), *key, req),
                 *key, req);
 }
 

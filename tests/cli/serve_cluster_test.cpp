@@ -792,6 +792,13 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   const auto archivist = SignInArchivist(ports[0]);
   const auto leader = SignInArchivist(ports[1], "领导");
 
+  // The command line sees the same, beside the running servers.
+  const std::string cli = Quote(DANGAN_BINARY) + " --root " + Quote(root) + " --actor 档案员 ";
+  const std::string on_pg = " --catalogue " + Quote(schema.url()) + " 2>&1";
+  auto due_cli = Run(cli + "appraise due --due-by 2026-11-25" + on_pg);
+  BOOST_REQUIRE_MESSAGE(due_cli.code == 0, due_cli);
+  for (const auto& ref : refs) BOOST_TEST(Contains(due_cli.out, ref), due_cli.out);
+  BOOST_TEST(Run(cli + "appraise due --catalogue mysql://x 2>&1").code == 2);
   Reply due = Send(ports[1], "GET", "/api/v1/appraisals/due", "", "", leader);
   BOOST_REQUIRE_MESSAGE(due.status == 200, due.body);
   BOOST_TEST(due.Json()->getArray("records")->size() == 3u, due.body);
@@ -817,6 +824,8 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   Reply hold = Send(ports[1], "POST", "/api/v1/holds", "",
                     R"({"reference":")" + refs[2] + R"(","reason":"信访调查"})", leader);
   BOOST_REQUIRE_MESSAGE(hold.status == 201, hold.body);
+  auto holds_cli = Run(cli + "hold list" + on_pg);
+  BOOST_TEST(Contains(holds_cli.out, refs[2] + "\t信访调查"), holds_cli);
   const std::string supervisors = R"("supervisors":[{"name":"领导","password":"long enough pw"},)"
                                   R"({"name":"监销员","password":"long enough pw"}])";
   Reply held = Send(ports[0], "POST", "/api/v1/destructions", "",
@@ -859,6 +868,9 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
     Reply gone = Send(port, "GET", "/api/v1/records/" + refs[0], "", "", archivist);
     BOOST_TEST(gone.status == 410, gone.body);
   }
+  auto tombstones_cli = Run(cli + "destroy --list" + on_pg);
+  BOOST_REQUIRE_MESSAGE(tombstones_cli.code == 0, tombstones_cli);
+  for (const auto& ref : refs) BOOST_TEST(Contains(tombstones_cli.out, ref), tombstones_cli.out);
   Reply tombstones = Send(ports[1], "GET", "/api/v1/destructions", "", "", leader);
   BOOST_REQUIRE_MESSAGE(tombstones.status == 200, tombstones.body);
   auto stones = tombstones.Json()->getArray("tombstones");
