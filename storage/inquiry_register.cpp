@@ -95,13 +95,30 @@ std::string NumberDetail(const std::string& number) { return "{\"inquiry\":\"" +
 
 Result<std::pair<Inquiry, std::string>> InquiryRegister::Submit(Inquiry draft,
                                                                 const std::string& actor) {
+  auto made = SubmitWithin(std::move(draft), actor, Quota{});
+  if (!made.ok()) return made.status();
+  if (!*made) return Status::Internal("a request without a limit was refused");
+  return std::move(**made);
+}
+
+Result<std::optional<std::pair<Inquiry, std::string>>> InquiryRegister::SubmitWithin(
+    Inquiry draft, const std::string& actor, const Quota& quota) {
   unsigned char raw[16];
   if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("no random bytes for a code");
   const std::string code = HexEncode(raw, sizeof raw);
   if (draft.submitted_at.size() < 4) return Status::InvalidArgument("no submission time");
   const int year = std::stoi(draft.submitted_at.substr(0, 4));
+  bool over = false;
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
     DANGAN_RETURN_IF_ERROR(db.Serialize("inquiry-number"));
+    if (quota.most > 0) {
+      auto recent =
+          db.Run("SELECT count(*) FROM inquiries WHERE identifier=$1 AND submitted_at >= $2",
+                 {draft.identifier, quota.since});
+      if (!recent.ok()) return recent.status();
+      over = !recent->empty() && recent->Int(0, 0) >= quota.most;
+      if (over) return Status::Ok();  // nothing written: the commit is empty
+    }
     auto next =
         db.Run("SELECT COALESCE(MAX(seq), 0) + 1 FROM inquiries WHERE year=$1", {int64_t{year}});
     if (!next.ok()) return next.status();
@@ -130,8 +147,9 @@ Result<std::pair<Inquiry, std::string>> InquiryRegister::Submit(Inquiry draft,
     return appended.ok() ? Status::Ok() : appended.status();
   });
   if (!st.ok()) return st;
+  if (over) return std::optional<std::pair<Inquiry, std::string>>();
   draft.state = "submitted";
-  return std::make_pair(draft, code);
+  return std::optional<std::pair<Inquiry, std::string>>(std::make_pair(draft, code));
 }
 
 Result<std::optional<Inquiry>> InquiryRegister::Find(const std::string& number) {

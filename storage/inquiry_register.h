@@ -50,6 +50,17 @@ class InquiryRegister {
 
   // Numbers and stores a new request; returns it and its access code (shown once).
   Result<std::pair<Inquiry, std::string>> Submit(Inquiry draft, const std::string& actor);
+  // Requests one identifier may have made since a time (the portal's daily limit).
+  struct Quota {
+    int64_t most = 0;
+    std::string since;  // ISO 8601
+  };
+  // Submit, refused (nullopt, nothing stored) when the identifier already has `quota.most`
+  // requests since `quota.since`: counted under the numbering's lock, so servers taking requests
+  // at once never let more through between them.
+  Result<std::optional<std::pair<Inquiry, std::string>>> SubmitWithin(Inquiry draft,
+                                                                      const std::string& actor,
+                                                                      const Quota& quota);
   Result<std::optional<Inquiry>> Find(const std::string& number);
   // The request only when `access_code` is its code (compared in constant time); nullopt for an
   // unknown number and a wrong code alike.

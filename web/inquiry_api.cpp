@@ -331,22 +331,22 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
          if (!due.ok()) return SendStatus(x.resp, due.status());
          q.due_at = *due;
          InquiryRegister reg(*services.records);
-         auto recent = reg.CountSince(id, IsoHoursAgo(q.submitted_at, 24));
-         if (!recent.ok()) return SendStatus(x.resp, recent.status());
-         if (*recent >= per_identifier) {
+         // Counted and stored in one turn: servers sharing the catalogue share the limit.
+         auto made =
+             reg.SubmitWithin(q, "public", {per_identifier, IsoHoursAgo(q.submitted_at, 24)});
+         if (!made.ok()) return SendStatus(x.resp, made.status());
+         if (!*made) {
            x.resp.set("Retry-After", "86400");
            return SendProblem(x.resp, 429, "Too Many Requests",
                               "too many requests for this identifier today; please try tomorrow "
                               "or ask at the service window");
          }
-         auto made = reg.Submit(q, "public");
-         if (!made.ok()) return SendStatus(x.resp, made.status());
          Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-         o.set("number", made->first.number);
-         o.set("access_code", made->second);
+         o.set("number", (*made)->first.number);
+         o.set("access_code", (*made)->second);
          o.set("state", "submitted");
-         o.set("submitted_at", made->first.submitted_at);
-         o.set("due_at", made->first.due_at);
+         o.set("submitted_at", (*made)->first.submitted_at);
+         o.set("due_at", (*made)->first.due_at);
          o.set("promised_working_days", rules.promised_working_days());
          SendJson(x.resp, 201, o);
        }});

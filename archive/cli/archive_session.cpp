@@ -20,6 +20,7 @@
 #include "storage/file_sample.h"
 #include "storage/malware_scanner.h"
 #include "storage/secret_key.h"
+#include "storage/user_registry.h"
 
 namespace dangan::cli {
 
@@ -407,6 +408,32 @@ Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
       return Status::IOError("cannot remove " + it->path().string() + ": " + gone.message());
   }
   return *removed;
+}
+
+Status CheckSharedActor(SqlTables& catalogue, const std::string& root, const std::string& actor,
+                        const std::string& permission) {
+  if (permission.empty()) return Status::Ok();
+  auto registered = UserRegistry(catalogue).List();
+  if (!registered.ok()) return registered.status();
+  if (registered->empty()) return Status::Ok();  // nobody registered there yet
+  for (const auto& u : *registered) {
+    if (u.name != actor) continue;
+    auto policy = LoadAccessPolicy(root);
+    if (!policy.ok()) return policy.status();
+    return policy->Check(u.role, permission);
+  }
+  return Status(ErrorCode::kForbidden,
+                actor +
+                    " is not a user of this PostgreSQL catalogue (--actor NAME; `dangan user "
+                    "list --catalogue URL`)");
+}
+
+Status SweepSharedRootNow(PackageStore& packages, RecordCatalogue& catalogue,
+                          const std::string& root) {
+  auto swept = SweepSharedRoot(packages, catalogue, root, kSharedDebrisAge);
+  if (swept.ok() && *swept > 0)
+    std::cerr << "dangan: removed " << *swept << " package(s) a killed process left pending\n";
+  return swept.status();
 }
 
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,

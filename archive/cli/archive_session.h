@@ -179,9 +179,22 @@ Result<std::optional<AuditAnchor>> AnchorSharedChainHead(RecordCatalogue& catalo
 // longer than any filing or upload takes. Returns how many packages were removed.
 Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
                             const std::string& root, std::chrono::seconds age);
+// The age servers and workers sweep at, every kSharedSweepPeriod.
+inline constexpr std::chrono::seconds kSharedDebrisAge{3600};
+inline constexpr std::chrono::minutes kSharedSweepPeriod{10};
+// SweepSharedRoot at kSharedDebrisAge, saying on stderr how many packages went: the periodic
+// task of servers and workers.
+Status SweepSharedRootNow(PackageStore& packages, RecordCatalogue& catalogue,
+                          const std::string& root);
 // Every root's anchor of the shared PostgreSQL chain (see AnchorSharedChainHead).
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
                                                        const ArchiveSettings& settings);
+
+// Whether `actor` may use `permission` on a PostgreSQL catalogue the archive at `root` shares:
+// once the catalogue has users, the actor must be one of them with a role (the root's roles)
+// that allows it. Ok when `permission` is empty.
+Status CheckSharedActor(SqlTables& catalogue, const std::string& root, const std::string& actor,
+                        const std::string& permission);
 
 // Who may do what in the archive at `root`: its roles.local.json, else the built-in roles.
 Result<AccessPolicy> LoadAccessPolicy(const std::string& root);

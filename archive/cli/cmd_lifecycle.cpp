@@ -47,9 +47,9 @@ std::unique_ptr<LifecycleArchive> OpenFor(const Context& ctx, const Arguments& a
     *code = FailStatus(url.status(), 2);
     return nullptr;
   }
-  auto archive = LifecycleArchive::Open(ctx.root, *url);
+  auto archive = LifecycleArchive::Open(ctx, *url);
   if (!archive.ok()) {
-    *code = FailStatus(archive.status());
+    *code = FailOpening(archive.status());
     return nullptr;
   }
   return std::move(*archive);
@@ -88,18 +88,18 @@ int RunAppraise(const Context& ctx, int argc, char** argv) {
         << kCatalogueHelp;
     return verb.empty() && !args->Has("--help") ? 2 : 0;
   }
-  int code = 0;
-  auto archive = OpenFor(ctx, *args, &code);
-  if (!archive) return code;
-  LifecycleArchive& s = *archive;
-  AppraisalRegister reg(s.catalogue(), s.scheme());
-  const std::string now = NowIso8601();
   int limit = 0;
   if (args->options.count("--limit")) {
     auto l = ParseInt("--limit", args->Get("--limit"), 1, 1000000);
     if (!l.ok()) return FailStatus(l.status(), 2);
     limit = *l;
   }
+  int code = 0;
+  auto archive = OpenFor(ctx, *args, &code);
+  if (!archive) return code;
+  LifecycleArchive& s = *archive;
+  AppraisalRegister reg(s.catalogue(), s.scheme());
+  const std::string now = NowIso8601();
 
   if (verb == "due") {
     const std::string by = args->Get("--due-by", now.substr(0, 10));

@@ -14,6 +14,7 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/capture_filing.h"
 #include "archive/cli/commands.h"
+#include "archive/cli/periodic_task.h"
 #include "archive/cli/report_status.h"
 #include "storage/fixity_audit.h"
 #include "storage/pg_catalogue.h"
@@ -107,67 +108,6 @@ class AuditLoop {
   std::thread thread_;
 };
 
-// Runs `task` every `period` from its own thread, and once more at Start() or Stop() as `also`
-// says: requests never wait for it. Anchoring the audit chain's head (storage/audit_anchor.h)
-// when it moved, sweeping a shared root. A failure is reported on stderr, naming `what`, when it
-// starts and when it ends, not every period.
-class PeriodicTask {
- public:
-  enum class Also { kAtStart, kAtStop };
-  PeriodicTask(std::string what, std::function<Status()> task, std::chrono::seconds period,
-               Also also)
-      : what_(std::move(what)), task_(std::move(task)), period_(period), also_(also) {}
-  ~PeriodicTask() { Stop(); }
-  void Start() {
-    if (also_ == Also::kAtStart) RunOnce();
-    thread_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!wake_.wait_for(lock, period_, [this] { return stopping_; })) {
-        lock.unlock();
-        RunOnce();
-        lock.lock();
-      }
-    });
-  }
-  // Stops the thread, then (kAtStop) runs the task once more: anchoring what the last requests
-  // appended, when called after the server stopped.
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    if (also_ == Also::kAtStop) RunOnce();
-  }
-
- private:
-  void RunOnce() {
-    Status result = task_();
-    // The message names what moves on (an event, a file); the kind of failure is what repeats.
-    std::optional<ErrorCode> failure;
-    if (!result.ok()) failure = result.code();
-    if (failure == last_failure_) return;
-    if (failure)
-      std::cerr << "dangan: " << what_ << ": " << result.message() << "\n";
-    else
-      std::cerr << "dangan: " << what_ << ": working again\n";
-    last_failure_ = failure;
-  }
-
-  const std::string what_;
-  std::function<Status()> task_;
-  const std::chrono::seconds period_;
-  const Also also_;
-  // Only Start() before the thread, the thread, then Stop() after the join, touch it.
-  std::optional<ErrorCode> last_failure_;
-  bool stopping_ = false;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::thread thread_;
-};
-
 // glibc gives a process up to 8 malloc arenas per core, and a server's 128 connection threads
 // spread over all of them; each arena keeps the high-water mark of what its threads freed (page
 // caches dropped when another connection writes, request buffers), so resident memory crept up
@@ -195,9 +135,6 @@ sigset_t BlockStopSignals() {
 // on one PostgreSQL catalogue and the same storage roots (mounted at the same paths), keeping
 // no state of their own: every route the embedded default serves. Fixity runs as `dangan
 // worker` jobs.
-// How old debris in a shared root must be before a server removes it (SweepSharedRoot).
-constexpr std::chrono::seconds kSharedDebrisAge(3600);
-
 int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
                            const web::ServerOptions& opt, size_t search_slots, size_t connections) {
   auto rules = LoadArchiveRules(ctx.root);
@@ -267,14 +204,8 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
   // has a shared root to itself to recover it at start.
   PeriodicTask sweeper(
       "sweeping the shared root",
-      [&] {
-        auto swept = SweepSharedRoot(packages, **catalogue, ctx.root, kSharedDebrisAge);
-        if (swept.ok() && *swept > 0)
-          std::cerr << "dangan: removed " << *swept
-                    << " package(s) a killed process left pending\n";
-        return swept.status();
-      },
-      std::chrono::minutes(10), PeriodicTask::Also::kAtStart);
+      [&] { return SweepSharedRootNow(packages, **catalogue, ctx.root); }, kSharedSweepPeriod,
+      PeriodicTask::Also::kAtStart);
   sweeper.Start();
   int sig = 0;
   sigwait(&stop, &sig);

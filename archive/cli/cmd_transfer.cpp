@@ -54,8 +54,8 @@ int RunTransfer(const Context& ctx, int argc, char** argv) {
   TransferRequest req{*year, args->Get("--class"), args->Get("--out"), ctx.actor};
   auto url = LifecycleCatalogueUrl(*args);
   if (!url.ok()) return FailStatus(url.status(), 2);
-  auto archive = LifecycleArchive::Open(ctx.root, *url);
-  if (!archive.ok()) return FailStatus(archive.status());
+  auto archive = LifecycleArchive::Open(ctx, *url);
+  if (!archive.ok()) return FailOpening(archive.status());
   LifecycleArchive& a = **archive;
   if (!req.class_code.empty() && !a.scheme().FindClass(req.class_code))
     return Fail("unknown class " + req.class_code, 2);

@@ -69,20 +69,9 @@ int RunUser(const Context& ctx, int argc, char** argv) {
     if (!pg.ok()) return FailStatus(pg.status());
     shared = std::move(*pg);
     tables = shared.get();
-    // The command line checked --actor against the root's own catalogue; this one has its own
-    // users.
-    auto registered = UserRegistry(*tables).List();
-    if (!registered.ok()) return FailStatus(registered.status());
-    if (!registered->empty()) {
-      const UserEntry* actor = nullptr;
-      for (const auto& u : *registered)
-        if (u.name == ctx.actor) actor = &u;
-      if (actor == nullptr)
-        return FailStatus(Status(ErrorCode::kForbidden,
-                                 ctx.actor + " is not a user of this PostgreSQL catalogue"));
-      Status may = policy->Check(actor->role, "admin");
-      if (!may.ok()) return FailStatus(may);
-    }
+    // This catalogue has its own users; the command line left the check to here.
+    Status may = CheckSharedActor(*tables, ctx.root, ctx.actor, ctx.permission);
+    if (!may.ok()) return Fail("forbidden: " + may.message(), 3);
   } else {
     auto opened = ArchiveSession::Open(ctx.root);
     if (!opened.ok()) return FailStatus(opened.status());

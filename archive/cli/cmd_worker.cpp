@@ -32,6 +32,7 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/capture_filing.h"
 #include "archive/cli/commands.h"
+#include "archive/cli/periodic_task.h"
 #include "capture/document_capture.h"
 #include "storage/digest.h"
 #include "storage/fixity_audit.h"
@@ -219,6 +220,8 @@ class JobRunner {
     return JobError{Status::InvalidArgument("unknown job kind " + job.kind), true};
   }
 
+  PackageStore& packages() { return packages_; }
+
  private:
   std::variant<Outcome, JobError> Ingest(const Job& job) {
     Status bad;
@@ -377,6 +380,13 @@ int RunJobs(const Context& ctx, const Arguments& args) {
   Status ready = runner.Init(std::set<std::string>(kinds.begin(), kinds.end()), *threshold);
   if (!ready.ok()) return Fail(ready.ToString(), 1);
   WorkQueue queue(catalogue->get());
+  // What killed workers and servers left in the shared root goes once it is an hour old, also
+  // where no server runs.
+  PeriodicTask sweeper(
+      "sweeping the shared root",
+      [&] { return SweepSharedRootNow(runner.packages(), **catalogue, ctx.root); },
+      kSharedSweepPeriod, PeriodicTask::Also::kAtStart);
+  sweeper.Start();
   signal(SIGTERM, OnStopSignal);
   signal(SIGINT, OnStopSignal);
   int64_t done = 0, failed = 0;

@@ -9,6 +9,9 @@ namespace dangan::cli {
 struct Context {
   std::string root;   // the archive directory
   std::string actor;  // who is acting, for the audit chain
+  // The permission the command asks of the actor. Checked before the command runs, except on
+  // a shared PostgreSQL catalogue (--catalogue), whose own users the command checks it against.
+  std::string permission;
 };
 
 int RunInit(const Context& ctx, int argc, char** argv);

@@ -1,9 +1,12 @@
 #include "archive/cli/lifecycle_archive.h"
 
+#include "archive/cli/report_status.h"
+
 namespace dangan::cli {
 
-Result<std::unique_ptr<LifecycleArchive>> LifecycleArchive::Open(const std::string& root,
+Result<std::unique_ptr<LifecycleArchive>> LifecycleArchive::Open(const Context& ctx,
                                                                  const std::string& url) {
+  const std::string& root = ctx.root;
   std::unique_ptr<LifecycleArchive> a(new LifecycleArchive);
   a->root_ = root;
   if (url.empty()) {
@@ -19,6 +22,7 @@ Result<std::unique_ptr<LifecycleArchive>> LifecycleArchive::Open(const std::stri
   auto catalogue = PgCatalogue::Open(url, a->rules_.reference_template.get());
   if (!catalogue.ok()) return catalogue.status();
   a->shared_ = std::move(*catalogue);
+  DANGAN_RETURN_IF_ERROR(CheckSharedActor(*a->shared_, root, ctx.actor, ctx.permission));
   auto joined = JoinSharedCatalogueRoot(root);
   if (!joined.ok()) return joined.status();
   a->joined_ = std::move(*joined);
@@ -64,7 +68,15 @@ ReportContext LifecycleArchive::Reports(const std::string& font) {
 
 Result<std::string> LifecycleCatalogueUrl(const Arguments& args) {
   if (!args.options.count("--catalogue")) return std::string();
-  return SharedCatalogueUrl(args.Get("--catalogue"), false);
+  auto url = SharedCatalogueUrl(args.Get("--catalogue"), false);
+  if (url.ok() && url->empty())
+    return Status::InvalidArgument("--catalogue needs a postgresql:// URI");
+  return url;
+}
+
+int FailOpening(const Status& st) {
+  if (st.code() == ErrorCode::kForbidden) return Fail("forbidden: " + st.message(), 3);
+  return FailStatus(st);
 }
 
 }  // namespace dangan::cli

@@ -9,6 +9,7 @@
 
 #include "archive/cli/archive_session.h"
 #include "archive/cli/arguments.h"
+#include "archive/cli/commands.h"
 #include "retrieval/reports.h"
 #include "storage/archive_lock.h"
 #include "storage/pg_catalogue.h"
@@ -17,9 +18,9 @@ namespace dangan::cli {
 
 class LifecycleArchive {
  public:
-  // `url` empty: the embedded archive at `root`; else a postgresql:// catalogue it shares.
-  static Result<std::unique_ptr<LifecycleArchive>> Open(const std::string& root,
-                                                        const std::string& url);
+  // `url` empty: the embedded archive at `root`; else a postgresql:// catalogue it shares, where
+  // `ctx.actor` must have `ctx.permission` (CheckSharedActor; kForbidden otherwise).
+  static Result<std::unique_ptr<LifecycleArchive>> Open(const Context& ctx, const std::string& url);
 
   const std::string& root() const { return root_; }
   const ArchiveSettings& settings() const;
@@ -43,8 +44,12 @@ class LifecycleArchive {
   std::unique_ptr<Filing> filing_;
 };
 
-// The --catalogue flag of a lifecycle command: "" (embedded) or a postgresql:// URI; a usage
-// error otherwise.
+// The --catalogue flag of a lifecycle command: "" when absent (embedded), else a postgresql://
+// URI; a usage error otherwise, an empty value included.
 Result<std::string> LifecycleCatalogueUrl(const Arguments& args);
+
+// Reports a failed Open: an actor the shared catalogue refuses exits 3, as the command line's own
+// check does; anything else 1.
+int FailOpening(const Status& st);
 
 }  // namespace dangan::cli

@@ -799,6 +799,16 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
   BOOST_REQUIRE_MESSAGE(due_cli.code == 0, due_cli);
   for (const auto& ref : refs) BOOST_TEST(Contains(due_cli.out, ref), due_cli.out);
   BOOST_TEST(Run(cli + "appraise due --catalogue mysql://x 2>&1").code == 2);
+  BOOST_TEST(Run(cli + "hold list --catalogue '' 2>&1").code == 2);  // never the embedded one
+  // The shared catalogue's users decide: a stranger is refused, whatever the root's file says.
+  auto stranger =
+      Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " --actor 路人 hold list" + on_pg);
+  BOOST_TEST(stranger.code == 3, stranger);
+  BOOST_TEST(Contains(stranger.out, "not a user of this PostgreSQL catalogue"), stranger);
+  auto leader_cli =
+      Run(Quote(DANGAN_BINARY) + " --root " + Quote(root) + " --actor 领导 appraise propose " +
+          refs[0] + " --decision destroy --reason 期满" + on_pg);
+  BOOST_TEST(leader_cli.code == 3, leader_cli);  // a leader decides, never proposes
   Reply due = Send(ports[1], "GET", "/api/v1/appraisals/due", "", "", leader);
   BOOST_REQUIRE_MESSAGE(due.status == 200, due.body);
   BOOST_TEST(due.Json()->getArray("records")->size() == 3u, due.body);

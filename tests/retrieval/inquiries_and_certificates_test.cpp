@@ -234,4 +234,42 @@ BOOST_AUTO_TEST_CASE(two_servers_number_requests_and_certificates_without_gaps_o
   BOOST_TEST(*certificates.rbegin() == "CD-2026-000024");
 }
 
+// The portal's daily limit per identifier holds across servers: requests for one person
+// submitted on two servers at once are counted and stored in one turn each, so no more than the
+// limit get through, and those refused leave nothing behind.
+BOOST_DATA_TEST_CASE(a_quota_per_identifier_holds_for_servers_submitting_at_once,
+                     bdata::make(kCatalogueBackends), kind) {
+  CatalogueBackend backend(kind);
+  auto other = backend.SecondServer();
+  RecordCatalogue* servers[2] = {&backend.catalogue(), other ? other.get() : &backend.catalogue()};
+  const InquiryRegister::Quota quota{3, "2026-11-24T00:00:00+08:00"};
+  std::mutex mu;
+  int made = 0, refused = 0;
+  std::vector<std::string> failures;
+  std::vector<std::thread> requesters;
+  for (int i = 0; i < 8; ++i)
+    requesters.emplace_back([&, i] {
+      InquiryRegister reg(*servers[i % 2]);
+      auto q =
+          reg.SubmitWithin(Draft(ValidIdNumber(), "2026-11-24T09:00:00+08:00"), "public", quota);
+      std::lock_guard<std::mutex> lock(mu);
+      if (!q.ok())
+        failures.push_back(q.status().ToString());
+      else
+        ++(*q ? made : refused);
+    });
+  for (auto& t : requesters) t.join();
+  BOOST_REQUIRE_MESSAGE(failures.empty(), failures.front());
+  BOOST_TEST(made == 3);
+  BOOST_TEST(refused == 5);
+  InquiryRegister reg(backend.catalogue());
+  BOOST_TEST(reg.CountSince(ValidIdNumber(), quota.since).value() == 3);
+  BOOST_TEST(CountEvents(backend.catalogue(), "inquiry-submit") == 3);
+  // Another person is not held back by the first one's limit.
+  auto someone_else = reg.SubmitWithin(
+      Draft(ValidIdNumber("11010519600101002"), "2026-11-24T10:00:00+08:00"), "public", quota);
+  BOOST_REQUIRE(someone_else.ok());
+  BOOST_TEST(someone_else->has_value());
+}
+
 }  // namespace inquiries_and_certificates_test
