@@ -958,20 +958,6 @@ Status Catalogue::SetAuditState(const std::vector<std::pair<std::string, std::st
   return (*db)->Exec("COMMIT");
 }
 
-Result<std::vector<Catalogue::LaggingCopy>> Catalogue::LaggingCopies(int limit) {
-  auto db = Borrow();
-  if (!db.ok()) return db.status();
-  auto st = (*db)->Prepare(
-      "SELECT reference, root, since FROM lagging_copies ORDER BY since, reference LIMIT ?1");
-  if (!st.ok()) return st.status();
-  st->Bind(1, static_cast<int64_t>(limit));
-  std::vector<LaggingCopy> out;
-  Status err;
-  while (st->Step(&err)) out.push_back({st->Text(0), st->Text(1), st->Text(2)});
-  if (!err.ok()) return err;
-  return out;
-}
-
 Result<int64_t> Catalogue::ScalarInt(const char* sql) {
   auto db = Borrow();
   if (!db.ok()) return db.status();
@@ -984,16 +970,6 @@ Result<int64_t> Catalogue::ScalarInt(const char* sql) {
 
 Result<int64_t> Catalogue::CountLaggingCopies() {
   return ScalarInt("SELECT count(*) FROM lagging_copies");
-}
-
-Status Catalogue::ClearLaggingCopy(const std::string& reference, const std::string& root) {
-  auto db = Borrow();
-  if (!db.ok()) return db.status();
-  WriteGate::Turn turn = write_gate_.Enter();
-  auto st = (*db)->Prepare("DELETE FROM lagging_copies WHERE reference=?1 AND root=?2");
-  if (!st.ok()) return st.status();
-  st->Bind(1, reference).Bind(2, root);
-  return st->Run();
 }
 
 Result<std::vector<std::string>> Catalogue::References() {

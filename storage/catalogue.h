@@ -49,16 +49,9 @@ class Catalogue : public RecordCatalogue {
   Result<std::string> AuditState(const std::string& name);
   Status SetAuditState(const std::vector<std::pair<std::string, std::string>>& values);
 
-  // Copies a filing could not write to a replica when a quorum was enough (oldest first), and
-  // their removal once caught up. `root` is the replica's directory as configured.
-  struct LaggingCopy {
-    std::string reference;
-    std::string root;
-    std::string since;
-  };
-  Result<std::vector<LaggingCopy>> LaggingCopies(int limit);
+  // Copies a filing could not write to a replica when a quorum was enough, still to catch up
+  // (storage/replica_catch_up.h).
   Result<int64_t> CountLaggingCopies();
-  Status ClearLaggingCopy(const std::string& reference, const std::string& root);
   Result<bool> HasPackage(const std::string& rel_path) override;
   Result<int64_t> CountRecords() override;
   Result<SearchPage> Search(const SearchSpec& spec) override;

@@ -1,5 +1,7 @@
 #include "storage/fixity_audit.h"
 
+#include "storage/replica_catch_up.h"
+
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -141,57 +143,9 @@ Result<RecordAudit> FixityAudit::CheckRecord(const Record& r) {
 }
 
 Result<FixityAudit::CatchUpResult> FixityAudit::CatchUp(int limit) {
-  auto lagging = catalogue_.LaggingCopies(limit);
-  if (!lagging.ok()) return lagging.status();
-  CatchUpResult done;
-  const auto& roots = packages_.copy_roots();
-  for (const auto& lag : *lagging) {
-    auto rec = catalogue_.GetRecord(lag.reference);
-    if (!rec.ok()) return rec.status();
-    size_t target = roots.size();
-    for (size_t i = 1; i < roots.size(); ++i)
-      if (roots[i] == lag.root) target = i;
-    AuditEvent e;
-    e.at = options_.clock();
-    e.actor = options_.actor;
-    e.reference = lag.reference;
-    if (!*rec || target == roots.size()) {
-      // The record is gone or the replica is no longer configured: nothing left to catch up.
-      DANGAN_RETURN_IF_ERROR(catalogue_.ClearLaggingCopy(lag.reference, lag.root));
-      continue;
-    }
-    const Record& r = **rec;
-    size_t source = roots.size();
-    for (size_t i = 0; i < roots.size() && source == roots.size(); ++i)
-      if (i != target && packages_.VerifyCopy(i, r.package_path, r.package_sha256, r.files).ok)
-        source = i;
-    Status st = source == roots.size() ? Status::Corruption("no copy matches the catalogue")
-                                       : packages_.RepairCopy(target, source, r.package_path);
-    if (st.ok() && !packages_.VerifyCopy(target, r.package_path, r.package_sha256, r.files).ok)
-      st = Status::Corruption("the written copy does not match the catalogue");
-    if (!st.ok()) {
-      // Left listed: the replica may be unmounted or full for now.
-      done.failed.push_back(r.reference + " → " + lag.root + ": " + st.ToString());
-      continue;
-    }
-    // Destroyed while copied: the copy goes again (the destruction removed the others).
-    auto still = catalogue_.GetRecord(lag.reference);
-    if (!still.ok()) return still.status();
-    if (!*still) {
-      DANGAN_RETURN_IF_ERROR(packages_.Remove(r.package_path));
-      DANGAN_RETURN_IF_ERROR(catalogue_.ClearLaggingCopy(lag.reference, lag.root));
-      continue;
-    }
-    DANGAN_RETURN_IF_ERROR(catalogue_.ClearLaggingCopy(lag.reference, lag.root));
-    e.action = "replica-catch-up";
-    e.detail = "{\"copy\":" + std::to_string(target) + ",\"root\":" + JsonString(lag.root) +
-               ",\"from\":" + std::to_string(source) +
-               ",\"lagging_since\":" + JsonString(lag.since) + "}";
-    auto logged = catalogue_.AppendEvent(e, Catalogue::Durability::kSynced);
-    if (!logged.ok()) return logged.status().WithContext("recording a catch-up");
-    ++done.caught_up;
-    ++counters_.caught_up_copies;
-  }
+  auto done = CatchUpLaggingCopies(catalogue_, packages_, options_.actor, options_.clock, limit);
+  if (!done.ok()) return done.status();
+  counters_.caught_up_copies += done->caught_up;
   return done;
 }
 

@@ -14,6 +14,7 @@
 
 #include "storage/catalogue.h"
 #include "storage/package_store.h"
+#include "storage/replica_catch_up.h"
 
 namespace dangan {
 
@@ -112,14 +113,9 @@ class FixityAudit {
   // grow by the whole holdings every cycle).
   Result<AuditSummary> Run(int64_t limit = 0, const std::atomic<bool>* stop = nullptr);
 
-  // Writes the copies a quorum filing left to replicas (Catalogue::LaggingCopies), each from a
-  // copy that matches the catalogue, re-hashed after writing, with a `replica-catch-up` event.
-  // A copy that cannot be written yet stays listed for the next call and is named in `failed`.
-  // The server calls it every minute, `dangan audit run` before its pass.
-  struct CatchUpResult {
-    int64_t caught_up = 0;
-    std::vector<std::string> failed;  // "档号 → root: why"
-  };
+  // CatchUpLaggingCopies (storage/replica_catch_up.h) as this audit's actor, counted. The
+  // server calls it every minute, `dangan audit run` before its pass.
+  using CatchUpResult = ::dangan::CatchUpResult;
   Result<CatchUpResult> CatchUp(int limit = 1000);
 
   // Lists every copy's packages folder for files that belong to no record (and to no filing in

@@ -19,6 +19,7 @@
 #include "storage/digest.h"
 #include "storage/file_sample.h"
 #include "storage/malware_scanner.h"
+#include "storage/replica_catch_up.h"
 #include "storage/secret_key.h"
 #include "storage/user_registry.h"
 
@@ -408,6 +409,18 @@ Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
       return Status::IOError("cannot remove " + it->path().string() + ": " + gone.message());
   }
   return *removed;
+}
+
+Status CatchUpSharedReplicas(RecordCatalogue& catalogue, PackageStore& packages,
+                             const std::string& actor) {
+  if (packages.copy_roots().size() < 2) return Status::Ok();  // no replica to lag
+  auto done = CatchUpLaggingCopies(catalogue, packages, actor, NowIso8601, 1000);
+  if (!done.ok()) return done.status();
+  if (done->caught_up > 0)
+    std::cerr << "dangan: " << done->caught_up << " replica cop"
+              << (done->caught_up == 1 ? "y" : "ies") << " caught up\n";
+  if (!done->failed.empty()) return Status::IOError(done->failed.front());
+  return Status::Ok();
 }
 
 Status CheckSharedActor(SqlTables& catalogue, const std::string& root, const std::string& actor,

@@ -190,6 +190,14 @@ Status SweepSharedRootNow(PackageStore& packages, RecordCatalogue& catalogue,
 Result<std::vector<AnchorFile>> ReadSharedChainAnchors(const std::string& root,
                                                        const ArchiveSettings& settings);
 
+// Copies quorum filings left behind, written to their replicas (CatchUpLaggingCopies) as `actor`:
+// the periodic task, every kCatchUpPeriod, of servers and workers on a shared catalogue (the
+// embedded server's audit does it there). An error names the first copy that could not be
+// written yet.
+inline constexpr std::chrono::minutes kCatchUpPeriod{1};
+Status CatchUpSharedReplicas(RecordCatalogue& catalogue, PackageStore& packages,
+                             const std::string& actor);
+
 // Whether `actor` may use `permission` on a PostgreSQL catalogue the archive at `root` shares:
 // once the catalogue has users, the actor must be one of them with a role (the root's roles)
 // that allows it. Ok when `permission` is empty.

@@ -207,12 +207,18 @@ int ServeOnSharedCatalogue(const Context& ctx, const std::string& url,
       [&] { return SweepSharedRootNow(packages, **catalogue, ctx.root); }, kSharedSweepPeriod,
       PeriodicTask::Also::kAtStart);
   sweeper.Start();
+  PeriodicTask catch_up(
+      "catching up replicas",
+      [&] { return CatchUpSharedReplicas(**catalogue, packages, "replica-catch-up"); },
+      kCatchUpPeriod, PeriodicTask::Also::kAtStart);
+  catch_up.Start();
   int sig = 0;
   sigwait(&stop, &sig);
   std::cerr << "dangan: stopping; finishing requests in flight\n";
   server.Stop(30);
   anchor.Stop();  // after the server: the last accesses are in the chain by now
   sweeper.Stop();
+  catch_up.Stop();
   return 0;
 }
 

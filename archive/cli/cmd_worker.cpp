@@ -387,6 +387,11 @@ int RunJobs(const Context& ctx, const Arguments& args) {
       [&] { return SweepSharedRootNow(runner.packages(), **catalogue, ctx.root); },
       kSharedSweepPeriod, PeriodicTask::Also::kAtStart);
   sweeper.Start();
+  PeriodicTask catch_up(
+      "catching up replicas",
+      [&] { return CatchUpSharedReplicas(**catalogue, runner.packages(), actor); }, kCatchUpPeriod,
+      PeriodicTask::Also::kAtStart);
+  catch_up.Start();
   signal(SIGTERM, OnStopSignal);
   signal(SIGINT, OnStopSignal);
   int64_t done = 0, failed = 0;
