@@ -164,6 +164,18 @@ std::map<std::string, std::string> SignInArchivist(int port, const std::string& 
           {"X-CSRF-Token", signed_in.Json()->getValue<std::string>("csrf")}};
 }
 
+// The shared catalogue's events by action, once its chain is checked intact link by link.
+std::map<std::string, int> ActionsOnTheSharedChain(const std::string& url) {
+  auto catalogue = PgCatalogue::Open(url, nullptr);
+  BOOST_REQUIRE(catalogue.ok());
+  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
+  std::string why;
+  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
+  std::map<std::string, int> count;
+  for (const auto& e : events) ++count[e.action];
+  return count;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(two_servers_on_one_postgresql_file_at_once_into_two_storage_roots) {
@@ -595,17 +607,11 @@ BOOST_AUTO_TEST_CASE(unsure_captures_wait_for_review_and_are_decided_on_any_serv
   const std::string staged =
       Scalar(**db, "SELECT staged_dir FROM capture_review WHERE id=" + first);
   BOOST_TEST(!fs::exists(fs::path(root) / staged), staged);
-  auto catalogue = PgCatalogue::Open(schema.url(), nullptr);
-  BOOST_REQUIRE(catalogue.ok());
-  auto events = (*catalogue)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
-  std::map<std::string, int> count;
-  for (const auto& e : events) ++count[e.action];
+  auto count = ActionsOnTheSharedChain(schema.url());
   BOOST_TEST(count["queue-review"] == 2);
   BOOST_TEST(count["review"] == 1);
   BOOST_TEST(count["review-reject"] == 1);
   BOOST_TEST(count["file"] == 1);
-  std::string why;
-  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }
 
 // The public inquiry service and the reports across servers: requests submitted on either are
@@ -740,16 +746,10 @@ BOOST_AUTO_TEST_CASE(inquiries_certificates_and_reports_are_served_from_the_shar
 
   BOOST_TEST(a->Stop(30) == 0, Slurp(logs / "a.log"));
   BOOST_TEST(b->Stop(30) == 0, Slurp(logs / "b.log"));
-  auto shared = PgCatalogue::Open(schema.url(), nullptr);
-  BOOST_REQUIRE(shared.ok());
-  auto events = (*shared)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
-  std::map<std::string, int> count;
-  for (const auto& e : events) ++count[e.action];
+  auto count = ActionsOnTheSharedChain(schema.url());
   BOOST_TEST(count["inquiry-submit"] == 8);
   BOOST_TEST(count["inquiry-approve"] == 1);
   BOOST_TEST(count["certify"] == 2 + 6);  // the inquiry's two records, then one each
-  std::string why;
-  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }
 
 // Appraisal, holds and destruction across servers: proposed on one, approved on the other, held
@@ -918,18 +918,12 @@ BOOST_AUTO_TEST_CASE(records_are_appraised_held_and_destroyed_once_across_server
       packages += e.path().extension() == ".tar";
     BOOST_TEST(packages == 3, r);
   }
-  auto shared = PgCatalogue::Open(schema.url(), nullptr);
-  BOOST_REQUIRE(shared.ok());
-  auto events = (*shared)->Events("", 0, RecordCatalogue::EventKinds::kAll).value();
-  std::map<std::string, int> count;
-  for (const auto& e : events) ++count[e.action];
+  auto count = ActionsOnTheSharedChain(schema.url());
   BOOST_TEST(count["destroy"] == 3);
   BOOST_TEST(count["appraise"] == 3);
   BOOST_TEST(count["appraise-approve"] == 3);
   BOOST_TEST(count["transfer"] == 2);
   BOOST_TEST(Scalar(**db, "SELECT count(*) FROM records WHERE state='transferred'") == "2");
-  std::string why;
-  BOOST_TEST(!FindBrokenLink(events, kGenesisHash, 1, &why).has_value(), why);
 }
 
 BOOST_AUTO_TEST_CASE(bad_shared_catalogue_command_lines_are_refused_before_anything_opens) {
