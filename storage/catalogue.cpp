@@ -968,10 +968,6 @@ Result<int64_t> Catalogue::ScalarInt(const char* sql) {
   return st->Int(0);
 }
 
-Result<int64_t> Catalogue::CountLaggingCopies() {
-  return ScalarInt("SELECT count(*) FROM lagging_copies");
-}
-
 Result<std::vector<std::string>> Catalogue::References() {
   auto db = Borrow();
   if (!db.ok()) return db.status();

@@ -49,9 +49,6 @@ class Catalogue : public RecordCatalogue {
   Result<std::string> AuditState(const std::string& name);
   Status SetAuditState(const std::vector<std::pair<std::string, std::string>>& values);
 
-  // Copies a filing could not write to a replica when a quorum was enough, still to catch up
-  // (storage/replica_catch_up.h).
-  Result<int64_t> CountLaggingCopies();
   Result<bool> HasPackage(const std::string& rel_path) override;
   Result<int64_t> CountRecords() override;
   Result<SearchPage> Search(const SearchSpec& spec) override;

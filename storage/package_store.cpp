@@ -549,6 +549,12 @@ Status PackageStore::Remove(const std::string& rel_path) {
     const std::string path = CopyPath(i, rel_path);
     Status st = env_->RemoveFile(path);
     if (!st.ok() && st.code() != ErrorCode::kNotFound) return st;
+    // Gone already, unless the whole copy is (an unmounted replica): then nothing was removed,
+    // and the package would come back with the mount.
+    if (!st.ok() && !env_->FileExists(roots_[i] + "/" + kPackagesDir))
+      return Status(ErrorCode::kUnavailable, roots_[i] + " has no " + kPackagesDir +
+                                                 " folder (not mounted?): " + rel_path +
+                                                 " is not removed from it");
     // Durable: a destroyed record must not come back with a crash (also when an earlier run
     // removed it and stopped before this). A folder that is not there holds nothing to sync.
     st = env_->SyncDir(path.substr(0, path.rfind('/')));

@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <set>
 #include <sstream>
 
 namespace dangan {
@@ -44,7 +45,8 @@ Result<int64_t> CountLaggingCopies(SqlTables& catalogue) {
 
 Result<CatchUpResult> CatchUpLaggingCopies(RecordCatalogue& catalogue, PackageStore& packages,
                                            const std::string& actor,
-                                           const std::function<std::string()>& clock, int limit) {
+                                           const std::function<std::string()>& clock, int limit,
+                                           UnknownRoots unknown) {
   std::vector<Lag> lagging;
   Status read = catalogue.ReadTables([&](SqlSession& db) -> Status {
     auto rows = db.Run(
@@ -58,12 +60,15 @@ Result<CatchUpResult> CatchUpLaggingCopies(RecordCatalogue& catalogue, PackageSt
   if (!read.ok()) return read;
   CatchUpResult done;
   const auto& roots = packages.copy_roots();
+  std::set<std::string> failing;  // roots that refused a copy in this call
   for (const auto& lag : lagging) {
+    if (failing.count(lag.root)) continue;
     auto rec = catalogue.GetRecord(lag.reference);
     if (!rec.ok()) return rec.status();
     size_t target = roots.size();
     for (size_t i = 1; i < roots.size(); ++i)
       if (roots[i] == lag.root) target = i;
+    if (*rec && target == roots.size() && unknown == UnknownRoots::kLeave) continue;
     if (!*rec || target == roots.size()) {
       // The record is gone or the replica is no longer configured: nothing left to catch up.
       auto dropped = Drop(catalogue, lag, nullptr);
@@ -82,6 +87,7 @@ Result<CatchUpResult> CatchUpLaggingCopies(RecordCatalogue& catalogue, PackageSt
     if (!st.ok()) {
       // Left listed: the replica may be unmounted or full for now.
       done.failed.push_back(r.reference + " → " + lag.root + ": " + st.ToString());
+      failing.insert(lag.root);
       continue;
     }
     // Destroyed while copied: the copy goes again (the destruction removed the others).

@@ -82,7 +82,8 @@ struct ServerOptions {
   std::string tls_certificate;
   std::string tls_private_key;
   // Public inquiry requests: submissions from one address per hour (bursts of 5), and per
-  // identifier (公民身份号码 or 统一社会信用代码) per day; status look-ups per second per address.
+  // identifier (公民身份号码 or 统一社会信用代码) per day (0: no limit; shared by the servers of
+  // one catalogue); status look-ups per second per address.
   double inquiries_per_address_hour = 10;
   int inquiries_per_identifier_day = 3;
   double inquiry_lookups_per_second = 2;

@@ -1,4 +1,5 @@
 // /healthz and /metrics.
+#include "storage/replica_catch_up.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 
@@ -18,6 +19,10 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                 std::map<std::string, double> gauges;
                 auto n = services.records->CountRecords();
                 if (n.ok()) gauges["dangan_records"] = static_cast<double>(*n);
+                // Copies still to catch up, on either backend: a replica left behind shows here.
+                auto lagging = CountLaggingCopies(*services.records);
+                if (lagging.ok())
+                  gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);
                 // The rest describe the embedded catalogue; a shared PostgreSQL one is watched
                 // on its server, and its fixity results come from the workers' jobs.
                 if (services.catalogue != nullptr) {
@@ -25,9 +30,6 @@ void AddSystemRoutes(Router& router, Services& services, Metrics& metrics) {
                   const auto pool = services.catalogue->Pool();
                   gauges["dangan_catalogue_connections"] = static_cast<double>(pool.connections);
                   gauges["dangan_catalogue_cache_bytes"] = static_cast<double>(pool.cache_bytes);
-                  auto lagging = services.catalogue->CountLaggingCopies();
-                  if (lagging.ok())
-                    gauges["dangan_replica_lagging_copies"] = static_cast<double>(*lagging);
                   services.catalogue->WithConnection([&gauges](SqliteDb& db) {
                     // The latest fixity result of each record, counted by outcome.
                     auto st = db.Prepare(

@@ -414,7 +414,8 @@ Result<int> SweepSharedRoot(PackageStore& packages, RecordCatalogue& catalogue,
 Status CatchUpSharedReplicas(RecordCatalogue& catalogue, PackageStore& packages,
                              const std::string& actor) {
   if (packages.copy_roots().size() < 2) return Status::Ok();  // no replica to lag
-  auto done = CatchUpLaggingCopies(catalogue, packages, actor, NowIso8601, 1000);
+  auto done =
+      CatchUpLaggingCopies(catalogue, packages, actor, NowIso8601, 1000, UnknownRoots::kLeave);
   if (!done.ok()) return done.status();
   if (done->caught_up > 0)
     std::cerr << "dangan: " << done->caught_up << " replica cop"

@@ -200,7 +200,8 @@ Status CatchUpSharedReplicas(RecordCatalogue& catalogue, PackageStore& packages,
 
 // Whether `actor` may use `permission` on a PostgreSQL catalogue the archive at `root` shares:
 // once the catalogue has users, the actor must be one of them with a role (the root's roles)
-// that allows it. Ok when `permission` is empty.
+// that allows it. Ok when `permission` is empty. Besides, never instead of, the command line's
+// check against the root's own users.
 Status CheckSharedActor(SqlTables& catalogue, const std::string& root, const std::string& actor,
                         const std::string& permission);
 

@@ -10,6 +10,7 @@
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
 
+#include "storage/replica_catch_up.h"
 namespace dangan::cli {
 
 int RunInit(const Context& ctx, int argc, char** argv) {
@@ -80,7 +81,7 @@ int RunReplica(const Context& ctx, int argc, char** argv) {
                       : std::to_string(quorum) + " of " + std::to_string(replicas.size() + 1) +
                             " copies")
               << "\n";
-    auto lagging = (*session)->catalogue().CountLaggingCopies();
+    auto lagging = CountLaggingCopies((*session)->catalogue());
     if (!lagging.ok()) return FailStatus(lagging.status());
     if (*lagging > 0) std::cout << "copies waiting for catch-up: " << *lagging << "\n";
     return 0;

@@ -105,19 +105,6 @@ std::string PermissionFor(const std::string& command, int argc, char** argv) {
 }
 
 namespace {
-// Commands that, given --catalogue, check the actor against that catalogue's users
-// (CheckSharedActor) rather than the root's.
-const std::set<std::string> kSharedActorChecks = {"appraise", "hold", "destroy", "transfer",
-                                                  "user"};
-
-bool NamesSharedCatalogue(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--catalogue" || a.rfind("--catalogue=", 0) == 0) return true;
-  }
-  return false;
-}
-
 // Once the archive has users, the actor must be one whose role allows the command.
 Status CheckActor(Context& ctx, const std::string& command, int argc, char** argv) {
   // Only `dangan COMMAND --help` is free: elsewhere "--help" may be an option's value.
@@ -125,7 +112,6 @@ Status CheckActor(Context& ctx, const std::string& command, int argc, char** arg
   const std::string permission = PermissionFor(command, argc, argv);
   ctx.permission = permission;
   if (permission.empty()) return Status::Ok();
-  if (kSharedActorChecks.count(command) && NamesSharedCatalogue(argc, argv)) return Status::Ok();
   int64_t users = 0;
   auto role = RoleOfUser(ctx.root + "/catalogue.db", ctx.actor, &users);
   if (!role.ok()) return role.status();

@@ -9,8 +9,8 @@ namespace dangan::cli {
 struct Context {
   std::string root;   // the archive directory
   std::string actor;  // who is acting, for the audit chain
-  // The permission the command asks of the actor. Checked before the command runs, except on
-  // a shared PostgreSQL catalogue (--catalogue), whose own users the command checks it against.
+  // The permission the command asks of the actor: checked against the root's users before the
+  // command runs, and on a shared PostgreSQL catalogue (--catalogue) against its users too.
   std::string permission;
 };
 

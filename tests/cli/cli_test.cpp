@@ -1217,7 +1217,10 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
   for (auto [who, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
            {"窗口", {"destroy", "--supervisor", "a", "--supervisor", "b", "--out", "--help"}},
            {"领导", {"destroy", "--out", "--list", "--supervisor", "a", "--supervisor", "b"}},
-           {"档案员", {"appraise", "--note", "x", "approve", "1"}}}) {
+           {"档案员", {"appraise", "--note", "x", "approve", "1"}},
+           // nor make one look as if a shared catalogue would check the actor instead
+           {"路人", {"hold", "place", "--class", "05", "--reason", "--catalogue"}},
+           {"窗口", {"user", "list", "--role", "--catalogue"}}}) {
     RunResult r = as(who, args);
     BOOST_TEST(r.code == 3, r);
   }

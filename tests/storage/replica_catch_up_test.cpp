@@ -80,6 +80,12 @@ BOOST_DATA_TEST_CASE(lagging_copies_are_written_verified_and_logged_once,
   BOOST_TEST(caught.load() == 6);
   BOOST_TEST(CountEvents(backend.catalogue(), "replica-catch-up") == 6);
   BOOST_TEST(CountLaggingCopies(backend.catalogue()).value() == 0);
+  // A process on a shared catalogue leaves the lags of roots it does not have to the others.
+  NoteLag(backend.catalogue(), filed[1].reference, "/another/servers/replica");
+  auto leave =
+      CatchUpLaggingCopies(backend.catalogue(), store, "test", Clock, 100, UnknownRoots::kLeave);
+  BOOST_REQUIRE(leave.ok());
+  BOOST_TEST(CountLaggingCopies(backend.catalogue()).value() == 1);
   for (const auto& r : filed)
     BOOST_TEST(store.VerifyCopy(1, r.package_path, r.package_sha256, r.files).ok, r.reference);
 }
@@ -104,6 +110,16 @@ BOOST_DATA_TEST_CASE(a_copy_that_cannot_be_written_stays_listed, bdata::make(kCa
   BOOST_TEST(done->failed[0].find(ref) != std::string::npos, done->failed[0]);
   BOOST_TEST(CountLaggingCopies(backend.catalogue()).value() == 1);
   BOOST_TEST(CountEvents(backend.catalogue(), "replica-catch-up") == 0);
+  // After its first failure a root's other lags wait for the next call.
+  const std::string second = backend.File(backend.archive().MakeCase("F-2"));
+  const Record r2 = *backend.catalogue().GetRecord(second).value();
+  fs::remove_all(replica.path());  // unmounted
+  NoteLag(backend.catalogue(), second, replica.path());
+  done = CatchUpLaggingCopies(backend.catalogue(), store, "test", Clock, 100);
+  BOOST_REQUIRE(done.ok());
+  BOOST_TEST(done->failed.size() == 1u);
+  BOOST_TEST(CountLaggingCopies(backend.catalogue()).value() == 2);
+  (void)r2;
 }
 
 }  // namespace replica_catch_up_test
