@@ -91,6 +91,15 @@ Result<std::optional<Inquiry>> FindNumber(RecordCatalogue& catalogue, const std:
 
 std::string NumberDetail(const std::string& number) { return "{\"inquiry\":\"" + number + "\"}"; }
 
+// Requests for `identifier` submitted at or after `since`.
+Result<int64_t> CountRecent(SqlSession& db, const std::string& identifier,
+                            const std::string& since) {
+  auto q = db.Run("SELECT count(*) FROM inquiries WHERE identifier=$1 AND submitted_at >= $2",
+                  {identifier, since});
+  if (!q.ok()) return q.status();
+  return q->empty() ? 0 : q->Int(0, 0);
+}
+
 }  // namespace
 
 Result<std::pair<Inquiry, std::string>> InquiryRegister::Submit(Inquiry draft,
@@ -112,11 +121,9 @@ Result<std::optional<std::pair<Inquiry, std::string>>> InquiryRegister::SubmitWi
   Status st = catalogue_.WriteTables([&](SqlSession& db) -> Status {
     DANGAN_RETURN_IF_ERROR(db.Serialize("inquiry-number"));
     if (quota.most > 0) {
-      auto recent =
-          db.Run("SELECT count(*) FROM inquiries WHERE identifier=$1 AND submitted_at >= $2",
-                 {draft.identifier, quota.since});
+      auto recent = CountRecent(db, draft.identifier, quota.since);
       if (!recent.ok()) return recent.status();
-      over = !recent->empty() && recent->Int(0, 0) >= quota.most;
+      over = *recent >= quota.most;
       if (over) return Status::Ok();  // nothing written: the commit is empty
     }
     auto next =
@@ -187,10 +194,9 @@ Result<int64_t> InquiryRegister::CountSince(const std::string& identifier,
                                             const std::string& since) {
   int64_t n = 0;
   Status st = catalogue_.ReadTables([&](SqlSession& db) -> Status {
-    auto q = db.Run("SELECT COUNT(*) FROM inquiries WHERE identifier=$1 AND submitted_at >= $2",
-                    {identifier, since});
+    auto q = CountRecent(db, identifier, since);
     if (!q.ok()) return q.status();
-    if (!q->empty()) n = q->Int(0, 0);
+    n = *q;
     return Status::Ok();
   });
   if (!st.ok()) return st;

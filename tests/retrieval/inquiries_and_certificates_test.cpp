@@ -46,13 +46,6 @@ ReportContext Context(CatalogueBackend& backend, RecordCatalogue& catalogue) {
   return rc;
 }
 
-int CountEvents(RecordCatalogue& c, const std::string& action) {
-  int n = 0;
-  for (const auto& e : c.Events("", 0, RecordCatalogue::EventKinds::kAll).value())
-    n += e.action == action;
-  return n;
-}
-
 BOOST_DATA_TEST_CASE(an_inquiry_is_numbered_decided_rated_and_answered_once,
                      bdata::make(kCatalogueBackends), kind) {
   CatalogueBackend backend(kind);

@@ -33,13 +33,6 @@ CaseSubmission DueCase(CatalogueBackend& backend, const std::string& id, int yea
   return c;
 }
 
-int CountEvents(RecordCatalogue& c, const std::string& action) {
-  int n = 0;
-  for (const auto& e : c.Events("", 0, RecordCatalogue::EventKinds::kAll).value())
-    n += e.action == action;
-  return n;
-}
-
 std::vector<std::string> Found(RecordCatalogue& c, const std::string& text) {
   SearchSpec spec;
   spec.text = text;

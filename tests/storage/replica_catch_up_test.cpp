@@ -30,13 +30,6 @@ void NoteLag(RecordCatalogue& c, const std::string& reference, const std::string
   BOOST_REQUIRE_MESSAGE(st.ok(), st.ToString());
 }
 
-int CountEvents(RecordCatalogue& c, const std::string& action) {
-  int n = 0;
-  for (const auto& e : c.Events("", 0, RecordCatalogue::EventKinds::kAll).value())
-    n += e.action == action;
-  return n;
-}
-
 BOOST_DATA_TEST_CASE(lagging_copies_are_written_verified_and_logged_once,
                      bdata::make(kCatalogueBackends), kind) {
   CatalogueBackend backend(kind);

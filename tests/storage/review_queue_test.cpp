@@ -37,13 +37,6 @@ ClassifierExample Example(const std::string& sha, const std::string& confirmed) 
   return {sha, "0102", confirmed, "养老保险待遇申请表 姓名 张三", kAt, "李四"};
 }
 
-int CountEvents(RecordCatalogue& c, const std::string& action) {
-  int n = 0;
-  for (const auto& e : c.Events("", 0, RecordCatalogue::EventKinds::kAll).value())
-    n += e.action == action;
-  return n;
-}
-
 BOOST_DATA_TEST_CASE(a_scan_is_queued_once_with_its_event, bdata::make(kCatalogueBackends), kind) {
   CatalogueBackend backend(kind);
   ReviewQueue queue(backend.catalogue());

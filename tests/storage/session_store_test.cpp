@@ -33,13 +33,6 @@ struct Clock {
   }
 };
 
-int CountEvents(RecordCatalogue& c, const std::string& action) {
-  auto events = c.Events("", 0, RecordCatalogue::EventKinds::kAll).value();
-  int n = 0;
-  for (const auto& e : events) n += e.action == action;
-  return n;
-}
-
 BOOST_DATA_TEST_CASE(users_are_registered_once_the_first_an_administrator,
                      bdata::make(kCatalogueBackends), kind) {
   CatalogueBackend backend(kind);
@@ -50,8 +43,8 @@ BOOST_DATA_TEST_CASE(users_are_registered_once_the_first_an_administrator,
   BOOST_REQUIRE(users.Add("admin", "admin", policy, "init", kNow).ok());
   BOOST_TEST(users.Add("李四", "archivist", policy, "admin", kNow).ok());
   BOOST_TEST((users.Add("李四", "reader", policy, "admin", kNow).code() == ErrorCode::kConflict));
-  BOOST_TEST((users.Add("赵六", "nobody", policy, "admin", kNow).code() ==
-             ErrorCode::kInvalidArgument));
+  BOOST_TEST(
+      (users.Add("赵六", "nobody", policy, "admin", kNow).code() == ErrorCode::kInvalidArgument));
   auto list = users.List();
   BOOST_REQUIRE(list.ok());
   BOOST_REQUIRE_EQUAL(list->size(), 2u);
@@ -60,9 +53,9 @@ BOOST_DATA_TEST_CASE(users_are_registered_once_the_first_an_administrator,
   BOOST_TEST((*list)[1].role == "archivist");
   BOOST_TEST((*list)[1].created_by == "admin");
   BOOST_TEST(CountEvents(backend.catalogue(), "user-add") == 2);
-  BOOST_TEST((
-      users.SetPassword("nobody", HashPassword("secret-123").value(), "admin", kNow).code() ==
-      ErrorCode::kNotFound));
+  BOOST_TEST(
+      (users.SetPassword("nobody", HashPassword("secret-123").value(), "admin", kNow).code() ==
+       ErrorCode::kNotFound));
 }
 
 BOOST_DATA_TEST_CASE(a_session_lives_from_sign_in_to_sign_out_or_expiry,
@@ -111,7 +104,8 @@ BOOST_DATA_TEST_CASE(a_session_lives_from_sign_in_to_sign_out_or_expiry,
   BOOST_REQUIRE(
       users.SetPassword("李四", HashPassword("battery staple").value(), "admin", kNow).ok());
   BOOST_TEST(!sessions.Find(third.token).value().has_value());
-  BOOST_TEST((sessions.SignIn("李四", "correct horse").status().code() == ErrorCode::kUnauthorized));
+  BOOST_TEST(
+      (sessions.SignIn("李四", "correct horse").status().code() == ErrorCode::kUnauthorized));
   BOOST_TEST(sessions.SignIn("李四", "battery staple").ok());
 
   // Every step is in the audit chain, which still holds.

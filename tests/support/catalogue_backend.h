@@ -77,4 +77,12 @@ class CatalogueBackend {
   std::unique_ptr<Filing> filing_;
 };
 
+// How many events of `action` the catalogue's chain holds.
+inline int CountEvents(RecordCatalogue& c, const std::string& action) {
+  int n = 0;
+  for (const auto& e : c.Events("", 0, RecordCatalogue::EventKinds::kAll).value())
+    n += e.action == action;
+  return n;
+}
+
 }  // namespace dangan::testing
