@@ -852,25 +852,20 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   // token's posting list costs more to read than the rows it names. Either way only the newest
   // kCountCap + 1 matches are wanted (they give the count, the facets' sample and the page):
   // - few matches: read the GIN index's bitmap of them, then sort (cost grows with matches);
-  // - many: the same one id range at a time, newest first, until enough are met (cost grows
-  //   with the matches wanted, not with those the archive holds);
-  // - nearly every record (a very common character): walk the records newest first, testing the
-  //   text of each (a row costs ~2.5 µs: strpos reads it all), which skips the posting lists.
+  // - many (a common character): walk the records newest first, testing the text of each, until
+  //   enough are met (cost grows with records walked per match, the inverse of the density).
+  // Walking tests about kCountCap / density rows (a row the text lacks costs ~2.5 µs: strpos reads
+  // it all), the bitmap reads, sorts and visits every match (~2.2 µs each, measured at 200,000
+  // records), so the walk wins once matches² > kCountCap × records × kWalkCost.
   std::vector<SqlCondition> conditions_for_walk = filters;
   conditions_for_walk.insert(conditions_for_walk.end(), walk_checks.begin(), walk_checks.end());
   const SearchPlan plan_choice = search_plan_;
   bool walk = text && walkable && plan_choice == SearchPlan::kWalk;
-  // > 0: the bitmap is read by id range, newest first, the first range this many ids wide and
-  // each next one twice as wide, until enough matches are met (see kSliceAbove).
-  int64_t slice = 0;
   if (text && walkable && plan_choice == SearchPlan::kCosted) {
     // How common the matches are, seen in the newest kProbe records (a few milliseconds), rather
     // than guessed: the planner's statistics list only the commonest tokens, and take the tokens
     // of a phrase as independent (养老, 老保 and 保险 are not), and a wrong guess costs seconds.
     constexpr int kProbe = 2000;
-    // Walk from this density up; slice when the matches expected exceed kSliceAbove × what is
-    // wanted, the first range wide enough for kSliceMargin × what is wanted.
-    constexpr double kWalkDensity = 0.5, kSliceAbove = 2, kSliceMargin = 1.5;
     PgParams probe_params;
     auto probe = (*db)->Query(
         "SELECT count(*) FILTER (WHERE " + Conjunction(conditions_for_walk, &probe_params) +
@@ -882,15 +877,10 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     const double found = static_cast<double>(probe->Int(0, 0));
     const double probed = static_cast<double>(probe->Int(0, 1));
     const double records = std::max(probed, std::stod(probe->Text(0, 2)));
-    const double density = probed > 0 ? found / probed : 0;
-    // Walking costs about kCountCap / density rows at ~2.5 µs, the sliced bitmap about kCountCap
-    // × kSliceMargin matches at ~2.2 µs plus reading the posting lists: the walk wins only where
-    // nearly every record matches.
-    walk = density >= kWalkDensity;
-    if (!walk && density * records > kSliceAbove * (kCountCap + 1))
-      slice = static_cast<int64_t>(kSliceMargin * (kCountCap + 1) / density) + 1;
+    const double matches = probed > 0 ? found / probed * records : 0;
+    constexpr double kWalkCost = 1.1;
+    walk = matches * matches > kWalkCost * (kCountCap + 1) * records;
   }
-  if (text && plan_choice == SearchPlan::kSliced) slice = 1;
   if (text)
     DANGAN_RETURN_IF_ERROR(
         (*db)->Exec(walk ? "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
@@ -900,55 +890,34 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   if (!walk) conditions.insert(conditions.end(), text_checks.begin(), text_checks.end());
   PgParams params;
   const std::string where = " WHERE " + Conjunction(conditions, &params);
-  // The newest kCountCap + 1 matches: they give the count, the facets' sample and the page.
+  // The newest matches, then what is wanted of them, in one statement: (kind, key, n) rows.
   const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
   const bool page_within = end <= kCountCap + 1;
-  struct Match {
-    std::string id, class_code, year, retention;
-  };
-  std::vector<Match> newest;
-  const size_t wanted = static_cast<size_t>(kCountCap + 1);
-  auto take = [&](const std::string& bounds) -> Status {
-    auto rows = (*db)->Query("SELECT id, class_code, year, retention FROM records" + where +
-                                 bounds + " ORDER BY id DESC LIMIT " + Str(wanted - newest.size()),
-                             params);
-    if (!rows.ok()) return rows.status().WithContext("search");
-    for (int i = 0; i < rows->size(); ++i)
-      newest.push_back({rows->Text(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->Text(i, 3)});
-    return Status::Ok();
-  };
-  if (slice > 0) {
-    // A GIN index gives every match of a token at once, in no order: a common one's newest
-    // matches cost as much as all of them. Asked one id range at a time, newest first, it reads
-    // the posting lists again for each range but visits only that range's rows, and stops once
-    // enough are met; widening the ranges bounds the number of questions for rare text.
-    auto bounds = (*db)->Query("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM records");
-    if (!bounds.ok()) return bounds.status().WithContext("search");
-    const int64_t first = bounds->Int(0, 0);
-    for (int64_t hi = bounds->Int(0, 1) + 1; newest.size() < wanted && hi > first; slice *= 2) {
-      const int64_t lo = hi - slice;
-      DANGAN_RETURN_IF_ERROR(
-          take(" AND id < " + Str(hi) + (lo > first ? " AND id >= " + Str(lo) : std::string())));
-      hi = lo;
-    }
-  } else {
-    DANGAN_RETURN_IF_ERROR(take(""));
-  }
-  SearchPage page;
-  page.total = static_cast<int64_t>(newest.size());
-  if (spec.facets) {
-    // Over the newest kFacetSample matches (none when nothing matched).
-    const size_t sample = std::min(newest.size(), static_cast<size_t>(kFacetSample));
-    for (size_t i = 0; i < sample; ++i) {
-      ++page.facets["class"][newest[i].class_code];
-      ++page.facets["year"][newest[i].year];
-      ++page.facets["retention"][newest[i].retention];
-    }
-  }
-  std::vector<std::string> ids;
+  std::string sql = "WITH m AS MATERIALIZED (SELECT id, class_code, year, retention FROM records" +
+                    where + " ORDER BY id DESC LIMIT " + Str(kCountCap + 1) +
+                    "), f AS (SELECT * FROM m ORDER BY id DESC LIMIT " + Str(kFacetSample) +
+                    ") SELECT 'total', '', count(*) FROM m";
+  if (spec.facets)
+    sql +=
+        " UNION ALL SELECT 'class', class_code, count(*) FROM f GROUP BY class_code"
+        " UNION ALL SELECT 'year', year::text, count(*) FROM f GROUP BY year"
+        " UNION ALL SELECT 'retention', retention, count(*) FROM f GROUP BY retention";
   if (page_within)
-    for (int64_t i = spec.offset; i < end && i < page.total; ++i)
-      ids.push_back(newest[static_cast<size_t>(i)].id);
+    sql += " UNION ALL (SELECT 'page', m.id::text, 0 FROM m ORDER BY m.id DESC LIMIT " +
+           Str(spec.limit) + " OFFSET " + Str(spec.offset) + ")";
+  auto found = (*db)->Query(sql, params);
+  if (!found.ok()) return found.status().WithContext("search");
+  SearchPage page;
+  std::vector<std::string> ids;
+  for (int i = 0; i < found->size(); ++i) {
+    const std::string kind = found->Text(i, 0);
+    if (kind == "total")
+      page.total = found->Int(i, 2);
+    else if (kind == "page")
+      ids.push_back(found->Text(i, 1));
+    else  // a facet's count over the newest kFacetSample matches (none when nothing matched)
+      page.facets[kind][found->Text(i, 1)] = found->Int(i, 2);
+  }
   page.facets_are_sample = spec.facets && page.total > kFacetSample;
   if (page.total > kCountCap) {
     page.total = kCountCap;

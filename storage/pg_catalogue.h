@@ -60,11 +60,10 @@ class PgCatalogue : public RecordCatalogue {
   Status WriteTables(const std::function<Status(SqlSession&)>& fn) override;
   Status ReadTables(const std::function<Status(SqlSession&)>& fn) override;
 
-  // How Search finds a text query's newest matches (see Search): by cost (the default), always by
-  // walking the records newest first where the text allows, or always from the index one id
-  // range at a time, the first range one id wide. The answers are the same; tests force the two
-  // plans small archives never pick, to compare them.
-  enum class SearchPlan { kCosted, kWalk, kSliced };
+  // How Search finds a text query's newest matches (see Search): by cost (the default), or always
+  // by walking the records newest first where the text allows. The answers are the same; tests
+  // force the walk, which small archives never pick, to compare them.
+  enum class SearchPlan { kCosted, kWalk };
   void set_search_plan(SearchPlan plan) { search_plan_ = plan; }
 
   // A connection from the pool, given back when the lease ends (dropped if it broke or was left
