@@ -9,8 +9,8 @@
 #include "archive/cli/arguments.h"
 #include "archive/cli/commands.h"
 #include "archive/cli/report_status.h"
-
 #include "storage/replica_catch_up.h"
+
 namespace dangan::cli {
 
 int RunInit(const Context& ctx, int argc, char** argv) {
