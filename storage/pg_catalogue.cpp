@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -16,8 +17,15 @@ namespace {
 
 // Advisory lock keys (64-bit, database-wide). Migrations: one server at a time. The chain: one
 // appender at a time, to commit, so each event links to the head every other server sees.
+// 0x64616e67616e0003 (in migration 8's SQL): one maker of a new search partition at a time.
 constexpr int64_t kMigrationLock = 0x64616e67616e0001;
 constexpr int64_t kChainLock = 0x64616e67616e0002;
+
+// Search rows live in partitions of this many record ids (migration 8 spells the number in
+// dangan_search_partition): a search reads the newest partitions' small GIN indexes one after
+// the other and stops once it has the matches it wants, so its cost follows those matches and
+// the partition's size rather than the archive's.
+constexpr int64_t kSearchPartitionWidth = 100000;
 
 // Each entry moves the schema up one version; never edit a released entry, add a new one.
 const char* const kMigrations[] = {
@@ -328,6 +336,80 @@ CREATE TRIGGER destroyed_records_kept BEFORE DELETE ON destroyed_records
 CREATE TRIGGER destroyed_records_kept_truncate BEFORE TRUNCATE ON destroyed_records
   FOR EACH STATEMENT EXECUTE FUNCTION dangan_append_only();
 )SQL",
+    // 8: search reads its own rows, partitioned by id (kSearchPartitionWidth), each partition
+    // with its own GIN index. One GIN index over every record makes a common token's search
+    // decode its whole posting list and visit every match, for a page of the newest: seconds at
+    // a million records (docs/scaling.md §6). With partitions the newest are read first and the
+    // rest only while matches are still wanted. The rows keep what a search filters and counts
+    // by, so neither the count nor the facets visit `records`; the text stays in the row
+    // (compressed if long) for the walk's tests, the tsvector goes to TOAST (the index answers
+    // for it). Records are never changed after filing, only removed, so the copy stays true.
+    R"SQL(
+CREATE TABLE record_search(
+  id BIGINT NOT NULL,
+  class_code TEXT NOT NULL,
+  item_code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  retention TEXT NOT NULL,
+  person_id TEXT,
+  unit_code TEXT,
+  body TEXT NOT NULL,
+  terms TSVECTOR NOT NULL,
+  by_characters BOOLEAN NOT NULL DEFAULT false,
+  PRIMARY KEY(id)
+) PARTITION BY RANGE (id);
+CREATE INDEX record_search_terms ON record_search USING gin(terms);
+CREATE INDEX record_search_person ON record_search(person_id) WHERE person_id IS NOT NULL;
+CREATE INDEX record_search_unit ON record_search(unit_code) WHERE unit_code IS NOT NULL;
+-- Makes the partition that holds `record_id` unless it exists; true if it did. Under an
+-- advisory lock, so filers on several servers crossing into a new partition make it once.
+CREATE FUNCTION dangan_search_partition(record_id BIGINT) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  n BIGINT := record_id / 100000;
+  name TEXT := 'record_search_' || n;
+BEGIN
+  IF to_regclass(name) IS NOT NULL THEN RETURN true; END IF;
+  PERFORM pg_advisory_xact_lock(7233183866829012995);
+  IF to_regclass(name) IS NOT NULL THEN RETURN true; END IF;
+  EXECUTE format('CREATE TABLE %I PARTITION OF record_search FOR VALUES FROM (%s) TO (%s)',
+                 name, n * 100000, (n + 1) * 100000);
+  EXECUTE format('ALTER TABLE %I ALTER COLUMN body SET STORAGE MAIN,'
+                 ' ALTER COLUMN body SET COMPRESSION lz4,'
+                 ' ALTER COLUMN terms SET STORAGE EXTERNAL', name);
+  RETURN false;
+END $$;
+-- The newest `wanted` rows meeting `conditions` (SQL whose values are `$1[1]`, `$1[2]` … of
+-- `params`), newest first, read partition by partition from the newest until there are enough.
+-- A query on the parent table cannot say this: the planner sorts the matches of every partition
+-- together, where this reads the next partition only while matches are still wanted.
+CREATE FUNCTION dangan_search_newest(conditions TEXT, params TEXT[], wanted INTEGER)
+  RETURNS TABLE(id BIGINT, class_code TEXT, year INTEGER, retention TEXT)
+  LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  part TEXT;
+  got BIGINT;
+  left_ BIGINT := wanted;
+BEGIN
+  FOR part IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+               WHERE i.inhparent = 'record_search'::regclass
+               ORDER BY substring(c.relname FROM '[0-9]+$')::bigint DESC LOOP
+    RETURN QUERY EXECUTE format('SELECT id, class_code, year, retention FROM %I WHERE %s'
+                                ' ORDER BY id DESC LIMIT %s', part, conditions, left_)
+      USING params;
+    GET DIAGNOSTICS got = ROW_COUNT;
+    left_ := left_ - got;
+    EXIT WHEN left_ <= 0;
+  END LOOP;
+END $$;
+SELECT dangan_search_partition(p * 100000)
+  FROM generate_series(0, (SELECT coalesce(max(id), 0) FROM records) / 100000) p;
+INSERT INTO record_search(id, class_code, item_code, year, retention, person_id, unit_code,
+                          body, terms, by_characters)
+  SELECT id, class_code, item_code, year, retention, person_id, unit_code, body, terms,
+         by_characters FROM records;
+DROP INDEX records_terms;
+ALTER TABLE records DROP COLUMN body, DROP COLUMN terms, DROP COLUMN by_characters;
+)SQL",
 };
 
 // SqlSession::Serialize's advisory locks: (this, hashtext(name)).
@@ -413,9 +495,9 @@ struct SqlCondition {
   std::vector<std::string> values;
 };
 
-// "true AND a AND b …" with the `?` numbered as parameters ($1, $2 …) appended to `params`, so a
-// statement sends exactly the values it uses (an unused one has no type and fails).
-std::string Conjunction(const std::vector<SqlCondition>& conditions, PgParams* params) {
+// "true AND a AND b …" with each `?` replaced by what `place` makes of its value.
+std::string Conjunction(const std::vector<SqlCondition>& conditions,
+                        const std::function<std::string(const std::string&)>& place) {
   std::string out = "true";
   for (const auto& c : conditions) {
     out += " AND ";
@@ -425,11 +507,28 @@ std::string Conjunction(const std::vector<SqlCondition>& conditions, PgParams* p
         out += ch;
         continue;
       }
-      params->push_back(c.values.at(next++));
-      out += "$" + std::to_string(params->size());
+      out += place(c.values.at(next++));
     }
   }
   return out;
+}
+
+// The `?` numbered as parameters ($1, $2 …) appended to `params`, so a statement sends exactly
+// the values it uses (an unused one has no type and fails).
+std::string Conjunction(const std::vector<SqlCondition>& conditions, PgParams* params) {
+  return Conjunction(conditions, [params](const std::string& v) {
+    params->push_back(v);
+    return "$" + std::to_string(params->size());
+  });
+}
+
+// The `?` as elements of one text array, `$1[1]`, `$1[2]` …, for dangan_search_newest.
+std::string ConjunctionOverArray(const std::vector<SqlCondition>& conditions,
+                                 std::vector<std::string>* values) {
+  return Conjunction(conditions, [values](const std::string& v) {
+    values->push_back(v);
+    return "$1[" + std::to_string(values->size()) + "]";
+  });
 }
 
 Result<std::optional<FiledCase>> FindCaseOn(PgDb& db, const std::string& source,
@@ -446,7 +545,8 @@ Result<std::optional<FiledCase>> FindCaseOn(PgDb& db, const std::string& source,
 
 class PgFilingTransaction : public FilingTransaction {
  public:
-  explicit PgFilingTransaction(PgCatalogue::Lease db) : db_(std::move(db)) {}
+  PgFilingTransaction(PgCatalogue::Lease db, std::atomic<int64_t>* partitions_known)
+      : db_(std::move(db)), partitions_known_(partitions_known) {}
   ~PgFilingTransaction() override {
     if (!done_) db_->Exec("ROLLBACK");
   }
@@ -477,10 +577,9 @@ class PgFilingTransaction : public FilingTransaction {
     auto id = db_->Value(
         "INSERT INTO records(reference, series, seq, source, case_id, channel, fingerprint,"
         " fonds, class_code, item_code, year, retention, title, formed_on, person_id, unit_code,"
-        " pages, details, package_path, package_sha256, package_bytes, filed_at, state,"
-        " body, terms, by_characters) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
-        "$16,$17,$18,$19,$20,$21,$22,$23,$24, array_to_tsvector($25::text[]), $26)"
-        " RETURNING id",
+        " pages, details, package_path, package_sha256, package_bytes, filed_at, state)"
+        " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,"
+        "$23) RETURNING id",
         {r.reference,
          r.series,
          Str(r.parts.seq),
@@ -503,13 +602,35 @@ class PgFilingTransaction : public FilingTransaction {
          r.package_sha256,
          Str(static_cast<int64_t>(r.package_bytes)),
          r.filed_at,
-         r.state,
-         body,
-         PgTextArray(tokens),
-         std::string(std::find(tokens.begin(), tokens.end(), kCharactersOnly) != tokens.end()
-                         ? "true"
-                         : "false")});
+         r.state});
     if (!id.ok()) return id.status().WithContext("cataloguing " + r.reference);
+    if (!*id) return Status::Internal("cataloguing " + r.reference + ": no id returned");
+    const int64_t record_id = std::stoll(**id);
+    if (record_id / kSearchPartitionWidth > partitions_known_->load()) {
+      // A partition this process has not seen committed: made here unless another filer did.
+      // Only one found already there is remembered: one made here is undone if this rolls back.
+      auto existed = db_->Value("SELECT dangan_search_partition($1)", {**id});
+      if (!existed.ok()) return existed.status().WithContext("cataloguing " + r.reference);
+      if (existed->value_or("") == "t") {
+        int64_t known = partitions_known_->load();
+        const int64_t n = record_id / kSearchPartitionWidth;
+        while (known < n && !partitions_known_->compare_exchange_weak(known, n)) {
+        }
+      }
+    }
+    DANGAN_RETURN_IF_ERROR(
+        db_->Run(
+               "INSERT INTO record_search(id, class_code, item_code, year, retention,"
+               " person_id, unit_code, body, terms, by_characters)"
+               " VALUES($1,$2,$3,$4,$5,$6,$7,$8, array_to_tsvector($9::text[]), $10)",
+               {**id, r.parts.class_code, r.parts.item, Str(r.parts.year), r.parts.retention,
+                r.person ? std::optional<std::string>(r.person->id_number) : std::nullopt,
+                r.unit ? std::optional<std::string>(r.unit->credit_code) : std::nullopt, body,
+                PgTextArray(tokens),
+                std::string(std::find(tokens.begin(), tokens.end(), kCharactersOnly) != tokens.end()
+                                ? "true"
+                                : "false")})
+            .WithContext("indexing " + r.reference));
     for (size_t i = 0; i < r.files.size(); ++i) {
       const RecordFile& f = r.files[i];
       std::string details = FileDetailsToJson(f);
@@ -547,6 +668,7 @@ class PgFilingTransaction : public FilingTransaction {
 
  private:
   PgCatalogue::Lease db_;
+  std::atomic<int64_t>* partitions_known_;
   bool done_ = false;
 };
 
@@ -681,7 +803,8 @@ Result<std::unique_ptr<FilingTransaction>> PgCatalogue::BeginFiling() {
   auto db = Borrow();
   if (!db.ok()) return db.status();
   DANGAN_RETURN_IF_ERROR((*db)->Exec("BEGIN"));
-  return std::unique_ptr<FilingTransaction>(new PgFilingTransaction(std::move(*db)));
+  return std::unique_ptr<FilingTransaction>(
+      new PgFilingTransaction(std::move(*db), &search_partitions_known_));
 }
 
 Result<std::optional<Record>> PgCatalogue::GetRecord(const std::string& reference) {
@@ -821,17 +944,21 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
       }
     }
   }
+  const bool text = terms.has_text();
+  // A text query reads the search rows (migration 8), which carry every filter but the 档号.
+  const std::string table = text ? "record_search" : "records";
   auto eq = [&](const char* col, const std::string& v) {
     if (!v.empty()) filters.push_back({std::string(col) + "=?", {v}});
   };
-  eq("reference", terms.reference);
+  if (!terms.reference.empty())
+    filters.push_back({text ? "id=(SELECT id FROM records WHERE reference=?)" : "reference=?",
+                       {terms.reference}});
   eq("class_code", spec.class_code);
   eq("item_code", spec.item);
   eq("retention", spec.retention);
   eq("person_id", spec.person_id);
   eq("unit_code", spec.unit_code);
   if (spec.year) filters.push_back({"year=?::integer", {Str(spec.year)}});
-  const bool text = terms.has_text();
   std::vector<SqlCondition> indexed = filters;
   if (text) indexed.push_back({"terms @@ ?::tsquery", {tsquery}});
 
@@ -850,13 +977,15 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   } end_read{**db};
   // The plan is chosen here, not left to the planner, whose costs do not see that a common
   // token's posting list costs more to read than the rows it names. Either way only the newest
-  // kCountCap + 1 matches are wanted (they give the count, the facets' sample and the page):
-  // - few matches: read the GIN index's bitmap of them, then sort (cost grows with matches);
-  // - many (a common character): walk the records newest first, testing the text of each, until
-  //   enough are met (cost grows with records walked per match, the inverse of the density).
-  // Walking tests about kCountCap / density rows (a row the text lacks costs ~2.5 µs: strpos reads
-  // it all), the bitmap reads, sorts and visits every match (~2.2 µs each, measured at 200,000
-  // records), so the walk wins once matches² > kCountCap × records × kWalkCost.
+  // kCountCap + 1 matches are wanted (they give the count, the facets' sample and the page), and
+  // the partitions are read newest first until they are met:
+  // - few matches: read each partition's GIN bitmap of them, then sort; a partition costs its
+  //   matches, so the whole costs about max(kCountCap, matches in one partition), or all the
+  //   matches when there are fewer than kCountCap;
+  // - many (a common character): walk the rows newest first, testing the text of each, until
+  //   enough are met (cost grows with rows walked per match, the inverse of the density).
+  // A walked row costs about what a bitmap's match does (kWalkCost: strpos reads a row the text
+  // lacks to its end; a match is decoded from the posting list, visited and sorted).
   std::vector<SqlCondition> conditions_for_walk = filters;
   conditions_for_walk.insert(conditions_for_walk.end(), walk_checks.begin(), walk_checks.end());
   const SearchPlan plan_choice = search_plan_;
@@ -870,16 +999,21 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
     auto probe = (*db)->Query(
         "SELECT count(*) FILTER (WHERE " + Conjunction(conditions_for_walk, &probe_params) +
             "), count(*), (SELECT reltuples FROM pg_class WHERE"
-            " oid = 'records'::regclass) FROM (SELECT * FROM records ORDER BY id DESC LIMIT " +
+            " oid = 'records'::regclass) FROM (SELECT * FROM record_search ORDER BY id DESC"
+            " LIMIT " +
             Str(kProbe) + ") p",
         probe_params);
     if (!probe.ok()) return probe.status().WithContext("search");
     const double found = static_cast<double>(probe->Int(0, 0));
     const double probed = static_cast<double>(probe->Int(0, 1));
     const double records = std::max(probed, std::stod(probe->Text(0, 2)));
-    const double matches = probed > 0 ? found / probed * records : 0;
+    const double density = probed > 0 ? found / probed : 0;
+    const double wanted = static_cast<double>(kCountCap + 1);
+    const double bitmap_matches = std::min(
+        density * records, std::max(wanted, density * static_cast<double>(kSearchPartitionWidth)));
+    const double walked_rows = density > 0 ? std::min(records, wanted / density) : records;
     constexpr double kWalkCost = 1.1;
-    walk = matches * matches > kWalkCost * (kCountCap + 1) * records;
+    walk = walked_rows * kWalkCost < bitmap_matches;
   }
   if (text)
     DANGAN_RETURN_IF_ERROR(
@@ -893,8 +1027,20 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   // The newest matches, then what is wanted of them, in one statement: (kind, key, n) rows.
   const int64_t end = static_cast<int64_t>(spec.offset) + spec.limit;
   const bool page_within = end <= kCountCap + 1;
-  std::string sql = "WITH m AS MATERIALIZED (SELECT id, class_code, year, retention FROM records" +
-                    where + " ORDER BY id DESC LIMIT " + Str(kCountCap + 1) +
+  PgParams found_params;
+  std::string newest;
+  if (text) {
+    // Partition by partition, newest first, until enough (migration 8).
+    std::vector<std::string> values;
+    found_params = {ConjunctionOverArray(conditions, &values), PgTextArray(values),
+                    Str(kCountCap + 1)};
+    newest = "SELECT * FROM dangan_search_newest($1, $2::text[], $3::integer)";
+  } else {
+    found_params = params;
+    newest = "SELECT id, class_code, year, retention FROM records" + where +
+             " ORDER BY id DESC LIMIT " + Str(kCountCap + 1);
+  }
+  std::string sql = "WITH m AS MATERIALIZED (" + newest +
                     "), f AS (SELECT * FROM m ORDER BY id DESC LIMIT " + Str(kFacetSample) +
                     ") SELECT 'total', '', count(*) FROM m";
   if (spec.facets)
@@ -905,7 +1051,7 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   if (page_within)
     sql += " UNION ALL (SELECT 'page', m.id::text, 0 FROM m ORDER BY m.id DESC LIMIT " +
            Str(spec.limit) + " OFFSET " + Str(spec.offset) + ")";
-  auto found = (*db)->Query(sql, params);
+  auto found = (*db)->Query(sql, found_params);
   if (!found.ok()) return found.status().WithContext("search");
   SearchPage page;
   std::vector<std::string> ids;
@@ -929,7 +1075,7 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
       DANGAN_RETURN_IF_ERROR(
           (*db)->Exec("SET LOCAL enable_indexscan = on; SET LOCAL enable_bitmapscan = off;"
                       " SET LOCAL enable_sort = off"));
-    auto deep = (*db)->Query("SELECT id FROM records" + where + " ORDER BY id DESC LIMIT " +
+    auto deep = (*db)->Query("SELECT id FROM " + table + where + " ORDER BY id DESC LIMIT " +
                                  Str(spec.limit) + " OFFSET " + Str(spec.offset),
                              params);
     if (!deep.ok()) return deep.status().WithContext("search");
@@ -937,8 +1083,9 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
   }
   if (ids.empty()) return page;
   auto rows = (*db)->Query(
-      "SELECT reference, title, year, class_code, item_code, retention, formed_on, body,"
-      " person_id, details FROM records WHERE id = ANY($1::bigint[]) ORDER BY id DESC",
+      std::string("SELECT reference, title, year, class_code, item_code, retention, formed_on, ") +
+          (text ? "(SELECT body FROM record_search s WHERE s.id = r.id)" : "''") +
+          ", person_id, details FROM records r WHERE id = ANY($1::bigint[]) ORDER BY id DESC",
       {PgTextArray(ids)});
   if (!rows.ok()) return rows.status().WithContext("search");
   const SnippetQuery marked = terms.snippet();
@@ -1129,9 +1276,10 @@ Status PgCatalogue::SyncCommitted() {
 }
 
 Status PgCatalogue::RemoveRecord(SqlSession& in, int64_t id) {
-  // The GIN index follows the row; the files go first (they reference it).
+  // The GIN index follows the search row; the files go before the record (they reference it).
   for (const char* sql :
-       {"DELETE FROM record_files WHERE record_id=$1", "DELETE FROM records WHERE id=$1"}) {
+       {"DELETE FROM record_search WHERE id=$1", "DELETE FROM record_files WHERE record_id=$1",
+        "DELETE FROM records WHERE id=$1"}) {
     auto done = in.Run(sql, {id});
     if (!done.ok()) return done.status();
   }

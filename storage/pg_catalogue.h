@@ -93,6 +93,9 @@ class PgCatalogue : public RecordCatalogue {
   const ReferenceTemplate* shape_;
   int schema_version_ = 0;
   std::atomic<SearchPlan> search_plan_{SearchPlan::kCosted};
+  // The highest search partition (record id / its width) seen committed: filings below it need
+  // not ask whether theirs exists.
+  std::atomic<int64_t> search_partitions_known_{-1};
   std::mutex mu_;  // guards the rest
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PgDb>> idle_;

@@ -267,7 +267,7 @@ BOOST_DATA_TEST_CASE(a_dossier_with_a_very_long_text_is_found_by_its_phrases,
     BOOST_REQUIRE(db.ok());
     BOOST_TEST((*db)
                    ->Value("SELECT string_agg(reference || '=' || by_characters, ',' ORDER BY id)"
-                           " FROM records")
+                           " FROM records JOIN record_search USING (id)")
                    .value()
                    .value() == r1 + "=true," + r2 + "=false");
   }
@@ -436,6 +436,130 @@ BOOST_AUTO_TEST_CASE(two_servers_given_the_same_case_at_once_file_it_once) {
   }
   BOOST_TEST(b.catalogue().CountRecords().value() == kCases);
   ExpectChainHolds(b.catalogue());
+}
+
+BOOST_DATA_TEST_CASE(postgresql_search_reads_partitions_newest_first,
+                     bdata::make({"postgresql", "postgresql-walk"}), kind) {
+  Backend b(kind);
+  auto db = PgDb::Connect(b.pg_url());
+  BOOST_REQUIRE(db.ok());
+  std::vector<std::string> refs;  // oldest first
+  auto file = [&](const std::string& item, const std::string& title) {
+    refs.push_back(b.File(b.archive().MakeCase("P-" + std::to_string(refs.size()), item, title)));
+  };
+  // Ids 1 and 2, then 99,999 to 100,001 (the first partition's end, the second's start), then
+  // 250,001 (a third, with none between): one query's matches in three partitions.
+  file("0102", "赵六参保登记表");
+  file("0301", "钱七养老金核定表");
+  BOOST_REQUIRE((*db)->Exec("SELECT setval('records_id_seq', 99998)").ok());
+  file("0102", "赵六参保登记表");
+  file("0301", "赵六养老金核定表");
+  file("0102", "孙八参保登记表");
+  BOOST_REQUIRE((*db)->Exec("SELECT setval('records_id_seq', 250000)").ok());
+  file("0301", "赵六养老金核定表");
+  auto placed = [&] {
+    return (*db)
+        ->Value(
+            "SELECT string_agg(tableoid::regclass::text || ':' || id, ',' ORDER BY id)"
+            " FROM record_search")
+        .value()
+        .value_or("");
+  };
+  BOOST_TEST(placed() ==
+             "record_search_0:1,record_search_0:2,record_search_0:99999,record_search_1:100000,"
+             "record_search_1:100001,record_search_2:250001");
+  // Partitions are read newest first, and only until enough rows are found.
+  auto newest = [&](const std::string& conditions, const std::string& params, int wanted) {
+    return (*db)
+        ->Value("SELECT string_agg(id::text, ',') FROM dangan_search_newest($1, $2::text[], $3)",
+                {conditions, params, std::to_string(wanted)})
+        .value()
+        .value_or("");
+  };
+  BOOST_TEST(newest("true", "{}", 3) == "250001,100001,100000");
+  BOOST_TEST(newest("class_code = $1[1]", "{01}", 10) == "100001,99999,1");
+  BOOST_TEST(newest("class_code = $1[1] AND year = $1[2]::integer", "{03,2025}", 1) == "250001");
+
+  SearchSpec spec;
+  spec.text = "赵六";
+  spec.facets = true;
+  auto page = b.catalogue().Search(spec);
+  BOOST_REQUIRE_MESSAGE(page.ok(), page.status().ToString());
+  BOOST_TEST(page->total == 4);
+  std::vector<std::string> order;
+  for (const auto& h : page->hits) order.push_back(h.reference);
+  BOOST_TEST((order == std::vector<std::string>{refs[5], refs[3], refs[2], refs[0]}));
+  BOOST_TEST(page->facets["class"]["01"] == 2);
+  BOOST_TEST(page->facets["class"]["03"] == 2);
+  for (const auto& h : page->hits) BOOST_TEST(h.snippet.find("赵六") != std::string::npos);
+  SearchSpec second_page = spec;
+  second_page.offset = 1;
+  second_page.limit = 2;
+  order.clear();
+  for (const auto& h : b.catalogue().Search(second_page).value().hits) order.push_back(h.reference);
+  BOOST_TEST((order == std::vector<std::string>{refs[3], refs[2]}));
+  SearchSpec item = spec;
+  item.item = "0301";
+  BOOST_TEST((Refs(b.catalogue().Search(item).value()) == std::set<std::string>{refs[3], refs[5]}));
+  BOOST_TEST(
+      (Find(b.catalogue(), "养老金核定") == std::set<std::string>{refs[1], refs[3], refs[5]}));
+  SearchSpec by_reference;
+  by_reference.text = refs[3] + " 养老";
+  BOOST_TEST((Refs(b.catalogue().Search(by_reference).value()) == std::set<std::string>{refs[3]}));
+
+  // Another server files into the partition the first one made; a removed record leaves search.
+  auto other = b.SecondServer();
+  auto other_filing = b.MakeFiling(*other);
+  auto late = other_filing->File(b.archive().MakeCase("P-late", "0102", "赵六参保登记表"),
+                                 "business", "test");
+  BOOST_REQUIRE_MESSAGE(late.ok(), late.status().ToString());
+  BOOST_REQUIRE(
+      b.catalogue()
+          .WriteTables([&](SqlSession& in) { return b.catalogue().RemoveRecord(in, 100000); })
+          .ok());
+  BOOST_TEST(placed() ==
+             "record_search_0:1,record_search_0:2,record_search_0:99999,record_search_1:100001,"
+             "record_search_2:250001,record_search_2:250002");
+  BOOST_TEST((Find(b.catalogue(), "赵六") ==
+              std::set<std::string>{refs[0], refs[2], refs[5], late->reference}));
+}
+
+BOOST_AUTO_TEST_CASE(postgresql_moves_search_rows_out_of_records_when_it_migrates) {
+  Backend b("postgresql");
+  auto db = PgDb::Connect(b.pg_url());
+  BOOST_REQUIRE(db.ok());
+  const std::string r0 = b.File(b.archive().MakeCase("M-0", "0102", "赵六参保登记表"));
+  const std::string r1 = b.File(b.archive().MakeCase("M-1", "0301", "钱七养老金核定表"));
+  BOOST_REQUIRE((*db)->Exec("SELECT setval('records_id_seq', 150000)").ok());
+  const std::string r2 = b.File(b.archive().MakeCase("M-2", "0301", "赵六养老金核定表"));
+  // Back to schema 7, whose records carried their own text, tokens and GIN index.
+  BOOST_REQUIRE(
+      (*db)
+          ->Exec("ALTER TABLE records ADD COLUMN body TEXT, ADD COLUMN terms TSVECTOR,"
+                 " ADD COLUMN by_characters BOOLEAN NOT NULL DEFAULT false;"
+                 " UPDATE records r SET body = s.body, terms = s.terms,"
+                 " by_characters = s.by_characters FROM record_search s WHERE s.id = r.id;"
+                 " CREATE INDEX records_terms ON records USING gin(terms);"
+                 " DROP TABLE record_search; DROP FUNCTION dangan_search_partition(BIGINT);"
+                 " DROP FUNCTION dangan_search_newest(TEXT, TEXT[], INTEGER);"
+                 " DELETE FROM dangan_schema WHERE version = 8")
+          .ok());
+  auto reopened = PgCatalogue::Open(b.pg_url(), &b.archive().session().reference_template());
+  BOOST_REQUIRE_MESSAGE(reopened.ok(), reopened.status().ToString());
+  BOOST_TEST((*db)
+                 ->Value("SELECT string_agg(tableoid::regclass::text || ':' || id, ',' ORDER BY id)"
+                         " FROM record_search")
+                 .value()
+                 .value_or("") == "record_search_0:1,record_search_0:2,record_search_1:150001");
+  BOOST_TEST((*db)
+                 ->Value("SELECT count(*) FROM information_schema.columns WHERE"
+                         " table_schema = current_schema() AND table_name = 'records' AND"
+                         " column_name IN ('body', 'terms', 'by_characters')")
+                 .value()
+                 .value_or("") == "0");
+  BOOST_TEST((Find(**reopened, "赵六") == std::set<std::string>{r0, r2}));
+  BOOST_TEST((Find(**reopened, "养老金") == std::set<std::string>{r1, r2}));
+  BOOST_TEST((Find(**reopened, "钱") == std::set<std::string>{r1}));
 }
 
 BOOST_AUTO_TEST_CASE(postgresql_keeps_events_append_only_and_refuses_a_newer_schema) {
