@@ -4,9 +4,12 @@
 // a page of 20 with facet counts, as the records API asks) from N concurrent clients. Prints
 // p50/p99 per kind and overall, queries per second, and the ratios. A benchmark, not a test:
 // exits non-zero only on errors.
+// As `dangan serve` does, at most --slots searches run at once (default, as there: twice the
+// cores), the other clients waiting their turn in order; a client's time includes its wait.
+// --slots 0 lets every client search at once.
 //
 // usage: pg_search_bench --pg URL --sqlite FILE [--records N] [--clients N] [--queries N]
-//                        [--seed N] [--reuse]
+//                        [--slots N] [--seed N] [--reuse]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,6 +25,7 @@
 #include "scripts/bench/record_generator.h"
 #include "storage/catalogue.h"
 #include "storage/cjk_tokenizer.h"
+#include "storage/fair_gate.h"
 #include "storage/pg_catalogue.h"
 
 using namespace dangan;
@@ -114,8 +118,10 @@ struct RunResult {
   int64_t hits = 0;
 };
 
-RunResult RunQueries(RecordCatalogue& catalogue, const std::vector<Query>& queries, int clients) {
+RunResult RunQueries(RecordCatalogue& catalogue, const std::vector<Query>& queries, int clients,
+                     int slots) {
   RunResult out;
+  FairGate gate(slots > 0 ? static_cast<uint64_t>(slots) : 1);
   std::mutex mu;
   std::atomic<size_t> next{0};
   std::atomic<int64_t> hits{0};
@@ -129,7 +135,10 @@ RunResult RunQueries(RecordCatalogue& catalogue, const std::vector<Query>& queri
         spec.text = queries[i].text;
         spec.facets = true;
         auto t0 = Clock::now();
+        FairGate::Turn turn;
+        if (slots > 0) turn = gate.Enter();
         auto page = catalogue.Search(spec);
+        turn.Release();
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         if (!page.ok()) Die("search " + queries[i].text + ": " + page.status().ToString());
         hits += page->total;
@@ -154,6 +163,7 @@ int main(int argc, char** argv) {
   std::string pg_url, sqlite_path;
   int64_t records = 100000;
   int clients = 50, queries = 4000;
+  int slots = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   uint64_t seed = 1;
   bool reuse = false;
   for (int i = 1; i < argc; ++i) {
@@ -173,6 +183,8 @@ int main(int argc, char** argv) {
         clients = std::stoi(value());
       else if (a == "--queries")
         queries = std::stoi(value());
+      else if (a == "--slots")
+        slots = std::stoi(value());
       else if (a == "--seed")
         seed = std::stoull(value());
       else if (a == "--reuse")
@@ -185,6 +197,7 @@ int main(int argc, char** argv) {
   }
   if (pg_url.empty() || sqlite_path.empty()) Die("usage: pg_search_bench --pg URL --sqlite FILE …");
   if (records < 1 || clients < 1 || queries < 1) Die("--records, --clients, --queries must be > 0");
+  if (slots < 0) Die("--slots must be ≥ 0");
 
   auto tmpl = ReferenceTemplate::Parse(ReferenceTemplate::kDefault);
   Check(tmpl.status(), "template");
@@ -216,12 +229,14 @@ int main(int argc, char** argv) {
   auto qs = MakeQueries(queries, seed, records, *tmpl);
   // One warm-up pass each, so both answer from a warm cache.
   std::vector<Query> warm(qs.begin(), qs.begin() + std::min<size_t>(qs.size(), 400));
-  RunQueries(**pg, warm, clients);
-  RunQueries(**sqlite, warm, clients);
-  RunResult p = RunQueries(**pg, qs, clients);
-  RunResult s = RunQueries(**sqlite, qs, clients);
-  std::printf("  %lld records, %d clients, %d queries (a page of 20 with facets)\n",
-              static_cast<long long>(records), clients, queries);
+  RunQueries(**pg, warm, clients, slots);
+  RunQueries(**sqlite, warm, clients, slots);
+  RunResult p = RunQueries(**pg, qs, clients, slots);
+  RunResult s = RunQueries(**sqlite, qs, clients, slots);
+  std::printf(
+      "  %lld records, %d clients, %d queries (a page of 20 with facets), %s\n",
+      static_cast<long long>(records), clients, queries,
+      slots > 0 ? ("at most " + std::to_string(slots) + " at once").c_str() : "all at once");
   std::printf("  %-10s %12s %12s %12s %12s\n", "kind", "PG p50 ms", "PG p99 ms", "SQLite p50",
               "SQLite p99");
   for (int k = 0; k < 4; ++k)

@@ -8,7 +8,8 @@
 #            SQLite against capture jobs with 1 and 2 workers (one OCR engine each)
 #   search   the PostgreSQL catalogue seeded with --records records (scripts/bench
 #            pg_search_bench): p50/p99 of mixed 1/2/4-character and ID-number queries from
-#            --clients concurrent clients, against the same queries on the SQLite catalogue
+#            --clients concurrent clients, at most twice the cores searching at once as in
+#            `dangan serve`, against the same queries on the SQLite catalogue
 # Prints medians, ratios and the machine's load. Exits non-zero only on errors.
 #
 # usage: scripts/bench/scale.sh [--only intake,capture,search] [--build DIR] [--work DIR]
