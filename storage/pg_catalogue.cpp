@@ -362,7 +362,9 @@ CREATE INDEX record_search_terms ON record_search USING gin(terms);
 CREATE INDEX record_search_person ON record_search(person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX record_search_unit ON record_search(unit_code) WHERE unit_code IS NOT NULL;
 -- Makes the partition that holds `record_id` unless it exists; true if it did. Under an
--- advisory lock, so filers on several servers crossing into a new partition make it once.
+-- advisory lock, so filers on several servers crossing into a new partition make it once. Made
+-- apart and then attached: attaching locks the parent against other attaching only, where
+-- CREATE TABLE … PARTITION OF would hold every search and filing until the filing commits.
 CREATE FUNCTION dangan_search_partition(record_id BIGINT) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   n BIGINT := record_id / 100000;
@@ -371,11 +373,12 @@ BEGIN
   IF to_regclass(name) IS NOT NULL THEN RETURN true; END IF;
   PERFORM pg_advisory_xact_lock(7233183866829012995);
   IF to_regclass(name) IS NOT NULL THEN RETURN true; END IF;
-  EXECUTE format('CREATE TABLE %I PARTITION OF record_search FOR VALUES FROM (%s) TO (%s)',
-                 name, n * 100000, (n + 1) * 100000);
+  EXECUTE format('CREATE TABLE %I (LIKE record_search INCLUDING DEFAULTS)', name);
   EXECUTE format('ALTER TABLE %I ALTER COLUMN body SET STORAGE MAIN,'
                  ' ALTER COLUMN body SET COMPRESSION lz4,'
                  ' ALTER COLUMN terms SET STORAGE EXTERNAL', name);
+  EXECUTE format('ALTER TABLE record_search ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)',
+                 name, n * 100000, (n + 1) * 100000);
   RETURN false;
 END $$;
 -- The newest `wanted` rows meeting `conditions` (SQL whose values are `$1[1]`, `$1[2]` … of

@@ -524,6 +524,59 @@ BOOST_DATA_TEST_CASE(postgresql_search_reads_partitions_newest_first,
               std::set<std::string>{refs[0], refs[2], refs[5], late->reference}));
 }
 
+BOOST_AUTO_TEST_CASE(postgresql_servers_filing_into_a_new_partition_at_once_make_it_once) {
+  Backend b("postgresql");
+  auto db = PgDb::Connect(b.pg_url());
+  BOOST_REQUIRE(db.ok());
+  BOOST_REQUIRE((*db)->Exec("SELECT setval('records_id_seq', 99990)").ok());
+  auto other = b.SecondServer();
+  std::unique_ptr<Filing> filings[2] = {b.MakeFiling(b.catalogue()), b.MakeFiling(*other)};
+  std::vector<CaseSubmission> cases[2];
+  for (int s = 0; s < 2; ++s)
+    for (int i = 0; i < 15; ++i)
+      cases[s].push_back(b.archive().MakeCase("N-" + std::to_string(s) + "-" + std::to_string(i),
+                                              "0102", "赵六参保登记表"));
+  std::atomic<int> filing_errors{0}, search_errors{0};
+  std::atomic<bool> done{false};
+  // A reader searching all along: making the partition must neither fail nor stall it.
+  std::thread reader([&] {
+    SearchSpec spec;
+    spec.text = "赵六";
+    while (!done) {
+      auto page = b.catalogue().Search(spec);
+      if (!page.ok()) {
+        ++search_errors;
+        BOOST_TEST_MESSAGE(page.status().ToString());
+      }
+    }
+  });
+  std::vector<std::thread> filers;
+  for (int s = 0; s < 2; ++s)
+    filers.emplace_back([&, s] {
+      for (const auto& c : cases[s]) {
+        auto r = filings[s]->File(c, "business", "test");
+        if (!r.ok()) {
+          ++filing_errors;
+          BOOST_TEST_MESSAGE(r.status().ToString());
+        }
+      }
+    });
+  for (auto& t : filers) t.join();
+  done = true;
+  reader.join();
+  BOOST_TEST(filing_errors.load() == 0);
+  BOOST_TEST(search_errors.load() == 0);
+  BOOST_TEST((*db)
+                 ->Value("SELECT count(*) || ' ' || min(id) || ' ' || max(id) || ' ' ||"
+                         " count(DISTINCT tableoid) FROM record_search")
+                 .value()
+                 .value_or("") == "30 99991 100020 2");
+  SearchSpec spec;
+  spec.text = "赵六";
+  BOOST_TEST(b.catalogue().Search(spec).value().total == 30);
+  BOOST_TEST(other->Search(spec).value().total == 30);
+}
+
 BOOST_AUTO_TEST_CASE(postgresql_moves_search_rows_out_of_records_when_it_migrates) {
   Backend b("postgresql");
   auto db = PgDb::Connect(b.pg_url());
