@@ -608,16 +608,15 @@ class PgFilingTransaction : public FilingTransaction {
          r.state});
     if (!id.ok()) return id.status().WithContext("cataloguing " + r.reference);
     if (!*id) return Status::Internal("cataloguing " + r.reference + ": no id returned");
-    const int64_t record_id = std::stoll(**id);
-    if (record_id / kSearchPartitionWidth > partitions_known_->load()) {
+    const int64_t partition = std::stoll(**id) / kSearchPartitionWidth;
+    if (partition > partitions_known_->load()) {
       // A partition this process has not seen committed: made here unless another filer did.
       // Only one found already there is remembered: one made here is undone if this rolls back.
       auto existed = db_->Value("SELECT dangan_search_partition($1)", {**id});
       if (!existed.ok()) return existed.status().WithContext("cataloguing " + r.reference);
       if (existed->value_or("") == "t") {
         int64_t known = partitions_known_->load();
-        const int64_t n = record_id / kSearchPartitionWidth;
-        while (known < n && !partitions_known_->compare_exchange_weak(known, n)) {
+        while (known < partition && !partitions_known_->compare_exchange_weak(known, partition)) {
         }
       }
     }
