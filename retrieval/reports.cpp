@@ -169,8 +169,8 @@ Result<Certificate> ReadCertificate(const ReportContext& ctx, const std::string&
 Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
                                                   const CatalogueSelection& sel) {
   DANGAN_RETURN_IF_ERROR(CheckContext(ctx));
-  // The 档号 in order here, each record read whole through the catalogue: the same on either
-  // backend, whatever its row layout.
+  // The 档号 in order here, then the records through the catalogue (ListRecords, in batches): the
+  // same on either backend, whatever its row layout.
   std::string sql = "SELECT reference FROM records WHERE ";
   std::vector<SqlValue> binds;
   if (!sel.series.empty()) {
@@ -203,27 +203,25 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     for (size_t i = 0; i < q->size(); ++i) references.push_back(q->Text(i, 0));
     return Status::Ok();
   });
+  if (!st.ok()) return st.WithContext("归档文件目录");
+  // A record destroyed since the list was read is left out by ListRecords.
+  auto records = ctx.catalogue->ListRecords(references);
+  if (!records.ok()) return records.status().WithContext("归档文件目录");
   std::vector<CatalogueEntry> out;
-  for (size_t i = 0; st.ok() && i < references.size(); ++i) {
-    auto r = ctx.catalogue->GetRecord(references[i]);
-    if (!r.ok()) {
-      st = r.status();
-      break;
-    }
-    if (!*r) continue;  // destroyed since the list was read
+  out.reserve(records->size());
+  for (const Record& r : *records) {
     CatalogueEntry e;
     e.number = static_cast<int>(out.size()) + 1;
-    e.reference = (*r)->reference;
-    e.doc_number = (*r)->doc_number;
-    e.responsible = (*r)->responsible.empty() ? (*r)->agency : (*r)->responsible;
-    e.title = (*r)->title;
-    e.date = EightDigitDate((*r)->formed_on);
-    e.security = (*r)->security;
-    e.pages = (*r)->pages;
-    e.remarks = StateRemark((*r)->state);
+    e.reference = r.reference;
+    e.doc_number = r.doc_number;
+    e.responsible = r.responsible.empty() ? r.agency : r.responsible;
+    e.title = r.title;
+    e.date = EightDigitDate(r.formed_on);
+    e.security = r.security;
+    e.pages = r.pages;
+    e.remarks = StateRemark(r.state);
     out.push_back(std::move(e));
   }
-  if (!st.ok()) return st.WithContext("归档文件目录");
   return out;
 }
 

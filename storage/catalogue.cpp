@@ -910,6 +910,30 @@ Result<std::optional<Record>> Catalogue::GetRecord(const std::string& reference)
   return std::optional<Record>(std::move(*r));
 }
 
+Result<std::vector<Record>> Catalogue::ListRecords(const std::vector<std::string>& references) {
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  // In-process, one prepared statement stepped per reference costs what a batch would.
+  auto st =
+      (*db)->Prepare(std::string("SELECT ") + kRecordColumns + " FROM records WHERE reference=?1");
+  if (!st.ok()) return st.status();
+  std::vector<Record> out;
+  out.reserve(references.size());
+  for (const auto& reference : references) {
+    st->Reset();
+    st->Bind(1, reference);
+    Status err;
+    if (!st->Step(&err)) {
+      if (!err.ok()) return err.WithContext(reference);
+      continue;
+    }
+    auto r = RecordFromRow(*st);
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(*r));
+  }
+  return out;
+}
+
 Result<std::vector<std::pair<int64_t, std::string>>> Catalogue::ReferencesAfter(int64_t after_id,
                                                                                 int limit) {
   auto db = Borrow();

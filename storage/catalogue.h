@@ -42,6 +42,7 @@ class Catalogue : public RecordCatalogue {
   Result<std::unique_ptr<FilingTransaction>> BeginFiling() override;
 
   Result<std::optional<Record>> GetRecord(const std::string& reference) override;
+  Result<std::vector<Record>> ListRecords(const std::vector<std::string>& references) override;
   Result<std::vector<std::string>> References() override;
   // Up to `limit` records filed after row `after_id`, as (row id, 档号), in filing order.
   Result<std::vector<std::pair<int64_t, std::string>>> ReferencesAfter(int64_t after_id, int limit);

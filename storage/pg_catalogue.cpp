@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "archive/record_masking.h"
@@ -834,6 +835,37 @@ Result<std::optional<Record>> PgCatalogue::GetRecord(const std::string& referenc
     r->files.push_back(std::move(f));
   }
   return std::optional<Record>(std::move(*r));
+}
+
+Result<std::vector<Record>> PgCatalogue::ListRecords(const std::vector<std::string>& references) {
+  // A round trip per record made a year's 归档文件目录 (tens of thousands of rows) take as many
+  // round trips; a thousand references per statement keeps each answer a few MB.
+  constexpr size_t kBatch = 1000;
+  auto db = Borrow();
+  if (!db.ok()) return db.status();
+  std::vector<Record> out;
+  out.reserve(references.size());
+  for (size_t start = 0; start < references.size(); start += kBatch) {
+    const size_t end = std::min(references.size(), start + kBatch);
+    const std::vector<std::string> batch(references.begin() + static_cast<ptrdiff_t>(start),
+                                         references.begin() + static_cast<ptrdiff_t>(end));
+    auto rows = (*db)->Query(
+        std::string("SELECT ") + kRecordColumns + " FROM records WHERE reference = ANY($1::text[])",
+        {PgTextArray(batch)});
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, Record> found;
+    for (int i = 0; i < rows->size(); ++i) {
+      auto r = RecordFromPgRow(*rows, i);
+      if (!r.ok()) return r.status();
+      std::string reference = r->reference;
+      found.emplace(std::move(reference), std::move(*r));
+    }
+    for (const auto& reference : batch) {
+      auto it = found.find(reference);
+      if (it != found.end()) out.push_back(it->second);
+    }
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> PgCatalogue::References() {

@@ -38,6 +38,7 @@ class PgCatalogue : public RecordCatalogue {
                                             const std::string& case_id) override;
   Result<std::unique_ptr<FilingTransaction>> BeginFiling() override;
   Result<std::optional<Record>> GetRecord(const std::string& reference) override;
+  Result<std::vector<Record>> ListRecords(const std::vector<std::string>& references) override;
   Result<std::vector<std::string>> References() override;
   Result<int64_t> CountRecords() override;
   Result<bool> HasPackage(const std::string& rel_path) override;

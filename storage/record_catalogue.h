@@ -67,6 +67,10 @@ class RecordCatalogue : public CataloguePort, public SqlTables {
   static constexpr int64_t kFacetSample = 2000;
 
   virtual Result<std::optional<Record>> GetRecord(const std::string& reference) = 0;
+  // The records named, in the order given (repeats repeated), without their files: the rows of a
+  // listing such as the 归档文件目录, read in a few statements rather than one per record. A
+  // reference not filed (or destroyed since it was listed) is left out.
+  virtual Result<std::vector<Record>> ListRecords(const std::vector<std::string>& references) = 0;
   virtual Result<std::vector<std::string>> References() = 0;  // all filed, in filing order
   virtual Result<int64_t> CountRecords() = 0;
   virtual Result<bool> HasPackage(const std::string& rel_path) = 0;

@@ -107,6 +107,46 @@ BOOST_DATA_TEST_CASE(filed_records_read_back_whole, bdata::make(kCatalogueBacken
   BOOST_TEST(b.catalogue().schema_version() > 0);
 }
 
+BOOST_DATA_TEST_CASE(records_are_listed_in_the_order_asked_without_their_files,
+                     bdata::make(kCatalogueBackends), kind) {
+  Backend b(kind);
+  const std::vector<std::string> refs = {
+      b.File(b.archive().MakeCase("LS-1", "0301", "基本养老金待遇核定表", {{"a.txt", "一"}})),
+      b.File(b.archive().MakeCase("LS-2", "0102", "参保人员增员申报表", {{"b.txt", "二"}})),
+      b.File(b.archive().MakeCase("LS-3", "0301", "养老保险关系转移接续", {{"c.txt", "三"}}))};
+  const std::string missing = "J012-SB·2025-D100-0301-0099";
+  // Newest first, an unknown 档号 between, and enough repeats to span several batches.
+  std::vector<std::string> asked = {refs[2], missing, refs[0]};
+  for (int i = 0; i < 2500; ++i) asked.push_back(refs[static_cast<size_t>(i) % 3]);
+  asked.push_back(refs[1]);
+
+  auto listed = b.catalogue().ListRecords(asked);
+  BOOST_REQUIRE_MESSAGE(listed.ok(), listed.status().ToString());
+  BOOST_REQUIRE_EQUAL(listed->size(), asked.size() - 1);
+  std::vector<std::string> expected;
+  for (const auto& r : asked)
+    if (r != missing) expected.push_back(r);
+  for (size_t i = 0; i < expected.size(); ++i)
+    BOOST_REQUIRE_EQUAL((*listed)[i].reference, expected[i]);
+  // The first few hold all three records; the rest are the same three again.
+  for (size_t i = 0; i < 6; ++i) {
+    const Record& r = (*listed)[i];
+    BOOST_TEST(r.files.empty());
+    Record whole = b.catalogue().GetRecord(r.reference).value().value();
+    BOOST_TEST(r.title == whole.title);
+    BOOST_TEST(r.parts.item == whole.parts.item);
+    BOOST_TEST(r.formed_on == whole.formed_on);
+    BOOST_TEST(r.agency == whole.agency);
+    BOOST_TEST(r.pages == whole.pages);
+    BOOST_TEST(r.state == whole.state);
+    BOOST_TEST(r.package_sha256 == whole.package_sha256);
+    BOOST_REQUIRE(r.person.has_value());
+    BOOST_TEST(r.person->name == whole.person->name);
+  }
+  BOOST_TEST(b.catalogue().ListRecords({}).value().empty());
+  BOOST_TEST(b.catalogue().ListRecords({missing}).value().empty());
+}
+
 BOOST_DATA_TEST_CASE(the_same_case_again_replays_and_other_content_conflicts,
                      bdata::make(kCatalogueBackends), kind) {
   Backend b(kind);
