@@ -4,6 +4,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -204,23 +205,30 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     return Status::Ok();
   });
   if (!st.ok()) return st.WithContext("归档文件目录");
-  // A record destroyed since the list was read is left out by ListRecords.
-  auto records = ctx.catalogue->ListRecords(references);
-  if (!records.ok()) return records.status().WithContext("归档文件目录");
+  // Whole records are read a slice at a time and only their entries kept, so that a year of a
+  // large archive never holds all its records in memory at once. A record destroyed since the
+  // list was read is left out by ListRecords.
+  constexpr size_t kSlice = 5000;
   std::vector<CatalogueEntry> out;
-  out.reserve(records->size());
-  for (const Record& r : *records) {
-    CatalogueEntry e;
-    e.number = static_cast<int>(out.size()) + 1;
-    e.reference = r.reference;
-    e.doc_number = r.doc_number;
-    e.responsible = r.responsible.empty() ? r.agency : r.responsible;
-    e.title = r.title;
-    e.date = EightDigitDate(r.formed_on);
-    e.security = r.security;
-    e.pages = r.pages;
-    e.remarks = StateRemark(r.state);
-    out.push_back(std::move(e));
+  out.reserve(references.size());
+  for (size_t start = 0; start < references.size(); start += kSlice) {
+    const size_t end = std::min(references.size(), start + kSlice);
+    auto records = ctx.catalogue->ListRecords({references.begin() + static_cast<ptrdiff_t>(start),
+                                               references.begin() + static_cast<ptrdiff_t>(end)});
+    if (!records.ok()) return records.status().WithContext("归档文件目录");
+    for (const Record& r : *records) {
+      CatalogueEntry e;
+      e.number = static_cast<int>(out.size()) + 1;
+      e.reference = r.reference;
+      e.doc_number = r.doc_number;
+      e.responsible = r.responsible.empty() ? r.agency : r.responsible;
+      e.title = r.title;
+      e.date = EightDigitDate(r.formed_on);
+      e.security = r.security;
+      e.pages = r.pages;
+      e.remarks = StateRemark(r.state);
+      out.push_back(std::move(e));
+    }
   }
   return out;
 }
