@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "archive/identifiers.h"
 
@@ -27,10 +28,29 @@ void MaskPersonIn(std::string& text, const Person& person) {
   ReplaceAll(text, person.name, MaskName(person.name));
 }
 
+std::string MaskIdentifiers(const std::string& text) {
+  std::string out = text;
+  size_t i = 0;
+  while (i < out.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
+    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
+      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
+    i = j;
+  }
+  return out;
+}
+
 void MaskPersonalData(Record& r) {
-  if (!r.person) return;
-  const Person person = *r.person;
-  auto hide = [&person](std::string& text) { MaskPersonIn(text, person); };
+  const std::optional<Person> person = r.person;
+  auto hide = [&person](std::string& text) {
+    if (person) MaskPersonIn(text, *person);
+    text = MaskIdentifiers(text);
+  };
   hide(r.title);
   hide(r.doc_number);
   hide(r.responsible);
@@ -40,8 +60,10 @@ void MaskPersonalData(Record& r) {
     hide(s.description);
     hide(s.basis);
   }
-  r.person->name = MaskName(person.name);
-  r.person->id_number = MaskIdNumber(person.id_number);
+  if (person) {
+    r.person->name = MaskName(person->name);
+    r.person->id_number = MaskIdNumber(person->id_number);
+  }
 }
 
 }  // namespace dangan

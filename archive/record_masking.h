@@ -1,6 +1,7 @@
 // MaskPersonalData: a record as someone without the right to the person's data sees it: the
 // person's name and 公民身份号码 masked (identifiers.h) wherever the record repeats them in text
-// (title, 文号, 责任者, file names, handling steps, full text). Pure function on a copy.
+// (title, 文号, 责任者, file names, handling steps, full text), and any other valid 公民身份号码
+// the text holds. Pure functions on the caller's strings; thread-safe.
 #pragma once
 
 #include "archive/record.h"
@@ -11,5 +12,9 @@ void MaskPersonalData(Record& record);
 
 // The person's name and 公民身份号码 masked in one text (a search hit's title or snippet).
 void MaskPersonIn(std::string& text, const Person& person);
+
+// Every valid 公民身份号码 in `text` shown masked (110105********002X), whoever it belongs to: a
+// capture whose holder was not recognised, or a note naming a relative, still holds numbers.
+std::string MaskIdentifiers(const std::string& text);
 
 }  // namespace dangan

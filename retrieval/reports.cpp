@@ -14,6 +14,7 @@
 
 #include "archive/appraisal.h"
 #include "archive/identifiers.h"
+#include "archive/record_masking.h"
 #include "archive/text.h"
 #include "storage/secret_key.h"
 
@@ -67,16 +68,6 @@ std::string FormatGb(int64_t bytes) {
 std::string ClassLabel(const ClassificationScheme& scheme, const std::string& code) {
   const SchemeClass* c = scheme.FindClass(code);
   return c ? code + " " + c->name : code;
-}
-
-// Replaces every occurrence of `name` in `text` by its masked form.
-std::string MaskNameIn(std::string text, const std::string& name) {
-  if (name.empty()) return text;
-  const std::string masked = MaskName(name);
-  for (size_t pos = text.find(name); pos != std::string::npos;
-       pos = text.find(name, pos + masked.size()))
-    text.replace(pos, name.size(), masked);
-  return text;
 }
 
 std::string ReferencesJson(const std::vector<std::string>& refs) {
@@ -216,7 +207,8 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     auto records = ctx.catalogue->ListRecords({references.begin() + static_cast<ptrdiff_t>(start),
                                                references.begin() + static_cast<ptrdiff_t>(end)});
     if (!records.ok()) return records.status().WithContext("归档文件目录");
-    for (const Record& r : *records) {
+    for (Record& r : *records) {
+      if (sel.mask_personal) MaskPersonalData(r);
       CatalogueEntry e;
       e.number = static_cast<int>(out.size()) + 1;
       e.reference = r.reference;
@@ -430,11 +422,12 @@ Result<std::string> RenderCertificatePdf(const ReportContext& ctx, const Certifi
       const Record& r = **rec;
       title = r.title;
       if (r.person) {
-        title = MaskNameIn(title, r.person->name);
+        MaskPersonIn(title, *r.person);
         party = MaskName(r.person->name);
       } else if (r.unit) {
         party = r.unit->name;  // an employer is not personal data
       }
+      title = MaskIdentifiers(title);
       date = EightDigitDate(r.formed_on);
     }
     d.AddRow({std::to_string(++n), ref, title, date, party});

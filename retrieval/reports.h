@@ -40,6 +40,9 @@ struct CatalogueSelection {
   int year = 0;
   std::string class_code;
   std::string series;
+  // For a reader without the right to personal data: names and 公民身份号码 masked in the
+  // 题名, 文号 and 责任者 (archive/record_masking.h).
+  bool mask_personal = false;
 };
 
 // One line of the 目录, in 档号 order.

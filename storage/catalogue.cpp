@@ -1198,6 +1198,7 @@ Result<SearchPage> Catalogue::Search(const SearchSpec& spec_in) {
         MaskPersonIn(hit.title, *person);
         MaskPersonIn(body, *person);
       }
+      if (spec.mask_personal) hit.title = MaskIdentifiers(hit.title);
       if (text) hit.snippet = MaskIdentifiers(SearchSnippet(body, marked));
       page.hits.push_back(std::move(hit));
     }

@@ -1142,6 +1142,7 @@ Result<SearchPage> PgCatalogue::Search(const SearchSpec& spec_in) {
       MaskPersonIn(hit.title, *named.person);
       MaskPersonIn(body, *named.person);
     }
+    if (spec.mask_personal) hit.title = MaskIdentifiers(hit.title);
     if (text) hit.snippet = MaskIdentifiers(SearchSnippet(body, marked));
     page.hits.push_back(std::move(hit));
   }

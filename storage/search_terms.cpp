@@ -28,18 +28,28 @@ Result<SearchTerms> ReadSearchTerms(SearchSpec* spec, const ReferenceTemplate* s
     while (j < t.size() && t[j] != ' ') ++j;
     if (j > i) {
       std::string term = t.substr(i, j - i);
-      if (term.size() == 18 && IsValidIdNumber(term) && spec->person_id.empty()) {
-        if (spec->mask_personal)
-          return Status(ErrorCode::kForbidden,
-                        "searching by 公民身份号码 needs the personal.read permission");
-        spec->person_id = ParseIdNumber(term).value().normalized;
+      const auto tokens = CjkTokenize(term, CjkTokenizeMode::kQuery);
+      // A number is looked for as the index holds it: fullwidth folded, punctuation dropped.
+      // "（１１０１０５…Ｘ）" or "110105…X。" finds the person's records as surely as the bare
+      // number, so it is the same search, and the same permission decides it.
+      const std::string* id_number = nullptr;
+      for (const auto& token : tokens)
+        if (token.text.size() == 18 && IsValidIdNumber(token.text)) {
+          id_number = &token.text;
+          break;
+        }
+      if (id_number && spec->mask_personal)
+        return Status(ErrorCode::kForbidden,
+                      "searching by 公民身份号码 needs the personal.read permission");
+      if (id_number && tokens.size() == 1 && spec->person_id.empty()) {
+        spec->person_id = ParseIdNumber(*id_number).value().normalized;
         terms.identifier = true;
       } else if (term.size() == 18 && IsValidCreditCode(term) && spec->unit_code.empty()) {
         spec->unit_code = ParseCreditCode(term).value();
         terms.identifier = true;
       } else if (shape && terms.reference.empty() && shape->Matches(term)) {
         terms.reference = term;
-      } else if (auto tokens = CjkTokenize(term, CjkTokenizeMode::kQuery); !tokens.empty()) {
+      } else if (!tokens.empty()) {
         // One Han character (words are ASCII once tokenized, runs of two or more are bigrams)
         if (tokens.size() == 1 && static_cast<unsigned char>(tokens[0].text[0]) >= 0x80 &&
             CjkTokenize(tokens[0].text, CjkTokenizeMode::kCharacters).size() == 1) {
@@ -85,23 +95,6 @@ std::string RecordBodyText(const Record& r) {
   for (const auto& f : r.files) add(f.name);
   add(r.text);
   return body;
-}
-
-std::string MaskIdentifiers(const std::string& text) {
-  std::string out = text;
-  size_t i = 0;
-  while (i < out.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
-    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
-      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
-    i = j;
-  }
-  return out;
 }
 
 }  // namespace dangan

@@ -35,8 +35,4 @@ Result<SearchTerms> ReadSearchTerms(SearchSpec* spec, const ReferenceTemplate* r
 // it must stay a pure function of the record, as SQLite's index re-derives it from the row.
 std::string RecordBodyText(const Record& r);
 
-// A 公民身份号码 in `text` shown masked (110105********002X): a search result list is not where
-// anyone needs the full number.
-std::string MaskIdentifiers(const std::string& text);
-
 }  // namespace dangan

@@ -153,6 +153,12 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
 void AddLifecycleRoutes(Router& router, Services& services,
                         std::shared_ptr<RateLimiter> password_tries);
 
+// Logs an access by the request's principal (with the purpose it states in X-Access-Purpose):
+// every read of a record, and every search, listing or export that can show personal data.
+// `reference` is empty for those that are not of one record.
+Status LogAccess(Services& s, const Exchange& x, const std::string& action,
+                 const std::string& reference, const std::string& what);
+
 // What the PDF reports need, from the server's services.
 ReportContext ReportContextFor(Services& services);
 

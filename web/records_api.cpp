@@ -131,6 +131,8 @@ void SendUnreadable(Poco::Net::HTTPServerResponse& resp, const Record& r, const 
                   " can be read; the archive's operators have been alerted");
 }
 
+}  // namespace
+
 // Who, what, when, and why: the purpose the client states in X-Access-Purpose (percent-encoded
 // UTF-8, since header values are Latin-1; at most 200 bytes), kept with the access.
 Status LogAccess(Services& s, const Exchange& x, const std::string& action,
@@ -154,6 +156,8 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
   return s.access_log->Record(std::move(e));
 }
 
+namespace {
+
 // The JSON of one record as GET /api/v1/records/{档号} shows it; `masked` for a viewer without
 // the right to personal data (personal.read): the person's name and 公民身份号码 masked wherever
 // the record shows them (the title and file names often carry the name).
@@ -161,6 +165,13 @@ Result<std::string> RenderRecordView(Services& services, const std::string& refe
                                      bool masked) {
   auto rec = FindRecord(services, reference);
   if (!rec.ok()) return rec.status();
+  // Event and fixity details name files, whose names often carry the person's name.
+  const std::optional<Person> holder = rec->person;
+  auto shown = [&](std::string text) {
+    if (!masked) return text;
+    if (holder) MaskPersonIn(text, *holder);
+    return MaskIdentifiers(text);
+  };
   if (masked) MaskPersonalData(*rec);
   // The newest events only: a much-viewed record would otherwise answer megabytes.
   constexpr int kShownEvents = 100;
@@ -179,14 +190,14 @@ Result<std::string> RenderRecordView(Services& services, const std::string& refe
     const auto& e = (*events)[i];
     json += (i ? "," : "") + std::string("{\"seq\":") + std::to_string(e.seq) +
             ",\"at\":" + JsonQuote(e.at) + ",\"actor\":" + JsonQuote(e.actor) +
-            ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(e.detail) +
+            ",\"action\":" + JsonQuote(e.action) + ",\"detail\":" + JsonQuote(shown(e.detail)) +
             ",\"hash\":" + JsonQuote(e.hash) + "}";
   }
   json += "],\"fixity\":";
   if (*fixity)
     json += "{\"checked_at\":" + JsonQuote((*fixity)->checked_at) +
             ",\"status\":" + ((*fixity)->ok ? "\"intact\"" : "\"damaged\"") +
-            ",\"detail\":" + JsonQuote((*fixity)->detail) + "}";
+            ",\"detail\":" + JsonQuote(shown((*fixity)->detail)) + "}";
   else
     json += "{\"status\":\"unchecked\"}";
   return json + "}";

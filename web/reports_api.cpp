@@ -9,6 +9,7 @@
 #include "retrieval/csv_export.h"
 #include "retrieval/reports.h"
 #include "retrieval/statistics.h"
+#include "storage/digest.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 
@@ -147,8 +148,17 @@ void AddReportRoutes(Router& router, Services& services) {
                 auto year = YearParam(x, Param(x, "series").empty());
                 if (!year.ok()) return SendStatus(x.resp, year.status());
                 CatalogueSelection sel{*year, Param(x, "class"), Param(x, "series")};
+                // Titles name the persons: whole for those who may read personal data.
+                sel.mask_personal =
+                    !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
                 auto pdf = RenderCataloguePdf(ReportContextFor(services), sel);
                 if (!pdf.ok()) return SendStatus(x.resp, pdf.status());
+                Status logged = LogAccess(
+                    services, x, "report", "",
+                    "catalogue year=" + (sel.series.empty() ? std::to_string(*year) : "") +
+                        " class=" + sel.class_code + " series=" + sel.series +
+                        (sel.mask_personal ? " masked" : ""));
+                if (!logged.ok()) return SendStatus(x.resp, logged);
                 SendBytes(x.resp, *pdf, "application/pdf",
                           "归档文件目录-" + std::to_string(*year) + ".pdf");
               },
@@ -224,6 +234,13 @@ void AddReportRoutes(Router& router, Services& services) {
          auto rows =
              ExportSearchCsv(*services.records, spec, services.scheme, csv, 100000, &truncated);
          if (!rows.ok()) return SendStatus(x.resp, rows.status());
+         // As a search is logged: the question only as a digest, since it may be a number.
+         Status logged = LogAccess(
+             services, x, "report", "",
+             "csv sha256:" +
+                 Digest::OfString(spec.text + "|" + spec.person_id + "|" + spec.unit_code) +
+                 " rows=" + std::to_string(*rows));
+         if (!logged.ok()) return SendStatus(x.resp, logged);
          std::string body = csv.str();
          x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
          x.resp.setContentType("text/csv; charset=utf-8");

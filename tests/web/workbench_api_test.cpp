@@ -811,6 +811,11 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
   auto c = f.archive.MakeCase("P-1", "0102", "张三丰 参保人员增员申报表",
                               {{"张三丰申请表.txt", "申请内容"}});
   c.person = Person{ValidIdNumber(), "张三丰"};
+  // Another person's number in the text (a spouse): masked too, though it is not the holder's.
+  const std::string spouse =
+      "44010619621211918" + std::string(1, IdNumberCheckChar("44010619621211918"));
+  BOOST_REQUIRE(!c.steps.empty());
+  c.steps.back().description = "配偶身份证号 " + spouse;
   const std::string ref = f.archive.session().filing().File(c, "business", "t").value().reference;
   const std::string path = "/api/v1/records/" + Encoded(ref);
   Browser wang = f.SignIn("wang"), li = f.SignIn("li"), admin = f.SignIn("admin");
@@ -818,10 +823,13 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
   BOOST_TEST_REQUIRE(whole.status == 200);
   BOOST_TEST(Contains(whole.body, ValidIdNumber()));
   BOOST_TEST(Contains(whole.body, "张三丰 参保人员增员申报表"));
+  BOOST_TEST(Contains(whole.body, spouse));
   for (Browser* who : {&li, &admin}) {
     auto masked = f.Send("GET", path, who);  // after the whole view: not served from its cache
     BOOST_TEST_REQUIRE(masked.status == 200);
     BOOST_TEST(!Contains(masked.body, ValidIdNumber()), masked.body);
+    BOOST_TEST(!Contains(masked.body, spouse), masked.body);
+    BOOST_TEST(Contains(masked.body, MaskIdNumber(spouse)), masked.body);
     BOOST_TEST(!Contains(masked.body, "张三丰"), masked.body);
     BOOST_TEST(Contains(masked.body, MaskIdNumber(ValidIdNumber())));
     BOOST_TEST(Contains(masked.body, "张** 参保人员增员申报表"));
@@ -859,6 +867,44 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
   BOOST_TEST(f.Send("GET", by_number, &wang).Json()->getValue<int>("total") >= 1);
   BOOST_TEST(f.Send("GET", by_number, &li).status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records.csv?q=" + ValidIdNumber(), &li).status == 403);
+  // However the number is typed: fullwidth (as input methods give it) or in brackets.
+  std::string fullwidth;
+  for (char ch : ValidIdNumber())
+    fullwidth += "\xEF\xBC" + std::string(1, static_cast<char>(0x90 + (ch - '0')));
+  BOOST_TEST(fullwidth.size() == 3 * 18u);
+  BOOST_TEST(f.Send("GET", "/api/v1/records?q=" + Encoded(fullwidth), &wang)
+                 .Json()
+                 ->getValue<int>("total") >= 1);
+  BOOST_TEST(f.Send("GET", "/api/v1/records?q=" + Encoded(fullwidth), &li).status == 403);
+  BOOST_TEST(
+      f.Send("GET", "/api/v1/records?q=" + Encoded("（" + ValidIdNumber() + "）"), &li).status ==
+      403);
+
+  // The 归档文件目录 shows titles as the record page does, and each one read is logged.
+  // Accesses are written in batches; the utilization statistics flush them first.
+  auto reports_logged = [&] {
+    BOOST_TEST_REQUIRE(f.Send("GET", "/api/v1/stats/utilization", &wang).status == 200);
+    return f.CountEvents("report");
+  };
+  const int64_t reports = reports_logged();
+  auto pdf_text = [&](Browser* who) {
+    auto pdf = f.Send("GET", "/api/v1/reports/catalogue?year=2025", who);
+    BOOST_TEST_REQUIRE(pdf.status == 200, pdf.body.substr(0, 300));
+    TempDir dir;
+    std::ofstream(dir.path() + "/c.pdf", std::ios::binary) << pdf.body;
+    return Run("pdftotext -enc UTF-8 " + Quote(dir.path() + "/c.pdf") + " - 2>/dev/null").out;
+  };
+  const std::string full_list = pdf_text(&wang);
+  BOOST_TEST(Contains(full_list, "张三丰"), full_list);
+  for (Browser* who : {&li, &admin}) {
+    const std::string list = pdf_text(who);
+    BOOST_TEST(Contains(list, ref), list);
+    BOOST_TEST(!Contains(list, "张三丰"), list);
+    BOOST_TEST(Contains(list, "张**"), list);
+  }
+  BOOST_TEST(reports_logged() == reports + 3);
+  BOOST_TEST(f.Send("GET", csv, &li).status == 200);
+  BOOST_TEST(reports_logged() == reports + 4);
 }
 
 // The page viewer: a scan's page as an image at the asked width, the page count in a header;
