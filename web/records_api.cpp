@@ -14,6 +14,7 @@
 #include "storage/digest.h"
 #include "storage/fair_gate.h"
 #include "storage/record_json.h"
+#include "storage/secret_key.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 #include "web/page_image.h"
@@ -156,6 +157,11 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
   return s.access_log->Record(std::move(e));
 }
 
+std::string QueryDigest(const Services& s, const std::string& text, const std::string& person_id,
+                        const std::string& unit_code) {
+  return "hmac-sha256:" + HmacSha256Hex(s.secret, text + "|" + person_id + "|" + unit_code);
+}
+
 namespace {
 
 // The JSON of one record as GET /api/v1/records/{档号} shows it; `masked` for a viewer without
@@ -267,12 +273,11 @@ void AddRecordRoutes(Router& router, Services& services) {
          spec.limit = *size;
          spec.offset = (*page - 1) * *size;
          spec.facets = get("facets") != "false";  // ?facets=false skips the facet work
-         // Searches can reveal whose records exist: kept, with the query only as a digest, and
-         // logged whether or not the answer comes from the cache.
+         // Searches can reveal whose records exist: kept, with the query only as a keyed digest,
+         // and logged whether or not the answer comes from the cache.
          auto log = [&] {
            return LogAccess(services, x, "search", "",
-                            "sha256:" + Digest::OfString(spec.text + "|" + spec.person_id + "|" +
-                                                         spec.unit_code));
+                            QueryDigest(services, spec.text, spec.person_id, spec.unit_code));
          };
          // Whoever may not see personal data sees names and 公民身份号码 masked in the hits.
          spec.mask_personal = !services.policy->Allows(PolicyRole(*x.principal), "personal.read");

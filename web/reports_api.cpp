@@ -9,7 +9,6 @@
 #include "retrieval/csv_export.h"
 #include "retrieval/reports.h"
 #include "retrieval/statistics.h"
-#include "storage/digest.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 
@@ -235,11 +234,10 @@ void AddReportRoutes(Router& router, Services& services) {
              ExportSearchCsv(*services.records, spec, services.scheme, csv, 100000, &truncated);
          if (!rows.ok()) return SendStatus(x.resp, rows.status());
          // As a search is logged: the question only as a digest, since it may be a number.
-         Status logged = LogAccess(
-             services, x, "report", "",
-             "csv sha256:" +
-                 Digest::OfString(spec.text + "|" + spec.person_id + "|" + spec.unit_code) +
-                 " rows=" + std::to_string(*rows));
+         Status logged =
+             LogAccess(services, x, "report", "",
+                       "csv " + QueryDigest(services, spec.text, spec.person_id, spec.unit_code) +
+                           " rows=" + std::to_string(*rows));
          if (!logged.ok()) return SendStatus(x.resp, logged);
          std::string body = csv.str();
          x.resp.setStatus(Poco::Net::HTTPResponse::HTTP_OK);

@@ -610,7 +610,15 @@ BOOST_AUTO_TEST_CASE(search_answers_follow_new_filings_and_every_search_is_logge
   f.server->Stop(5);
   auto events = f.archive.session().catalogue().Events("", 1000).value();
   int searches = 0;
-  for (const auto& e : events) searches += e.action == "search";
+  // The question only keyed with the archive's secret: a plain digest of a 公民身份号码 could be
+  // reversed by trying every number.
+  const std::string keyed = HmacSha256Hex(f.secret, "失业||");
+  for (const auto& e : events) {
+    searches += e.action == "search";
+    if (e.action != "search") continue;
+    BOOST_TEST(e.detail.find("hmac-sha256:" + keyed) != std::string::npos, e.detail);
+    BOOST_TEST(e.detail.find(Digest::OfString("失业||")) == std::string::npos, e.detail);
+  }
   BOOST_TEST(searches == 8);
 }
 
