@@ -78,8 +78,13 @@ std::string Text(const Object::Ptr& o, const std::string& name, size_t max,
 // What the requester sees of one served record: someone else's name or 公民身份号码 never whole.
 Object::Ptr PublicRecord(const Services& services, const Inquiry& q, Record r) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-  // A unit sees its employees' records; their names and numbers are not the unit's to read.
-  if (q.requester_type != "person") MaskPersonalData(r);
+  // A unit sees its employees' records; their names and numbers are not the unit's to read. A
+  // person sees a record whole when it names them; one served under their number but another name
+  // (approved with a reason: a former name, or a record filed against the wrong number) shows
+  // that name masked, since whose it is was never settled for the requester.
+  const bool names_requester = q.requester_type == "person" && r.person &&
+                               r.person->id_number == q.identifier && r.person->name == q.name;
+  if (!names_requester) MaskPersonalData(r);
   o->set("reference", r.reference);
   o->set("title", r.title);
   o->set("formed_on", r.formed_on);
@@ -220,7 +225,8 @@ std::string IsoHoursAgo(const std::string& now, int hours) {
 }
 
 // 利用台账: a heading row, then every request oldest first, with the requester's name masked
-// and no identifier (the ledger circulates among staff and inspectors).
+// and no identifier (the ledger circulates among staff and inspectors), in the free texts too:
+// a purpose or a complaint often repeats the requester's name or number.
 Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
   InquiryRegister reg(*services.records);
   auto list = reg.List("", 1000000);
@@ -236,16 +242,20 @@ Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
     const std::string timing = Timing(q, now, services.inquiry_rules->near_due_hours());
     std::string served;
     for (const auto& r : q.served) served += (served.empty() ? "" : " ") + r;
-    rows.push_back({q.number, t ? t->name : q.requester_type, MaskName(q.name), q.purpose,
+    auto shown = [&q](std::string text) {
+      if (q.requester_type == "person") MaskPersonIn(text, Person{q.identifier, q.name});
+      return MaskIdentifiers(text);
+    };
+    rows.push_back({q.number, t ? t->name : q.requester_type, MaskName(q.name), shown(q.purpose),
                     q.channel == "online" ? "网上" : "窗口", q.submitted_at, q.due_at, q.decided_at,
                     q.state == "approved"   ? "已提供"
-                    : q.state == "rejected" ? "不予提供：" + q.reason
+                    : q.state == "rejected" ? "不予提供：" + shown(q.reason)
                                             : "办理中",
                     std::to_string(q.served.size()), served, q.decided_by,
                     timing == "overdue" || timing == "late" ? "超时"
                     : q.state == "submitted"                ? ""
                                                             : "按时",
-                    q.rating, q.complaint, q.answer});
+                    q.rating, shown(q.complaint), shown(q.answer)});
   }
   return rows;
 }
@@ -504,6 +514,9 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
               [&services](Exchange& x) {
                 auto rows = LedgerRows(services);
                 if (!rows.ok()) return SendStatus(x.resp, rows.status());
+                if (Status st = LogAccess(services, x, "report", "", "inquiry ledger csv");
+                    !st.ok())
+                  return SendStatus(x.resp, st);
                 std::string csv = "\xEF\xBB\xBF";  // BOM: spreadsheet programs read UTF-8
                 for (const auto& row : *rows) csv += CsvLine(row);
                 SendBytes(x.resp, csv, "text/csv; charset=utf-8", "利用台账.csv", true);
@@ -514,6 +527,8 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
        "利用台账 as a printable PDF (A4 landscape, paginated, headed)", [&services](Exchange& x) {
          auto rows = LedgerRows(services);
          if (!rows.ok()) return SendStatus(x.resp, rows.status());
+         if (Status st = LogAccess(services, x, "report", "", "inquiry ledger pdf"); !st.ok())
+           return SendStatus(x.resp, st);
          PdfOptions options;
          options.title = "档案利用台账";
          options.header = services.organization + " · 利用台账 · " + services.clock().substr(0, 10);
