@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -226,39 +227,119 @@ uint64_t MaxPdfObjectNumber(size_t size) {
   return std::min<uint64_t>(4000000, std::max<uint64_t>(65536, size / 4));
 }
 
-// The highest "N G obj" object number and /Size value in a PDF, found by a plain scan.
+// PDF's white space (NUL included: poppler's lexer skips it, so "/Size\0 90000000" is a size).
+bool IsPdfSpace(unsigned char c) {
+  return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' ' || c == '\v';
+}
+
+bool IsPdfDelimiter(unsigned char c) {
+  return IsPdfSpace(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' ||
+         c == '{' || c == '}' || c == '/' || c == '%';
+}
+
+// The highest number a PDF gives its cross-reference table, found by a plain scan before poppler
+// reads it: every "N G obj" (poppler reconstructs a broken table from these), every /Size, every
+// subsection "first count" of an xref table, every pair of an /Index array, every /N (objects
+// in an object stream). White space and comments between tokens are skipped as poppler skips
+// them; a key must end where a PDF name ends ("/Sizes" is another name).
 uint64_t HighestPdfObjectNumber(const std::string& bytes) {
+  const size_t n = bytes.size();
+  auto at_byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  auto skip = [&](size_t i) {  // past white space and comments
+    while (i < n) {
+      if (IsPdfSpace(at_byte(i))) {
+        ++i;
+      } else if (bytes[i] == '%') {
+        while (i < n && bytes[i] != '\n' && bytes[i] != '\r') ++i;
+      } else {
+        break;
+      }
+    }
+    return i;
+  };
+  // An integer (optionally signed) at `i`, saturating; false if there is none.
+  auto integer = [&](size_t i, uint64_t* value, size_t* end) {
+    if (i < n && (bytes[i] == '+' || bytes[i] == '-')) ++i;
+    size_t j = i;
+    uint64_t v = 0;
+    while (j < n && std::isdigit(at_byte(j))) {
+      if (v < (1ull << 40)) v = v * 10 + (bytes[j] - '0');
+      ++j;
+    }
+    *value = v;
+    *end = j;
+    return j > i;
+  };
+  auto each = [&](const char* word, auto&& at_match) {
+    const size_t len = std::strlen(word);
+    for (size_t at = bytes.find(word); at != std::string::npos; at = bytes.find(word, at + len))
+      at_match(at, at + len);
+  };
   uint64_t highest = 0;
-  auto digits_before = [&](size_t end, size_t* start) {  // the run of digits ending at `end`
+
+  auto skip_space_back = [&](size_t i) {
+    while (i > 0 && IsPdfSpace(at_byte(i - 1))) --i;
+    return i;
+  };
+  auto digits_before = [&](size_t end, size_t* start) {
     size_t i = end;
-    while (i > 0 && std::isdigit(static_cast<unsigned char>(bytes[i - 1]))) --i;
+    while (i > 0 && std::isdigit(at_byte(i - 1))) --i;
     *start = i;
     return i < end;
   };
-  auto value = [&](size_t from, size_t to) {
-    uint64_t v = 0;
-    for (size_t i = from; i < to && v < (1ull << 40); ++i) v = v * 10 + (bytes[i] - '0');
-    return v;
-  };
-  auto skip_space_back = [&](size_t i) {
-    while (i > 0 && std::isspace(static_cast<unsigned char>(bytes[i - 1]))) --i;
-    return i;
-  };
-  for (size_t at = bytes.find("obj"); at != std::string::npos; at = bytes.find("obj", at + 3)) {
+  each("obj", [&](size_t at, size_t) {
     size_t gen_start, num_start;
     size_t end = skip_space_back(at);
-    if (end == at || !digits_before(end, &gen_start)) continue;
+    if (end == at || !digits_before(end, &gen_start)) return;
     end = skip_space_back(gen_start);
-    if (end == gen_start || !digits_before(end, &num_start)) continue;
-    highest = std::max(highest, value(num_start, end));
-  }
-  for (size_t at = bytes.find("/Size"); at != std::string::npos; at = bytes.find("/Size", at + 5)) {
-    size_t i = at + 5;
-    while (i < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[i]))) ++i;
-    size_t j = i;
-    while (j < bytes.size() && std::isdigit(static_cast<unsigned char>(bytes[j]))) ++j;
-    if (j > i) highest = std::max(highest, value(i, j));
-  }
+    if (end == gen_start || !digits_before(end, &num_start)) return;
+    uint64_t v;
+    size_t stop;
+    integer(num_start, &v, &stop);
+    highest = std::max(highest, v);
+  });
+  // A key's value: the integer after it, if the key is a whole name.
+  auto key_value = [&](const char* key, auto&& use) {
+    each(key, [&](size_t, size_t after) {
+      if (after < n && !IsPdfDelimiter(at_byte(after))) return;
+      use(skip(after));
+    });
+  };
+  key_value("/Size", [&](size_t i) {
+    uint64_t v;
+    size_t end;
+    if (integer(i, &v, &end)) highest = std::max(highest, v);
+  });
+  key_value("/N", [&](size_t i) {
+    uint64_t v;
+    size_t end;
+    if (integer(i, &v, &end)) highest = std::max(highest, v);
+  });
+  key_value("/Index", [&](size_t i) {
+    if (i >= n || bytes[i] != '[') return;
+    uint64_t first, count;
+    size_t end;
+    for (i = skip(i + 1); integer(i, &first, &end); i = skip(end)) {
+      if (!integer(skip(end), &count, &end)) break;
+      highest = std::max(highest, first + count);
+    }
+  });
+  // An xref table: subsection headers "first count", each followed by entries
+  // "offset generation n|f". Not "startxref", whose number is an offset.
+  each("xref", [&](size_t at, size_t after) {
+    if (at >= 5 && bytes.compare(at - 5, 5, "start") == 0) return;
+    size_t i = skip(after);
+    uint64_t a, b;
+    size_t end;
+    while (integer(i, &a, &end) && integer(skip(end), &b, &end)) {
+      i = skip(end);
+      if (i < n && (bytes[i] == 'n' || bytes[i] == 'f')) {
+        i = skip(i + 1);  // an entry
+      } else {
+        highest = std::max(highest, a + b);  // a subsection header
+      }
+    }
+  });
   return highest;
 }
 

@@ -173,6 +173,40 @@ BOOST_AUTO_TEST_CASE(a_pdf_with_absurd_object_numbers_is_refused_at_once) {
     BOOST_TEST(plain.status().message().find("numbers its objects") == std::string::npos);
 }
 
+// Found by the image fuzzer: "/Size" with NUL bytes before its number (PDF white space, which
+// the check above did not skip) had poppler reserve 2.7 GB. Every way a file can size poppler's
+// cross-reference table is checked, with white space and comments between tokens.
+BOOST_AUTO_TEST_CASE(every_way_to_size_the_cross_reference_table_is_checked) {
+  const std::string head =
+      "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages "
+      "/Kids [] /Count 0 >>\nendobj\n";
+  auto refused = [](const std::string& pdf) {
+    const auto started = std::chrono::steady_clock::now();
+    auto r = DecodeScannedDocument(pdf);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    BOOST_TEST(seconds < 1.0);
+    return !r.ok() && r.status().message().find("numbers its objects") != std::string::npos;
+  };
+  const std::string nul(3, '\0');
+  BOOST_TEST(refused(head + "trailer\n<< /Size" + nul + " 21626458 /Root 1 0 R >>\n"));
+  BOOST_TEST(refused(head + "trailer\n<< /Size % a comment\n 21626458 /Root 1 0 R >>\n"));
+  BOOST_TEST(refused(head + "trailer\n<< /Size +21626458 /Root 1 0 R >>\n"));
+  BOOST_TEST(refused(head + "xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n"
+                            "30000000 2\n0000000058 00000 n \n0000000058 00000 n \ntrailer\n"));
+  BOOST_TEST(refused(head + "5 0 obj\n<< /Type /XRef /Index [0 3 30000000 1] /W [1 2 1] >>\n"));
+  BOOST_TEST(refused(head + "6 0 obj\n<< /Type /ObjStm /N 30000000 /First 4 >>\n"));
+  BOOST_TEST(refused(head + "30000000" + nul + "0 obj\n<< >>\nendobj\n"));
+  // The file the fuzzer wrote, replayed.
+  BOOST_TEST(refused(ReadFile(std::string(DANGAN_SOURCE_DIR) +
+                              "/tests/fuzz/corpus/image/crash-oom-pdf-size-after-nul.pdf")));
+  // What is not a size is not read as one: a far startxref offset, a longer name, a real table.
+  std::string padded = head + "% " + std::string(400000, 'x') + "\n";
+  BOOST_TEST(!refused(padded + "xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n"
+                               "0000000058 00000 n \ntrailer\n<< /Size 3 /Sizes 90000000 >>\n"
+                               "startxref\n390000\n%%EOF\n7 0 obj\n<< /Names 90000000 >>\n"));
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_files_give_a_status_not_a_crash) {
   TempDir dir;
   const std::string jpeg = ReadFile(kSample + "dev_0001.jpg");
