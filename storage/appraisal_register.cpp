@@ -265,11 +265,20 @@ Result<std::vector<DueRecord>> AppraisalRegister::Due(const std::string& due_by,
     return Status::Ok();
   });
   if (!st.ok()) return st;
-  // Titles once the connection above is back: reading them needs one of its own.
+  // Titles once the connection above is back (reading them needs one of its own), in batches; a
+  // record destroyed meanwhile is listed without one.
+  std::vector<std::string> refs;
+  refs.reserve(out.size());
+  for (const auto& d : out) refs.push_back(d.reference);
+  auto records = catalogue_.ListRecords(refs);
+  if (!records.ok()) return records.status();
+  std::map<std::string, const Record*> by_reference;
+  for (const auto& r : *records) by_reference[r.reference] = &r;
   for (auto& d : out) {
-    auto facts = ReadFiledFacts(catalogue_, d.reference);
-    if (!facts.ok() && facts.status().code() != ErrorCode::kNotFound) return facts.status();
-    if (facts.ok()) d.title = facts->title;  // else destroyed meanwhile: listed without it
+    auto it = by_reference.find(d.reference);
+    if (it == by_reference.end()) continue;
+    d.title = it->second->title;
+    d.person = it->second->person;
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "archive/identifiers.h"
+#include "archive/record_masking.h"
 #include "archive/text.h"
 #include "retrieval/destruction.h"
 #include "storage/appraisal_register.h"
@@ -62,10 +63,12 @@ Object::Ptr HoldJson(const HoldEntry& h) {
   return o;
 }
 
-Object::Ptr TombstoneJson(const Tombstone& t) {
+// `masked`: for a viewer without personal.read. A tombstone keeps no person, so only numbers can
+// be masked in its title; names stay as the 销毁清册 records them.
+Object::Ptr TombstoneJson(const Tombstone& t, bool masked) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("reference", t.reference);
-  o->set("title", t.title);
+  o->set("title", masked ? MaskIdentifiers(t.title) : t.title);
   o->set("year", t.year);
   o->set("retention", t.retention);
   o->set("formed_on", t.formed_on);
@@ -231,44 +234,57 @@ std::optional<std::vector<std::string>> ConfirmedSupervisors(Services& services,
 
 void AddLifecycleRoutes(Router& router, Services& services,
                         std::shared_ptr<RateLimiter> password_tries) {
-  router.Add({"GET",
-              "/api/v1/appraisals/due",
-              "appraise.read",
-              "Records whose retention period has run out by due_by (default today), oldest first, "
-              "with any open appraisal and whether a hold covers them",
-              [&services](Exchange& x) {
-                std::string due_by = x.query.count("due_by") ? x.query["due_by"] : "";
-                if (due_by.empty()) due_by = services.clock().substr(0, 10);
-                if (!IsIsoDate(due_by))
-                  return SendProblem(x.resp, 422, "Unprocessable Content",
-                                     "due_by must be YYYY-MM-DD",
-                                     {{"due_by", "a date YYYY-MM-DD"}});
-                auto limit = LimitParam(x, 500, 5000);
-                if (!limit.ok()) return SendStatus(x.resp, limit.status());
-                AppraisalRegister reg(*services.records, *services.scheme);
-                auto due = reg.Due(due_by, x.query.count("class") ? x.query["class"] : "", *limit);
-                if (!due.ok()) return SendStatus(x.resp, due.status());
-                Object root(Poco::JSON_PRESERVE_KEY_ORDER);
-                root.set("due_by", due_by);
-                Array::Ptr records = new Array;
-                for (const auto& d : *due) {
-                  Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
-                  o->set("reference", d.reference);
-                  o->set("title", d.title);
-                  o->set("year", d.year);
-                  o->set("retention", d.retention);
-                  o->set("due_on", d.due_on);
-                  o->set("held", d.held);
-                  if (d.open)
-                    o->set("open", AppraisalJson(*d.open));
-                  else
-                    o->set("open", Poco::Dynamic::Var());
-                  records->add(o);
-                }
-                root.set("records", records);
-                SendJson(x.resp, 200, root);
-              },
-              {"due_by", "class", "limit"}});
+  router.Add(
+      {"GET",
+       "/api/v1/appraisals/due",
+       "appraise.read",
+       "Records whose retention period has run out by due_by (default today), oldest first, "
+       "with any open appraisal and whether a hold covers them",
+       [&services](Exchange& x) {
+         std::string due_by = x.query.count("due_by") ? x.query["due_by"] : "";
+         if (due_by.empty()) due_by = services.clock().substr(0, 10);
+         if (!IsIsoDate(due_by))
+           return SendProblem(x.resp, 422, "Unprocessable Content", "due_by must be YYYY-MM-DD",
+                              {{"due_by", "a date YYYY-MM-DD"}});
+         auto limit = LimitParam(x, 500, 5000);
+         if (!limit.ok()) return SendStatus(x.resp, limit.status());
+         AppraisalRegister reg(*services.records, *services.scheme);
+         auto due = reg.Due(due_by, x.query.count("class") ? x.query["class"] : "", *limit);
+         if (!due.ok()) return SendStatus(x.resp, due.status());
+         // Titles name the persons: whole only for those who may read personal data
+         // (a leader approves destructions without that right).
+         const bool masked = !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
+         if (Status st = LogAccess(services, x, "report", "",
+                                   "appraisal due list, " + std::to_string(due->size()) +
+                                       " records" + (masked ? ", masked" : ""));
+             !st.ok())
+           return SendStatus(x.resp, st);
+         Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+         root.set("due_by", due_by);
+         Array::Ptr records = new Array;
+         for (const auto& d : *due) {
+           Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+           std::string title = d.title;
+           if (masked) {
+             if (d.person) MaskPersonIn(title, *d.person);
+             title = MaskIdentifiers(title);
+           }
+           o->set("reference", d.reference);
+           o->set("title", title);
+           o->set("year", d.year);
+           o->set("retention", d.retention);
+           o->set("due_on", d.due_on);
+           o->set("held", d.held);
+           if (d.open)
+             o->set("open", AppraisalJson(*d.open));
+           else
+             o->set("open", Poco::Dynamic::Var());
+           records->add(o);
+         }
+         root.set("records", records);
+         SendJson(x.resp, 200, root);
+       },
+       {"due_by", "class", "limit"}});
 
   router.Add({"GET",
               "/api/v1/appraisals",
@@ -452,7 +468,9 @@ void AddLifecycleRoutes(Router& router, Services& services,
                 if (!all.ok()) return SendStatus(x.resp, all.status());
                 Object root(Poco::JSON_PRESERVE_KEY_ORDER);
                 Array::Ptr out = new Array;
-                for (const auto& t : *all) out->add(TombstoneJson(t));
+                const bool masked =
+                    !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
+                for (const auto& t : *all) out->add(TombstoneJson(t, masked));
                 root.set("tombstones", out);
                 SendJson(x.resp, 200, root);
               },

@@ -1000,7 +1000,7 @@ BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
   auto& s = f.archive.session();
   std::vector<std::string> refs;
   for (const char* id : {"L-1", "L-2", "L-3"}) {
-    auto c = f.archive.MakeCase(id, "0503", "失业保险金申领审核表");
+    auto c = f.archive.MakeCase(id, "0503", "张三 失业保险金申领审核表");
     c.formed_on = "2012-05-10";  // 10 years from 2013: due since 2023
     c.closed_at = "2012-05-10T16:00:00+08:00";
     refs.push_back(s.filing().File(c, "business", "t").value().reference);
@@ -1025,6 +1025,12 @@ BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
     BOOST_TEST(d->isNull("open"));
   }
   for (const auto& r : refs) BOOST_TEST(due_refs.count(r) == 1u);
+  BOOST_TEST(Contains(due.body, "张三 失业保险金申领审核表"), due.body);
+  // The leader approves destructions without the right to personal data: names come masked.
+  auto due_for_leader = f.Send("GET", "/api/v1/appraisals/due?due_by=2100-01-01", &li);
+  BOOST_TEST_REQUIRE(due_for_leader.status == 200, due_for_leader.body);
+  BOOST_TEST(!Contains(due_for_leader.body, "张三"), due_for_leader.body);
+  BOOST_TEST(Contains(due_for_leader.body, "张* 失业保险金申领审核表"), due_for_leader.body);
   BOOST_TEST(f.Send("GET", "/api/v1/appraisals/due?due_by=2100-13-01", &wang).status == 422);
   auto not_yet = f.Send("GET", "/api/v1/appraisals/due?due_by=2022-12-31", &wang);
   BOOST_TEST(not_yet.Json()->getArray("records")->size() == 0u);
