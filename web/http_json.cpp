@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "archive/record_masking.h"
 #include "archive/text.h"
 
 namespace dangan::web {
@@ -107,7 +108,8 @@ void SendStatus(Poco::Net::HTTPServerResponse& resp, const Status& st) {
   int code = HttpStatusFor(st);
   if (code >= 500 && code != 503 && code != 507) {
     // The operator needs the detail; the client must not see server paths.
-    std::cerr << "dangan: request failed: " << st.ToString() << std::endl;
+    // Never a 公民身份号码: a database error's detail can quote the row it failed on.
+    std::cerr << "dangan: request failed: " << MaskIdentifiers(st.ToString()) << std::endl;
     SendProblem(resp, code, "Internal Server Error",
                 "the archive could not complete the request; nothing was stored");
     return;

@@ -13,6 +13,7 @@
 #include "archive/text.h"
 #include "storage/appraisal_register.h"
 #include "storage/record_json.h"
+#include "storage/secret_key.h"
 #include "web/http_json.h"
 
 namespace dangan::cli {
@@ -154,6 +155,17 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
     return FailStatus(st, 2);
   auto page = (*session)->catalogue().Search(spec);
   if (!page.ok()) return FailStatus(page.status());
+  // Logged as the server logs a search: whose records exist is personal data, so the question is
+  // kept only keyed with the archive's secret (web::QueryDigest computes the same value).
+  auto secret = LoadOrCreateSecret(ctx.root);
+  if (!secret.ok()) return FailStatus(secret.status());
+  Status logged = (*session)->Log(
+      ctx.actor, "search", "",
+      "{\"what\":" +
+          JsonQuote("hmac-sha256:" + HmacSha256Hex(*secret, spec.text + "|" + spec.person_id + "|" +
+                                                                spec.unit_code)) +
+          ",\"via\":\"cli search\"}");
+  if (!logged.ok()) return FailStatus(logged);
   if (args->Has("--json")) {
     std::cout << "{\"total\":" << page->total
               << ",\"total_is_lower_bound\":" << (page->total_is_lower_bound ? "true" : "false")

@@ -1662,3 +1662,20 @@ BOOST_AUTO_TEST_CASE(PasswordsComeFromStdinAndBadOnesStoreNothing) {
   BOOST_TEST(with_stdin("another pw 123\\n", "--actor 管理员 user password 管理员 --password-stdin")
                  .code == 0);
 }
+
+// A search from the command line is logged as the server logs one: whose records exist is
+// personal data, so the question is kept only keyed with the archive's secret.
+BOOST_AUTO_TEST_CASE(ASearchIsLoggedWithItsQuestionKeyed) {
+  Sandbox box;
+  box.Init();
+  const std::string db = box.root() + "/catalogue.db";
+  const std::string searches = "SELECT count(*) FROM events WHERE action='search'";
+  BOOST_TEST(Count(db, searches) == 0);
+  BOOST_TEST_REQUIRE(box.Run({"search", "失业"}).code == 0);
+  BOOST_TEST_REQUIRE(box.Run({"search", "--person", "11010519491231002X"}).code == 0);
+  BOOST_TEST(Count(db, searches) == 2);
+  BOOST_TEST(Count(db,
+                   "SELECT count(*) FROM events WHERE action='search'"
+                   " AND detail LIKE '%hmac-sha256:%' AND detail NOT LIKE '%失业%'"
+                   " AND detail NOT LIKE '%11010519491231002X%'") == 2);
+}
