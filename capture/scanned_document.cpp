@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -238,10 +239,11 @@ bool IsPdfDelimiter(unsigned char c) {
 }
 
 // The highest number a PDF gives its cross-reference table, found by a plain scan before poppler
-// reads it: every "N G obj" (poppler reconstructs a broken table from these), every /Size, every
+// reads it: every "N G obj" (poppler reconstructs a broken table from these), every /Size (also
+// when it names an object holding the number), every
 // subsection "first count" of an xref table, every pair of an /Index array, every /N (objects
-// in an object stream). White space and comments between tokens are skipped as poppler skips
-// them; a key must end where a PDF name ends ("/Sizes" is another name).
+// in an object stream). White space and comments between tokens are skipped and names decoded
+// as poppler does both ("/Si#7Ae" is /Size, "/Sizes" another name).
 uint64_t HighestPdfObjectNumber(const std::string& bytes) {
   const size_t n = bytes.size();
   auto at_byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
@@ -287,43 +289,55 @@ uint64_t HighestPdfObjectNumber(const std::string& bytes) {
     *start = i;
     return i < end;
   };
+  // Objects that are one integer, by number: what an indirect "/Size 5 0 R" resolves to (only
+  // those so named count: a stream's indirect /Length may be as long as the file).
+  std::map<uint64_t, uint64_t> lone_integers;
   each("obj", [&](size_t at, size_t) {
     size_t gen_start, num_start;
     size_t end = skip_space_back(at);
     if (end == at || !digits_before(end, &gen_start)) return;
     end = skip_space_back(gen_start);
     if (end == gen_start || !digits_before(end, &num_start)) return;
-    uint64_t v;
+    uint64_t number, value;
     size_t stop;
-    integer(num_start, &v, &stop);
-    highest = std::max(highest, v);
+    integer(num_start, &number, &stop);
+    highest = std::max(highest, number);
+    if (integer(skip(at + 3), &value, &stop) && bytes.compare(skip(stop), 6, "endobj") == 0)
+      lone_integers[number] = std::max(lone_integers[number], value);
   });
-  // A key's value: the integer after it, if the key is a whole name.
-  auto key_value = [&](const char* key, auto&& use) {
-    each(key, [&](size_t, size_t after) {
-      if (after < n && !IsPdfDelimiter(at_byte(after))) return;
-      use(skip(after));
-    });
-  };
-  key_value("/Size", [&](size_t i) {
-    uint64_t v;
-    size_t end;
-    if (integer(i, &v, &end)) highest = std::max(highest, v);
-  });
-  key_value("/N", [&](size_t i) {
-    uint64_t v;
-    size_t end;
-    if (integer(i, &v, &end)) highest = std::max(highest, v);
-  });
-  key_value("/Index", [&](size_t i) {
-    if (i >= n || bytes[i] != '[') return;
-    uint64_t first, count;
-    size_t end;
-    for (i = skip(i + 1); integer(i, &first, &end); i = skip(end)) {
-      if (!integer(skip(end), &count, &end)) break;
-      highest = std::max(highest, first + count);
+  // Every name, decoded as poppler decodes it ("/Si#7Ae" is /Size), and where its value starts.
+  for (size_t at = bytes.find('/'); at != std::string::npos; at = bytes.find('/', at + 1)) {
+    std::string name;
+    size_t i = at + 1;
+    for (; i < n && !IsPdfDelimiter(at_byte(i)) && name.size() <= 8; ++i) {
+      if (bytes[i] == '#' && i + 2 < n && std::isxdigit(at_byte(i + 1)) &&
+          std::isxdigit(at_byte(i + 2))) {
+        name += static_cast<char>(std::stoi(bytes.substr(i + 1, 2), nullptr, 16));
+        i += 2;
+      } else {
+        name += bytes[i];
+      }
     }
-  });
+    if (name != "Size" && name != "N" && name != "Index") continue;
+    i = skip(i);
+    uint64_t v, count;
+    size_t end;
+    if (name != "Index") {
+      if (!integer(i, &v, &end)) continue;
+      highest = std::max(highest, v);
+      size_t gen_end;
+      uint64_t gen;
+      if (integer(skip(end), &gen, &gen_end) && skip(gen_end) < n && bytes[skip(gen_end)] == 'R') {
+        auto it = lone_integers.find(v);
+        if (it != lone_integers.end()) highest = std::max(highest, it->second);
+      }
+    } else if (i < n && bytes[i] == '[') {
+      for (i = skip(i + 1); integer(i, &v, &end); i = skip(end)) {
+        if (!integer(skip(end), &count, &end)) break;
+        highest = std::max(highest, v + count);
+      }
+    }
+  }
   // An xref table: subsection headers "first count", each followed by entries
   // "offset generation n|f". Not "startxref", whose number is an offset.
   each("xref", [&](size_t at, size_t after) {

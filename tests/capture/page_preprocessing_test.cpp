@@ -192,6 +192,9 @@ BOOST_AUTO_TEST_CASE(every_way_to_size_the_cross_reference_table_is_checked) {
   BOOST_TEST(refused(head + "trailer\n<< /Size" + nul + " 21626458 /Root 1 0 R >>\n"));
   BOOST_TEST(refused(head + "trailer\n<< /Size % a comment\n 21626458 /Root 1 0 R >>\n"));
   BOOST_TEST(refused(head + "trailer\n<< /Size +21626458 /Root 1 0 R >>\n"));
+  BOOST_TEST(refused(head + "trailer\n<< /Si#7Ae 21626458 /Root 1 0 R >>\n"));
+  BOOST_TEST(refused(head + "trailer\n<</Size 21626458/Root 1 0 R>>\n"));
+  BOOST_TEST(refused(head + "9 0 obj\n21626458\nendobj\ntrailer\n<< /Size 9 0 R /Root 1 0 R >>\n"));
   BOOST_TEST(refused(head + "xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n"
                             "30000000 2\n0000000058 00000 n \n0000000058 00000 n \ntrailer\n"));
   BOOST_TEST(refused(head + "5 0 obj\n<< /Type /XRef /Index [0 3 30000000 1] /W [1 2 1] >>\n"));
@@ -204,7 +207,8 @@ BOOST_AUTO_TEST_CASE(every_way_to_size_the_cross_reference_table_is_checked) {
   std::string padded = head + "% " + std::string(400000, 'x') + "\n";
   BOOST_TEST(!refused(padded + "xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n"
                                "0000000058 00000 n \ntrailer\n<< /Size 3 /Sizes 90000000 >>\n"
-                               "startxref\n390000\n%%EOF\n7 0 obj\n<< /Names 90000000 >>\n"));
+                               "startxref\n390000\n%%EOF\n7 0 obj\n<< /Names 90000000 >>\n"
+                               "8 0 obj\n390000\nendobj\n9 0 obj\n<< /Length 8 0 R >>\n"));
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_files_give_a_status_not_a_crash) {
