@@ -8,9 +8,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string_view>
 
 #include <poppler/cpp/poppler-document.h>
@@ -238,9 +239,61 @@ bool IsPdfDelimiter(unsigned char c) {
          c == '{' || c == '}' || c == '/' || c == '%';
 }
 
+// The highest object number poppler's reconstruction of a broken table (XRef::constructXRef)
+// would meet: it reads the file in lines of at most 255 bytes as C strings (a NUL ends one, and
+// so does "endobj"), takes a number at a line's start, and when the line ends after the number
+// or the generation, goes on to the next line for the rest of "N G obj".
+uint64_t HighestReconstructedObjectNumber(const std::string& bytes) {
+  size_t pos = 0;
+  // The next line as poppler sees it.
+  auto next_line = [&]() -> std::optional<std::string> {
+    if (pos >= bytes.size()) return std::nullopt;
+    size_t end = pos;
+    while (end < bytes.size() && end - pos < 255 && bytes[end] != '\n' && bytes[end] != '\r') ++end;
+    std::string line = bytes.substr(pos, end - pos);
+    pos = end;
+    if (pos < bytes.size() && bytes[pos] == '\r') ++pos;
+    if (pos < bytes.size() && bytes[pos] == '\n') ++pos;
+    if (size_t nul = line.find('\0'); nul != std::string::npos) line.resize(nul);
+    if (size_t e = line.find("endobj"); e != std::string::npos) line.resize(e);
+    return line;
+  };
+  auto space = [](char c) { return c != 0 && IsPdfSpace(static_cast<unsigned char>(c)); };
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  uint64_t highest = 0;
+  while (auto line = next_line()) {
+    std::string text = *line;
+    size_t p = 0;
+    while (p < text.size() && space(text[p])) ++p;
+    if (p >= text.size() || !digit(text[p])) continue;
+    uint64_t num = 0;
+    for (; p < text.size() && digit(text[p]); ++p)
+      if (num < (1ull << 40)) num = num * 10 + (text[p] - '0');
+    // After the number and after the generation: the line may end there (go on to the next) or
+    // continue with white space.
+    bool matched = true;
+    for (int part = 0; part < 2 && matched; ++part) {
+      if (p >= text.size()) {
+        auto more = next_line();
+        if (!more) break;
+        text = *more;
+        p = 0;
+      } else if (!space(text[p])) {
+        matched = false;
+        break;
+      }
+      while (p < text.size() && space(text[p])) ++p;
+      if (part == 1) break;
+      if (p >= text.size() || !digit(text[p])) matched = false;
+      while (p < text.size() && digit(text[p])) ++p;
+    }
+    if (matched && text.compare(p, 3, "obj") == 0) highest = std::max(highest, num);
+  }
+  return highest;
+}
+
 // The highest number a PDF gives its cross-reference table, found by a plain scan before poppler
-// reads it: every "N G obj" (poppler reconstructs a broken table from these), every /Size (also
-// when it names an object holding the number), every
+// reads it: every "N G obj" (poppler reconstructs a broken table from these), every /Size, every
 // subsection "first count" of an xref table, every pair of an /Index array, every /N (objects
 // in an object stream). White space and comments between tokens are skipped and names decoded
 // as poppler does both ("/Si#7Ae" is /Size, "/Sizes" another name).
@@ -289,22 +342,18 @@ uint64_t HighestPdfObjectNumber(const std::string& bytes) {
     *start = i;
     return i < end;
   };
-  // Objects that are one integer, by number: what an indirect "/Size 5 0 R" resolves to (only
-  // those so named count: a stream's indirect /Length may be as long as the file).
-  std::map<uint64_t, uint64_t> lone_integers;
   each("obj", [&](size_t at, size_t) {
     size_t gen_start, num_start;
     size_t end = skip_space_back(at);
     if (end == at || !digits_before(end, &gen_start)) return;
     end = skip_space_back(gen_start);
     if (end == gen_start || !digits_before(end, &num_start)) return;
-    uint64_t number, value;
+    uint64_t number;
     size_t stop;
     integer(num_start, &number, &stop);
     highest = std::max(highest, number);
-    if (integer(skip(at + 3), &value, &stop) && bytes.compare(skip(stop), 6, "endobj") == 0)
-      lone_integers[number] = std::max(lone_integers[number], value);
   });
+  highest = std::max(highest, HighestReconstructedObjectNumber(bytes));
   // Every name, decoded as poppler decodes it ("/Si#7Ae" is /Size), and where its value starts.
   for (size_t at = bytes.find('/'); at != std::string::npos; at = bytes.find('/', at + 1)) {
     std::string name;
@@ -323,14 +372,7 @@ uint64_t HighestPdfObjectNumber(const std::string& bytes) {
     uint64_t v, count;
     size_t end;
     if (name != "Index") {
-      if (!integer(i, &v, &end)) continue;
-      highest = std::max(highest, v);
-      size_t gen_end;
-      uint64_t gen;
-      if (integer(skip(end), &gen, &gen_end) && skip(gen_end) < n && bytes[skip(gen_end)] == 'R') {
-        auto it = lone_integers.find(v);
-        if (it != lone_integers.end()) highest = std::max(highest, it->second);
-      }
+      if (integer(i, &v, &end)) highest = std::max(highest, v);
     } else if (i < n && bytes[i] == '[') {
       for (i = skip(i + 1); integer(i, &v, &end); i = skip(end)) {
         if (!integer(skip(end), &count, &end)) break;
@@ -338,19 +380,34 @@ uint64_t HighestPdfObjectNumber(const std::string& bytes) {
       }
     }
   }
-  // An xref table: subsection headers "first count", each followed by entries
-  // "offset generation n|f". Not "startxref", whose number is an offset.
+  // An xref table, read as poppler reads one: a subsection header "first count", then `count`
+  // entries "offset generation n|f", then the next header. poppler sizes its table from each header
+  // before reading the entries. "xref" inside "startxref" is a table only where some offset
+  // (startxref, /Prev, /XRefStm) points at it.
+  std::set<uint64_t> pointed_at;
+  const size_t header = bytes.find("%PDF");  // poppler counts offsets from the header
+  for (const char* pointer : {"startxref", "/Prev", "/XRefStm"})
+    each(pointer, [&](size_t, size_t after) {
+      uint64_t offset;
+      size_t end;
+      if (!integer(skip(after), &offset, &end)) return;
+      pointed_at.insert(offset);
+      if (header != std::string::npos) pointed_at.insert(offset + header);
+    });
   each("xref", [&](size_t at, size_t after) {
-    if (at >= 5 && bytes.compare(at - 5, 5, "start") == 0) return;
+    if (at >= 5 && bytes.compare(at - 5, 5, "start") == 0 && !pointed_at.count(at)) return;
     size_t i = skip(after);
-    uint64_t a, b;
+    uint64_t first, count;
     size_t end;
-    while (integer(i, &a, &end) && integer(skip(end), &b, &end)) {
+    while (integer(i, &first, &end) && integer(skip(end), &count, &end)) {
+      highest = std::max(highest, first + count);
       i = skip(end);
-      if (i < n && (bytes[i] == 'n' || bytes[i] == 'f')) {
-        i = skip(i + 1);  // an entry
-      } else {
-        highest = std::max(highest, a + b);  // a subsection header
+      for (uint64_t k = 0; k < count; ++k) {
+        uint64_t offset, generation;
+        if (!integer(i, &offset, &end) || !integer(skip(end), &generation, &end)) return;
+        i = skip(end);
+        if (i >= n || (bytes[i] != 'n' && bytes[i] != 'f')) return;
+        i = skip(i + 1);
       }
     }
   });
