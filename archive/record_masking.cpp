@@ -28,18 +28,51 @@ void MaskPersonIn(std::string& text, const Person& person) {
   ReplaceAll(text, person.name, MaskName(person.name));
 }
 
+// The ASCII letter or digit at `i`, fullwidth forms (U+FF10–FF19, FF21–FF3A, FF41–FF5A) folded
+// as search folds them; 0 if there is none. `*width` is its length in bytes.
+char AlnumAt(const std::string& s, size_t i, size_t* width) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    *width = 1;
+    return std::isalnum(c) ? static_cast<char>(c) : '\0';
+  }
+  if (c == 0xEF && i + 2 < s.size()) {
+    const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+    const unsigned cp = 0xF000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+    const unsigned ascii = cp - 0xFEE0u;
+    if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80 && cp >= 0xFF01 && cp <= 0xFF5E &&
+        std::isalnum(static_cast<int>(ascii))) {
+      *width = 3;
+      return static_cast<char>(ascii);
+    }
+  }
+  *width = 1;
+  return '\0';
+}
+
 std::string MaskIdentifiers(const std::string& text) {
-  std::string out = text;
+  std::string out;
+  out.reserve(text.size());
   size_t i = 0;
-  while (i < out.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(out[i]))) {
-      ++i;
+  while (i < text.size()) {
+    size_t width;
+    char c = AlnumAt(text, i, &width);
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      out.append(text, i, width);
+      i += width;
       continue;
     }
+    // A run of letters and digits, typed in ASCII or fullwidth: a number if it is one.
+    std::string folded;
     size_t j = i;
-    while (j < out.size() && std::isalnum(static_cast<unsigned char>(out[j]))) ++j;
-    if (j - i == 18 && IsValidIdNumber(out.substr(i, 18)))
-      out.replace(i, 18, MaskIdNumber(out.substr(i, 18)));
+    while (j < text.size() && (c = AlnumAt(text, j, &width)) != '\0') {
+      folded += c;
+      j += width;
+    }
+    if (folded.size() == 18 && IsValidIdNumber(folded))
+      out += MaskIdNumber(ParseIdNumber(folded).value().normalized);
+    else
+      out.append(text, i, j - i);
     i = j;
   }
   return out;

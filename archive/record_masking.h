@@ -1,7 +1,8 @@
 // MaskPersonalData: a record as someone without the right to the person's data sees it: the
 // person's name and 公民身份号码 masked (identifiers.h) wherever the record repeats them in text
 // (title, 文号, 责任者, file names, handling steps, full text), and any other valid 公民身份号码
-// the text holds. Pure functions on the caller's strings; thread-safe.
+// the text holds. Each works on the caller's record or string, in place or on a copy; no state,
+// thread-safe.
 #pragma once
 
 #include "archive/record.h"

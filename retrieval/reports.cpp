@@ -208,7 +208,13 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
                                                references.begin() + static_cast<ptrdiff_t>(end)});
     if (!records.ok()) return records.status().WithContext("归档文件目录");
     for (Record& r : *records) {
-      if (sel.mask_personal) MaskPersonalData(r);
+      if (sel.mask_personal) {
+        // Only what the 目录 shows: masking the whole record would scan its full text too.
+        for (std::string* field : {&r.title, &r.doc_number, &r.responsible}) {
+          if (r.person) MaskPersonIn(*field, *r.person);
+          *field = MaskIdentifiers(*field);
+        }
+      }
       CatalogueEntry e;
       e.number = static_cast<int>(out.size()) + 1;
       e.reference = r.reference;

@@ -5,8 +5,14 @@
 #include <vector>
 
 #include "storage/record_catalogue.h"
+#include "storage/secret_key.h"
 
 namespace dangan {
+
+std::string KeyedSearchQuestion(const std::string& secret, const std::string& text,
+                                const std::string& person_id, const std::string& unit_code) {
+  return "hmac-sha256:" + HmacSha256Hex(secret, text + "|" + person_id + "|" + unit_code);
+}
 
 AccessLog::AccessLog(RecordCatalogue* catalogue, Options options)
     : catalogue_(catalogue), options_(options), writer_([this] { Run(); }) {}

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "archive/audit_chain.h"
@@ -16,6 +17,12 @@
 namespace dangan {
 
 class RecordCatalogue;
+
+// A search's question (words, person, unit) as an access event keeps it: keyed with the
+// archive's secret, since there are few enough 公民身份号码 for a plain digest to be reversed by
+// trying them all. Whoever holds the key can still tell whether a given number was asked for.
+std::string KeyedSearchQuestion(const std::string& secret, const std::string& text,
+                                const std::string& person_id, const std::string& unit_code);
 
 class AccessLog {
  public:

@@ -35,8 +35,8 @@ struct AppraisalEntry {
 struct DueRecord {
   std::string reference;
   std::string title;
-  std::optional<Person>
-      person;  // whose record it is, to mask the title for those without the right
+  // Whose record it is, to mask the title for those without the right to personal data.
+  std::optional<Person> person;
   int year = 0;
   std::string retention;               // the effective period (an approved extension counts)
   std::string due_on;                  // YYYY-01-01

@@ -852,7 +852,7 @@ Result<std::vector<Record>> PgCatalogue::ListRecords(const std::vector<std::stri
     auto rows = (*db)->Query(
         std::string("SELECT ") + kRecordColumns + " FROM records WHERE reference = ANY($1::text[])",
         {PgTextArray(batch)});
-    if (!rows.ok()) return rows.status();
+    if (!rows.ok()) return rows.status().WithContext("listing records");
     std::map<std::string, Record> found;
     for (int i = 0; i < rows->size(); ++i) {
       auto r = RecordFromPgRow(*rows, i);

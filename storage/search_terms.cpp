@@ -1,9 +1,6 @@
 #include "storage/search_terms.h"
 
-#include <cctype>
-
 #include "archive/identifiers.h"
-#include "archive/record_masking.h"
 #include "storage/cjk_tokenizer.h"
 
 namespace dangan {

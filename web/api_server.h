@@ -159,9 +159,8 @@ void AddLifecycleRoutes(Router& router, Services& services,
 Status LogAccess(Services& s, const Exchange& x, const std::string& action,
                  const std::string& reference, const std::string& what);
 
-// A search's question (words, person, unit) as logged: keyed with the archive's secret, since
-// there are few enough 公民身份号码 for a plain digest to be reversed by trying them all. Whoever
-// holds the key can still tell whether a given number was asked for.
+// A search's question (words, person, unit) as logged (storage/access_log.h KeyedSearchQuestion,
+// with the server's secret).
 std::string QueryDigest(const Services& s, const std::string& text, const std::string& person_id,
                         const std::string& unit_code);
 

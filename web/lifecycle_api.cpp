@@ -470,6 +470,11 @@ void AddLifecycleRoutes(Router& router, Services& services,
                 Array::Ptr out = new Array;
                 const bool masked =
                     !services.policy->Allows(PolicyRole(*x.principal), "personal.read");
+                if (Status st = LogAccess(
+                        services, x, "report", "",
+                        "tombstones, " + std::to_string(all->size()) + (masked ? ", masked" : ""));
+                    !st.ok())
+                  return SendStatus(x.resp, st);
                 for (const auto& t : *all) out->add(TombstoneJson(t, masked));
                 root.set("tombstones", out);
                 SendJson(x.resp, 200, root);

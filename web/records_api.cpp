@@ -1,5 +1,6 @@
 // Retrieval: GET /api/v1/records (search with facets and snippets), a record with its events and
-// fixity status, its files (with HTTP ranges) and its whole package.
+// fixity status, its files (with HTTP ranges) and its whole package; and LogAccess and
+// QueryDigest (web/api_server.h), which the other route files log their reads with.
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -14,7 +15,6 @@
 #include "storage/digest.h"
 #include "storage/fair_gate.h"
 #include "storage/record_json.h"
-#include "storage/secret_key.h"
 #include "web/api_server.h"
 #include "web/http_json.h"
 #include "web/page_image.h"
@@ -159,7 +159,7 @@ Status LogAccess(Services& s, const Exchange& x, const std::string& action,
 
 std::string QueryDigest(const Services& s, const std::string& text, const std::string& person_id,
                         const std::string& unit_code) {
-  return "hmac-sha256:" + HmacSha256Hex(s.secret, text + "|" + person_id + "|" + unit_code);
+  return KeyedSearchQuestion(s.secret, text, person_id, unit_code);
 }
 
 namespace {

@@ -1,4 +1,4 @@
-// `dangan show` and `dangan search`: reading the catalogue.
+// `dangan show` and `dangan search`: reading the catalogue, each read logged as an access.
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -11,6 +11,7 @@
 #include "archive/cli/report_status.h"
 #include "archive/cli/search_options.h"
 #include "archive/text.h"
+#include "storage/access_log.h"
 #include "storage/appraisal_register.h"
 #include "storage/record_json.h"
 #include "storage/secret_key.h"
@@ -155,15 +156,13 @@ int RunSearch(const Context& ctx, int argc, char** argv) {
     return FailStatus(st, 2);
   auto page = (*session)->catalogue().Search(spec);
   if (!page.ok()) return FailStatus(page.status());
-  // Logged as the server logs a search: whose records exist is personal data, so the question is
-  // kept only keyed with the archive's secret (web::QueryDigest computes the same value).
+  // Logged as the server logs a search: whose records exist is personal data.
   auto secret = LoadOrCreateSecret(ctx.root);
   if (!secret.ok()) return FailStatus(secret.status());
   Status logged = (*session)->Log(
       ctx.actor, "search", "",
       "{\"what\":" +
-          JsonQuote("hmac-sha256:" + HmacSha256Hex(*secret, spec.text + "|" + spec.person_id + "|" +
-                                                                spec.unit_code)) +
+          JsonQuote(KeyedSearchQuestion(*secret, spec.text, spec.person_id, spec.unit_code)) +
           ",\"via\":\"cli search\"}");
   if (!logged.ok()) return FailStatus(logged);
   if (args->Has("--json")) {
