@@ -7,6 +7,7 @@
 
 #include "archive/identifiers.h"
 #include "archive/record_masking.h"
+#include "tests/support/fullwidth.h"
 
 using namespace dangan;
 
@@ -454,23 +455,13 @@ BOOST_AUTO_TEST_CASE(names_keep_their_first_character) {
 // methods give them; search finds the person by either), upper- or lower-case X; other runs of
 // digits, and numbers that are not valid, are left alone.
 BOOST_AUTO_TEST_CASE(identifiers_in_text_are_masked_in_ascii_and_fullwidth) {
-  auto fullwidth = [](const std::string& ascii) {
-    std::string out;
-    for (char c : ascii) {
-      const unsigned cp = 0xFEE0u + static_cast<unsigned char>(c);
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-    return out;
-  };
   const std::string id = "11010519491231002X", masked = MaskIdNumber(id);
   BOOST_TEST(MaskIdentifiers("身份证号" + id + "。") == "身份证号" + masked + "。");
-  BOOST_TEST(MaskIdentifiers("号码：" + fullwidth(id) + "，") == "号码：" + masked + "，");
+  BOOST_TEST(MaskIdentifiers("号码：" + testing::Fullwidth(id) + "，") == "号码：" + masked + "，");
   BOOST_TEST(MaskIdentifiers("(11010519491231002x)") == "(" + masked + ")");
   BOOST_TEST(MaskIdentifiers("电话 13800000000，档号 J012-2025") ==
              "电话 13800000000，档号 J012-2025");
   BOOST_TEST(MaskIdentifiers("110105194912310021") == "110105194912310021");  // check digit wrong
-  BOOST_TEST(MaskIdentifiers(fullwidth("12345")) == fullwidth("12345"));
+  BOOST_TEST(MaskIdentifiers(testing::Fullwidth("12345")) == testing::Fullwidth("12345"));
   BOOST_TEST(MaskIdentifiers("") == "");
 }

@@ -17,6 +17,7 @@
 #include "storage/file_sample.h"
 #include "storage/pg_catalogue.h"
 #include "tests/support/catalogue_backend.h"
+#include "tests/support/fullwidth.h"
 #include "tests/support/pg_server.h"
 
 using namespace dangan;
@@ -31,18 +32,6 @@ using Backend = CatalogueBackend;
 std::set<std::string> Refs(const SearchPage& page) {
   std::set<std::string> out;
   for (const auto& h : page.hits) out.insert(h.reference);
-  return out;
-}
-
-// `ascii` in fullwidth forms (U+FF01–FF5E), as Chinese input methods type it.
-std::string Fullwidth(const std::string& ascii) {
-  std::string out;
-  for (char c : ascii) {
-    const unsigned cp = 0xFEE0u + static_cast<unsigned char>(c);
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
   return out;
 }
 

@@ -24,6 +24,7 @@
 #include "storage/secret_key.h"
 #include "storage/user_registry.h"
 #include "tests/support/case_factory.h"
+#include "tests/support/fullwidth.h"
 #include "tests/support/shell.h"
 #include "web/api_server.h"
 
@@ -887,9 +888,7 @@ BOOST_AUTO_TEST_CASE(personal_data_is_masked_for_roles_without_the_right) {
   BOOST_TEST(f.Send("GET", by_number, &li).status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records.csv?q=" + ValidIdNumber(), &li).status == 403);
   // However the number is typed: fullwidth (as input methods give it) or in brackets.
-  std::string fullwidth;
-  for (char ch : ValidIdNumber())
-    fullwidth += "\xEF\xBC" + std::string(1, static_cast<char>(0x90 + (ch - '0')));
+  const std::string fullwidth = Fullwidth(ValidIdNumber());
   BOOST_TEST(fullwidth.size() == 3 * 18u);
   BOOST_TEST(f.Send("GET", "/api/v1/records?q=" + Encoded(fullwidth), &wang)
                  .Json()
