@@ -746,6 +746,12 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   auto annual = f.Send("GET", "/api/v1/stats/annual?year=" + number.substr(3, 4), &leader);
   BOOST_TEST_REQUIRE(annual.status == 200, annual.body);
   BOOST_TEST(annual.Json()->getValue<int>("persons_served") == 1);
+  // Each read of the ledger is logged (a flush first: accesses are written in batches).
+  auto reports_logged = [&] {
+    BOOST_TEST_REQUIRE(f.Send("GET", "/api/v1/stats/utilization", &leader).status == 200);
+    return f.CountEvents("report");
+  };
+  const int64_t reports_before = reports_logged();
   auto ledger = f.Send("GET", "/api/v1/inquiries.csv", &leader);
   BOOST_TEST_REQUIRE(ledger.status == 200);
   BOOST_TEST(Contains(ledger.body, number));
@@ -763,6 +769,7 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(Contains(ledger_text.out, "档案利用台账"), ledger_text.out);
   BOOST_TEST(Contains(ledger_text.out, number), ledger_text.out);
   BOOST_TEST(Contains(ledger_text.out, "已提供"), ledger_text.out);
+  BOOST_TEST(reports_logged() == reports_before + 2);
 
   // At most three requests a day for one identifier.
   auto second = f.Send("POST", "/api/v1/public/inquiries", nullptr, ask);
@@ -1030,6 +1037,8 @@ BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
   BOOST_TEST_REQUIRE(due_for_leader.status == 200, due_for_leader.body);
   BOOST_TEST(!Contains(due_for_leader.body, "张三"), due_for_leader.body);
   BOOST_TEST(Contains(due_for_leader.body, "张* 失业保险金申领审核表"), due_for_leader.body);
+  BOOST_TEST(f.Send("GET", "/api/v1/stats/utilization", &li).status == 200);  // flushes accesses
+  BOOST_TEST(f.CountEvents("report") == 2);                                   // both due lists read
   BOOST_TEST(f.Send("GET", "/api/v1/appraisals/due?due_by=2100-13-01", &wang).status == 422);
   auto not_yet = f.Send("GET", "/api/v1/appraisals/due?due_by=2022-12-31", &wang);
   BOOST_TEST(not_yet.Json()->getArray("records")->size() == 0u);
