@@ -672,6 +672,10 @@ void AddInquiryRoutes(Router& router, Services& services, const ServerOptions& o
                 o->set("served", served);
                 Status logged =
                     LogInquiryAccess(services, x.principal->Actor(), "view", "", q->number);
+                // Each matched record's title and holder were shown: its access history says so.
+                for (size_t i = 0; logged.ok() && i < matches->size(); ++i)
+                  logged = LogInquiryAccess(services, x.principal->Actor(), "view",
+                                            (*matches)[i].reference, q->number);
                 if (!logged.ok()) return SendStatus(x.resp, logged);
                 SendJson(x.resp, 200, *o);
               }});

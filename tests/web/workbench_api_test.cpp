@@ -604,6 +604,14 @@ BOOST_AUTO_TEST_CASE(an_inquiry_from_submission_to_certificate) {
   BOOST_TEST(matches->getObject(0)->getValue<bool>("name_matches"));
   BOOST_TEST(matches->getObject(0)->getValue<std::string>("title") == "张三 参保人员增员申报表");
   BOOST_TEST(!Contains(f.Send("GET", "/api/v1/inquiries/" + number, &wang).body, other_ref));
+  // Each matched record's access history shows the views (twice, above) and why.
+  BOOST_TEST(f.Send("GET", "/api/v1/stats/utilization", &wang).status == 200);  // flushes
+  for (const auto& r : s.catalogue().Events(own[0], 0, RecordCatalogue::EventKinds::kAll).value())
+    if (r.action == "view") BOOST_TEST(Contains(r.detail, number), r.detail);
+  int64_t own_views = 0;
+  for (const auto& r : s.catalogue().Events(own[0], 0, RecordCatalogue::EventKinds::kAll).value())
+    own_views += r.action == "view";
+  BOOST_TEST(own_views == 2);
 
   // Only the requester's own records can be served.
   BOOST_TEST(
