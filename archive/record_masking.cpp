@@ -78,12 +78,14 @@ std::string MaskIdentifiers(const std::string& text) {
   return out;
 }
 
+void MaskPersonalText(std::string& text, const std::optional<Person>& holder) {
+  if (holder) MaskPersonIn(text, *holder);
+  text = MaskIdentifiers(text);
+}
+
 void MaskPersonalData(Record& r) {
   const std::optional<Person> person = r.person;
-  auto hide = [&person](std::string& text) {
-    if (person) MaskPersonIn(text, *person);
-    text = MaskIdentifiers(text);
-  };
+  auto hide = [&person](std::string& text) { MaskPersonalText(text, person); };
   hide(r.title);
   hide(r.doc_number);
   hide(r.responsible);

@@ -210,10 +210,8 @@ Result<std::vector<CatalogueEntry>> ListCatalogue(const ReportContext& ctx,
     for (Record& r : *records) {
       if (sel.mask_personal) {
         // Only what the 目录 shows: masking the whole record would scan its full text too.
-        for (std::string* field : {&r.title, &r.doc_number, &r.responsible}) {
-          if (r.person) MaskPersonIn(*field, *r.person);
-          *field = MaskIdentifiers(*field);
-        }
+        for (std::string* field : {&r.title, &r.doc_number, &r.responsible})
+          MaskPersonalText(*field, r.person);
       }
       CatalogueEntry e;
       e.number = static_cast<int>(out.size()) + 1;
@@ -427,13 +425,11 @@ Result<std::string> RenderCertificatePdf(const ReportContext& ctx, const Certifi
     if (*rec) {
       const Record& r = **rec;
       title = r.title;
-      if (r.person) {
-        MaskPersonIn(title, *r.person);
+      MaskPersonalText(title, r.person);
+      if (r.person)
         party = MaskName(r.person->name);
-      } else if (r.unit) {
+      else if (r.unit)
         party = r.unit->name;  // an employer is not personal data
-      }
-      title = MaskIdentifiers(title);
       date = EightDigitDate(r.formed_on);
     }
     d.AddRow({std::to_string(++n), ref, title, date, party});

@@ -242,9 +242,12 @@ Result<std::vector<std::vector<std::string>>> LedgerRows(Services& services) {
     const std::string timing = Timing(q, now, services.inquiry_rules->near_due_hours());
     std::string served;
     for (const auto& r : q.served) served += (served.empty() ? "" : " ") + r;
-    auto shown = [&q](std::string text) {
-      if (q.requester_type == "person") MaskPersonIn(text, Person{q.identifier, q.name});
-      return MaskIdentifiers(text);
+    const std::optional<Person> requester =
+        q.requester_type == "person" ? std::optional<Person>(Person{q.identifier, q.name})
+                                     : std::nullopt;
+    auto shown = [&requester](std::string text) {
+      MaskPersonalText(text, requester);
+      return text;
     };
     rows.push_back({q.number, t ? t->name : q.requester_type, MaskName(q.name), shown(q.purpose),
                     q.channel == "online" ? "网上" : "窗口", q.submitted_at, q.due_at, q.decided_at,

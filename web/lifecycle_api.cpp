@@ -265,10 +265,7 @@ void AddLifecycleRoutes(Router& router, Services& services,
          for (const auto& d : *due) {
            Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
            std::string title = d.title;
-           if (masked) {
-             if (d.person) MaskPersonIn(title, *d.person);
-             title = MaskIdentifiers(title);
-           }
+           if (masked) MaskPersonalText(title, d.person);
            o->set("reference", d.reference);
            o->set("title", title);
            o->set("year", d.year);

@@ -174,9 +174,8 @@ Result<std::string> RenderRecordView(Services& services, const std::string& refe
   // Event and fixity details name files, whose names often carry the person's name.
   const std::optional<Person> holder = rec->person;
   auto shown = [&](std::string text) {
-    if (!masked) return text;
-    if (holder) MaskPersonIn(text, *holder);
-    return MaskIdentifiers(text);
+    if (masked) MaskPersonalText(text, holder);
+    return text;
   };
   if (masked) MaskPersonalData(*rec);
   // The newest events only: a much-viewed record would otherwise answer megabytes.
