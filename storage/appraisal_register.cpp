@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "archive/record_masking.h"
 #include "archive/retention.h"
 
 namespace dangan {
@@ -175,14 +176,16 @@ Result<std::optional<AppraisalEntry>> OpenAppraisal(SqlSession& db, const std::s
 
 // What GetRecord alone knows of a record: its 题名 and package digest.
 struct FiledFacts {
-  std::string title, package_sha256;
+  std::string title, masked_title, package_sha256;
 };
 
 Result<FiledFacts> ReadFiledFacts(RecordCatalogue& catalogue, const std::string& reference) {
   auto rec = catalogue.GetRecord(reference);
   if (!rec.ok()) return rec.status();
   if (!*rec) return Status::NotFound("no record " + reference);
-  return FiledFacts{(*rec)->title, (*rec)->package_sha256};
+  std::string masked = (*rec)->title;
+  MaskPersonalText(masked, (*rec)->person);
+  return FiledFacts{(*rec)->title, masked, (*rec)->package_sha256};
 }
 
 AuditEvent Event(const std::string& actor, const std::string& action, const std::string& ref,
@@ -561,11 +564,12 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       auto ins = db.Run(
           "INSERT INTO destroyed_records(reference, series, seq, class_code, item_code, year,"
           " retention, title, formed_on, filed_at, package_path, package_sha256, appraisal_id,"
-          " supervisors, destroyed_at, batch)"
-          " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+          " supervisors, destroyed_at, batch, masked_title)"
+          " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
           {r.reference, r.series, static_cast<int64_t>(r.seq), r.class_code, r.item_code,
            static_cast<int64_t>(r.year), r.retention, f.title, r.formed_on, r.filed_at,
-           r.package_path, f.package_sha256, a.id, JoinLines(supervisors), now, batch});
+           r.package_path, f.package_sha256, a.id, JoinLines(supervisors), now, batch,
+           f.masked_title});
       if (!ins.ok()) return ins.status();
       DANGAN_RETURN_IF_ERROR(catalogue_.RemoveRecord(db, r.id));
       // What capture kept of a scanned record (its draft with the 公民身份号码 and name, its
@@ -594,6 +598,7 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
       t.year = r.year;
       t.retention = r.retention;
       t.title = f.title;
+      t.masked_title = f.masked_title;
       t.formed_on = r.formed_on;
       t.filed_at = r.filed_at;
       t.package_path = r.package_path;
@@ -647,7 +652,7 @@ Result<std::vector<Tombstone>> ReadTombstones(SqlTables& catalogue, const std::s
         " t.title, t.formed_on, t.filed_at, t.package_path, t.package_sha256, t.appraisal_id,"
         " a.proposed_by, coalesce(a.decided_by,''), t.supervisors,"
         " coalesce(t.register_reference,''), t.destroyed_at, t.packages_removed,"
-        " coalesce(t.batch, 0)"
+        " coalesce(t.batch, 0), coalesce(t.masked_title, '')"
         " FROM destroyed_records t JOIN appraisals a ON a.id = t.appraisal_id " +
             where + tail,
         params);
@@ -674,6 +679,7 @@ Result<std::vector<Tombstone>> ReadTombstones(SqlTables& catalogue, const std::s
       t.destroyed_at = rows->Text(i, 17);
       t.packages_removed = rows->Int(i, 18) != 0;
       t.batch = rows->Int(i, 19);
+      t.masked_title = rows->Text(i, 20);
       out.push_back(std::move(t));
     }
     return Status::Ok();

@@ -65,6 +65,10 @@ struct Tombstone {
   std::string class_code, item_code;
   int year = 0;
   std::string retention, title, formed_on, filed_at, package_path, package_sha256;
+  // The title with the person's name and 公民身份号码 masked, for viewers without personal.read:
+  // once the record is gone, nothing else says which words of the title are the name. Empty
+  // for tombstones from before it was kept.
+  std::string masked_title;
   int64_t appraisal_id = 0;
   std::string proposed_by, approved_by;
   std::vector<std::string> supervisors;

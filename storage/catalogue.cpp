@@ -400,6 +400,11 @@ ALTER TABLE capture_review ADD COLUMN claim_until INTEGER;
     R"SQL(
 ALTER TABLE destroyed_records ADD COLUMN batch INTEGER;
 )SQL",
+    // 19: a tombstone's title as a viewer without personal.read sees it, masked when the record
+    // (and so its person) still existed; tombstones from before have none (AppraisalRegister).
+    R"SQL(
+ALTER TABLE destroyed_records ADD COLUMN masked_title TEXT;
+)SQL",
 };
 
 // A stored text value of the catalogue, TEXT as is or BLOB through the codec.

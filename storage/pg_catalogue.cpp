@@ -414,6 +414,10 @@ INSERT INTO record_search(id, class_code, item_code, year, retention, person_id,
 DROP INDEX records_terms;
 ALTER TABLE records DROP COLUMN body, DROP COLUMN terms, DROP COLUMN by_characters;
 )SQL",
+    // 9: a tombstone's masked title, as in the embedded catalogue's schema 19
+    R"SQL(
+ALTER TABLE destroyed_records ADD COLUMN masked_title TEXT;
+)SQL",
 };
 
 // SqlSession::Serialize's advisory locks: (this, hashtext(name)).

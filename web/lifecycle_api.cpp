@@ -63,12 +63,18 @@ Object::Ptr HoldJson(const HoldEntry& h) {
   return o;
 }
 
-// `masked`: for a viewer without personal.read. A tombstone keeps no person, so only numbers can
-// be masked in its title; names stay as the 销毁清册 records them.
+// `masked`: for a viewer without personal.read: the title as masked when the record was
+// destroyed. A tombstone from before that was kept cannot say which words are the name, so its
+// title is withheld.
 Object::Ptr TombstoneJson(const Tombstone& t, bool masked) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("reference", t.reference);
-  o->set("title", masked ? MaskIdentifiers(t.title) : t.title);
+  if (!masked)
+    o->set("title", t.title);
+  else if (!t.masked_title.empty())
+    o->set("title", t.masked_title);
+  else
+    o->set("title", std::string("（题名含个人信息，不予显示）"));
   o->set("year", t.year);
   o->set("retention", t.retention);
   o->set("formed_on", t.formed_on);

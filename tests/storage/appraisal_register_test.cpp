@@ -48,7 +48,8 @@ BOOST_DATA_TEST_CASE(records_due_are_proposed_decided_by_another_and_destroyed_o
   RecordCatalogue& catalogue = backend.catalogue();
   AppraisalRegister reg(catalogue, backend.archive().session().scheme());
   const std::string a = backend.File(DueCase(backend, "D-1", 2012, "甲乙丙 失业保险金申领审核表"));
-  const std::string b = backend.File(DueCase(backend, "D-2", 2013));
+  // Named by its holder (张三, as MakeCase files every case): the tombstone keeps a masked title.
+  const std::string b = backend.File(DueCase(backend, "D-2", 2013, "张三 失业保险金申领审核表"));
   const std::string kept = backend.File(DueCase(backend, "D-3", 2014));
   const std::string young = backend.File(DueCase(backend, "D-4", 2020));
 
@@ -127,6 +128,13 @@ BOOST_DATA_TEST_CASE(records_due_are_proposed_decided_by_another_and_destroyed_o
   BOOST_TEST(tomb->supervisors == kSupervisors);
   BOOST_TEST(!tomb->packages_removed);
   BOOST_TEST(tomb->batch == ids->front());  // the destruction's first appraisal
+  BOOST_TEST(tomb->masked_title == "甲乙丙 失业保险金申领审核表 D-1");  // no name of the holder's
+  // The record is gone, and with it what says which words are the holder's name: the masked
+  // title is kept from when it was there.
+  BOOST_TEST(reg.FindTombstone(b).value()->title == "张三 失业保险金申领审核表 D-2");
+  BOOST_TEST(reg.FindTombstone(b).value()->masked_title == "张* 失业保险金申领审核表 D-2");
+  for (const auto& t : reg.Tombstones(0).value())
+    BOOST_TEST(t.masked_title.find("张三") == std::string::npos);
   BOOST_TEST(CountEvents(catalogue, "destroy") == 2);
   BOOST_TEST(reg.List("executed", 0).value().size() == 2u);
   BOOST_TEST((reg.Destroy({}, kSupervisors, "甲", kNow).status().code() == ErrorCode::kNotFound));
