@@ -40,14 +40,14 @@ commands:
   destroy           carry out approved destructions; files the 销毁清册
   transfer          移交: a year's records as signed EEP packages with manifest and 登记表
   receive DIR       接收: check a transfer (digests, signatures, structure)
-  user              who may act and in which role: add, list, roles
+  user              who may act and in which role: add, password, list, roles
   export REF        write a record's package as an unpacked BagIt bag
   bag validate DIR  check any BagIt bag (RFC 8493)
   audit verify      walk the audit chain and report the first broken link
   audit run         re-hash every copy of every package; repair damage from a good copy
   replica list|add  storage roots that hold a copy of every package
   catalogue optimize  merge the search indexes and release free space
-  worker run        take jobs (fixity checks) from the work queue of a PostgreSQL catalogue
+  worker run        take jobs (ingest, capture, fixity) from a PostgreSQL catalogue's queue
   serve             the HTTP API (intake, retrieval, statistics, reports)
   apikey create     a key for a business system (intake) or a reader
   report KIND       PDF and CSV reports: catalogue (归档文件目录), certificate (查档证明),
@@ -105,10 +105,25 @@ std::string PermissionFor(const std::string& command, int argc, char** argv) {
 }
 
 namespace {
+// Whether the command line asks for help: "--help" where no option can take it as its value
+// (first, or after a word that is not an option, or after an option written with "="), and
+// before "--". Every command reads it as its flag then, and prints its usage and nothing else.
+bool AsksForHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") return false;
+    if (a != "--help") continue;
+    const std::string before = i > 1 ? argv[i - 1] : "";
+    if (i == 1 || before.empty() || before[0] != '-' || before.find('=') != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
 // Once the archive has users, the actor must be one whose role allows the command.
 Status CheckActor(Context& ctx, const std::string& command, int argc, char** argv) {
-  // Only `dangan COMMAND --help` is free: elsewhere "--help" may be an option's value.
-  if (argc == 2 && std::string(argv[1]) == "--help") return Status::Ok();
+  // Help is free (`dangan apikey create --help` too), but not "--help" as an option's value.
+  if (AsksForHelp(argc, argv)) return Status::Ok();
   const std::string permission = PermissionFor(command, argc, argv);
   ctx.permission = permission;
   if (permission.empty()) return Status::Ok();
@@ -118,9 +133,10 @@ Status CheckActor(Context& ctx, const std::string& command, int argc, char** arg
   if (users == 0) return Status::Ok();  // a single-user archive: nobody registered yet
   if (!*role)
     return Status(ErrorCode::kForbidden,
-                  ctx.actor +
-                      " is not a registered user of this archive (--actor NAME; "
-                      "`dangan user list`)");
+                  "'" + ctx.actor +
+                      "' is not a registered user of this archive: name yourself with "
+                      "`dangan --actor NAME ...` (an administrator lists the users with "
+                      "`dangan --actor ADMIN user list`)");
   auto policy = LoadAccessPolicy(ctx.root);
   if (!policy.ok()) return policy.status();
   return policy->Check(**role, permission);

@@ -1228,7 +1228,28 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
   RunResult stranger = as("路人", {"search", "失业"});
   BOOST_TEST(stranger.code == 3, stranger);
   BOOST_TEST(Contains(stranger.err, "not a registered user"), stranger);
+  BOOST_TEST(Contains(stranger.err, "--actor NAME"), stranger);
   BOOST_TEST(as("路人", {"search", "--help"}).code == 0);
+  // A sub-command's help too, and help after other words; never "--help" as an option's value
+  // (destroy --out --help above).
+  for (const std::vector<std::string> args :
+       {std::vector<std::string>{"apikey", "create", "--help"},
+        {"audit", "run", "--help"},
+        {"audit", "verify", "--help"},
+        {"catalogue", "optimize", "--help"},
+        {"replica", "add", "--help"},
+        {"replica", "quorum", "--help"},
+        {"classifier", "report", "--help"},
+        {"user", "add", "--help"},
+        {"destroy", "--supervisor", "a", "--help"},
+        {"search", "失业", "--help"}}) {
+    BOOST_TEST_CONTEXT("dangan " << args[0] << " " << args[1] << " --help") {
+      RunResult r = as("路人", args);
+      BOOST_TEST(r.code == 0, r);
+      BOOST_TEST(Contains(r.out, "usage"), r);
+    }
+  }
+  BOOST_TEST(as("路人", {"search", "--", "--help"}).code == 3);
 
   // An archive's own roles.local.json replaces the built-in roles: here the leader no longer
   // prints reports.
