@@ -136,7 +136,8 @@ Result<std::string> ReceiveJson(const Poco::Net::HTTPRequest& req, std::istream&
 }
 
 Result<std::string> ReceiveMultipart(const Poco::Net::HTTPRequest& req, std::istream& in,
-                                     const std::string& dir, const ServerOptions& opt) {
+                                     const std::string& dir, const ServerOptions& opt,
+                                     std::vector<FieldError>* mismatch) {
   UploadParts parts(dir, opt.max_upload_bytes);
   Poco::Net::HTMLForm form;
   form.setFieldLimit(static_cast<int>(kMaxFiles));
@@ -176,20 +177,24 @@ Result<std::string> ReceiveMultipart(const Poco::Net::HTTPRequest& req, std::ist
     if (!used[p])
       errors.push_back({"parts", "uploaded file '" + parts.parts[p].filename +
                                      "' is not listed in the case's files"});
-  if (!errors.empty()) return Status::InvalidArgument("the upload does not match the case", errors);
+  if (!errors.empty() && mismatch == nullptr)
+    return Status::InvalidArgument("the upload does not match the case", errors);
+  if (mismatch != nullptr) *mismatch = std::move(errors);
   return Stringify(*obj);
 }
 
 }  // namespace
 
 Result<std::string> ReceiveCaseBody(const Poco::Net::HTTPRequest& req, std::istream& body,
-                                    const std::string& staging_dir, const ServerOptions& opt) {
+                                    const std::string& staging_dir, const ServerOptions& opt,
+                                    std::vector<FieldError>* mismatch) {
+  if (mismatch != nullptr) mismatch->clear();
   std::string type = req.getContentType();
   std::string mime = type.substr(0, type.find(';'));
   for (auto& c : mime) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   while (!mime.empty() && mime.back() == ' ') mime.pop_back();
   if (mime == "application/json") return ReceiveJson(req, body, staging_dir, opt);
-  if (mime == "multipart/form-data") return ReceiveMultipart(req, body, staging_dir, opt);
+  if (mime == "multipart/form-data") return ReceiveMultipart(req, body, staging_dir, opt, mismatch);
   return Status(ErrorCode::kUnsupportedMediaType,
                 "Content-Type must be application/json or multipart/form-data, got '" + type + "'");
 }

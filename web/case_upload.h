@@ -20,7 +20,11 @@ namespace dangan::web {
 // ("p0", "p1"…): the client never chooses a path on this machine. Errors: kUnsupportedMediaType,
 // kTooLarge (opt.max_json_bytes / opt.max_upload_bytes), kMalformed, or kInvalidArgument naming
 // each field.
+// When the file parts do not match the case's files[] and `mismatch` is given, the mismatches go
+// there and the case JSON is still returned (a file without its part names no staged bytes), so
+// that the caller can report them together with what is wrong in the case itself.
 Result<std::string> ReceiveCaseBody(const Poco::Net::HTTPRequest& req, std::istream& body,
-                                    const std::string& staging_dir, const ServerOptions& opt);
+                                    const std::string& staging_dir, const ServerOptions& opt,
+                                    std::vector<FieldError>* mismatch = nullptr);
 
 }  // namespace dangan::web

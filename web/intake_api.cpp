@@ -3,6 +3,7 @@
 // JSON with base64 content) and receives its 档号 and a signed receipt, idempotently.
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
@@ -70,7 +71,8 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
            SendProblem(x.resp, 500, "Internal Server Error", "cannot stage the upload");
            return;
          }
-         auto json = ReceiveCaseBody(x.req, x.req.stream(), dir.path(), options);
+         std::vector<FieldError> mismatch;
+         auto json = ReceiveCaseBody(x.req, x.req.stream(), dir.path(), options, &mismatch);
          if (!json.ok()) {
            metrics.CountFiling("invalid");
            SendStatus(x.resp, json.status());
@@ -79,13 +81,26 @@ void AddIntakeRoutes(Router& router, Services& services, Metrics& metrics,
          CaseDecodeOptions decode;
          decode.base_dir = dir.path();
          auto c = DecodeCaseJson(*json, *services.scheme, decode);
+         if (!mismatch.empty()) {
+           // Files without their parts, parts without their files, and whatever else is wrong
+           // in the case: one answer naming each.
+           std::vector<FieldError> all = mismatch;
+           if (!c.ok())
+             for (const auto& e : c.status().fields())
+               if (std::none_of(all.begin(), all.end(),
+                                [&](const FieldError& m) { return m.field == e.field; }))
+                 all.push_back(e);
+           metrics.CountFiling("invalid");
+           SendStatus(x.resp, Status::InvalidArgument("the upload does not match the case", all));
+           return;
+         }
          if (!c.ok()) {
            metrics.CountFiling("invalid");
            SendStatus(x.resp, c.status());
            return;
          }
          if (c->source != x.principal->source) {
-           metrics.CountFiling("invalid");
+           metrics.CountFiling("forbidden");
            SendProblem(x.resp, 403, "Forbidden",
                        "this key files cases for source '" + x.principal->source + "', not '" +
                            c->source + "'",

@@ -373,6 +373,12 @@ BOOST_AUTO_TEST_CASE(credentials_are_required_and_scoped) {
   BOOST_TEST(f.Send("GET", "/api/v1/records?q=失业", f.intake_key).status == 403);
   BOOST_TEST(f.Send("GET", "/api/v1/records", "").status == 401);
   BOOST_TEST(f.Count() == 0);
+  // A case for another system's source is refused, and counted as such, not as invalid.
+  auto metrics = f.Send("GET", "/metrics").body;
+  BOOST_TEST(metrics.find("dangan_filings_total{result=\"forbidden\"} 1") != std::string::npos,
+             metrics);
+  BOOST_TEST(metrics.find("dangan_filings_total{result=\"invalid\"}") == std::string::npos,
+             metrics);
 }
 
 BOOST_AUTO_TEST_CASE(json_intake_is_idempotent_and_signs_its_receipt) {
@@ -472,9 +478,18 @@ BOOST_AUTO_TEST_CASE(multipart_intake_streams_files_and_checks_parts) {
                         f.Multipart(f.CaseJson("M-2", "题名", files, false), {files[0]}, &t2), t2);
   BOOST_TEST(missing.status == 422);
   BOOST_TEST(ErrorFields(missing).count("files[1].name") == 1u);
+  BOOST_TEST(missing.body.find("missing-part") == std::string::npos, missing.body);
   auto extra = f.Send("POST", "/api/v1/cases", f.intake_key,
                       f.Multipart(f.CaseJson("M-3", "题名", {files[1]}, false), files, &t2), t2);
   BOOST_TEST(extra.status == 422);
+  BOOST_TEST(ErrorFields(extra).count("parts") == 1u);
+  // What is wrong with the parts does not hide what is wrong with the case: one answer names both.
+  auto both = f.Send("POST", "/api/v1/cases", f.intake_key,
+                     f.Multipart(f.CaseJson("M-5", "", {files[1]}, false), files, &t2), t2);
+  BOOST_TEST(both.status == 422);
+  BOOST_TEST(ErrorFields(both).count("parts") == 1u, both.body);
+  BOOST_TEST(ErrorFields(both).count("title") == 1u, both.body);
+  BOOST_TEST(ErrorFields(both).count("files[0].path") == 0u, both.body);
   // Larger than the upload limit (64 KiB here).
   std::string big(100 * 1024, 'x');
   auto too_big = f.Send(
