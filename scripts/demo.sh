@@ -10,7 +10,7 @@ bash scripts/setup.sh
 bash scripts/build.sh
 dangan="${DANGAN_BUILD_DIR:-build}/dangan"
 root=var/dangan
-rm -rf "$root" var/demo-cases var/demo-bag
+rm -rf "$root" var/demo-cases var/demo-new-case var/demo-bag
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "create an archive (全宗号 J012) in $root"
@@ -62,15 +62,22 @@ reader=$("$dangan" --root "$root" apikey create --source demo-reader --role read
 printf 'demo-admin-pw\n' | "$dangan" --root "$root" user add admin --role admin --password-stdin
 printf 'demo-wang-pw\n' | "$dangan" --root "$root" --actor admin user add wang --role archivist --password-stdin
 printf 'demo-li-pw\n' | "$dangan" --root "$root" --actor admin user add li --role leader --password-stdin
+# A case the business system has not sent yet, for the intake example (201, then 200 if sent
+# again).
+python3 scripts/make_cases.py --out var/demo-new-case --count 1 --seed 2027 >/dev/null
 port=${DANGAN_PORT:-8080}
 cat <<EOT
 The web workbench: http://127.0.0.1:$port/  (档案管理员 wang / demo-wang-pw; 审核 li / demo-li-pw;
 系统管理员 admin / demo-admin-pw). The review queue holds the scans capture was unsure of.
+API keys: intake (business system sbxt) $intake
+          reader (search and read, certificates) $reader
+The archive now has users: name one on the command line, as in
+  $dangan --root $root --actor wang search 失业
 Try, in another terminal:
   curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records?q=%E5%A4%B1%E4%B8%9A'
   curl -s -H 'Authorization: Bearer $reader' 'http://127.0.0.1:$port/api/v1/records/$(python3 -c 'import urllib.parse,sys;print(urllib.parse.quote(sys.argv[1]))' "$ref")'
-  curl -s -X POST -H 'Authorization: Bearer $intake' -F 'case=<var/demo-cases/case-00002/case.json' \\
-       -F 'file=@var/demo-cases/case-00002/申请表.txt' http://127.0.0.1:$port/api/v1/cases
+  curl -s -X POST -H 'Authorization: Bearer $intake' -F 'case=<var/demo-new-case/case-00001/case.json' \\
+       -F 'file=@var/demo-new-case/case-00001/申请表.txt' http://127.0.0.1:$port/api/v1/cases
   curl -s http://127.0.0.1:$port/api/v1/openapi.json
 EOT
 exec "$dangan" --root "$root" --actor admin serve --port "$port"
