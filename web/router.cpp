@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "web/http_json.h"
+#include "web/openapi_schemas.h"
 
 namespace dangan::web {
 
@@ -58,8 +59,8 @@ std::string Router::OpenApiJson() const {
   for (const auto& r : routes_) by_path[r.pattern].push_back(&r);
   std::string json =
       "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Dangan archive API\",\"version\":\"1\"},"
-      "\"components\":{\"securitySchemes\":{\"apiKey\":{\"type\":\"http\",\"scheme\":\"bearer\"}}},"
-      "\"paths\":{";
+      "\"components\":" +
+      OpenApiComponents() + ",\"paths\":{";
   bool first_path = true;
   for (const auto& [path, routes] : by_path) {
     json += (first_path ? "" : ",") + JsonQuote(path) + ":{";
@@ -85,9 +86,16 @@ std::string Router::OpenApiJson() const {
         first_param = false;
       }
       json += "]";
+      if (!r->request_body.empty()) json += ",\"requestBody\":" + r->request_body;
       if (!r->permission.empty())
         json += ",\"security\":[{\"apiKey\":[]}],\"x-permission\":\"" + r->permission + "\"";
-      json += ",\"responses\":{\"default\":{\"description\":\"JSON, or a problem body\"}}}";
+      json += ",\"responses\":" +
+              (r->responses.empty()
+                   ? std::string("{\"2XX\":{\"description\":\"JSON (or the file, PDF or CSV the "
+                                 "route names)\"},\"default\":{\"$ref\":\"#/components/"
+                                 "responses/Problem\"}}")
+                   : r->responses) +
+              "}";
     }
     json += "}";
   }

@@ -45,6 +45,10 @@ struct Route {
   std::string summary;
   std::function<void(Exchange&)> handler;
   std::vector<std::string> query_parameters;  // documented in openapi.json
+  // OpenAPI objects (JSON text) where the route says more than its table row: its requestBody,
+  // and its responses (empty: "200 JSON, or a problem body").
+  std::string request_body;
+  std::string responses;
 };
 
 class Router {

@@ -188,6 +188,75 @@ BOOST_AUTO_TEST_CASE(health_openapi_and_unknown_routes) {
     }
   }
   BOOST_TEST(paths->size() >= 8u);
+  // Every operation names its error body; intake describes its request and its receipt.
+  for (const auto& [pattern, ops] : *paths)
+    for (const auto& [method, op] : *ops.extract<Object::Ptr>()) {
+      BOOST_TEST_CONTEXT(method << " " << pattern) {
+        auto responses = op.extract<Object::Ptr>()->getObject("responses");
+        BOOST_REQUIRE(responses);
+        BOOST_TEST(responses->getObject("default")->getValue<std::string>("$ref") ==
+                   "#/components/responses/Problem");
+      }
+    }
+  auto components = api.Json()->getObject("components");
+  auto schemas = components->getObject("schemas");
+  for (const char* name : {"Problem", "Case", "CaseFile", "Receipt"})
+    BOOST_TEST(schemas->has(name));
+  auto intake = paths->getObject("/api/v1/cases")->getObject("post");
+  auto content = intake->getObject("requestBody")->getObject("content");
+  BOOST_TEST(
+      content->getObject("application/json")->getObject("schema")->getValue<std::string>("$ref") ==
+      "#/components/schemas/Case");
+  BOOST_TEST(content->has("multipart/form-data"));
+  BOOST_TEST(intake->getObject("responses")
+                 ->getObject("201")
+                 ->getObject("content")
+                 ->getObject("application/json")
+                 ->getObject("schema")
+                 ->getValue<std::string>("$ref") == "#/components/schemas/Receipt");
+
+  // The Case schema says what the server accepts: a case with every property it names is filed,
+  // its receipt has every property Receipt requires, and a case without any one property the
+  // schema requires is refused with that field named.
+  auto case_schema = schemas->getObject("Case");
+  auto props = case_schema->getObject("properties");
+  auto full = Poco::JSON::Parser()
+                  .parse(f.CaseJson("OA-1", "工伤认定申请表", {{"申请表.txt", "内容"}}))
+                  .extract<Object::Ptr>();
+  full->set("doc_number", "人社工伤〔2025〕1号");
+  full->set("responsible", "测试市人力资源和社会保障局");
+  full->set("security", "");
+  full->set("text", "全文");
+  std::set<std::string> sent, described;
+  for (const auto& [k, v] : *full) sent.insert(k);
+  for (const auto& [k, v] : *props) described.insert(k);
+  BOOST_TEST((sent == described));
+  auto stringify = [](const Object::Ptr& o) {
+    std::ostringstream out;
+    o->stringify(out);
+    return out.str();
+  };
+  auto filed = f.Send("POST", "/api/v1/cases", f.intake_key, stringify(full), "application/json");
+  BOOST_REQUIRE_MESSAGE(filed.status == 201, filed.body);
+  auto receipt_required = schemas->getObject("Receipt")->getArray("required");
+  for (size_t i = 0; i < receipt_required->size(); ++i)
+    BOOST_TEST(filed.Json()->has(receipt_required->getElement<std::string>(i)));
+  auto required = case_schema->getArray("required");
+  BOOST_TEST(required->size() >= 8u);
+  for (size_t i = 0; i < required->size(); ++i) {
+    const std::string field = required->getElement<std::string>(i);
+    BOOST_TEST_CONTEXT("without " << field) {
+      auto without = Poco::JSON::Parser().parse(stringify(full)).extract<Object::Ptr>();
+      without->remove(field);
+      without->set("case_id", "OA-without-" + field);
+      if (field == "case_id") without->remove("case_id");
+      auto r =
+          f.Send("POST", "/api/v1/cases", f.intake_key, stringify(without), "application/json");
+      BOOST_TEST(r.status == 422, r.body);
+      BOOST_TEST(ErrorFields(r).count(field) == 1u, r.body);
+    }
+  }
+  BOOST_TEST(f.Count() == 1);
   BOOST_TEST(f.Send("GET", "/api/v1/nothing").status == 404);
   BOOST_TEST(f.Send("DELETE", "/api/v1/cases", f.intake_key).status == 405);
   auto bad = f.Send("GET", "/api/v1/records/%ZZ", f.reader_key);
