@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "retrieval/pdf_unicode_map.h"
+
 namespace dangan::capture {
 
 namespace {
@@ -402,6 +404,7 @@ Result<std::string> RenderSearchablePdf(const std::vector<SearchablePage>& pages
                          : HPDF_LoadTTFontFromFile(d.pdf, font_path.c_str(), HPDF_TRUE);
   FontInfo fi;
   if (name) fi.font = HPDF_GetFont(d.pdf, name, "UTF-8");
+  WriteUnicodeMap(fi.font);
   if (!d.error.ok() || !fi.font) {
     Status st = d.error.ok() ? Status::InvalidArgument("cannot load font", {{"font", "unusable"}})
                              : d.error;

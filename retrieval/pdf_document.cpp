@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "retrieval/pdf_unicode_map.h"
 #include "storage/env.h"
 
 namespace dangan {
@@ -385,6 +386,7 @@ Result<std::unique_ptr<PdfDocument>> PdfDocument::Create(const PdfOptions& optio
                          ? HPDF_LoadTTFontFromFile2(s->doc, font_path.c_str(), 0, HPDF_TRUE)
                          : HPDF_LoadTTFontFromFile(s->doc, font_path.c_str(), HPDF_TRUE);
   if (name) s->font = HPDF_GetFont(s->doc, name, "UTF-8");
+  WriteUnicodeMap(s->font);
   if (!s->error.ok() || !s->font) {
     Status st = s->error.ok() ? Status::InvalidArgument("cannot load font") : s->error;
     return st.WithContext("PDF font " + font_path);

@@ -32,9 +32,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The text of a PDF, pages separated by form feeds.
+// The text of a PDF, pages separated by form feeds. Whatever poppler complains of while reading
+// it (an invalid ToUnicode map, a broken table) fails the test.
 std::string PdfText(const std::string& path) {
-  return Run("pdftotext -layout " + Quote(path) + " - 2>/dev/null").out;
+  RunResult r = Run("pdftotext -layout " + Quote(path) + " -");
+  BOOST_TEST(r.err.find("Warning") == std::string::npos, path << ": " << r.err);
+  BOOST_TEST(r.err.find("Error") == std::string::npos, path << ": " << r.err);
+  return r.out;
 }
 
 std::vector<std::string> Pages(const std::string& text) {
