@@ -1196,6 +1196,12 @@ BOOST_AUTO_TEST_CASE(appraisal_hold_and_destruction_over_http) {
     // though the record it came from is gone.
     BOOST_TEST(t->getValue<std::string>("title") == "张* 失业保险金申领审核表");
   }
+  // Nor through the 销毁清册, a record anyone who may search finds: its text lists the titles
+  // masked.
+  auto register_hits = f.Send("GET", "/api/v1/records?q=" + Encoded("失业保险金申领审核表"), &li);
+  BOOST_TEST_REQUIRE(register_hits.status == 200, register_hits.body);
+  BOOST_TEST(Contains(register_hits.body, register_ref), register_hits.body);
+  BOOST_TEST(!Contains(register_hits.body, "张三"), register_hits.body);
   auto full = f.Send("GET", "/api/v1/destructions", &wang);
   BOOST_TEST(Contains(full.body, "张三 失业保险金申领审核表"), full.body);
   BOOST_TEST(!Contains(tombs->getObject(0)->getValue<std::string>("title"), "张三"));
