@@ -14,8 +14,8 @@ class Metrics {
  public:
   void ObserveRequest(const std::string& method, const std::string& route, int status,
                       double seconds);
-  void CountFiling(
-      const std::string& result);  // "created", "replayed", "conflict", "invalid", "error"
+  void CountFiling(const std::string& result);  // "created", "replayed", "conflict", "invalid",
+                                                // "forbidden", "error"
   // Gauges supplied when /metrics is rendered (e.g. fixity status from the catalogue).
   std::string Render(const std::map<std::string, double>& gauges) const;
 

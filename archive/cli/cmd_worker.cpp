@@ -569,8 +569,12 @@ int RunWorker(const Context& ctx, int argc, char** argv) {
   auto args = Arguments::Parse(argc, argv, 1,
                                {"--catalogue", "--kinds", "--name", "--lease-seconds", "--pace-ms",
                                 "--cycle", "--threshold"},
-                               {"--exit-when-idle"});
+                               {"--exit-when-idle", "--help"});
   if (!args.ok()) return Fail(args.status().message(), 2);
+  if (args->Has("--help")) {
+    std::cout << kWorkerUsage;
+    return 0;
+  }
   if (sub == "run") return RunJobs(ctx, *args);
   if (sub == "enqueue") return Enqueue(*args);
   if (sub == "status") return PrintCounts(*args);

@@ -1241,6 +1241,8 @@ BOOST_AUTO_TEST_CASE(RolesDecideWhoMayRunEachCommand) {
         {"replica", "quorum", "--help"},
         {"classifier", "report", "--help"},
         {"user", "add", "--help"},
+        {"worker", "run", "--help"},
+        {"worker", "enqueue", "--help"},
         {"destroy", "--supervisor", "a", "--help"},
         {"search", "失业", "--help"}}) {
     BOOST_TEST_CONTEXT("dangan " << args[0] << " " << args[1] << " --help") {
