@@ -84,11 +84,7 @@ Result<std::string> FileRegister(DestructionServices& s, const std::vector<Tombs
   // The register is a record like any other, found by search and shown in snippets to people
   // without personal.read, and it has no one holder whose name search could mask: its text
   // lists the titles as masked (the PDF, for record.download only, keeps them whole).
-  for (const auto& t : batch)
-    c.text +=
-        t.reference + " " +
-        (t.masked_title.empty() ? std::string("（题名含个人信息，不予显示）") : t.masked_title) +
-        "\n";
+  for (const auto& t : batch) c.text += t.reference + " " + t.TitleWithoutPersonalData() + "\n";
   c.files = {{"销毁清册.pdf", staged, "", "original", "dangan", {}}};
   auto receipt = s.filing->File(c, "manual", actor);
   fs::remove(staged, ec);

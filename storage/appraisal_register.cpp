@@ -621,6 +621,10 @@ Result<std::vector<Tombstone>> AppraisalRegister::Destroy(
   return out;
 }
 
+std::string Tombstone::TitleWithoutPersonalData() const {
+  return masked_title.empty() ? std::string("（题名含个人信息，不予显示）") : masked_title;
+}
+
 namespace {
 Status UpdateTombstones(SqlTables& catalogue, const std::vector<std::string>& refs,
                         const std::string& sql, const std::string& value) {

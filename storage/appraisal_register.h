@@ -78,6 +78,10 @@ struct Tombstone {
   // The destruction it was part of (its first appraisal's id; 0 for tombstones from before
   // schema 18, which their time groups instead).
   int64_t batch = 0;
+
+  // The title as shown without personal.read: `masked_title`, or a notice that it is withheld
+  // when the tombstone predates it and so cannot tell the name from the rest.
+  std::string TitleWithoutPersonalData() const;
 };
 
 class AppraisalRegister {

@@ -69,12 +69,7 @@ Object::Ptr HoldJson(const HoldEntry& h) {
 Object::Ptr TombstoneJson(const Tombstone& t, bool masked) {
   Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
   o->set("reference", t.reference);
-  if (!masked)
-    o->set("title", t.title);
-  else if (!t.masked_title.empty())
-    o->set("title", t.masked_title);
-  else
-    o->set("title", std::string("（题名含个人信息，不予显示）"));
+  o->set("title", masked ? t.TitleWithoutPersonalData() : t.title);
   o->set("year", t.year);
   o->set("retention", t.retention);
   o->set("formed_on", t.formed_on);
